@@ -1,0 +1,78 @@
+"""The TOP Onboarding Desk web application."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from workflow import config as config_layers
+from workflow.extensions import csrf, db, login_manager, migrate
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def create_app(config_override: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("ONBOARDING_INSTANCE_PATH", str(BASE_DIR / "instance")),
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+    )
+    _configure(app, config_override or {})
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _connect_handlers()
+    return app
+
+
+def _configure(app: Flask, override: Mapping[str, Any]) -> None:
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(config_layers.defaults(app.instance_path))
+    secret_file = Path(app.instance_path) / "secret_key"
+    if secret_file.exists():
+        app.config["SECRET_KEY"] = secret_file.read_text().strip()
+    app.config.update(config_layers.from_environment(os.environ))
+    app.config.update(override)
+    config_layers.check(app.config)
+    logging.getLogger("workflow").setLevel(logging.INFO)
+
+
+def _init_extensions(app: Flask) -> None:
+    from workflow import storage_setup
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    storage_setup.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from workflow.auth.views import bp as auth_bp
+    from workflow.errors_views import register_error_handlers
+    from workflow.journeys.views import bp as journeys_bp
+    from workflow.review.views import bp as review_bp
+    from workflow.ui import register_template_helpers
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(journeys_bp)
+    app.register_blueprint(review_bp)
+    register_error_handlers(app)
+    register_template_helpers(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from workflow.cli import register_cli
+
+    register_cli(app)
+
+
+def _connect_handlers() -> None:
+    """Import the modules whose signal handlers and requirement checks must be live."""
+    import workflow.notifications  # noqa: F401

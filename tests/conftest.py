@@ -1,0 +1,99 @@
+"""Shared fixtures: one app per session on SQLite or PostgreSQL (DATABASE_URL), a clean
+database per test, and factories for accounts, users and logins."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import pytest
+
+os.environ.setdefault(
+    "ONBOARDING_INSTANCE_PATH", tempfile.mkdtemp(prefix="onboarding-test-instance-")
+)
+
+from app import create_app  # noqa: E402
+from tests.support import PASSWORD, clear_tables, desk_config, reset_schema  # noqa: E402
+from workflow.config import normalise_database_url  # noqa: E402
+from workflow.extensions import db  # noqa: E402
+from workflow.models import Account, AccountKind, Role, User  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    base = tmp_path_factory.mktemp("desk")
+    url = os.environ.get("DATABASE_URL")
+    database_url = normalise_database_url(url) if url else f"sqlite:///{base / 'test.sqlite3'}"
+    app = create_app(desk_config(base, database_url))
+    with app.app_context():
+        reset_schema()
+    return app
+
+
+@pytest.fixture
+def database(app):
+    with app.app_context():
+        clear_tables()
+        yield db
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app, database):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_account(database):
+    counter = iter(range(1, 10_000))
+
+    def make(kind: AccountKind = AccountKind.isv, *, name: str | None = None) -> Account:
+        n = next(counter)
+        account = Account(
+            kind=kind, name=name or f"Account {n}", taobao_account_id=f"tb_account_{n}"
+        )
+        db.session.add(account)
+        db.session.flush()
+        return account
+
+    return make
+
+
+@pytest.fixture
+def make_user(database):
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role = Role.applicant, account: Account | None = None) -> User:
+        user = User(email=f"{role.value}{next(counter)}@example.com", role=role, account=account)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.flush()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_journey(database):
+    from workflow.operations import open_journey
+
+    def make(account: Account, actor: User | None = None, *, state: str | None = None):
+        journey = open_journey(account, actor)
+        if state is not None:
+            # Tests may place a journey anywhere in the chart; the app never does this.
+            journey.state = state
+            db.session.flush()
+        db.session.commit()
+        return journey
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    def do_login(user: User):
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, response.data[:500]
+        return client
+
+    return do_login

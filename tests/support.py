@@ -1,0 +1,60 @@
+"""Helpers shared by the fixtures and by tests that build their own app."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from workflow import audit
+from workflow.extensions import db
+
+PASSWORD = "correct horse battery staple"
+
+
+def require_service(what: str) -> None:
+    """A missing server fails the run under CI and skips it on a developer's machine."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is required under CI but is not available")
+    pytest.skip(f"{what} is not available here")
+
+
+def desk_config(base: Path, database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "STORAGE_BACKEND": "fs",
+        "STORAGE_FS_ROOT": str(base / "files"),
+        "MAIL_BACKEND": "file",
+        "MAIL_OUTBOX_DIR": str(base / "mail"),
+        "WTF_CSRF_ENABLED": False,
+        "PUBLIC_BASE_URL": "http://desk.test",
+    }
+
+
+def reset_schema() -> None:
+    """Drop everything, then build the schema through the Alembic migrations."""
+    from flask_migrate import upgrade
+
+    db.session.remove()
+    with db.engine.begin() as conn:
+        db.metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade()
+
+
+def clear_tables() -> None:
+    db.session.rollback()
+    db.session.remove()
+    names = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in names:
+                conn.execute(text(f"DELETE FROM {name}"))
+    audit.ensure_chain_head()
+    db.session.commit()

@@ -1,0 +1,144 @@
+"""Every transition of the journey chart, allowed and refused, in one table."""
+
+from __future__ import annotations
+
+import itertools
+from types import SimpleNamespace
+
+import pytest
+from statemachine.exceptions import TransitionNotAllowed
+
+from workflow import requirements
+from workflow.chart import JourneyChart
+
+# (source, event, condition, target). Conditions: "new"/"existing" APP, "released" or not.
+TRANSITIONS = [
+    ("enablement_draft", "submit", None, "enablement_submitted"),
+    ("enablement_changes_requested", "submit", None, "enablement_submitted"),
+    ("app_draft", "submit", None, "api_access_submitted"),
+    ("api_access_changes_requested", "submit", None, "api_access_submitted"),
+    ("mrd_prd_draft", "submit", None, "mrd_prd_submitted"),
+    ("cloud_plan_draft", "submit", None, "cloud_plan_submitted"),
+    ("exemption_draft", "submit", None, "exemption_submitted"),
+    ("distribution_setup", "submit", None, "authorization_submitted"),
+    ("distribution_draft", "submit", None, "distribution_submitted"),
+    ("enablement_submitted", "approve", None, "enabled"),
+    ("api_access_submitted", "approve", None, "api_access_granted"),
+    ("mrd_prd_submitted", "approve", None, "cloud_plan_draft"),
+    ("confabulation", "approve", None, "cloud_plan_draft"),
+    ("cloud_plan_submitted", "approve", None, "cloud_provisioning"),
+    ("exemption_submitted", "approve", None, "deployed"),
+    ("authorization_submitted", "approve", "not_released", "distribution_draft"),
+    ("authorization_submitted", "approve", "released", "released"),
+    ("distribution_submitted", "approve", None, "released"),
+    ("enablement_submitted", "request_changes", None, "enablement_changes_requested"),
+    ("api_access_submitted", "request_changes", None, "api_access_changes_requested"),
+    ("mrd_prd_submitted", "request_changes", None, "mrd_prd_draft"),
+    ("confabulation", "request_changes", None, "mrd_prd_draft"),
+    ("cloud_plan_submitted", "request_changes", None, "cloud_plan_draft"),
+    ("exemption_submitted", "request_changes", None, "exemption_draft"),
+    ("authorization_submitted", "request_changes", "not_released", "distribution_setup"),
+    ("authorization_submitted", "request_changes", "released", "released"),
+    ("distribution_submitted", "request_changes", None, "distribution_draft"),
+    *[
+        (s, "reject", None, "rejected")
+        for s in (
+            "enablement_submitted",
+            "api_access_submitted",
+            "mrd_prd_submitted",
+            "confabulation",
+            "cloud_plan_submitted",
+            "exemption_submitted",
+            "authorization_submitted",
+            "distribution_submitted",
+        )
+    ],
+    *[
+        (s, "withdraw", None, "withdrawn")
+        for s in (
+            "enablement_draft",
+            "enablement_changes_requested",
+            "app_draft",
+            "api_access_changes_requested",
+            "sandbox_verification",
+            "mrd_prd_draft",
+            "cloud_plan_draft",
+            "exemption_draft",
+            "distribution_setup",
+            "distribution_draft",
+        )
+    ],
+    ("enabled", "register_app", None, "app_draft"),
+    ("api_access_granted", "start_sandbox", None, "sandbox_verification"),
+    ("sandbox_verification", "confirm_sandbox", None, "sandbox_verified"),
+    ("sandbox_verified", "choose_cloud", "new", "mrd_prd_draft"),
+    ("sandbox_verified", "choose_cloud", "existing", "cloud_plan_draft"),
+    ("sandbox_verified", "choose_exemption", None, "exemption_draft"),
+    ("mrd_prd_draft", "choose_exemption", None, "exemption_draft"),
+    ("cloud_plan_draft", "choose_exemption", None, "exemption_draft"),
+    ("mrd_prd_submitted", "call_meeting", None, "confabulation"),
+    ("cloud_provisioning", "environment_ready", None, "cloud_verification"),
+    ("cloud_verification", "confirm_deployment", None, "deployed"),
+    ("deployed", "start_distribution", None, "distribution_setup"),
+    ("released", "change_authorizations", None, "authorization_submitted"),
+]
+
+STATES = [state.id for state in JourneyChart.states]
+EVENTS = [event.id for event in JourneyChart.events]
+ALLOWED = {(source, event) for source, event, _, _ in TRANSITIONS}
+
+
+@pytest.fixture(autouse=True)
+def no_content_checks(monkeypatch):
+    """The chart's shape alone; content requirements are tested by their areas."""
+    monkeypatch.setattr(requirements, "_checks", requirements.defaultdict(list))
+
+
+def snapshot(state: str, condition: str | None):
+    return SimpleNamespace(
+        state=state,
+        released_at="2026-01-01" if condition == "released" else None,
+        app=SimpleNamespace(is_new=condition != "existing"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "event", "condition", "target"),
+    TRANSITIONS,
+    ids=[f"{s}-{e}-{c or 'any'}" for s, e, c, _ in TRANSITIONS],
+)
+def test_allowed_transition(source, event, condition, target):
+    model = snapshot(source, condition)
+    JourneyChart(model=model).send(event)
+    assert model.state == target
+
+
+REFUSED = [(s, e) for s, e in itertools.product(STATES, EVENTS) if (s, e) not in ALLOWED]
+
+
+@pytest.mark.parametrize(("source", "event"), REFUSED, ids=[f"{s}-{e}" for s, e in REFUSED])
+def test_refused_transition(source, event):
+    model = snapshot(source, None)
+    with pytest.raises(TransitionNotAllowed):
+        JourneyChart(model=model).send(event)
+    assert model.state == source
+
+
+def test_table_covers_every_state_and_event():
+    sources = {source for source, _, _, _ in TRANSITIONS}
+    targets = {target for _, _, _, target in TRANSITIONS}
+    assert set(STATES) == sources | targets
+    assert set(EVENTS) == {event for _, event, _, _ in TRANSITIONS}
+    assert len(REFUSED) == len(STATES) * len(EVENTS) - len(ALLOWED)
+
+
+def test_end_states_allow_nothing():
+    for state in ("rejected", "withdrawn"):
+        assert JourneyChart(model=snapshot(state, None)).enabled_events() == []
+
+
+def test_submitted_states_offer_the_three_reviewer_events():
+    for state in STATES:
+        if state.endswith("_submitted"):
+            enabled = {e.id for e in JourneyChart(model=snapshot(state, None)).enabled_events()}
+            assert {"approve", "request_changes", "reject"} <= enabled, state

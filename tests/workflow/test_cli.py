@@ -1,0 +1,65 @@
+"""Command-line tools: users, audit, demo data, configuration errors."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, text
+
+from app import create_app
+from workflow.config import ConfigError
+from workflow.extensions import db
+from workflow.models import Event, Journey, Role, User
+
+
+def test_users_create_makes_a_reviewer(app, database):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "--role", "reviewer", "Rev@Example.com"],
+        input="a long password\na long password\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalars(select(User)).one()
+    assert (user.email, user.role) == ("rev@example.com", Role.reviewer)
+    assert user.check_password("a long password")
+    assert "a long password" not in result.output
+
+
+def test_audit_verify_reports_ok_then_the_edited_row(app, database):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    count = db.session.scalar(select(func.count()).select_from(Event))
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.output.strip() == f"ok {count} events"
+    victim = db.session.scalars(select(Event).order_by(Event.id).offset(2)).first()
+    db.session.execute(
+        text("UPDATE events SET to_state = 'released' WHERE id = :id"), {"id": victim.id}
+    )
+    db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert f"broken at event {victim.id}" in result.output
+
+
+def test_demo_seed_is_idempotent_and_prints_logins(app, database):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "seed"])
+    second = runner.invoke(args=["demo", "seed"])
+    assert first.output == second.output
+    assert "reviewer@demo.example.com" in first.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 4
+    states = set(db.session.scalars(select(Journey.state)))
+    assert "enabled" in states or "app_draft" in states
+
+
+def test_missing_secret_key_stops_startup_with_one_line(monkeypatch, tmp_path):
+    monkeypatch.setenv("ONBOARDING_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("ONBOARDING_SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="ONBOARDING_SECRET_KEY is not set"):
+        create_app()
+
+
+def test_invalid_setting_is_named(monkeypatch, tmp_path):
+    monkeypatch.setenv("ONBOARDING_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("ONBOARDING_MAX_UPLOAD_BYTES", "lots")
+    with pytest.raises(ConfigError, match="ONBOARDING_MAX_UPLOAD_BYTES='lots' is invalid"):
+        create_app({"SECRET_KEY": "x"})

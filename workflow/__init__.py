@@ -1,0 +1,1 @@
+"""The onboarding domain: accounts, journeys, reviews and the evidence they produce."""

@@ -1,0 +1,43 @@
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
+
+from workflow.models import AccountKind
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Email()])
+    password = PasswordField("Password", validators=[DataRequired()])
+
+
+class RegisterForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(min=10, message="Use at least 10 characters.")],
+    )
+    confirm = PasswordField(
+        "Repeat the password",
+        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+    )
+    account_kind = RadioField(
+        "You are",
+        choices=[
+            SelectChoice(AccountKind.seller.value, "A Tmall Global seller"),
+            SelectChoice(
+                AccountKind.isv.value, "A software vendor (ISV) serving Tmall Global sellers"
+            ),
+        ],
+        default=AccountKind.seller.value,
+        validators=[DataRequired()],
+    )
+    account_name = StringField("Company or shop name", validators=[DataRequired(), Length(max=200)])
+    taobao_account_id = StringField(
+        "Taobao account ID",
+        validators=[
+            DataRequired(),
+            Length(max=64),
+            Regexp(r"^\S+$", message="A taobao account ID has no spaces."),
+        ],
+    )

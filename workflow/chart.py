@@ -1,0 +1,134 @@
+"""The journey state chart: every stage, event and guard of the onboarding path.
+
+The chart is flat; the current state lives in ``Journey.state``. Guards (``cond``) pick a
+branch; validators refuse an event with a message the user can act on. Content checks are
+looked up in ``workflow.requirements`` so that each area owns its own rules.
+"""
+
+from __future__ import annotations
+
+from statemachine import State, StateChart
+
+from workflow import requirements
+
+
+class JourneyChart(StateChart):
+    allow_event_without_transition = False
+    catch_errors_as_events = False
+
+    # 1. Account enablement
+    enablement_draft = State("Enablement draft", initial=True)
+    enablement_submitted = State("Enablement submitted")
+    enablement_changes_requested = State("Enablement changes requested")
+    enabled = State("Account enabled")
+    # 2. APP and API access
+    app_draft = State("APP draft")
+    api_access_submitted = State("API access submitted")
+    api_access_changes_requested = State("API access changes requested")
+    api_access_granted = State("API access granted")
+    # 3. Sandbox verification
+    sandbox_verification = State("Sandbox verification")
+    sandbox_verified = State("Sandbox verified")
+    # 4a. Cloud deployment
+    mrd_prd_draft = State("MRD/PRD draft")
+    mrd_prd_submitted = State("MRD/PRD submitted")
+    confabulation = State("Business confabulation")
+    cloud_plan_draft = State("Cloud plan draft")
+    cloud_plan_submitted = State("Cloud plan submitted")
+    cloud_provisioning = State("Cloud provisioning")
+    cloud_verification = State("Cloud verification")
+    deployed = State("Deployed")
+    # 4b. Own-server exemption
+    exemption_draft = State("Exemption draft")
+    exemption_submitted = State("Exemption submitted")
+    # 5. Distribution
+    distribution_setup = State("Distribution setup")
+    authorization_submitted = State("Authorization submitted")
+    distribution_draft = State("Distribution draft")
+    distribution_submitted = State("Distribution submitted")
+    released = State("Released")
+    # Ends
+    rejected = State("Rejected", final=True)
+    withdrawn = State("Withdrawn", final=True)
+
+    submit = (
+        enablement_draft.to(enablement_submitted, validators="check_requirements")
+        | enablement_changes_requested.to(enablement_submitted, validators="check_requirements")
+        | app_draft.to(api_access_submitted, validators="check_requirements")
+        | api_access_changes_requested.to(api_access_submitted, validators="check_requirements")
+        | mrd_prd_draft.to(mrd_prd_submitted, validators="check_requirements")
+        | cloud_plan_draft.to(cloud_plan_submitted, validators="check_requirements")
+        | exemption_draft.to(exemption_submitted, validators="check_requirements")
+        | distribution_setup.to(authorization_submitted, validators="check_requirements")
+        | distribution_draft.to(distribution_submitted, validators="check_requirements")
+    )
+    approve = (
+        enablement_submitted.to(enabled, validators="check_requirements")
+        | api_access_submitted.to(api_access_granted, validators="check_requirements")
+        | mrd_prd_submitted.to(cloud_plan_draft)
+        | confabulation.to(cloud_plan_draft, validators="check_requirements")
+        | cloud_plan_submitted.to(cloud_provisioning)
+        | exemption_submitted.to(deployed)
+        | authorization_submitted.to(released, cond="was_released")
+        | authorization_submitted.to(distribution_draft, unless="was_released")
+        | distribution_submitted.to(released)
+    )
+    request_changes = (
+        enablement_submitted.to(enablement_changes_requested, validators="check_requirements")
+        | api_access_submitted.to(api_access_changes_requested)
+        | mrd_prd_submitted.to(mrd_prd_draft)
+        | confabulation.to(mrd_prd_draft)
+        | cloud_plan_submitted.to(cloud_plan_draft)
+        | exemption_submitted.to(exemption_draft)
+        | authorization_submitted.to(released, cond="was_released")
+        | authorization_submitted.to(distribution_setup, unless="was_released")
+        | distribution_submitted.to(distribution_draft)
+    )
+    reject = (
+        enablement_submitted.to(rejected)
+        | api_access_submitted.to(rejected)
+        | mrd_prd_submitted.to(rejected)
+        | confabulation.to(rejected)
+        | cloud_plan_submitted.to(rejected)
+        | exemption_submitted.to(rejected)
+        | authorization_submitted.to(rejected)
+        | distribution_submitted.to(rejected)
+    )
+    withdraw = (
+        enablement_draft.to(withdrawn)
+        | enablement_changes_requested.to(withdrawn)
+        | app_draft.to(withdrawn)
+        | api_access_changes_requested.to(withdrawn)
+        | sandbox_verification.to(withdrawn)
+        | mrd_prd_draft.to(withdrawn)
+        | cloud_plan_draft.to(withdrawn)
+        | exemption_draft.to(withdrawn)
+        | distribution_setup.to(withdrawn)
+        | distribution_draft.to(withdrawn)
+    )
+    register_app = enabled.to(app_draft, validators="check_requirements")
+    start_sandbox = api_access_granted.to(sandbox_verification)
+    confirm_sandbox = sandbox_verification.to(sandbox_verified, validators="check_requirements")
+    choose_cloud = sandbox_verified.to(mrd_prd_draft, cond="is_new_app") | sandbox_verified.to(
+        cloud_plan_draft, unless="is_new_app"
+    )
+    choose_exemption = (
+        sandbox_verified.to(exemption_draft)
+        | mrd_prd_draft.to(exemption_draft)
+        | cloud_plan_draft.to(exemption_draft)
+    )
+    call_meeting = mrd_prd_submitted.to(confabulation)
+    environment_ready = cloud_provisioning.to(cloud_verification)
+    confirm_deployment = cloud_verification.to(deployed, validators="check_requirements")
+    start_distribution = deployed.to(distribution_setup)
+    change_authorizations = released.to(authorization_submitted, validators="check_requirements")
+
+    def was_released(self) -> bool:
+        return self.model.released_at is not None
+
+    def is_new_app(self) -> bool:
+        app = getattr(self.model, "app", None)
+        return app is None or app.is_new
+
+    def check_requirements(self, event: str, source: State, target: State) -> None:
+        requirements.ensure_met(self.model, event, source.id, target.id)

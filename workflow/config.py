@@ -1,0 +1,188 @@
+"""Configuration in layers: defaults, then the environment, then the caller's override.
+
+Every setting is declared once here with its type, so a bad value stops start-up with one
+line that names it instead of failing somewhere deep inside a request.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "ONBOARDING_"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or invalid; the message names it."""
+
+
+def _bool(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("expected true or false")
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError("expected a positive whole number")
+    return value
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if raw not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}")
+        return raw
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    parse: Callable[[str], Any]
+    default: Any
+    doc: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "SECRET_KEY",
+        str,
+        None,
+        "Signs sessions and CSRF tokens. Generated into instance/ by `make run` when not set.",
+    ),
+    Setting(
+        "SQLALCHEMY_DATABASE_URI",
+        str,
+        None,
+        "Database URL; `DATABASE_URL` sets it too. Default: SQLite under instance/.",
+    ),
+    Setting(
+        "STORAGE_BACKEND",
+        _choice("fs", "s3", "memory"),
+        "fs",
+        "Where uploaded files and packets live: fs, s3 or memory (tests).",
+    ),
+    Setting("STORAGE_FS_ROOT", str, None, "Folder for the fs backend. Default: instance/files."),
+    Setting("STORAGE_S3_BUCKET", str, None, "S3 bucket (s3 backend)."),
+    Setting("STORAGE_S3_REGION", str, "us-east-1", "S3 region."),
+    Setting("STORAGE_S3_ENDPOINT_URL", str, None, "S3-compatible endpoint URL; empty for AWS."),
+    Setting("STORAGE_S3_PRESIGN_SECONDS", _positive_int, 300, "Lifetime of download links."),
+    Setting(
+        "STORAGE_S3_ADDRESSING_STYLE",
+        _choice("auto", "path", "virtual"),
+        "auto",
+        "S3 addressing style.",
+    ),
+    Setting("MAX_UPLOAD_BYTES", _positive_int, 20 * 1024 * 1024, "Largest document accepted."),
+    Setting(
+        "MAX_CONTENT_LENGTH",
+        _positive_int,
+        25 * 1024 * 1024,
+        "Largest request body; beyond it the server answers 413.",
+    ),
+    Setting(
+        "MAIL_BACKEND",
+        _choice("file", "smtp"),
+        "file",
+        "file writes .eml files to instance/mail; smtp delivers through the SMTP settings.",
+    ),
+    Setting("MAIL_OUTBOX_DIR", str, None, "Folder for the file backend. Default: instance/mail."),
+    Setting("MAIL_SMTP_HOST", str, "127.0.0.1", "SMTP host."),
+    Setting("MAIL_SMTP_PORT", _positive_int, 25, "SMTP port."),
+    Setting("MAIL_SMTP_USERNAME", str, None, "SMTP user, if the server wants a login."),
+    Setting("MAIL_SMTP_PASSWORD", str, None, "SMTP password."),
+    Setting("MAIL_SMTP_STARTTLS", _bool, False, "Use STARTTLS."),
+    Setting("MAIL_FROM", str, "onboarding-desk@localhost", "Sender address."),
+    Setting(
+        "MAIL_ATTACHMENT_LIMIT_BYTES",
+        _positive_int,
+        10 * 1024 * 1024,
+        "Packets larger than this are mailed as a time-limited link.",
+    ),
+    Setting(
+        "TMALL_MAILBOX",
+        str,
+        "tmall-global-review@localhost",
+        "The Tmall Global reviewer mailbox that receives packets.",
+    ),
+    Setting("PUBLIC_BASE_URL", str, "http://127.0.0.1:5000", "Base URL used in mailed links."),
+    Setting("REVIEW_SLA_DAYS", _positive_int, 3, "Items waiting longer are marked overdue."),
+    Setting(
+        "TOP_GATEWAY_URL",
+        str,
+        "http://127.0.0.1:8600/router/rest",
+        "Default TOP gateway for the demo and the checker page.",
+    ),
+    Setting("SESSION_COOKIE_SECURE", _bool, False, "Send the session cookie over HTTPS only."),
+)
+
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def defaults(instance_path: str | os.PathLike[str]) -> dict[str, Any]:
+    instance = Path(instance_path)
+    values = {s.name: s.default for s in SETTINGS}
+    values.update(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'onboarding.sqlite3'}",
+        STORAGE_FS_ROOT=str(instance / "files"),
+        MAIL_OUTBOX_DIR=str(instance / "mail"),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    return values
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Read ``ONBOARDING_<NAME>`` variables (and ``DATABASE_URL``), parsed and checked."""
+    values: dict[str, Any] = {}
+    if environ.get("DATABASE_URL"):
+        values["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(environ["DATABASE_URL"])
+    for setting in SETTINGS:
+        raw = environ.get(ENV_PREFIX + setting.name)
+        if raw is None or raw == "":
+            continue
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{ENV_PREFIX}{setting.name}={raw!r} is invalid: {exc}") from None
+    if "SQLALCHEMY_DATABASE_URI" in values:
+        values["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+            values["SQLALCHEMY_DATABASE_URI"]
+        )
+    return values
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain ``postgresql://`` URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def check(config: Mapping[str, Any]) -> None:
+    """Stop with one clear line when a required setting is missing."""
+    if not config.get("SECRET_KEY"):
+        raise ConfigError(
+            f"{ENV_PREFIX}SECRET_KEY is not set: set it, or run `make run`, which creates "
+            "instance/secret_key"
+        )
+    if config.get("STORAGE_BACKEND") == "s3" and not config.get("STORAGE_S3_BUCKET"):
+        raise ConfigError(f"{ENV_PREFIX}STORAGE_S3_BUCKET is required when STORAGE_BACKEND=s3")
+    if config["MAX_UPLOAD_BYTES"] > config["MAX_CONTENT_LENGTH"]:
+        raise ConfigError(
+            f"{ENV_PREFIX}MAX_UPLOAD_BYTES must not exceed {ENV_PREFIX}MAX_CONTENT_LENGTH"
+        )

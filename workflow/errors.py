@@ -1,0 +1,48 @@
+"""Domain errors with a message for the user, mapped to HTTP codes in one place."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Something the user asked for cannot be done; ``message`` says why."""
+
+    status_code = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class RequirementsNotMet(DomainError):
+    """A transition's validators found something missing."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__(problems[0] if len(problems) == 1 else "; ".join(problems))
+        self.problems = problems
+
+
+class EventNotAllowed(DomainError):
+    """The event does not exist in the journey's current state."""
+
+    status_code = 409
+
+
+class NotPermitted(DomainError):
+    """The user's role may not do this."""
+
+    status_code = 403
+
+
+class NotFound(DomainError):
+    """Missing, or belonging to another account: both look the same from outside."""
+
+    status_code = 404
+
+
+class ConcurrentChange(DomainError):
+    """Someone acted on the same record first."""
+
+    status_code = 409
+
+    def __init__(self, message: str = "This journey changed while you were looking at it."):
+        super().__init__(message)

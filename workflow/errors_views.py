@@ -1,0 +1,65 @@
+"""Error pages in the app's style, and the single place domain errors become HTTP codes."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from workflow.errors import ConcurrentChange, DomainError
+from workflow.extensions import db
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "That request could not be used",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Someone acted first",
+    413: "That file is too large",
+    500: "Something went wrong on our side",
+}
+
+
+def render_error(status: int, message: str):
+    return render_template(
+        "errors/error.html", status=status, title=TITLES.get(status, "Error"), message=message
+    ), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        db.session.rollback()
+        return render_error(exc.status_code, exc.message)
+
+    @app.errorhandler(StaleDataError)
+    def stale(exc):
+        db.session.rollback()
+        return render_error(409, ConcurrentChange().message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return render_error(
+            400, "The form had expired or came from elsewhere. Reload the page and try again."
+        )
+
+    @app.errorhandler(413)
+    def too_large(exc):
+        limit_mb = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return render_error(413, f"Requests are limited to {limit_mb} MB. Choose a smaller file.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return render_error(exc.code or 500, exc.description or "")
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        log.exception("unhandled error")
+        db.session.rollback()
+        return render_error(500, "The error has been logged. Please try again in a moment.")

@@ -1,0 +1,108 @@
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from workflow import operations, requirements
+from workflow.errors import ConcurrentChange, DomainError, NotFound
+from workflow.extensions import db
+from workflow.journeys import diagram
+from workflow.journeys.forms import FireEventForm
+from workflow.journeys.panels import panels_for
+from workflow.models import Event
+from workflow.stages import DESTRUCTIVE_EVENTS, STATE_NAMES
+
+bp = Blueprint("journeys", __name__)
+
+
+@bp.route("/")
+@login_required
+def home():
+    if current_user.is_staff:
+        return redirect(url_for("review.queue"))
+    return redirect(url_for("journeys.dashboard"))
+
+
+@bp.route("/journeys")
+@login_required
+def dashboard():
+    if current_user.is_staff:
+        return redirect(url_for("review.queue"))
+    journeys = list(operations.journeys_of(current_user.account))
+    return render_template(
+        "journeys/dashboard.html",
+        journeys=journeys,
+        missing={j.id: requirements.missing(j, "submit", j.state) for j in journeys},
+        latest_comment={j.id: _latest_comment(j) for j in journeys},
+    )
+
+
+def _latest_comment(journey) -> Event | None:
+    return next((e for e in reversed(journey.events) if e.comment), None)
+
+
+@bp.route("/journeys/new", methods=["POST"])
+@login_required
+def new_journey():
+    account = current_user.account
+    if current_user.is_staff or account is None:
+        abort(404)
+    if not account.is_enabled:
+        flash("Your developer account must be enabled before you register another APP.", "error")
+        return redirect(url_for("journeys.dashboard"))
+    journey = operations.open_journey(account, current_user)
+    db.session.commit()
+    flash("A new APP journey has started.", "success")
+    return redirect(url_for("journeys.show", journey_id=journey.id))
+
+
+@bp.route("/journeys/<int:journey_id>")
+@login_required
+def show(journey_id: int):
+    journey = operations.get_journey_for(current_user, journey_id)
+    events = operations.events_for(current_user, journey)
+    return render_template(
+        "journeys/show.html",
+        journey=journey,
+        events=events,
+        form=FireEventForm(version=journey.version_id),
+        missing=requirements.missing(journey, "submit", journey.state),
+        timeline=list(reversed(journey.events)),
+        panels=panels_for(journey, current_user),
+    )
+
+
+@bp.route("/journeys/<int:journey_id>/events/<event>", methods=["POST"])
+@login_required
+def fire(journey_id: int, event: str):
+    journey = operations.get_journey_for(current_user, journey_id)
+    form = FireEventForm()
+    if not form.validate_on_submit():
+        flash("The form was incomplete; please try again.", "error")
+        return redirect(url_for("journeys.show", journey_id=journey_id))
+    if event in DESTRUCTIVE_EVENTS and form.confirm.data != "yes":
+        return render_template("journeys/confirm.html", journey=journey, event=event, form=form)
+    try:
+        operations.fire(
+            journey,
+            event,
+            current_user,
+            comment=form.comment.data or "",
+            note=form.note.data or "",
+            seen_version=form.version.data,
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        if isinstance(exc, ConcurrentChange | NotFound):
+            raise
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"Done: the journey is now “{STATE_NAMES[journey.state]}”.", "success")
+    return redirect(url_for("journeys.show", journey_id=journey_id))
+
+
+@bp.route("/journeys/<int:journey_id>/diagram.svg")
+@login_required
+def diagram_svg(journey_id: int):
+    journey = operations.get_journey_for(current_user, journey_id)
+    svg = diagram.chart_svg(journey.state, journey.released_at is not None)
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=60"})

@@ -1,0 +1,82 @@
+"""Developer accounts and the people who use the desk."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from workflow.extensions import db
+from workflow.models.base import UTCDateTime, utcnow
+
+
+class AccountKind(enum.StrEnum):
+    #: A Tmall Global seller enabling its own seller account as a developer account.
+    seller = "seller"
+    #: A software vendor serving Tmall Global sellers; enabled with documents a–f.
+    isv = "isv"
+
+
+class Role(enum.StrEnum):
+    applicant = "applicant"
+    reviewer = "reviewer"
+    admin = "admin"
+
+
+class Account(db.Model):
+    """A developer account: one taobao account, shared by its users."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[AccountKind] = mapped_column(Enum(AccountKind, native_enum=False, length=16))
+    #: Company name for an ISV, shop name for a seller. May hold CJK characters.
+    name: Mapped[str] = mapped_column(String(200))
+    #: The taobao account ID that identifies the developer account.
+    taobao_account_id: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Set when a reviewer approves enablement; a second APP skips stage 1.
+    enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    users: Mapped[list[User]] = relationship(back_populates="account")
+
+    @property
+    def is_enabled(self) -> bool:
+        return self.enabled_at is not None
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    is_active_user: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    account: Mapped[Account | None] = relationship(back_populates="users")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login asks this
+        return self.is_active_user
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.reviewer, Role.admin)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email

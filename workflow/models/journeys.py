@@ -1,0 +1,81 @@
+"""A journey through the onboarding stages, and its append-only event log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflow.extensions import db
+from workflow.models.accounts import Account, User
+from workflow.models.base import UTCDateTime, utcnow
+
+
+class Journey(db.Model):
+    """One developer account's path for one APP; its state is the chart's single column."""
+
+    __tablename__ = "journeys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    #: Written only by ``workflow.operations.fire`` through the chart.
+    state: Mapped[str] = mapped_column(String(40), index=True)
+    #: Optimistic lock: two reviewers acting at once cannot both win.
+    version_id: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: When the journey entered its current state; the queue's waiting time counts from here.
+    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Set the first time the APP is released; later authorization changes return here.
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The reviewer who claimed the item in the queue.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    account: Mapped[Account] = relationship()
+    assignee: Mapped[User | None] = relationship()
+    events: Mapped[list[Event]] = relationship(
+        back_populates="journey", order_by="Event.id", viewonly=True
+    )
+
+    __mapper_args__ = {"version_id_col": version_id}
+    __table_args__ = (Index("ix_journeys_state_changed", "state", "state_changed_at"),)
+
+    @property
+    def title(self) -> str:
+        app = getattr(self, "app", None)
+        if app is not None:
+            return f"{app.name} ({app.app_key})"
+        return "Developer account enablement"
+
+
+class Event(db.Model):
+    """An append-only record of one state change, hash-chained over the whole log."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    journey_id: Mapped[int] = mapped_column(ForeignKey("journeys.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    event: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str] = mapped_column(String(40))
+    to_state: Mapped[str] = mapped_column(String(40))
+    #: Shown to the applicant.
+    comment: Mapped[str] = mapped_column(Text, default="")
+    #: Internal note for reviewers; never shown to applicants or printed in packets.
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    journey: Mapped[Journey] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class ChainHead(db.Model):
+    """The single row that serialises appends to the event chain across instances."""
+
+    __tablename__ = "chain_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_event_id: Mapped[int | None] = mapped_column()
+    last_hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,57 @@
+"""Mail the other side when a journey changes; queued in the same transaction."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from workflow.mail.outbox import queue_mail
+from workflow.models import Journey, Role
+from workflow.signals import journey_changed
+from workflow.stages import REVIEW_STATES, event_label, state_name
+
+
+def journey_url(journey: Journey) -> str:
+    # Mail is also queued from CLI commands, where no request exists to build a URL from.
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return f"{base}/journeys/{journey.id}"
+
+
+@journey_changed.connect
+def notify(journey: Journey, *, event, actor, data, **_):
+    if actor.role is Role.applicant and event.to_state in REVIEW_STATES:
+        _notify_reviewers(journey, event)
+    elif actor.is_staff:
+        _notify_applicants(journey, event)
+
+
+def _notify_reviewers(journey: Journey, event) -> None:
+    account = journey.account
+    body = (
+        f"{account.name} (taobao account ID {account.taobao_account_id}) submitted "
+        f"“{journey.title}”.\n\nState: {state_name(event.to_state)}\n"
+        f"Review it at {journey_url(journey)}\n"
+    )
+    queue_mail(
+        current_app.config["TMALL_MAILBOX"],
+        f"[TOP onboarding] {state_name(event.to_state)}: {account.name}",
+        body,
+        journey_id=journey.id,
+    )
+
+
+def _notify_applicants(journey: Journey, event) -> None:
+    lines = [
+        f"Tmall Global has acted on “{journey.title}”: {event_label(event.event)}.",
+        f"The journey is now: {state_name(event.to_state)}.",
+    ]
+    if event.comment:
+        lines += ["", "Reason:", event.comment]
+    lines += ["", f"Open it at {journey_url(journey)}"]
+    for user in journey.account.users:
+        if user.is_active:
+            queue_mail(
+                user.email,
+                f"[TOP onboarding] {state_name(event.to_state)}",
+                "\n".join(lines) + "\n",
+                journey_id=journey.id,
+            )

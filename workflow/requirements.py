@@ -1,0 +1,39 @@
+"""What each transition needs before the chart lets it through.
+
+Areas register a check for ``(source state, event)``; a check returns the messages of what
+is missing, written for the person who has to fix it. The chart's validators call
+``ensure_met`` and the first message reaches the user.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from workflow.errors import RequirementsNotMet
+
+Check = Callable[[object], Iterable[str]]
+
+_checks: dict[tuple[str, str], list[Check]] = defaultdict(list)
+
+
+def requires(*pairs: tuple[str, str]) -> Callable[[Check], Check]:
+    """Register a check for each ``(source state, event)`` pair."""
+
+    def register(check: Check) -> Check:
+        for pair in pairs:
+            if check not in _checks[pair]:
+                _checks[pair].append(check)
+        return check
+
+    return register
+
+
+def missing(journey, event: str, source: str) -> list[str]:
+    return [message for check in _checks[(source, event)] for message in check(journey)]
+
+
+def ensure_met(journey, event: str, source: str, target: str) -> None:
+    problems = missing(journey, event, source)
+    if problems:
+        raise RequirementsNotMet(problems)

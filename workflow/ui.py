@@ -1,0 +1,62 @@
+"""Helpers the templates share: names, stages, times."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from flask import Flask
+
+from workflow.stages import (
+    DESTRUCTIVE_EVENTS,
+    STAGES,
+    event_label,
+    stage_of,
+    state_name,
+)
+
+GMT8 = timezone(timedelta(hours=8), "GMT+8")
+
+
+def waited(since: datetime, now: datetime | None = None) -> str:
+    """A short human duration: '3 d 4 h', '5 h 12 min', '4 min'."""
+    delta = (now or datetime.now(UTC)) - since
+    minutes = int(delta.total_seconds() // 60)
+    days, rem = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rem, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {mins} min"
+    return f"{max(mins, 0)} min"
+
+
+def utc(dt: datetime | None) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if dt else ""
+
+
+def gmt8(dt: datetime | None) -> str:
+    return dt.astimezone(GMT8).strftime("%Y-%m-%d %H:%M GMT+8") if dt else ""
+
+
+def stage_progress(state: str) -> list[dict]:
+    """The stepper: each stage marked done, current or todo."""
+    current = stage_of(state)
+    index = STAGES.index(current) if current else (len(STAGES) if state == "released" else -1)
+    steps = []
+    for i, stage in enumerate(STAGES):
+        status = "done" if i < index else "current" if i == index else "todo"
+        if state == "released" and stage is current:
+            status = "done"
+        steps.append({"number": stage.number, "title": stage.title, "status": status})
+    return steps
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        state_name=state_name,
+        event_label=event_label,
+        stage_of=stage_of,
+        stage_progress=stage_progress,
+        destructive_events=DESTRUCTIVE_EVENTS,
+    )
+    app.jinja_env.filters.update(waited=waited, utc=utc, gmt8=gmt8)
