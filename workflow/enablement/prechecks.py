@@ -1,0 +1,276 @@
+"""Automatic checks on an uploaded enablement document, before a reviewer looks at it.
+
+Pure functions: no Flask, no database. The type is sniffed from the bytes, never taken from the
+filename. Each :class:`Precheck` message is written for the applicant (a hint to fix the upload)
+and is also shown to the reviewer as evidence of what was checked.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import BinaryIO, Literal
+
+from pypdf import PdfReader
+
+Level = Literal["ok", "warning", "error"]
+
+#: Enough leading bytes for :func:`sniff_kind`.
+HEAD_SIZE = 16
+MIME_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg"}
+_SIGNATURES = (
+    (b"%PDF-", "pdf"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+)
+
+TINY_FILE_BYTES = 1024
+MAX_PLAUSIBLE_PAGES = 200
+#: Text is extracted from this many pages at most; a signed agreement names the account early.
+TEXT_PAGES_LIMIT = 20
+#: Fewer extractable characters than this means the PDF is a scan.
+MIN_TEXT_CHARS = 20
+MIN_IMAGE_SIDE = 200
+MAX_IMAGE_PIXELS = 100_000_000
+
+
+@dataclass(frozen=True)
+class Precheck:
+    code: str
+    level: Level
+    message: str
+
+
+def sniff_kind(head: bytes) -> str | None:
+    """``"pdf"``, ``"png"`` or ``"jpeg"`` from the first bytes of a file; None for anything else."""
+    for signature, kind in _SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    return None
+
+
+def sniff_stream(stream: BinaryIO) -> str | None:
+    """Sniff a seekable stream and rewind it, so it can be saved afterwards."""
+    position = stream.tell()
+    head = stream.read(HEAD_SIZE)
+    stream.seek(position)
+    return sniff_kind(head)
+
+
+def mime_type(kind: str) -> str:
+    return MIME_TYPES[kind]
+
+
+def worst_level(prechecks: list[Precheck]) -> Level:
+    levels: tuple[Level, ...] = ("ok", "warning", "error")
+    return max((p.level for p in prechecks), key=levels.index, default="ok")
+
+
+def run_prechecks(
+    source: str | os.PathLike[str] | BinaryIO,
+    kind: str,
+    *,
+    taobao_account_id: str | None,
+    expect_account_id: bool,
+) -> list[Precheck]:
+    """Check a stored document; ``source`` is a path or a seekable binary stream."""
+    if kind not in MIME_TYPES:
+        return [Precheck("unsupported_type", "error", "Upload a PDF, PNG or JPEG file.")]
+    with _opened(source) as stream:
+        results = _size_checks(stream)
+        if kind == "pdf":
+            results += _pdf_checks(stream, taobao_account_id, expect_account_id)
+        else:
+            results += _image_checks(stream, kind)
+    return results
+
+
+@contextmanager
+def _opened(source: str | os.PathLike[str] | BinaryIO) -> Iterator[BinaryIO]:
+    if isinstance(source, str | os.PathLike):
+        # An open file, not the path: pypdf reads a whole path into memory, a stream lazily.
+        with open(source, "rb") as stream:
+            yield stream
+    else:
+        source.seek(0)
+        yield source
+
+
+def _size_checks(stream: BinaryIO) -> list[Precheck]:
+    size = stream.seek(0, os.SEEK_END)
+    stream.seek(0)
+    if size < TINY_FILE_BYTES:
+        message = (
+            f"The file is only {size} bytes, which is too small for a real scan or document. "
+            "Check you uploaded the right file."
+        )
+        return [Precheck("file_tiny", "warning", message)]
+    return []
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+
+def _pdf_checks(
+    stream: BinaryIO, account_id: str | None, expect_account_id: bool
+) -> list[Precheck]:
+    try:
+        reader = PdfReader(stream, strict=False)
+        results, readable = _encryption_checks(reader)
+        if not readable:
+            return results
+        page_count = len(reader.pages)
+    except Exception:
+        # pypdf reports damaged files through many exception types (its own, struct, zlib,
+        # IndexError, ...); a precheck must report them, never crash the upload.
+        return [_pdf_unreadable()]
+    results.append(_page_count_check(page_count))
+    if page_count and expect_account_id:
+        results.append(_account_id_check(_extract_text(reader), account_id, page_count))
+    return results
+
+
+def _pdf_unreadable() -> Precheck:
+    message = "The PDF is damaged or incomplete and cannot be opened. Export or scan it again."
+    return Precheck("pdf_unreadable", "error", message)
+
+
+def _encryption_checks(reader: PdfReader) -> tuple[list[Precheck], bool]:
+    if not reader.is_encrypted:
+        return [], True
+    # An empty open password means only permissions are restricted: anyone can read it.
+    if reader.decrypt(""):
+        message = (
+            "The PDF carries copy or print restrictions. It can be read, but an unrestricted copy "
+            "is easier to review and archive."
+        )
+        return [Precheck("pdf_restricted", "warning", message)], True
+    message = (
+        "The PDF is protected by a password, so nobody can open it here. "
+        "Upload a copy without a password."
+    )
+    return [Precheck("pdf_encrypted", "error", message)], False
+
+
+def _page_count_check(page_count: int) -> Precheck:
+    if page_count == 0:
+        return Precheck("pdf_no_pages", "error", "The PDF has no pages. Export it again.")
+    if page_count > MAX_PLAUSIBLE_PAGES:
+        message = (
+            f"The PDF has {page_count} pages, far more than this document usually has. "
+            "Check you uploaded the right file."
+        )
+        return Precheck("pdf_too_many_pages", "warning", message)
+    noun = "page" if page_count == 1 else "pages"
+    return Precheck("pdf_pages", "ok", f"The PDF opens and has {page_count} {noun}.")
+
+
+def _extract_text(reader: PdfReader) -> str:
+    texts = []
+    for page in reader.pages[:TEXT_PAGES_LIMIT]:
+        try:
+            texts.append(page.extract_text() or "")
+        except Exception:
+            continue  # one bad page should not hide the text of the others
+    return "\n".join(texts)
+
+
+def _account_id_check(text: str, account_id: str | None, page_count: int) -> Precheck:
+    if len("".join(text.split())) < MIN_TEXT_CHARS:
+        message = (
+            "The PDF has no readable text (it is probably a scan), so the taobao account ID "
+            "could not be checked automatically. The reviewer will check it by eye."
+        )
+        return Precheck("pdf_no_text", "warning", message)
+    if not account_id or not account_id.strip():
+        message = "No taobao account ID was entered, so the agreement could not be checked."
+        return Precheck("account_id_unknown", "warning", message)
+    if _normalized(account_id) in _normalized(text):
+        message = f"The agreement mentions taobao account ID {account_id.strip()}."
+        return Precheck("account_id_found", "ok", message)
+    return Precheck("account_id_missing", "warning", _missing_id_message(account_id, page_count))
+
+
+def _missing_id_message(account_id: str, page_count: int) -> str:
+    where = f" in its first {TEXT_PAGES_LIMIT} pages" if page_count > TEXT_PAGES_LIMIT else ""
+    return (
+        f"The agreement does not mention taobao account ID {account_id.strip()}{where}. "
+        "Check it is the signed agreement naming your account."
+    )
+
+
+def _normalized(text: str) -> str:
+    """Ignore case and whitespace: PDF text extraction often splits or joins words."""
+    return "".join(text.split()).casefold()
+
+
+# --- images ----------------------------------------------------------------------------------
+
+
+def _image_checks(stream: BinaryIO, kind: str) -> list[Precheck]:
+    size = _png_size(stream) if kind == "png" else _jpeg_size(stream)
+    if size is None:
+        message = "The image is damaged or incomplete and cannot be read. Scan or save it again."
+        return [Precheck("image_unreadable", "error", message)]
+    width, height = size
+    if min(width, height) < MIN_IMAGE_SIDE:
+        message = (
+            f"The image is only {width} × {height} pixels, too small to read. "
+            "Upload a scan of at least 200 pixels on the short side (300 dpi is ideal)."
+        )
+        return [Precheck("image_too_small", "warning", message)]
+    if width * height > MAX_IMAGE_PIXELS:
+        message = f"The image is {width} × {height} pixels, unusually large. Upload a smaller scan."
+        return [Precheck("image_too_large", "warning", message)]
+    return [Precheck("image_dimensions", "ok", f"The image is {width} × {height} pixels.")]
+
+
+def _png_size(stream: BinaryIO) -> tuple[int, int] | None:
+    """Width and height from the IHDR chunk, which must come first."""
+    header = stream.read(24)
+    if len(header) < 24 or header[12:16] != b"IHDR":
+        return None
+    width, height = struct.unpack(">II", header[16:24])
+    return (width, height) if width and height else None
+
+
+#: JPEG start-of-frame markers carry the dimensions (C4, C8 and CC are not frames).
+_JPEG_SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+_JPEG_STANDALONE_MARKERS = frozenset(range(0xD0, 0xD8)) | {0x01}
+#: Give up if no frame header appears in this many bytes of segments (EXIF can be ~64 KiB).
+_JPEG_HEADER_LIMIT = 1024 * 1024
+
+
+def _jpeg_size(stream: BinaryIO) -> tuple[int, int] | None:
+    """Walk the segments after SOI until a start-of-frame header gives the dimensions."""
+    if stream.read(2) != b"\xff\xd8":
+        return None
+    while stream.tell() < _JPEG_HEADER_LIMIT:
+        marker = _next_jpeg_marker(stream)
+        if marker is None or marker in (0xD9, 0xDA):  # end of image, or scan data without a frame
+            return None
+        if marker in _JPEG_STANDALONE_MARKERS:
+            continue
+        length_bytes = stream.read(2)
+        if len(length_bytes) < 2 or (length := struct.unpack(">H", length_bytes)[0]) < 2:
+            return None
+        if marker in _JPEG_SOF_MARKERS:
+            frame = stream.read(5)
+            if len(frame) < 5:
+                return None
+            height, width = struct.unpack(">HH", frame[1:5])
+            return (width, height) if width and height else None
+        stream.seek(length - 2, os.SEEK_CUR)
+    return None
+
+
+def _next_jpeg_marker(stream: BinaryIO) -> int | None:
+    if stream.read(1) != b"\xff":
+        return None
+    marker = stream.read(1)
+    while marker == b"\xff":  # fill bytes may pad before a marker
+        marker = stream.read(1)
+    return marker[0] if marker else None
