@@ -1,0 +1,403 @@
+"""Seller ID lists: parse, validate, diff and fingerprint.
+
+Applicants submit authorization and distribution lists of Taobao seller IDs by pasting text or by
+uploading CSV or XLSX. A list is accepted whole or not at all: every malformed line is reported
+with its line number and reason, and the caller stores nothing until the list is clean.
+
+Valid lists take a fast path in which every check runs inside C loops (``str.split``,
+``map(int, ...)``, ``set``); line-by-line bookkeeping only runs once that path found a problem,
+so a clean million-line list costs about as much as a bare ``int()`` loop.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import itertools
+import operator
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import BinaryIO
+
+import openpyxl
+
+#: Only this many problems are kept; the rest are counted, so garbage input stays cheap.
+MAX_REPORTED_PROBLEMS = 1000
+#: A value is shown up to this many characters in a problem.
+_SHOWN_VALUE_CHARS = 32
+#: Integral spreadsheet numbers at or past this lost digits when Excel stored them as doubles.
+_LARGEST_EXACT_FLOAT = 2**53
+#: Besides whitespace, IDs on one line may be separated by these (full-width forms included,
+#: because lists are often typed with a Chinese input method).
+_SEPARATORS = str.maketrans(dict.fromkeys(",;，；、", " "))
+
+
+class Reason(StrEnum):
+    """Why a line of a seller ID list was refused."""
+
+    NOT_NUMERIC = "not_numeric"
+    TOO_LONG = "too_long"
+    ZERO = "zero"
+    LEADING_ZERO = "leading_zero"
+    DUPLICATE = "duplicate"
+    #: A CSV or XLSX row has data in other columns but no seller ID in the first one.
+    MISSING = "missing"
+    #: A spreadsheet number too large for a double: Excel already changed its last digits.
+    NOT_EXACT = "not_exact"
+    #: The file itself could not be read (line 0 when no line is to blame).
+    UNREADABLE = "unreadable"
+
+
+_MESSAGES = {
+    Reason.NOT_NUMERIC: "{value} is not numeric (digits 0-9 only)",
+    Reason.TOO_LONG: "{value} is too long for a seller ID",
+    Reason.ZERO: "{value} is not a seller ID",
+    Reason.LEADING_ZERO: "{value} starts with 0, which no seller ID does",
+    Reason.DUPLICATE: "{value} repeats line {first_line}",
+    Reason.MISSING: "the first column has no seller ID",
+    Reason.NOT_EXACT: "{value} is too large for a spreadsheet number and lost digits; "
+    "format the column as text",
+    Reason.UNREADABLE: "the file cannot be read ({value})",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LineProblem:
+    """One refused line. ``value`` is shortened to a few dozen characters."""
+
+    line: int
+    value: str
+    reason: Reason
+    #: For duplicates, the line where the ID first appeared.
+    first_line: int | None = None
+
+    @property
+    def message(self) -> str:
+        if self.reason is Reason.DUPLICATE and self.first_line == self.line:
+            detail = f"{self.value!r} appears earlier on the same line"
+        else:
+            detail = _MESSAGES[self.reason].format(
+                value=repr(self.value), first_line=self.first_line
+            )
+        where = f"line {self.line}" if self.line else "file"
+        return f"{where}: {detail}"
+
+
+class SellerIdListError(ValueError):
+    """The list has problems; nothing in it may be stored."""
+
+    def __init__(self, problems: list[LineProblem], problem_count: int) -> None:
+        self.problems = problems
+        #: All problems found, including those past ``MAX_REPORTED_PROBLEMS``.
+        self.problem_count = problem_count
+        super().__init__(self._summary())
+
+    @property
+    def omitted_count(self) -> int:
+        return self.problem_count - len(self.problems)
+
+    def _summary(self) -> str:
+        noun = "problem" if self.problem_count == 1 else "problems"
+        return f"{self.problem_count} {noun} in the seller ID list; {self.problems[0].message}"
+
+
+@dataclass(frozen=True, slots=True)
+class SellerIdDiff:
+    """How a proposed list differs from the list in force. Both lists are sorted ascending."""
+
+    added: list[int]
+    removed: list[int]
+    unchanged_count: int
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.added and not self.removed
+
+
+# --- plain text -----------------------------------------------------------------------------
+
+
+def parse_seller_ids(text: str, *, max_digits: int = 20) -> list[int]:
+    """Parse pasted or typed seller IDs, in input order.
+
+    One ID per line, or several on a line separated by whitespace, commas or semicolons. Blank
+    lines are skipped but still counted, so reported line numbers match the editor's.
+
+    :raises SellerIdListError: listing each malformed or repeated ID with its line number.
+    """
+    text = text.removeprefix("\ufeff")
+    ids = _ids_if_all_valid(text.translate(_SEPARATORS).split(), max_digits)
+    if ids is not None:
+        return ids
+    collector = _Collector(max_digits)
+    # str.splitlines breaks only on characters str.split also treats as whitespace, so both
+    # paths see the same tokens in the same order.
+    for number, line in enumerate(text.splitlines(), 1):
+        for token in line.translate(_SEPARATORS).split():
+            collector.add(number, token)
+    return collector.result()
+
+
+def _ids_if_all_valid(values: list[str], max_digits: int) -> list[int] | None:
+    """The IDs when every value is valid and unique; ``None`` as soon as any check fails."""
+    if not values:
+        return []
+    if not _all_plain_numbers("\n".join(values), len(values)):
+        return None
+    try:
+        ids = list(map(int, values))
+    except ValueError:  # past the interpreter's limit on digits converted from text
+        return None
+    if max(ids) >= 10**max_digits or len(set(ids)) != len(ids):
+        return None
+    return ids
+
+
+def _all_plain_numbers(joined: str, count: int) -> bool:
+    """Whether ``joined`` is ``count`` runs of ASCII digits, none empty or led by a zero.
+
+    Checking the joined text keeps every loop in C, and on bytes, whose isdigit() is a table
+    lookup; str.isdigit() consults the Unicode database for each character.
+    """
+    if not joined.isascii():
+        return False
+    raw = joined.encode("ascii")
+    return (
+        raw.count(b"\n") == count - 1  # no value holds a newline of its own
+        and raw.replace(b"\n", b"").isdigit()
+        and b"\n\n" not in raw
+        and not raw.startswith((b"\n", b"0"))
+        and not raw.endswith(b"\n")
+        and b"\n0" not in raw
+    )
+
+
+class _Collector:
+    """Checks values one by one, remembering IDs and problems (capped) with their lines."""
+
+    def __init__(self, max_digits: int) -> None:
+        self.max_digits = max_digits
+        self.first_lines: dict[int, int] = {}
+        self.problems: list[LineProblem] = []
+        self.problem_count = 0
+
+    def add(self, line: int, token: str) -> None:
+        reason = self._reason(token)
+        if reason is not None:
+            self.report(line, token, reason)
+            return
+        seller_id = int(token)
+        first_line = self.first_lines.get(seller_id)
+        if first_line is None:
+            self.first_lines[seller_id] = line
+        else:
+            self.report(line, token, Reason.DUPLICATE, first_line)
+
+    def _reason(self, token: str) -> Reason | None:
+        if not (token.isascii() and token.isdigit()):
+            return Reason.NOT_NUMERIC
+        if len(token) > self.max_digits:
+            return Reason.TOO_LONG
+        if token[0] == "0":
+            return Reason.ZERO if token.count("0") == len(token) else Reason.LEADING_ZERO
+        return None
+
+    def report(self, line: int, value: str, reason: Reason, first_line: int | None = None) -> None:
+        self.problem_count += 1
+        if len(self.problems) < MAX_REPORTED_PROBLEMS:
+            self.problems.append(LineProblem(line, _shorten(value), reason, first_line))
+
+    def result(self) -> list[int]:
+        if self.problem_count:
+            raise SellerIdListError(self.problems, self.problem_count)
+        return list(self.first_lines)
+
+
+def _shorten(value: str) -> str:
+    if len(value) <= _SHOWN_VALUE_CHARS:
+        return value
+    return value[:_SHOWN_VALUE_CHARS] + "…"
+
+
+# --- CSV and XLSX ---------------------------------------------------------------------------
+
+
+def parse_seller_ids_csv(source: bytes | BinaryIO, *, max_digits: int = 20) -> list[int]:
+    """Parse the first column of a CSV upload; line numbers are the file's line numbers.
+
+    The file is read as UTF-8 (with or without BOM) or, when it is not valid UTF-8 and the
+    stream can seek, as GB18030 (Excel on Chinese Windows). Comma, semicolon and tab delimiters
+    are recognised. A first row whose first cell holds no digit is taken as a header.
+    """
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    encoding = "utf-8-sig" if _reads_as_utf8(stream) else "gb18030"
+    # newline="" as the csv module asks; errors="replace" keeps digits intact in odd GB files.
+    text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+    try:
+        lines, cells = _csv_first_column(text)
+    finally:
+        text.detach()  # leave the caller's stream open
+    ids = _ids_if_all_valid(cells, max_digits)
+    if ids is not None:
+        return ids
+    collector = _Collector(max_digits)
+    for line, cell in zip(lines, cells, strict=True):
+        if cell:
+            collector.add(line, cell)
+        else:
+            collector.report(line, "", Reason.MISSING)
+    return collector.result()
+
+
+def _reads_as_utf8(stream: BinaryIO) -> bool:
+    """Whether the whole stream decodes as UTF-8, read in chunks and rewound afterwards."""
+    if not stream.seekable():
+        return True
+    start = stream.tell()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for chunk in iter(lambda: stream.read(1 << 16), b""):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        stream.seek(start)
+    return True
+
+
+def _csv_first_column(text: io.TextIOWrapper) -> tuple[list[int], list[str]]:
+    """Line numbers and stripped first cells of rows with data (``""`` when only others have)."""
+    numbers: list[int] = []
+    cells: list[str] = []
+    previous_end = 0
+    try:
+        first_line = text.readline()
+        reader = csv.reader(itertools.chain([first_line], text), _sniff_dialect(first_line))
+        for row in reader:
+            number, previous_end = previous_end + 1, reader.line_num
+            cell = row[0].strip() if row else ""
+            if cell or any(field.strip() for field in row):
+                numbers.append(number)
+                cells.append(cell)
+    except csv.Error as exc:  # e.g. a field past csv.field_size_limit()
+        raise _unreadable(previous_end + 1, exc) from exc
+    if cells and _is_header(cells[0]):
+        del numbers[0], cells[0]
+    return numbers, cells
+
+
+def _sniff_dialect(first_line: str) -> type[csv.Dialect]:
+    try:
+        # The sniffer counts every character class per line; a short sample keeps it cheap.
+        return csv.Sniffer().sniff(first_line[:4096], delimiters=",;\t")
+    except csv.Error:  # one column: nothing to sniff
+        return csv.excel
+
+
+def _is_header(cell: str) -> bool:
+    return not any(char in "0123456789" for char in cell)
+
+
+def _unreadable(line: int, exc: Exception) -> SellerIdListError:
+    problem = LineProblem(line, _shorten(str(exc)), Reason.UNREADABLE)
+    return SellerIdListError([problem], 1)
+
+
+def parse_seller_ids_xlsx(source: bytes | BinaryIO, *, max_digits: int = 20) -> list[int]:
+    """Parse the first column of the first sheet of an XLSX upload; line numbers are row numbers.
+
+    Cells may hold text or whole numbers. A first row whose first cell holds no digit is taken
+    as a header.
+    """
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    rows = _xlsx_first_column(stream)
+    if rows and isinstance(rows[0][1], str) and _is_header(rows[0][1]):
+        del rows[0]
+    collector = _Collector(max_digits)
+    for line, value in rows:
+        _collect_cell(collector, line, value)
+    return collector.result()
+
+
+def _xlsx_first_column(stream: BinaryIO) -> list[tuple[int, object]]:
+    """(row number, first cell value) of each row with data, read in streaming mode."""
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about styles, data validation and the like: nothing we read.
+            warnings.simplefilter("ignore", UserWarning)
+            return _read_first_column(stream)
+    # An upload is untrusted and openpyxl fails on damaged workbooks with whatever error its zip
+    # or XML layer hit first (BadZipFile, KeyError, XML syntax errors, ...).
+    except Exception as exc:
+        raise _unreadable(0, exc) from exc
+
+
+def _read_first_column(stream: BinaryIO) -> list[tuple[int, object]]:
+    workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+    try:
+        if not workbook.worksheets:
+            raise ValueError("the workbook has no worksheet")
+        sheet = workbook.worksheets[0]
+        # Files from other tools often carry a wrong <dimension>; ignore it and read every row.
+        sheet.reset_dimensions()
+        return [
+            (number, row[0] if row else None)
+            for number, row in enumerate(sheet.iter_rows(min_row=1, values_only=True), 1)
+            if any(_has_data(value) for value in row)
+        ]
+    finally:
+        workbook.close()
+
+
+def _has_data(value: object) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _collect_cell(collector: _Collector, line: int, value: object) -> None:
+    if not _has_data(value):
+        collector.report(line, "", Reason.MISSING)
+    elif isinstance(value, str):
+        collector.add(line, value.strip())
+    elif isinstance(value, float) and value.is_integer() and value >= _LARGEST_EXACT_FLOAT:
+        collector.report(line, repr(value), Reason.NOT_EXACT)
+    elif isinstance(value, float) and value.is_integer():
+        collector.add(line, str(int(value)))
+    else:  # ints pass; booleans, dates and fractions fail as text ("True", "1.5")
+        collector.add(line, str(value))
+
+
+# --- diff and fingerprint -------------------------------------------------------------------
+
+
+def diff_seller_ids(in_force: Iterable[int], proposed: Iterable[int]) -> SellerIdDiff:
+    """What adopting ``proposed`` would add to and remove from the list in force."""
+    new = set(proposed)
+    # One pass over the proposal finds every change; splitting the (small) change set into
+    # added and removed is cheap. Two set differences would walk both big sets.
+    changed = set(in_force)
+    changed.symmetric_difference_update(new)
+    added = changed.intersection(new)
+    changed.difference_update(added)
+    return SellerIdDiff(sorted(added), sorted(changed), len(new) - len(added))
+
+
+def canonical_bytes(ids: Iterable[int]) -> bytes:
+    """The list as packets fingerprint it: unique IDs ascending, one per line, each ending "\\n"."""
+    ordered = sorted(ids)  # linear when the IDs come sorted, as they do from the database
+    if any(map(operator.eq, ordered, itertools.islice(ordered, 1, None))):
+        ordered = sorted(set(ordered))
+    if not ordered:
+        return b""
+    if ordered[0] < 1:
+        raise ValueError(f"seller IDs are positive; got {ordered[0]}")
+    return ("\n".join(map(str, ordered)) + "\n").encode("ascii")
+
+
+def canonical_sha256(ids: Iterable[int]) -> str:
+    """Hex SHA-256 of :func:`canonical_bytes`, printed in packets to identify the list."""
+    return hashlib.sha256(canonical_bytes(ids)).hexdigest()
