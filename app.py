@@ -53,16 +53,19 @@ def _init_extensions(app: Flask) -> None:
     storage_setup.init_app(app)
 
 
+#: Areas whose ``views`` module holds a blueprint ``bp``; importing it also registers the
+#: area's journey-page panels and transition requirements.
+AREAS = ("auth", "journeys", "review", "enablement", "apps", "deployment", "distribution")
+
+
 def _register_blueprints(app: Flask) -> None:
-    from workflow.auth.views import bp as auth_bp
+    from importlib import import_module
+
     from workflow.errors_views import register_error_handlers
-    from workflow.journeys.views import bp as journeys_bp
-    from workflow.review.views import bp as review_bp
     from workflow.ui import register_template_helpers
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(journeys_bp)
-    app.register_blueprint(review_bp)
+    for area in AREAS:
+        app.register_blueprint(import_module(f"workflow.{area}.views").bp)
     register_error_handlers(app)
     register_template_helpers(app)
 

@@ -1,17 +1,51 @@
 """The models of every area, imported here so Alembic and the app see one metadata."""
 
 from workflow.models.accounts import Account, AccountKind, Role, User
+from workflow.models.apps import (
+    ApiRequest,
+    App,
+    Audience,
+    Evidence,
+    EvidenceKind,
+    FormKind,
+    Packet,
+    SellerList,
+    SellerListKind,
+    StageForm,
+)
+from workflow.models.enablement import (
+    DOCUMENT_TITLES,
+    DocumentKind,
+    DocumentVersion,
+    EnablementRequest,
+    ReviewStatus,
+)
 from workflow.models.journeys import ChainHead, Event, Journey
 from workflow.models.outbox import OutboxMessage, OutboxStatus
 
 __all__ = [
+    "DOCUMENT_TITLES",
     "Account",
     "AccountKind",
+    "ApiRequest",
+    "App",
+    "Audience",
     "ChainHead",
+    "DocumentKind",
+    "DocumentVersion",
+    "EnablementRequest",
     "Event",
+    "Evidence",
+    "EvidenceKind",
+    "FormKind",
     "Journey",
     "OutboxMessage",
     "OutboxStatus",
+    "Packet",
+    "ReviewStatus",
     "Role",
+    "SellerList",
+    "SellerListKind",
+    "StageForm",
     "User",
 ]

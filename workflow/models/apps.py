@@ -1,0 +1,168 @@
+"""Stages 2–5: the APP, its API requests, evidence, stage forms and seller lists."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
+
+from workflow.extensions import db
+from workflow.models.accounts import User
+from workflow.models.base import UTCDateTime, utcnow
+from workflow.models.enablement import ReviewStatus
+from workflow.models.journeys import Journey
+
+
+class Audience(enum.StrEnum):
+    #: The seller's own shop.
+    own_shop = "own_shop"
+    #: Other sellers, as an ISV.
+    other_sellers = "other_sellers"
+
+
+class App(db.Model):
+    """A TOP APP as registered in the TOP console; one journey each."""
+
+    __tablename__ = "apps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    journey_id: Mapped[int] = mapped_column(ForeignKey("journeys.id"), unique=True)
+    app_key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: A new APP submits MRD and PRD before its cloud plan; an existing one moving over does not.
+    is_new: Mapped[bool] = mapped_column(default=True)
+    audience: Mapped[Audience] = mapped_column(
+        Enum(Audience, native_enum=False, length=20), default=Audience.own_shop
+    )
+    #: Set by an admin: the applicant must confirm these before distribution.
+    is_security_config_required: Mapped[bool] = mapped_column(default=False)
+    is_cloud_config_required: Mapped[bool] = mapped_column(default=False)
+    security_config_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cloud_config_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    journey: Mapped[Journey] = relationship(backref=backref("app", uselist=False))
+    api_requests: Mapped[list[ApiRequest]] = relationship(
+        back_populates="app", order_by="ApiRequest.id", cascade="all, delete-orphan"
+    )
+
+
+class ApiRequest(db.Model):
+    """Authorization asked for one customer-information API, with the applicant's reason."""
+
+    __tablename__ = "api_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    app_id: Mapped[int] = mapped_column(ForeignKey("apps.id"), index=True)
+    method: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    decision: Mapped[ReviewStatus] = mapped_column(
+        Enum(ReviewStatus, native_enum=False, length=16), default=ReviewStatus.pending
+    )
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    app: Mapped[App] = relationship(back_populates="api_requests")
+    decided_by: Mapped[User | None] = relationship()
+
+
+class EvidenceKind(enum.StrEnum):
+    sandbox = "sandbox"
+    cloud = "cloud"
+
+
+class Evidence(db.Model):
+    """A connectivity-checker report (or an uploaded one) proving a stage; never the secret."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    journey_id: Mapped[int] = mapped_column(ForeignKey("journeys.id"), index=True)
+    kind: Mapped[EvidenceKind] = mapped_column(Enum(EvidenceKind, native_enum=False, length=16))
+    #: ``checker`` for a run from the desk, ``upload`` for a report file.
+    source: Mapped[str] = mapped_column(String(16))
+    is_passing: Mapped[bool] = mapped_column()
+    report: Mapped[dict] = mapped_column(JSON, default=dict)
+    file_id: Mapped[str | None] = mapped_column(String(200))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class FormKind(enum.StrEnum):
+    mrd = "mrd"
+    prd = "prd"
+    meeting = "meeting"
+    cloud_plan = "cloud_plan"
+    deployment_confirmation = "deployment_confirmation"
+    exemption = "exemption"
+
+
+class StageForm(db.Model):
+    """A structured stage form (or an uploaded document in its place); the newest counts."""
+
+    __tablename__ = "stage_forms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    journey_id: Mapped[int] = mapped_column(ForeignKey("journeys.id"), index=True)
+    kind: Mapped[FormKind] = mapped_column(Enum(FormKind, native_enum=False, length=32))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    file_id: Mapped[str | None] = mapped_column(String(200))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class SellerListKind(enum.StrEnum):
+    authorization = "authorization"
+    distribution = "distribution"
+
+
+class SellerList(db.Model):
+    """A list of seller IDs, kept canonical in storage; the approved one is in force."""
+
+    __tablename__ = "seller_lists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    journey_id: Mapped[int] = mapped_column(ForeignKey("journeys.id"), index=True)
+    kind: Mapped[SellerListKind] = mapped_column(Enum(SellerListKind, native_enum=False, length=16))
+    #: Storage key of the canonical list (sorted, one ID a line).
+    file_id: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(BigInteger)
+    added_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    removed_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    status: Mapped[ReviewStatus] = mapped_column(
+        Enum(ReviewStatus, native_enum=False, length=16), default=ReviewStatus.pending
+    )
+    #: Set when approved: the list in force is the newest approved authorization list.
+    is_in_force: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Packet(db.Model):
+    """A generated PDF packet, tied to the event of the submission it documents."""
+
+    __tablename__ = "packets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    journey_id: Mapped[int] = mapped_column(ForeignKey("journeys.id"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    file_id: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    cache_key: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

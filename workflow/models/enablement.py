@@ -1,0 +1,102 @@
+"""Stage 1: the enablement request and the ISV's documents a–f, every version kept."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
+
+from workflow.extensions import db
+from workflow.models.accounts import User
+from workflow.models.base import UTCDateTime, utcnow
+from workflow.models.journeys import Journey
+
+
+class DocumentKind(enum.StrEnum):
+    """The six documents an ISV sends, lettered as in the Tmall Global guide."""
+
+    certificate_of_incorporation = "a"
+    bank_account_proof = "b"
+    representative_id = "c"
+    service_agreement = "d"
+    signatory_id = "e"
+    authorization_letter = "f"
+
+
+DOCUMENT_TITLES = {
+    DocumentKind.certificate_of_incorporation: "Certificate of incorporation",
+    DocumentKind.bank_account_proof: "Proof of a valid bank account",
+    DocumentKind.representative_id: "Company representative's ID (passport, electronic copy)",
+    DocumentKind.service_agreement: "Signed Taobao service agreement naming the taobao account ID",
+    DocumentKind.signatory_id: "Authorized signatory's ID (passport, electronic copy)",
+    DocumentKind.authorization_letter: "Authorization letter for the signatory",
+}
+
+
+class ReviewStatus(enum.StrEnum):
+    pending = "pending"
+    accepted = "accepted"
+    rejected = "rejected"
+
+
+class EnablementRequest(db.Model):
+    """The stage-1 form: a seller's formal request, or an ISV's company details."""
+
+    __tablename__ = "enablement_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    journey_id: Mapped[int] = mapped_column(ForeignKey("journeys.id"), unique=True)
+    # Seller path
+    seller_id: Mapped[str] = mapped_column(String(32), default="")
+    shop_name: Mapped[str] = mapped_column(String(200), default="")
+    # ISV path
+    company_name: Mapped[str] = mapped_column(String(200), default="")
+    registration_number: Mapped[str] = mapped_column(String(100), default="")
+    company_address: Mapped[str] = mapped_column(Text, default="")
+    # Both
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(50), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    journey: Mapped[Journey] = relationship(backref=backref("enablement_request", uselist=False))
+
+
+class DocumentVersion(db.Model):
+    """One uploaded file for one document slot; a new upload adds a version."""
+
+    __tablename__ = "document_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    journey_id: Mapped[int] = mapped_column(ForeignKey("journeys.id"), index=True)
+    kind: Mapped[DocumentKind] = mapped_column(Enum(DocumentKind, native_enum=False, length=40))
+    version: Mapped[int] = mapped_column()
+    #: Storage key chosen by the server; never the user's filename.
+    file_id: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    #: Results of the upload prechecks: [{"code", "level", "message"}].
+    prechecks: Mapped[list] = mapped_column(JSON, default=list)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    review_status: Mapped[ReviewStatus] = mapped_column(
+        Enum(ReviewStatus, native_enum=False, length=16), default=ReviewStatus.pending
+    )
+    #: Shown to the applicant when the document is rejected.
+    review_reason: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+
+    __table_args__ = (UniqueConstraint("journey_id", "kind", "version"),)
+
+    @property
+    def title(self) -> str:
+        return DOCUMENT_TITLES[self.kind]
