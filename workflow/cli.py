@@ -17,6 +17,19 @@ from workflow.models import Role
 users_cli = AppGroup("users", help="Manage the desk's users.")
 audit_cli = AppGroup("audit", help="Check the hash-chained event log.")
 outbox_cli = AppGroup("outbox", help="Deliver queued mail.")
+chart_cli = AppGroup("chart", help="The journey state chart.")
+
+
+@chart_cli.command("svg")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
+@click.option("--state", default="enablement_draft", show_default=True, help="State to highlight.")
+def chart_svg_command(output, state):
+    """Write the chart as SVG, as the journey page draws it."""
+    from workflow.journeys.diagram import chart_svg
+
+    with open(output, "wb") as fh:
+        fh.write(chart_svg(state))
+    click.echo(f"wrote {output}")
 
 
 @users_cli.command("create")
@@ -79,5 +92,5 @@ def outbox_send_command(loop, interval, limit):
 def register_cli(app: Flask) -> None:
     from workflow.demo import demo_cli
 
-    for group in (users_cli, audit_cli, outbox_cli, demo_cli):
+    for group in (users_cli, audit_cli, outbox_cli, chart_cli, demo_cli):
         app.cli.add_command(group)

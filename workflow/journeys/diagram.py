@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import pydot
 from statemachine.contrib.diagram import DotGraphMachine
 
 from workflow.chart import JourneyChart
@@ -25,13 +26,22 @@ class _Snapshot:
 
 
 def chart_dot(state: str, released: bool = False):
+    """The library's diagram, with the many edges into the end states folded into a note."""
     graph = _JourneyDiagram(JourneyChart(model=_Snapshot(state, released)))()
-    for edge in graph.get_edges():
+    for edge in list(graph.get_edges()):
         if edge.get_destination().strip('"') in _QUIET_TARGETS:
-            edge.set("style", "dashed")
-            edge.set("color", "#9aa0a6")
-            edge.set("fontcolor", "#9aa0a6")
-            edge.set("constraint", "false")
+            graph.del_edge(edge.get_source(), edge.get_destination())
+    graph.add_node(
+        pydot.Node(
+            "end_states_note",
+            shape="note",
+            fontname=_JourneyDiagram.font_name,
+            fontsize="9",
+            color="#9aa0a6",
+            label="Reject: from every submitted state to Rejected\l"
+            "Withdraw: from every draft to Withdrawn\l",
+        )
+    )
     return graph
 
 
