@@ -38,8 +38,8 @@ def chart_dot(state: str, released: bool = False):
             fontname=_JourneyDiagram.font_name,
             fontsize="9",
             color="#9aa0a6",
-            label="Reject: from every submitted state to Rejected\l"
-            "Withdraw: from every draft to Withdrawn\l",
+            label=r"Reject: from every submitted state to Rejected\l"
+            r"Withdraw: from every draft to Withdrawn\l",
         )
     )
     return graph
