@@ -55,7 +55,16 @@ def _init_extensions(app: Flask) -> None:
 
 #: Areas whose ``views`` module holds a blueprint ``bp``; importing it also registers the
 #: area's journey-page panels and transition requirements.
-AREAS = ("auth", "journeys", "review", "enablement", "apps", "deployment", "distribution")
+AREAS = (
+    "auth",
+    "journeys",
+    "review",
+    "enablement",
+    "apps",
+    "deployment",
+    "distribution",
+    "packets",
+)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -13,7 +13,13 @@ os.environ.setdefault(
 )
 
 from app import create_app  # noqa: E402
-from tests.support import PASSWORD, clear_tables, desk_config, reset_schema  # noqa: E402
+from tests.support import (  # noqa: E402
+    PASSWORD,
+    clear_tables,
+    desk_config,
+    require_service,
+    reset_schema,
+)
 from workflow.config import normalise_database_url  # noqa: E402
 from workflow.extensions import db  # noqa: E402
 from workflow.models import Account, AccountKind, Role, User  # noqa: E402
@@ -25,6 +31,18 @@ def app(tmp_path_factory):
     url = os.environ.get("DATABASE_URL")
     database_url = normalise_database_url(url) if url else f"sqlite:///{base / 'test.sqlite3'}"
     app = create_app(desk_config(base, database_url))
+    with app.app_context():
+        reset_schema()
+    return app
+
+
+@pytest.fixture(scope="session")
+def pg_app(tmp_path_factory):
+    """An app on a PostgreSQL database of its own, for tests that need real row locks."""
+    url = os.environ.get("ONBOARDING_TEST_POSTGRES_URL")
+    if not url:
+        require_service("PostgreSQL (ONBOARDING_TEST_POSTGRES_URL)")
+    app = create_app(desk_config(tmp_path_factory.mktemp("pg"), normalise_database_url(url)))
     with app.app_context():
         reset_schema()
     return app

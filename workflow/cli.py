@@ -91,6 +91,7 @@ def outbox_send_command(loop, interval, limit):
 
 def register_cli(app: Flask) -> None:
     from workflow.demo import demo_cli
+    from workflow.packets.cli import packets_cli
 
-    for group in (users_cli, audit_cli, outbox_cli, chart_cli, demo_cli):
+    for group in (users_cli, audit_cli, outbox_cli, chart_cli, demo_cli, packets_cli):
         app.cli.add_command(group)

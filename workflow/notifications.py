@@ -6,6 +6,7 @@ from flask import current_app
 
 from workflow.mail.outbox import queue_mail
 from workflow.models import Journey, Role
+from workflow.packets.operations import mail_packet, packet_for_submission
 from workflow.signals import journey_changed
 from workflow.stages import REVIEW_STATES, event_label, state_name
 
@@ -31,12 +32,14 @@ def _notify_reviewers(journey: Journey, event) -> None:
         f"“{journey.title}”.\n\nState: {state_name(event.to_state)}\n"
         f"Review it at {journey_url(journey)}\n"
     )
-    queue_mail(
-        current_app.config["TMALL_MAILBOX"],
-        f"[TOP onboarding] {state_name(event.to_state)}: {account.name}",
-        body,
-        journey_id=journey.id,
-    )
+    to_addr = current_app.config["TMALL_MAILBOX"]
+    subject = f"[TOP onboarding] {state_name(event.to_state)}: {account.name}"
+    packet = packet_for_submission(journey, event)
+    if packet is None:
+        queue_mail(to_addr, subject, body, journey_id=journey.id)
+        return
+    body += f"\nPacket {packet.reference}, SHA-256 {packet.sha256}\n"
+    mail_packet(packet, to_addr, subject, body)
 
 
 def _notify_applicants(journey: Journey, event) -> None:

@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import threading
 
-import pytest
 from sqlalchemy import func, select
 
-from app import create_app
-from tests.support import clear_tables, desk_config, require_service, reset_schema
+from tests.support import clear_tables
 from workflow import requirements
 from workflow.errors import ConcurrentChange
 from workflow.extensions import db
 from workflow.models import Account, AccountKind, Event, Journey, Role, User
 from workflow.operations import fire, open_journey
-
-
-@pytest.fixture(scope="module")
-def pg_app(tmp_path_factory):
-    url = os.environ.get("ONBOARDING_TEST_POSTGRES_URL")
-    if not url:
-        require_service("PostgreSQL (ONBOARDING_TEST_POSTGRES_URL)")
-    from workflow.config import normalise_database_url
-
-    app = create_app(desk_config(tmp_path_factory.mktemp("pg"), normalise_database_url(url)))
-    with app.app_context():
-        reset_schema()
-    return app
 
 
 def _setup(app) -> tuple[int, int, list[int]]:

@@ -146,7 +146,7 @@ def test_reviewer_decision_through_the_page(client, make_account, make_user, mak
 def test_stale_page_gets_the_409_page(client, make_account, make_user, make_journey, login):
     account = make_account()
     reviewer = make_user(Role.reviewer)
-    journey = make_journey(account, state="api_access_submitted")
+    journey = make_journey(account, state="cloud_plan_submitted")
     stale = journey.version_id
     login(reviewer)
     client.post(f"/journeys/{journey.id}/events/approve", data={"version": stale})

@@ -1,0 +1,182 @@
+"""Submissions become packets that reach a real SMTP server, once, whatever happens to it."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import timedelta
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from workflow import requirements
+from workflow.extensions import db
+from workflow.mail.delivery import send_due
+from workflow.mail.transports import transport_from_config
+from workflow.models import (
+    AccountKind,
+    EnablementRequest,
+    OutboxMessage,
+    OutboxStatus,
+    Packet,
+    Role,
+)
+from workflow.models.base import utcnow
+from workflow.operations import fire
+from workflow.storage_setup import get_storage
+
+
+@pytest.fixture
+def seller_submission(make_account, make_user, make_journey, monkeypatch):
+    monkeypatch.setattr(requirements, "_checks", requirements.defaultdict(list))
+    account = make_account(AccountKind.seller, name="Demo Flagship Store")
+    applicant = make_user(Role.applicant, account)
+    journey = make_journey(account, applicant)
+    db.session.add(
+        EnablementRequest(
+            journey_id=journey.id,
+            seller_id="2200123456",
+            shop_name="Demo Flagship Store",
+            contact_name="Li Lei",
+            contact_email="li@example.com",
+            reason="Sync orders to our ERP",
+        )
+    )
+    db.session.flush()
+
+    def submit():
+        event = fire(journey, "submit", applicant)
+        db.session.commit()
+        return event
+
+    return journey, applicant, submit
+
+
+def _due_now():
+    for row in db.session.scalars(select(OutboxMessage)):
+        row.next_attempt_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+
+
+def test_submission_packet_is_stored_and_mailed(smtp_app, smtp_server, seller_submission):
+    journey, _, submit = seller_submission
+    event = submit()
+    packet = db.session.scalars(select(Packet)).one()
+    assert packet.event_id == event.id and packet.kind == "enablement_seller"
+    with get_storage().open(packet.file_id) as fh:
+        pdf = fh.read()
+    assert hashlib.sha256(pdf).hexdigest() == packet.sha256
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "2200123456" in text and "Demo Flagship Store" in text
+
+    result = send_due(transport_from_config(smtp_app.config))
+    assert result.sent == 1
+    [message] = smtp_server.messages
+    assert message["To"] == smtp_app.config["TMALL_MAILBOX"]
+    [attachment] = [p for p in message.walk() if p.get_filename()]
+    assert attachment.get_filename() == f"{packet.reference}.pdf"
+    assert hashlib.sha256(attachment.get_payload(decode=True)).hexdigest() == packet.sha256
+
+
+def test_large_packet_is_mailed_as_a_link(app, smtp_app, smtp_server, seller_submission):
+    journey, _, submit = seller_submission
+    app.config["MAIL_ATTACHMENT_LIMIT_BYTES"] = 1000
+    try:
+        submit()
+    finally:
+        app.config["MAIL_ATTACHMENT_LIMIT_BYTES"] = 10 * 1024 * 1024
+    send_due(transport_from_config(smtp_app.config))
+    [message] = smtp_server.messages
+    assert not [p for p in message.walk() if p.get_filename()]
+    body = message.get_payload(decode=True).decode()
+    link = next(word for word in body.split() if "/packets/link/" in word)
+    response = app.test_client().get(link.replace("http://desk.test", ""))
+    assert response.status_code == 200
+    packet = db.session.scalars(select(Packet)).one()
+    assert hashlib.sha256(response.get_data()).hexdigest() == packet.sha256
+    assert app.test_client().get("/packets/link/forged-token").status_code == 404
+
+
+def test_server_down_then_up_delivers_exactly_once(smtp_app, smtp_server, seller_submission):
+    _, _, submit = seller_submission
+    submit()
+    smtp_server.stop()
+    transport = transport_from_config(smtp_app.config)
+    result = send_due(transport)
+    assert (result.sent, result.retried) == (0, 1)
+    row = db.session.scalars(select(OutboxMessage)).one()
+    assert row.status is OutboxStatus.pending and row.attempts == 1 and row.last_error
+    assert send_due(transport).sent == 0  # backing off: not due yet
+    smtp_server.start()
+    _due_now()
+    assert send_due(transport).sent == 1
+    _due_now()
+    assert send_due(transport).sent == 0
+    assert len(smtp_server.messages) == 1
+    assert db.session.get(OutboxMessage, row.id).status is OutboxStatus.sent
+
+
+def test_mail_failure_does_not_roll_back_the_submission(smtp_app, smtp_server, seller_submission):
+    journey, _, submit = seller_submission
+    smtp_server.stop()
+    submit()
+    send_due(transport_from_config(smtp_app.config))
+    db.session.expire_all()
+    assert journey.state == "enablement_submitted"
+    assert db.session.scalars(select(Packet)).one()
+
+
+def test_applicant_downloads_and_mails_a_copy(client, login, seller_submission):
+    journey, applicant, submit = seller_submission
+    submit()
+    packet = db.session.scalars(select(Packet)).one()
+    login(applicant)
+    page = client.get(f"/journeys/{journey.id}").get_data(as_text=True)
+    assert packet.reference in page
+    pdf = client.get(f"/journeys/{journey.id}/packets/{packet.id}.pdf")
+    assert hashlib.sha256(pdf.get_data()).hexdigest() == packet.sha256
+    client.post(f"/journeys/{journey.id}/packets/{packet.id}/mail")
+    copies = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.to_addr == applicant.email)
+    ).all()
+    assert len(copies) == 1 and copies[0].attachment_file_id == packet.file_id
+
+
+def test_packets_verify_cli(app, tmp_path, seller_submission):
+    _, _, submit = seller_submission
+    submit()
+    packet = db.session.scalars(select(Packet)).one()
+    path = tmp_path / "packet.pdf"
+    with get_storage().open(packet.file_id) as fh:
+        path.write_bytes(fh.read())
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["packets", "verify", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "packet verified" in result.output and packet.reference in result.output
+    tampered = bytearray(path.read_bytes())
+    tampered[len(tampered) // 2] ^= 0xFF
+    path.write_bytes(bytes(tampered))
+    result = runner.invoke(args=["packets", "verify", str(path)])
+    assert result.exit_code == 1
+
+
+def test_packets_build_cli_reproduces_the_stored_packet(app, tmp_path, seller_submission):
+    journey, _, submit = seller_submission
+    submit()
+    packet = db.session.scalars(select(Packet)).one()
+    out = tmp_path / "rebuilt.pdf"
+    result = app.test_cli_runner().invoke(
+        args=[
+            "packets",
+            "build",
+            "--journey",
+            str(journey.id),
+            "--kind",
+            "enablement_seller",
+            "-o",
+            str(out),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == packet.sha256

@@ -1,0 +1,315 @@
+"""Copy what a submission's packet must show from the models into plain ``PacketData``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import current_app
+from sqlalchemy import select
+
+from workflow.extensions import db
+from workflow.models import (
+    DOCUMENT_TITLES,
+    DocumentVersion,
+    Event,
+    FormKind,
+    Journey,
+    SellerList,
+    SellerListKind,
+    StageForm,
+)
+from workflow.packets.data import DocumentEntry, PacketData, Section, SellerDiff, Table, TrailEvent
+from workflow.stages import event_label, state_name
+
+#: The state a submission enters, and the packet it produces.
+PACKET_KIND_FOR_STATE = {
+    "enablement_submitted": "enablement",
+    "api_access_submitted": "api_access",
+    "mrd_prd_submitted": "mrd_prd",
+    "cloud_plan_submitted": "cloud_plan",
+    "exemption_submitted": "exemption",
+    "authorization_submitted": "authorization",
+    "distribution_submitted": "distribution",
+}
+
+KIND_TITLES = {
+    "enablement_seller": "Enablement request (seller)",
+    "enablement_isv": "Enablement request (ISV)",
+    "api_access": "API authorization request",
+    "mrd_prd": "MRD and PRD",
+    "cloud_plan": "Cloud deployment plan",
+    "exemption": "Own-server exemption request",
+    "authorization": "Authorization request",
+    "distribution": "Distribution request",
+}
+
+
+def packet_kind(journey: Journey, state: str) -> str | None:
+    kind = PACKET_KIND_FOR_STATE.get(state)
+    if kind == "enablement":
+        kind = f"enablement_{journey.account.kind.value}"
+    return kind
+
+
+def reference_for(journey: Journey, event: Event) -> str:
+    return f"PKT-{journey.id:06d}-{event.id:07d}"
+
+
+def build_packet_data(journey: Journey, event: Event, kind: str) -> PacketData:
+    account = journey.account
+    app = journey.app
+    sections, documents, seller_ids, seller_diff = _CONTENT[kind](journey)
+    trail = [e for e in journey.events if e.id <= event.id]
+    return PacketData(
+        reference=reference_for(journey, event),
+        kind=kind,
+        kind_title=KIND_TITLES[kind],
+        account_name=account.name,
+        account_type="ISV" if account.kind.value == "isv" else "seller",
+        taobao_account_id=account.taobao_account_id,
+        app_name=app.name if app else None,
+        app_key=app.app_key if app else None,
+        submitted_at=event.created_at,
+        reviewer_mailbox=current_app.config["TMALL_MAILBOX"],
+        sections=sections,
+        documents=documents,
+        seller_ids=seller_ids,
+        seller_list_title="Authorization list" if kind == "authorization" else "Distribution list",
+        seller_diff=seller_diff,
+        events=[_trail_event(e) for e in trail],
+        chain_hash=trail[-1].hash if trail else "",
+        exemption_note=_exemption_note(journey, event),
+    )
+
+
+def _trail_event(e: Event) -> TrailEvent:
+    actor = "system"
+    if e.actor is not None:
+        actor = "Tmall Global" if e.actor.is_staff else e.actor.display_name
+    return TrailEvent(
+        at=e.created_at,
+        actor=actor,
+        event="Journey opened" if e.event == "open" else event_label(e.event),
+        from_state=state_name(e.from_state) if e.from_state else "",
+        to_state=state_name(e.to_state),
+        comment=e.comment or None,
+        hash=e.hash,
+    )
+
+
+def _exemption_note(journey: Journey, upto: Event) -> str | None:
+    approved = next(
+        (
+            e
+            for e in journey.events
+            if e.id <= upto.id and e.from_state == "exemption_submitted" and e.event == "approve"
+        ),
+        None,
+    )
+    if approved is None:
+        return None
+    form = latest_form(journey, FormKind.exemption)
+    where = ""
+    if form is not None:
+        where = " Hosting: " + ", ".join(
+            str(form.data.get(k))
+            for k in ("hosting_location", "hosting_provider")
+            if form.data.get(k)
+        )
+    return f"Own-server exemption approved on {approved.created_at:%Y-%m-%d}.{where}".rstrip(": ")
+
+
+def latest_form(journey: Journey, kind: FormKind) -> StageForm | None:
+    return db.session.scalars(
+        select(StageForm)
+        .where(StageForm.journey_id == journey.id, StageForm.kind == kind)
+        .order_by(StageForm.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _opener(file_id: str) -> Callable:
+    from workflow.storage_setup import get_storage
+
+    storage = get_storage()
+    return lambda: storage.open(file_id)
+
+
+def _humanise(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+def _value(value) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(_value(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{_humanise(k)}: {_value(v)}" for k, v in value.items())
+    return "" if value is None else str(value)
+
+
+def _form_section(title: str, form: StageForm | None) -> tuple[list[Section], list[DocumentEntry]]:
+    if form is None:
+        return [Section(title, paragraphs=["Not provided."])], []
+    rows = [(_humanise(k), _value(v)) for k, v in form.data.items() if _value(v)]
+    documents = []
+    if form.file_id:
+        rows.append(("Uploaded document", form.filename or "document"))
+        documents.append(
+            DocumentEntry(
+                kind_label=title,
+                filename=form.filename or "document",
+                size=form.size or 0,
+                sha256=form.sha256 or "",
+                version=1,
+                review_status="submitted",
+                content_type=form.content_type or "application/octet-stream",
+                open=_opener(form.file_id),
+            )
+        )
+    return [Section(title, rows=rows)], documents
+
+
+def _enablement_seller(journey: Journey):
+    r = journey.enablement_request
+    rows = []
+    if r is not None:
+        rows = [
+            ("Seller ID", r.seller_id),
+            ("Shop name", r.shop_name),
+            ("Contact", r.contact_name),
+            ("Contact e-mail", r.contact_email),
+            ("Contact phone", r.contact_phone),
+        ]
+    paragraphs = [r.reason] if r is not None and r.reason else []
+    return (
+        [Section("Request to enable the seller account", rows=rows, paragraphs=paragraphs)],
+        [],
+        None,
+        None,
+    )
+
+
+def _enablement_isv(journey: Journey):
+    r = journey.enablement_request
+    rows = []
+    if r is not None:
+        rows = [
+            ("Company name", r.company_name),
+            ("Registration number", r.registration_number),
+            ("Company address", r.company_address),
+            ("Contact", r.contact_name),
+            ("Contact e-mail", r.contact_email),
+            ("Contact phone", r.contact_phone),
+        ]
+    return [Section("Company", rows=rows)], current_documents(journey), None, None
+
+
+def current_documents(journey: Journey) -> list[DocumentEntry]:
+    versions = db.session.scalars(
+        select(DocumentVersion)
+        .where(DocumentVersion.journey_id == journey.id)
+        .order_by(DocumentVersion.kind, DocumentVersion.version)
+    ).all()
+    latest: dict = {}
+    for version in versions:
+        latest[version.kind] = version
+    return [
+        DocumentEntry(
+            kind_label=f"{kind.value}. {DOCUMENT_TITLES[kind]}",
+            filename=v.filename,
+            size=v.size,
+            sha256=v.sha256,
+            version=v.version,
+            review_status=v.review_status.value,
+            content_type=v.content_type,
+            open=_opener(v.file_id),
+        )
+        for kind, v in sorted(latest.items(), key=lambda item: item[0].value)
+    ]
+
+
+def _api_access(journey: Journey):
+    app = journey.app
+    if app is None:
+        return [Section("APP", paragraphs=["No APP registered."])], [], None, None
+    app_rows = [
+        ("APP key", app.app_key),
+        ("Name", app.name),
+        ("New or existing", "New APP" if app.is_new else "Existing APP moving over"),
+        ("Serves", "Own shop" if app.audience.value == "own_shop" else "Other sellers (ISV)"),
+    ]
+    apis = Table(
+        ["API", "Reason", "Decision"],
+        [[r.method, r.reason, r.decision.value] for r in app.api_requests],
+    )
+    return (
+        [
+            Section("APP", rows=app_rows, paragraphs=[app.description] if app.description else []),
+            Section("APIs requested", table=apis),
+        ],
+        [],
+        None,
+        None,
+    )
+
+
+def _mrd_prd(journey: Journey):
+    sections, documents = [], []
+    for kind, title in (
+        (FormKind.mrd, "Market requirements (MRD)"),
+        (FormKind.prd, "Product requirements (PRD)"),
+    ):
+        s, d = _form_section(title, latest_form(journey, kind))
+        sections += s
+        documents += d
+    return sections, documents, None, None
+
+
+def _single_form(kind: FormKind, title: str):
+    def content(journey: Journey):
+        sections, documents = _form_section(title, latest_form(journey, kind))
+        return sections, documents, None, None
+
+    return content
+
+
+def _seller_list(kind: SellerListKind):
+    def content(journey: Journey):
+        lists = db.session.scalars(
+            select(SellerList)
+            .where(SellerList.journey_id == journey.id, SellerList.kind == kind)
+            .order_by(SellerList.id.desc())
+        ).all()
+        if not lists:
+            return [Section("Seller IDs", paragraphs=["No list submitted."])], [], [], None
+        proposed = read_seller_ids(lists[0].file_id)
+        diff = None
+        if kind is SellerListKind.authorization:
+            in_force = next((sl for sl in lists[1:] if sl.is_in_force), None)
+            if in_force is not None:
+                old = set(read_seller_ids(in_force.file_id))
+                new = set(proposed)
+                diff = SellerDiff(added=sorted(new - old), removed=sorted(old - new))
+        rows = [("Seller IDs", str(len(proposed))), ("List SHA-256", lists[0].sha256)]
+        return [Section("Seller ID list", rows=rows)], [], proposed, diff
+
+    return content
+
+
+def read_seller_ids(file_id: str) -> list[int]:
+    from workflow.storage_setup import get_storage
+
+    with get_storage().open(file_id) as fh:
+        return [int(line) for line in fh.read().split()]
+
+
+_CONTENT = {
+    "enablement_seller": _enablement_seller,
+    "enablement_isv": _enablement_isv,
+    "api_access": _api_access,
+    "mrd_prd": _mrd_prd,
+    "cloud_plan": _single_form(FormKind.cloud_plan, "Cloud deployment plan"),
+    "exemption": _single_form(FormKind.exemption, "Own-server exemption"),
+    "authorization": _seller_list(SellerListKind.authorization),
+    "distribution": _seller_list(SellerListKind.distribution),
+}
