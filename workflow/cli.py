@@ -90,8 +90,11 @@ def outbox_send_command(loop, interval, limit):
 
 
 def register_cli(app: Flask) -> None:
+    from top.cli import top_group
     from workflow.demo import demo_cli
+    from workflow.enablement.cli import storage_cli
     from workflow.packets.cli import packets_cli
 
-    for group in (users_cli, audit_cli, outbox_cli, chart_cli, demo_cli, packets_cli):
+    groups = (users_cli, audit_cli, outbox_cli, chart_cli, demo_cli, packets_cli, storage_cli)
+    for group in (*groups, top_group):
         app.cli.add_command(group)

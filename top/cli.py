@@ -1,0 +1,222 @@
+"""The ``top`` command group: ``top check`` and ``top gateway``.
+
+Plain click, so the web app attaches it with ``app.cli.add_command(top_group)`` and it also
+runs on its own (``python -m top.cli``).
+"""
+
+import json
+import os
+import sys
+from typing import Any
+
+import click
+
+from top.apps_file import AppEntry, AppsFileError, load_apps_file, read_secret_file
+from top.checker import DEFAULT_CHECK_TIMEOUT, run_check, run_checks_concurrently
+from top.client import resolve_gateway
+from top.report import CheckReport, CheckResult
+from top.signing import SIGN_METHODS
+
+SECRET_ENV = "TOP_APP_SECRET"
+GATEWAY_DEMO_SECRET_ENV = "TOP_GATEWAY_DEMO_SECRET"
+
+
+@click.group("top")
+def top_group() -> None:
+    """TOP connectivity checker and local TOP gateway."""
+
+
+@top_group.command("check")
+@click.option(
+    "--gateway",
+    required=True,
+    help="sandbox, production, overseas (add -http for plain HTTP) or a router URL.",
+)
+@click.option("--app-key", help="The APP key to check (not needed with --apps-file).")
+@click.option(
+    "--sign-method", type=click.Choice(SIGN_METHODS), default="hmac-sha256", show_default=True
+)
+@click.option("--session", help="A seller session key, to check the authorization too.")
+@click.option(
+    "--api",
+    "apis",
+    multiple=True,
+    metavar="METHOD",
+    help="An API to check, e.g. taobao.trades.sold.get (repeatable).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@click.option(
+    "--app-secret-file",
+    type=click.Path(dir_okay=False),
+    help=f"A file holding only the APP secret (default: ${SECRET_ENV}).",
+)
+@click.option(
+    "--apps-file",
+    type=click.Path(dir_okay=False),
+    help="JSON or CSV list of APPs to check concurrently (see docs/top.md).",
+)
+@click.option(
+    "--timeout",
+    type=float,
+    default=DEFAULT_CHECK_TIMEOUT,
+    show_default=True,
+    help="Seconds to wait for each network step.",
+)
+def check_command(
+    gateway: str,
+    app_key: str | None,
+    sign_method: str,
+    session: str | None,
+    apis: tuple[str, ...],
+    as_json: bool,
+    app_secret_file: str | None,
+    apps_file: str | None,
+    timeout: float,
+) -> None:
+    """Check that an APP can reach TOP and call its APIs. Exit 0 if all checks pass, 1 if not.
+
+    The APP secret is read from $TOP_APP_SECRET or --app-secret-file, never from an argument.
+    """
+    try:
+        resolve_gateway(gateway)
+        options = dict(
+            gateway=gateway, sign_method=sign_method, session=session, apis=apis, timeout=timeout
+        )
+        jobs = (
+            _jobs_from_file(apps_file, options)
+            if apps_file
+            else [_single_job(app_key, app_secret_file, options)]
+        )
+    except (ValueError, AppsFileError) as error:
+        raise click.UsageError(str(error)) from None
+    reports = run_checks_concurrently(jobs) if len(jobs) > 1 else [run_check(**jobs[0])]
+    _print(reports, as_json, many=bool(apps_file))
+    sys.exit(0 if all(report.ok for report in reports) else 1)
+
+
+@top_group.command("gateway")
+@click.option("--port", type=int, default=8600, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--apps-file",
+    type=click.Path(dir_okay=False),
+    help="Serve these APPs (and their sessions) instead of the demo APP.",
+)
+@click.option(
+    "--seed", type=int, default=20240101, show_default=True, help="Seed of the generated trades."
+)
+@click.option("--latency-ms", type=float, default=0, help="Delay every answer.")
+@click.option("--no-admin", is_flag=True, help="Disable the /__admin__/faults knob.")
+def gateway_command(
+    port: int, host: str, apps_file: str | None, seed: int, latency_ms: float, no_admin: bool
+) -> None:
+    """Run a local TOP-compatible gateway for development and demos (Ctrl-C stops it)."""
+    from top.gateway import server  # the server is only imported when it is wanted
+
+    try:
+        apps, sessions = _gateway_apps(apps_file, server)
+    except AppsFileError as error:
+        raise click.UsageError(str(error)) from None
+    gateway = server.LocalGateway(
+        apps, sessions, host=host, port=port, seed=seed, admin=not no_admin
+    )
+    gateway.faults.set_latency(latency_ms)
+    click.echo(f"TOP gateway: {gateway.url}")
+    click.echo(f"APP keys: {', '.join(apps)}")
+    click.echo(f"sessions: {', '.join(sessions) or '(none)'}")
+    if not no_admin:
+        click.echo(f"admin knob: {gateway.admin_url} (POST JSON, see docs/top.md)")
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            click.echo("warning: the admin knob is reachable by anyone who reaches this host")
+    gateway.serve_forever()
+
+
+def _single_job(app_key: str | None, secret_file: str | None, options: dict) -> dict[str, Any]:
+    if not app_key:
+        raise ValueError("give --app-key (or --apps-file)")
+    if secret_file:
+        secret = read_secret_file(secret_file)
+    elif os.environ.get(SECRET_ENV):
+        secret = os.environ[SECRET_ENV]
+    else:
+        raise ValueError(f"no APP secret: set ${SECRET_ENV} or pass --app-secret-file")
+    return {**options, "app_key": app_key, "app_secret": secret}
+
+
+def _jobs_from_file(apps_file: str, options: dict) -> list[dict[str, Any]]:
+    return [_entry_job(entry, options) for entry in load_apps_file(apps_file)]
+
+
+def _entry_job(entry: AppEntry, options: dict) -> dict[str, Any]:
+    gateway = entry.gateway or options["gateway"]
+    resolve_gateway(gateway)
+    return {
+        **options,
+        "gateway": gateway,
+        "app_key": entry.app_key,
+        "app_secret": entry.secret,
+        "sign_method": entry.sign_method or options["sign_method"],
+        "session": entry.session or options["session"],
+        "apis": entry.apis or options["apis"],
+    }
+
+
+def _gateway_apps(apps_file: str | None, server: Any) -> tuple[dict[str, str], dict[str, str]]:
+    if not apps_file:
+        secret = os.environ.get(GATEWAY_DEMO_SECRET_ENV) or server.DEMO_APP_SECRET
+        return {server.DEMO_APP_KEY: secret}, {server.DEMO_SESSION: server.DEMO_SELLER_NICK}
+    entries = load_apps_file(apps_file)
+    apps = {entry.app_key: entry.secret for entry in entries}
+    sessions = {e.session: f"seller_of_{e.app_key}" for e in entries if e.session}
+    return apps, sessions
+
+
+def _print(reports: list[CheckReport], as_json: bool, many: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(_json_body(reports, many), ensure_ascii=False, indent=2))
+        return
+    for report in reports:
+        click.echo(format_report(report))
+
+
+def _json_body(reports: list[CheckReport], many: bool) -> dict[str, Any]:
+    if not many:
+        return reports[0].to_dict()
+    return {
+        "ok": all(report.ok for report in reports),
+        "apps": [{"app_key": r.app_key, "report": r.to_dict()} for r in reports],
+    }
+
+
+def format_report(report: CheckReport) -> str:
+    """A table a person can read in a terminal; advice sits under the message it explains."""
+    lines = [f"TOP check of APP {report.app_key} at {report.gateway}"]
+    width = max(len(check.name) for check in report.checks)
+    for check in report.checks:
+        columns = f"{_status(check):4}  {check.name:<{width}}  {_latency(check):>9}"
+        prefix = f"  {columns}  {_code(check):<7}  "
+        lines.append(prefix + check.message)
+        if check.advice:
+            lines.append(" " * len(prefix) + f"advice: {check.advice}")
+    failed = sum(not check.ok for check in report.checks)
+    verdict = "OK" if report.ok else f"FAILED ({failed} of {len(report.checks)} checks)"
+    lines.append(f"Result: {verdict}")
+    return "\n".join(lines)
+
+
+def _status(check: CheckResult) -> str:
+    if check.ok:
+        return "ok"
+    return "skip" if check.message.startswith("skipped:") else "FAIL"
+
+
+def _latency(check: CheckResult) -> str:
+    return "" if check.latency_ms is None else f"{check.latency_ms:.1f} ms"
+
+
+def _code(check: CheckResult) -> str:
+    return f"code {check.code}" if check.code is not None else ""
+
+
+if __name__ == "__main__":
+    top_group()

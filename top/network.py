@@ -1,0 +1,179 @@
+"""The network half of the checker: DNS, TCP, TLS and the gateway's plain HTTP answer."""
+
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import requests
+
+from top.advice import (
+    dns_advice,
+    http_advice,
+    refused_advice,
+    timeout_advice,
+    tls_advice,
+    unreachable_advice,
+)
+from top.client import TopClient
+from top.report import CheckResult
+
+#: Certificates closer than this to expiry are still accepted but get a warning.
+CERT_WARNING_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Target:
+    url: str
+    host: str
+    port: int
+    is_https: bool
+
+    @classmethod
+    def from_url(cls, url: str) -> "Target":
+        parts = urlsplit(url)
+        is_https = parts.scheme == "https"
+        port = parts.port or (443 if is_https else 80)
+        return cls(url, parts.hostname or "", port, is_https)
+
+
+def elapsed_ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
+def check_dns(target: Target) -> tuple[CheckResult, list[str]]:
+    started = time.perf_counter()
+    # RFC 6761: names under .invalid never resolve, so they are never sent to a DNS server.
+    if target.host.rstrip(".").lower().endswith(".invalid"):
+        return _dns_failed(target, started, "the .invalid domain is reserved and never resolves")
+    try:
+        infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        return _dns_failed(target, started, str(error))
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    message = f"{target.host} resolves to {', '.join(addresses)}"
+    return CheckResult("dns", True, elapsed_ms(started), message=message), addresses
+
+
+def _dns_failed(target: Target, started: float, why: str) -> tuple[CheckResult, list[str]]:
+    result = CheckResult(
+        "dns",
+        False,
+        elapsed_ms(started),
+        sub_code="net.name-not-resolved",
+        message=f"{target.host} does not resolve: {why}",
+        advice=dns_advice(target.host),
+    )
+    return result, []
+
+
+def check_tcp(target: Target, addresses: list[str], timeout: float) -> tuple[CheckResult, str]:
+    started = time.perf_counter()
+    error: OSError | None = None
+    for address in addresses:
+        try:
+            with socket.create_connection((address, target.port), timeout=timeout):
+                message = f"connected to {address}:{target.port}"
+                return CheckResult("tcp", True, elapsed_ms(started), message=message), address
+        except OSError as exc:
+            error = exc
+    return _tcp_failed(target, started, error, timeout), ""
+
+
+def _tcp_failed(
+    target: Target, started: float, error: OSError | None, timeout: float
+) -> CheckResult:
+    if isinstance(error, TimeoutError):
+        sub_code, advice = "net.timeout", timeout_advice(target.host, target.port, timeout)
+    elif isinstance(error, ConnectionRefusedError):
+        sub_code, advice = "net.connection-refused", refused_advice(target.host, target.port)
+    else:
+        sub_code, advice = "net.connect-failed", unreachable_advice(target.host, target.port)
+    return CheckResult(
+        "tcp",
+        False,
+        elapsed_ms(started),
+        sub_code=sub_code,
+        message=f"cannot connect to {target.host}:{target.port}: {error}",
+        advice=advice,
+    )
+
+
+def check_tls(target: Target, address: str, timeout: float, ca_file: str | None) -> CheckResult:
+    started = time.perf_counter()
+    context = ssl.create_default_context(cafile=ca_file)
+    try:
+        with (
+            socket.create_connection((address, target.port), timeout=timeout) as raw,
+            context.wrap_socket(raw, server_hostname=target.host) as tls,
+        ):
+            certificate = tls.getpeercert() or {}
+            version = tls.version()
+    except ssl.SSLError as error:
+        detail = getattr(error, "verify_message", None) or error.reason or str(error)
+        return CheckResult(
+            "tls",
+            False,
+            elapsed_ms(started),
+            sub_code="tls.certificate-invalid"
+            if isinstance(error, ssl.SSLCertVerificationError)
+            else "tls.handshake-failed",
+            message=f"TLS with {target.host} failed: {detail}",
+            advice=tls_advice(str(detail)),
+        )
+    except OSError as error:
+        return _tcp_failed(target, started, error, timeout)
+    return _tls_ok(certificate, version, started)
+
+
+def _tls_ok(certificate: dict, version: str | None, started: float) -> CheckResult:
+    expires = ssl.cert_time_to_seconds(certificate["notAfter"]) if certificate else None
+    days_left = None if expires is None else int((expires - time.time()) // 86400)
+    message = f"{version}, certificate valid, expires in {days_left} days"
+    advice = None
+    if days_left is not None and days_left < CERT_WARNING_DAYS:
+        advice = "the gateway certificate expires soon — expect TLS errors if it is not renewed"
+    return CheckResult("tls", True, elapsed_ms(started), message=message, advice=advice)
+
+
+def check_http(
+    client: TopClient, target: Target, timeout: float
+) -> tuple[CheckResult, datetime | None]:
+    """POST an empty call: a TOP router answers with a JSON ``error_response`` (code 21)."""
+    started = time.perf_counter()
+    try:
+        answer = client.http.post(
+            target.url, data={"format": "json"}, timeout=timeout, **client.request_options()
+        )
+        body = answer.json()
+    except requests.RequestException as error:
+        return _http_failed(target, started, f"{type(error).__name__}: {error}"), None
+    except ValueError:
+        why = f"HTTP {answer.status_code}, not a JSON body"
+        return _http_failed(target, started, why), None
+    looks_like_top = isinstance(body, dict) and any(key.endswith("_response") for key in body)
+    if answer.status_code != 200 or not looks_like_top:
+        return _http_failed(target, started, f"HTTP {answer.status_code}, not a TOP envelope"), None
+    message = f"HTTP {answer.status_code} with a TOP JSON envelope"
+    return CheckResult("http", True, elapsed_ms(started), message=message), _date(answer)
+
+
+def _http_failed(target: Target, started: float, why: str) -> CheckResult:
+    return CheckResult(
+        "http",
+        False,
+        elapsed_ms(started),
+        sub_code="http.not-a-top-gateway",
+        message=f"{target.url}: {why}",
+        advice=http_advice(target.url),
+    )
+
+
+def _date(answer: requests.Response) -> datetime | None:
+    try:
+        return parsedate_to_datetime(answer.headers["Date"])
+    except (KeyError, TypeError, ValueError):
+        return None

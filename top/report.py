@@ -1,0 +1,43 @@
+"""The checker's result types."""
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    ok: bool
+    latency_ms: float | None = None
+    #: The TOP error code when the gateway answered with one.
+    code: int | None = None
+    #: The TOP sub_code, or a local one (``net.*``, ``tls.*``) for network failures.
+    sub_code: str | None = None
+    message: str = ""
+    #: What a person can do about it; None when there is nothing to do.
+    advice: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class CheckReport:
+    gateway: str
+    checks: list[CheckResult] = field(default_factory=list)
+    #: Which APP was checked; kept out of :meth:`to_dict`, whose shape is fixed.
+    app_key: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.checks) and all(check.ok for check in self.checks)
+
+    def check(self, name: str) -> CheckResult:
+        return next(check for check in self.checks if check.name == name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "gateway": self.gateway,
+            "ok": self.ok,
+            "checks": [check.to_dict() for check in self.checks],
+        }
