@@ -75,6 +75,7 @@ def upgrade():
     sa.Column('contact_email', sa.String(length=254), nullable=False),
     sa.Column('contact_phone', sa.String(length=50), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('decided_fields', sa.JSON(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['journey_id'], ['journeys.id'], name=op.f('fk_enablement_requests_journey_id_journeys')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_enablement_requests')),

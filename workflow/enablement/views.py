@@ -1,3 +1,171 @@
-from flask import Blueprint
+"""Stage-1 routes: save the request, upload documents, show them inline, decide on them."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+import workflow.enablement.checks  # noqa: F401  (registers the stage's requirements)
+from storage import ObjectNotFound, safe_download_name
+from workflow import operations
+from workflow.enablement import operations as enablement
+from workflow.enablement.documents import describe
+from workflow.enablement.forms import DecisionForm, UploadForm, request_form_for
+from workflow.enablement.panels import build_slot, enablement_panel  # noqa: F401
+from workflow.errors import DomainError, NotFound
+from workflow.extensions import db
+from workflow.storage_setup import get_storage
 
 bp = Blueprint("enablement", __name__)
+
+
+def _back_to(journey_id: int, anchor: str = "enablement"):
+    return redirect(url_for("journeys.show", journey_id=journey_id, _anchor=anchor))
+
+
+@bp.route("/journeys/<int:journey_id>/enablement/request", methods=["POST"])
+@login_required
+def save_request(journey_id: int):
+    journey = operations.get_journey_for(current_user, journey_id)
+    form = request_form_for(journey)
+    if not form.validate_on_submit():
+        # Show the page again with what was typed and the errors next to the fields.
+        from workflow.journeys.views import show
+
+        g.enablement_request_form = form
+        flash("Some fields need attention; nothing was saved.", "error")
+        return show(journey_id), 400
+    enablement.save_enablement_request(journey, current_user, form.data)
+    db.session.commit()
+    flash("Saved.", "success")
+    return _back_to(journey_id)
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.route("/journeys/<int:journey_id>/enablement/documents/<kind>", methods=["POST"])
+@login_required
+def upload(journey_id: int, kind: str):
+    journey = operations.get_journey_for(current_user, journey_id)
+    document_kind = enablement.parse_kind(kind)
+    form = UploadForm()
+    upload_file = form.file.data if form.validate_on_submit() else None
+    try:
+        if upload_file is None or not getattr(upload_file, "filename", None):
+            raise DomainError("Choose a file to upload.")
+        document = enablement.upload_document(
+            journey, current_user, document_kind, upload_file.stream, upload_file.filename
+        )
+        _commit_or_discard(document.file_id)
+    except DomainError as exc:
+        db.session.rollback()
+        return _upload_refused(journey_id, exc)
+    message = f"Uploaded version {document.version} of the {describe(document_kind)}."
+    if _wants_json():
+        return jsonify(ok=True, message=message, slot=_slot_html(journey, document_kind))
+    flash(message, "success")
+    return _back_to(journey_id, f"doc-{kind}")
+
+
+def _commit_or_discard(file_id: str) -> None:
+    try:
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        get_storage().delete(file_id)
+        raise
+
+
+def _upload_refused(journey_id: int, exc: DomainError):
+    if _wants_json():
+        return jsonify(ok=False, message=exc.message), exc.status_code
+    if isinstance(exc, NotFound):
+        raise exc
+    flash(exc.message, "error")
+    return _back_to(journey_id)
+
+
+def _slot_html(journey, kind) -> str:
+    from workflow.enablement.documents import history_by_kind
+
+    slot = build_slot(kind, history_by_kind(journey)[kind])
+    return render_template(
+        "enablement/_slot.html",
+        slot=slot,
+        journey=journey,
+        can_edit=True,
+        upload_form=UploadForm(),
+    )
+
+
+@bp.route("/enablement/documents/<int:document_id>/file")
+@login_required
+def document_file(document_id: int):
+    document = enablement.get_document_for(current_user, document_id)
+    storage = get_storage()
+    try:
+        if request.args.get("download"):
+            return storage.download_response(
+                document.file_id, filename=document.filename, content_type=document.content_type
+            )
+        return _inline_response(document, storage.open(document.file_id))
+    except ObjectNotFound:
+        raise NotFound("The stored file is missing. Tell an administrator.") from None
+
+
+def _inline_response(document, stream) -> Response:
+    response = send_file(
+        stream,
+        mimetype=document.content_type,
+        as_attachment=False,
+        download_name=safe_download_name(document.filename),
+        conditional=False,
+        etag=False,
+        max_age=None,
+    )
+    response.content_length = document.size
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/enablement/documents/<int:document_id>/decision", methods=["POST"])
+@login_required
+def decide(document_id: int):
+    document = enablement.get_document_for(current_user, document_id)
+    journey = operations.get_journey_for(current_user, document.journey_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        flash("The decision form was incomplete; please try again.", "error")
+        return _back_to(journey.id, f"doc-{document.kind.value}")
+    try:
+        enablement.decide_document(
+            journey,
+            current_user,
+            document,
+            form.decision.data or "",
+            form.reason.data or "",
+            seen_status=form.seen_status.data or None,
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status_code in (403, 404, 409):
+            raise
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"The {describe(document.kind)} is now {document.review_status.value}.", "success")
+    return _back_to(journey.id, f"doc-{document.kind.value}")

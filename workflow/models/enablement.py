@@ -60,6 +60,9 @@ class EnablementRequest(db.Model):
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     contact_phone: Mapped[str] = mapped_column(String(50), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
+    #: The form's fields as they stood when a reviewer last decided, so a resubmission can
+    #: show what the applicant changed since.
+    decided_fields: Mapped[dict] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     journey: Mapped[Journey] = relationship(backref=backref("enablement_request", uselist=False))

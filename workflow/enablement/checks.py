@@ -1,0 +1,74 @@
+"""What stage-1 transitions need; registered with ``workflow.requirements``."""
+
+from __future__ import annotations
+
+from workflow.enablement.documents import (
+    current_documents,
+    describe,
+    field_values,
+    required_fields,
+)
+from workflow.enablement.operations import snapshot_decided_fields
+from workflow.models import Journey
+from workflow.models.enablement import ReviewStatus
+from workflow.requirements import requires
+from workflow.signals import journey_changed
+
+
+def _is_isv(journey: Journey) -> bool:
+    return journey.account.kind.value == "isv"
+
+
+@requires(("enablement_draft", "submit"), ("enablement_changes_requested", "submit"))
+def request_complete(journey: Journey) -> list[str]:
+    request = journey.enablement_request
+    fields = required_fields(journey)
+    if request is None:
+        what = "company details" if _is_isv(journey) else "enablement request"
+        return [f"Fill in and save the {what} before submitting."]
+    values = field_values(request, fields)
+    return [
+        f"Enter the {label} before submitting."
+        for name, label in fields.items()
+        if not values[name]
+    ]
+
+
+@requires(("enablement_draft", "submit"), ("enablement_changes_requested", "submit"))
+def documents_present(journey: Journey) -> list[str]:
+    if not _is_isv(journey):
+        return []
+    problems = []
+    for kind, current in current_documents(journey).items():
+        if current is None:
+            problems.append(f"Upload the {describe(kind)} before submitting.")
+        elif current.review_status is ReviewStatus.rejected:
+            problems.append(f"Replace the rejected {describe(kind)} before resubmitting.")
+    return problems
+
+
+@requires(("enablement_submitted", "approve"))
+def documents_accepted(journey: Journey) -> list[str]:
+    if not _is_isv(journey):
+        return []
+    return [
+        f"Accept the {describe(kind)} before approving."
+        for kind, current in current_documents(journey).items()
+        if current is None or current.review_status is not ReviewStatus.accepted
+    ]
+
+
+@requires(("enablement_submitted", "request_changes"))
+def some_document_rejected(journey: Journey) -> list[str]:
+    if not _is_isv(journey):
+        return []
+    currents = current_documents(journey).values()
+    if any(c is not None and c.review_status is ReviewStatus.rejected for c in currents):
+        return []
+    return ["Reject at least one document, with its reason, before requesting changes."]
+
+
+@journey_changed.connect
+def remember_decided_fields(journey: Journey, *, event, **_) -> None:
+    if event.from_state == "enablement_submitted":
+        snapshot_decided_fields(journey)

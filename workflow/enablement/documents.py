@@ -1,0 +1,141 @@
+"""Read-side helpers for the ISV's documents a–f: current versions, history, what changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from workflow.extensions import db
+from workflow.models import Journey
+from workflow.models.enablement import (
+    DOCUMENT_TITLES,
+    DocumentKind,
+    DocumentVersion,
+    EnablementRequest,
+    ReviewStatus,
+)
+
+#: Short names for messages: "Upload the signed service agreement (document d) ...".
+SHORT_NAMES = {
+    DocumentKind.certificate_of_incorporation: "certificate of incorporation",
+    DocumentKind.bank_account_proof: "proof of bank account",
+    DocumentKind.representative_id: "representative's ID",
+    DocumentKind.service_agreement: "signed service agreement",
+    DocumentKind.signatory_id: "signatory's ID",
+    DocumentKind.authorization_letter: "authorization letter",
+}
+
+#: Journey states in which the applicant may edit the request and upload documents.
+EDITABLE_STATES = ("enablement_draft", "enablement_changes_requested")
+ENABLEMENT_STATES = (*EDITABLE_STATES, "enablement_submitted", "enabled")
+
+SELLER_FIELDS = {
+    "seller_id": "seller ID",
+    "shop_name": "shop name",
+    "contact_name": "contact name",
+    "contact_email": "contact e-mail",
+    "reason": "reason for needing TOP access",
+}
+ISV_FIELDS = {
+    "company_name": "company name",
+    "registration_number": "company registration number",
+    "company_address": "registered address",
+    "contact_name": "contact name",
+    "contact_email": "contact e-mail",
+}
+OPTIONAL_FIELDS = {"contact_phone": "contact phone"}
+
+
+def letter(kind: DocumentKind) -> str:
+    return kind.value
+
+
+def describe(kind: DocumentKind) -> str:
+    return f"{SHORT_NAMES[kind]} (document {letter(kind)})"
+
+
+def required_fields(journey: Journey) -> dict[str, str]:
+    return ISV_FIELDS if journey.account.kind.value == "isv" else SELLER_FIELDS
+
+
+def all_fields(journey: Journey) -> dict[str, str]:
+    return {**required_fields(journey), **OPTIONAL_FIELDS}
+
+
+def field_values(request: EnablementRequest | None, fields: Iterable[str]) -> dict[str, str]:
+    return {name: (getattr(request, name) if request else "") or "" for name in fields}
+
+
+def versions_of(journey: Journey) -> list[DocumentVersion]:
+    """Every version of every document, oldest first within each kind."""
+    query = (
+        select(DocumentVersion)
+        .where(DocumentVersion.journey_id == journey.id)
+        .order_by(DocumentVersion.kind, DocumentVersion.version)
+    )
+    return list(db.session.scalars(query))
+
+
+def history_by_kind(journey: Journey) -> dict[DocumentKind, list[DocumentVersion]]:
+    history: dict[DocumentKind, list[DocumentVersion]] = {kind: [] for kind in DocumentKind}
+    for version in versions_of(journey):
+        history[version.kind].append(version)
+    return history
+
+
+def current_documents(journey: Journey) -> dict[DocumentKind, DocumentVersion | None]:
+    """The newest version of each document; None where nothing was uploaded yet."""
+    return {kind: (vs[-1] if vs else None) for kind, vs in history_by_kind(journey).items()}
+
+
+@dataclass(frozen=True)
+class DocumentChange:
+    kind: DocumentKind
+    current: DocumentVersion
+    decided: DocumentVersion
+
+    @property
+    def message(self) -> str:
+        was = self.decided.review_status.value
+        return (
+            f"Document {letter(self.kind)} ({SHORT_NAMES[self.kind]}): version "
+            f"{self.current.version} replaces version {self.decided.version}, which was {was}."
+        )
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+
+def document_changes(journey: Journey) -> list[DocumentChange]:
+    """Documents with a newer version than the one a reviewer last decided."""
+    changes = []
+    for kind, versions in history_by_kind(journey).items():
+        decided = [v for v in versions if v.review_status is not ReviewStatus.pending]
+        if versions and decided and versions[-1].version > decided[-1].version:
+            changes.append(DocumentChange(kind, versions[-1], decided[-1]))
+    return changes
+
+
+def field_changes(journey: Journey) -> list[FieldChange]:
+    """Fields whose value differs from the snapshot taken at the last reviewer decision."""
+    request = journey.enablement_request
+    if request is None or not request.decided_fields:
+        return []
+    fields = all_fields(journey)
+    now = field_values(request, fields)
+    before = request.decided_fields
+    return [
+        FieldChange(label, before.get(name, ""), now[name])
+        for name, label in fields.items()
+        if before.get(name, "") != now[name]
+    ]
+
+
+def title(kind: DocumentKind) -> str:
+    return DOCUMENT_TITLES[kind]

@@ -1,0 +1,56 @@
+"""Stage-1 forms. Fields may be saved incomplete; submitting checks they are all there."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import EmailField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, Length, Optional, Regexp
+
+
+class _ContactFields(FlaskForm):
+    contact_name = StringField("Contact name", validators=[Length(max=200)])
+    contact_email = EmailField("Contact e-mail", validators=[Optional(), Email(), Length(max=254)])
+    contact_phone = StringField("Contact phone (optional)", validators=[Length(max=50)])
+
+
+class SellerRequestForm(_ContactFields):
+    """The seller's formal request to enable its seller account for TOP."""
+
+    seller_id = StringField(
+        "Seller ID",
+        validators=[
+            Length(max=32),
+            Regexp(r"^\s*\d*\s*$", message="A seller ID is a number, e.g. 2200812345678."),
+        ],
+    )
+    shop_name = StringField("Shop name", validators=[Length(max=200)])
+    reason = TextAreaField("Why do you need TOP access?", validators=[Length(max=5000)])
+
+
+class IsvRequestForm(_ContactFields):
+    """The ISV's company details; the taobao account ID comes from the account."""
+
+    company_name = StringField("Company name", validators=[Length(max=200)])
+    registration_number = StringField("Company registration number", validators=[Length(max=100)])
+    company_address = TextAreaField("Registered address", validators=[Length(max=2000)])
+
+
+class UploadForm(FlaskForm):
+    file = FileField("File")
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(
+        "Decision",
+        choices=[SelectChoice("accept", "Accept"), SelectChoice("reject", "Reject")],
+    )
+    reason = TextAreaField("Reason shown to the applicant", validators=[Length(max=2000)])
+    #: The status the reviewer saw; the decision only applies if it is still the same.
+    seen_status = HiddenField()
+
+
+def request_form_for(journey, **kwargs) -> SellerRequestForm | IsvRequestForm:
+    form_class = IsvRequestForm if journey.account.kind.value == "isv" else SellerRequestForm
+    return form_class(obj=journey.enablement_request, **kwargs)

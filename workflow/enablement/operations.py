@@ -1,0 +1,284 @@
+"""Stage-1 verbs: save the request, upload a document version, decide on a document.
+
+Operations flush and never commit; the view commits once per request. An uploaded object is
+written completely before its row is added, and deleted again if the row cannot be added.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import BinaryIO
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from storage import FileTooLarge, StoredObject
+from workflow.enablement import prechecks
+from workflow.enablement.documents import (
+    EDITABLE_STATES,
+    all_fields,
+    describe,
+    field_values,
+)
+from workflow.errors import ConcurrentChange, DomainError, NotFound, NotPermitted
+from workflow.extensions import db
+from workflow.models import Journey, Role, User
+from workflow.models.base import utcnow
+from workflow.models.enablement import (
+    DocumentKind,
+    DocumentVersion,
+    EnablementRequest,
+    ReviewStatus,
+)
+from workflow.operations import can_see
+from workflow.storage_setup import get_storage
+
+log = logging.getLogger(__name__)
+
+
+class StorageUnavailable(DomainError):
+    """The storage backend failed; nothing was recorded."""
+
+    status_code = 503
+
+
+# --- guards ----------------------------------------------------------------------------------
+
+
+def ensure_applicant(journey: Journey, user: User) -> None:
+    if not can_see(user, journey):
+        raise NotFound("No such journey.")
+    if user.role is not Role.applicant:
+        raise NotPermitted("Only the account's applicants change the enablement request.")
+
+
+def ensure_editable(journey: Journey) -> None:
+    if journey.state not in EDITABLE_STATES:
+        raise DomainError(
+            "The enablement request can only be changed while it is a draft or while "
+            "changes are requested."
+        )
+
+
+def ensure_reviewer(journey: Journey, user: User) -> None:
+    if not user.is_staff:
+        raise NotFound("No such document.")  # applicants must not learn the route exists
+    if journey.state != "enablement_submitted":
+        raise DomainError("Documents can only be decided while the request is submitted.")
+
+
+# --- the request form -----------------------------------------------------------------------
+
+
+def save_enablement_request(
+    journey: Journey, actor: User, data: Mapping[str, str]
+) -> EnablementRequest:
+    """Store the seller's request or the ISV's company details (only the path's fields)."""
+    ensure_applicant(journey, actor)
+    ensure_editable(journey)
+    request = journey.enablement_request or EnablementRequest(journey=journey)
+    for name in all_fields(journey):
+        if name in data:
+            setattr(request, name, (data[name] or "").strip())
+    db.session.add(request)
+    db.session.flush()
+    return request
+
+
+def snapshot_decided_fields(journey: Journey) -> None:
+    """Remember the fields as decided, so the next resubmission can show what changed."""
+    request = journey.enablement_request
+    if request is not None:
+        request.decided_fields = field_values(request, all_fields(journey))
+
+
+# --- uploads --------------------------------------------------------------------------------
+
+
+def parse_kind(value: str) -> DocumentKind:
+    try:
+        return DocumentKind(value)
+    except ValueError:
+        raise NotFound("No such document slot.") from None
+
+
+def upload_document(
+    journey: Journey, actor: User, kind: DocumentKind, stream: BinaryIO, filename: str
+) -> DocumentVersion:
+    """Check, store and record one new version of an ISV document.
+
+    :raises DomainError: the file is empty, too large or not a PDF/PNG/JPEG; nothing is kept.
+    """
+    ensure_applicant(journey, actor)
+    ensure_editable(journey)
+    if journey.account.kind.value != "isv":
+        raise DomainError("Only ISV accounts upload enablement documents.")
+    file_kind = _check_upload(stream)
+    checks = prechecks.run_prechecks(
+        stream,
+        file_kind,
+        taobao_account_id=journey.account.taobao_account_id,
+        expect_account_id=kind is DocumentKind.service_agreement,
+    )
+    stream.seek(0)
+    stored = _store(stream, prechecks.mime_type(file_kind))
+    try:
+        return _add_version(journey, actor, kind, stored, filename, file_kind, checks)
+    except BaseException:
+        get_storage().delete(stored.file_id)
+        raise
+
+
+def _check_upload(stream: BinaryIO) -> str:
+    size = stream.seek(0, os.SEEK_END)
+    stream.seek(0)
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    if size == 0:
+        raise DomainError("The file is empty. Choose the scanned or exported document again.")
+    if size > limit:
+        raise DomainError(_too_large_message(limit))
+    file_kind = prechecks.sniff_stream(stream)
+    if file_kind is None:
+        raise DomainError(
+            "This file is not a PDF, PNG or JPEG (its contents were checked, not its name). "
+            "Export or scan the document to one of those formats."
+        )
+    return file_kind
+
+
+def _too_large_message(limit: int) -> str:
+    return (
+        f"The file is larger than the limit of {limit / (1024 * 1024):g} MB. Upload a smaller scan."
+    )
+
+
+def _store(stream: BinaryIO, content_type: str) -> StoredObject:
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    try:
+        return get_storage().save(stream, content_type=content_type, max_size=limit)
+    except FileTooLarge:
+        raise DomainError(_too_large_message(limit)) from None
+    except Exception:
+        log.exception("storing an enablement document failed")
+        raise StorageUnavailable(
+            "The file could not be stored just now, so nothing was saved. Please try again."
+        ) from None
+
+
+def _add_version(
+    journey: Journey,
+    actor: User,
+    kind: DocumentKind,
+    stored: StoredObject,
+    filename: str,
+    file_kind: str,
+    checks: list[prechecks.Precheck],
+) -> DocumentVersion:
+    latest = db.session.scalar(
+        select(func.max(DocumentVersion.version)).where(
+            DocumentVersion.journey_id == journey.id, DocumentVersion.kind == kind
+        )
+    )
+    row = DocumentVersion(
+        journey_id=journey.id,
+        kind=kind,
+        version=(latest or 0) + 1,
+        file_id=stored.file_id,
+        filename=_clean_filename(filename, file_kind),
+        content_type=prechecks.mime_type(file_kind),
+        size=stored.size,
+        sha256=stored.sha256,
+        prechecks=[{"code": p.code, "level": p.level, "message": p.message} for p in checks],
+        uploaded_by_id=actor.id,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        # Two uploads to the same slot raced for the same version number.
+        raise ConcurrentChange(
+            f"Another upload of the {describe(kind)} arrived at the same moment. "
+            "Reload the page and check which file is current."
+        ) from None
+    return row
+
+
+def _clean_filename(filename: str, file_kind: str) -> str:
+    from storage import safe_download_name
+
+    extension = {"pdf": "pdf", "png": "png", "jpeg": "jpg"}[file_kind]
+    name = safe_download_name(filename or "", fallback=f"document.{extension}")[:200]
+    return name
+
+
+# --- reviewer decisions ------------------------------------------------------------------------
+
+
+def get_document_for(user: User, document_id: int) -> DocumentVersion:
+    """The document if ``user`` may see its journey; anyone else gets 404."""
+    document = db.session.get(DocumentVersion, document_id)
+    if document is None:
+        raise NotFound("No such document.")
+    journey = db.session.get(Journey, document.journey_id)
+    if journey is None or not can_see(user, journey):
+        raise NotFound("No such document.")
+    return document
+
+
+def decide_document(
+    journey: Journey,
+    actor: User,
+    document: DocumentVersion,
+    decision: str,
+    reason: str = "",
+    *,
+    seen_status: str | None = None,
+) -> DocumentVersion:
+    """Accept or reject the current version of a document.
+
+    The update only applies if the document still has the status the reviewer saw, so two
+    reviewers deciding at once cannot overwrite each other unnoticed.
+    """
+    ensure_reviewer(journey, actor)
+    status = _decision_status(decision)
+    reason = (reason or "").strip()
+    if status is ReviewStatus.rejected and not reason:
+        raise DomainError(f"Say why the {describe(document.kind)} is rejected.")
+    _ensure_current(journey, document)
+    expected = ReviewStatus(seen_status) if seen_status else document.review_status
+    result = db.session.execute(
+        update(DocumentVersion)
+        .where(DocumentVersion.id == document.id, DocumentVersion.review_status == expected)
+        .values(
+            review_status=status,
+            review_reason=reason if status is ReviewStatus.rejected else "",
+            reviewed_by_id=actor.id,
+            reviewed_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise ConcurrentChange("Another reviewer decided this document first. Reload the page.")
+    db.session.refresh(document)
+    return document
+
+
+def _decision_status(decision: str) -> ReviewStatus:
+    if decision not in ("accept", "reject"):
+        raise DomainError("Choose accept or reject.")
+    return ReviewStatus.accepted if decision == "accept" else ReviewStatus.rejected
+
+
+def _ensure_current(journey: Journey, document: DocumentVersion) -> None:
+    if document.journey_id != journey.id:
+        raise NotFound("No such document.")
+    newest = db.session.scalar(
+        select(func.max(DocumentVersion.version)).where(
+            DocumentVersion.journey_id == journey.id, DocumentVersion.kind == document.kind
+        )
+    )
+    if document.version != newest:
+        raise DomainError("Only the current version of a document can be decided.")

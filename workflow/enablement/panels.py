@@ -1,0 +1,69 @@
+"""The stage-1 panel on the journey page: request form, document slots, reviewer evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+
+from workflow.enablement.documents import (
+    EDITABLE_STATES,
+    ENABLEMENT_STATES,
+    SHORT_NAMES,
+    document_changes,
+    field_changes,
+    history_by_kind,
+    title,
+)
+from workflow.enablement.forms import DecisionForm, UploadForm, request_form_for
+from workflow.journeys.panels import panel
+from workflow.models import Journey, Role, User
+from workflow.models.enablement import DocumentKind, DocumentVersion, ReviewStatus
+
+
+def slot_state(current: DocumentVersion | None) -> str:
+    if current is None:
+        return "missing"
+    if current.review_status is ReviewStatus.pending:
+        return "uploaded"
+    return current.review_status.value
+
+
+def build_slot(kind: DocumentKind, history: list[DocumentVersion]) -> dict[str, Any]:
+    current = history[-1] if history else None
+    return {
+        "kind": kind,
+        "letter": kind.value,
+        "title": title(kind),
+        "short": SHORT_NAMES[kind],
+        "current": current,
+        "history": list(reversed(history)),
+        "state": slot_state(current),
+    }
+
+
+def build_slots(journey: Journey) -> list[dict[str, Any]]:
+    return [build_slot(kind, history) for kind, history in history_by_kind(journey).items()]
+
+
+@panel("enablement/panel.html", order=10)
+def enablement_panel(journey: Journey, user: User) -> dict[str, Any] | None:
+    if journey.state not in ENABLEMENT_STATES and journey.enablement_request is None:
+        return None
+    is_isv = journey.account.kind.value == "isv"
+    can_edit = user.role is Role.applicant and journey.state in EDITABLE_STATES
+    is_deciding = user.is_staff and journey.state == "enablement_submitted"
+    form = getattr(g, "enablement_request_form", None) or request_form_for(journey)
+    return {
+        "is_isv": is_isv,
+        "can_edit": can_edit,
+        "is_deciding": is_deciding,
+        "request": journey.enablement_request,
+        "form": form,
+        "upload_form": UploadForm(),
+        "decision_form": DecisionForm(),
+        "slots": build_slots(journey) if is_isv else [],
+        "document_changes": document_changes(journey) if user.is_staff else [],
+        "field_changes": field_changes(journey) if user.is_staff else [],
+        "is_current_stage": journey.state in ENABLEMENT_STATES,
+    }
