@@ -79,6 +79,9 @@ def _enable_seller(seller, reviewer) -> None:
     enablement_demo.fill_seller_request(journey, seller)
     fire(journey, "submit", seller)
     fire(journey, "approve", reviewer, comment="Seller account enabled for TOP.")
+    from workflow.apps.demo import register_demo_app
+
+    register_demo_app(journey, seller)
 
 
 def _start_isv(isv) -> None:

@@ -1,3 +1,170 @@
-from flask import Blueprint
+"""Stage 2 (APP and API access) and the checker page of stages 3 and 4a."""
+
+from flask import Blueprint, abort, current_app, flash, render_template, request
+from flask_login import current_user, login_required
+
+from workflow.apps import checks, panels  # noqa: F401  (register requirements and panels)
+from workflow.apps import operations as ops
+from workflow.apps.evidence import (
+    EVIDENCE_STATE,
+    attach_evidence,
+    attach_uploaded_report,
+    run_checker,
+)
+from workflow.apps.forms import AppForm, CheckerForm
+from workflow.apps.web import act, back_to, load_journey
+from workflow.errors import DomainError
+from workflow.extensions import db
+from workflow.models import Audience, Evidence, EvidenceKind
+from workflow.storage_setup import get_storage
 
 bp = Blueprint("apps", __name__)
+
+
+@bp.route("/journeys/<int:journey_id>/app", methods=["POST"])
+@login_required
+def save_app(journey_id: int):
+    form = AppForm()
+    if not form.validate():
+        flash("; ".join(f"{form[n].label.text}: {e[0]}" for n, e in form.errors.items()), "error")
+        return back_to(journey_id, "app")
+    return act(
+        journey_id,
+        lambda journey: ops.register_app(
+            journey,
+            current_user,
+            app_key=form.app_key.data,
+            name=form.name.data,
+            description=form.description.data,
+            is_new=form.origin.data != "existing",
+            audience=Audience(form.audience.data),
+        ),
+        "The APP is registered.",
+        "app",
+    )
+
+
+@bp.route("/journeys/<int:journey_id>/apis", methods=["POST"])
+@login_required
+def save_apis(journey_id: int):
+    chosen = request.form.getlist("api")
+    reasons = {method: request.form.get(f"reason-{method}", "") for method in chosen}
+    return act(
+        journey_id,
+        lambda journey: ops.request_api_access(journey, current_user, reasons),
+        "Your API requests are saved.",
+        "app",
+    )
+
+
+@bp.route("/journeys/<int:journey_id>/apis/<int:request_id>/decision", methods=["POST"])
+@login_required
+def decide_api(journey_id: int, request_id: int):
+    grant = request.form.get("decision") == "grant"
+    return act(
+        journey_id,
+        lambda journey: ops.decide_api(
+            journey, current_user, request_id, grant=grant, reason=request.form.get("reason", "")
+        ),
+        "API granted." if grant else "API refused.",
+        "app",
+    )
+
+
+@bp.route("/journeys/<int:journey_id>/check/<kind>", methods=["GET", "POST"])
+@login_required
+def checker(journey_id: int, kind: str):
+    journey = load_journey(journey_id)
+    evidence_kind = _evidence_kind(kind)
+    if journey.app is None or current_user.is_staff:
+        abort(404)
+    form = CheckerForm()
+    report = None
+    if form.validate_on_submit():
+        try:
+            report = run_checker(
+                _gateway(form),
+                journey.app.app_key,
+                form.app_secret.data,
+                form.sign_method.data,
+                form.session.data,
+                ops.granted_apis(journey),
+            )
+        except DomainError as exc:
+            flash(exc.message, "error")
+        if report is not None and request.form.get("attach") == "yes":
+            return _attach(journey, evidence_kind, report)
+    form.app_secret.data = ""  # never echo the secret back into the page
+    return render_template(
+        "apps/checker.html",
+        journey=journey,
+        kind=evidence_kind,
+        form=form,
+        report=report,
+        apis=ops.granted_apis(journey),
+        default_gateway=current_app.config["TOP_GATEWAY_URL"],
+        collecting=journey.state == EVIDENCE_STATE[evidence_kind],
+    )
+
+
+def _attach(journey, kind: EvidenceKind, report: dict):
+    try:
+        evidence = attach_evidence(journey, kind, current_user, report)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return back_to(journey.id, "evidence")
+    db.session.commit()
+    if evidence.is_passing:
+        flash("The passing check is attached as evidence.", "success")
+    else:
+        flash("The check did not pass; it is kept, but does not count as evidence.", "error")
+    return back_to(journey.id, "evidence")
+
+
+@bp.route("/journeys/<int:journey_id>/check/<kind>/upload", methods=["POST"])
+@login_required
+def upload_report(journey_id: int, kind: str):
+    upload = request.files.get("report")
+    if upload is None or not upload.filename:
+        flash("Choose the checker's JSON report to upload.", "error")
+        return back_to(journey_id, "evidence")
+    return act(
+        journey_id,
+        lambda journey: attach_uploaded_report(
+            journey, _evidence_kind(kind), current_user, upload.stream, upload.filename
+        ),
+        "The report is attached.",
+        "evidence",
+    )
+
+
+@bp.route("/journeys/<int:journey_id>/evidence/<int:evidence_id>/file")
+@login_required
+def evidence_file(journey_id: int, evidence_id: int):
+    journey = load_journey(journey_id)
+    evidence = db.session.get(Evidence, evidence_id)
+    if evidence is None or evidence.journey_id != journey.id or not evidence.file_id:
+        abort(404)
+    return get_storage().download_response(
+        evidence.file_id,
+        filename=evidence.filename or "report.json",
+        content_type="application/json",
+    )
+
+
+def _evidence_kind(kind: str) -> EvidenceKind:
+    try:
+        return EvidenceKind(kind)
+    except ValueError:
+        abort(404)
+
+
+def _gateway(form: CheckerForm) -> str:
+    if form.gateway.data == "custom":
+        if not form.custom_url.data:
+            raise DomainError("Enter the custom gateway URL.")
+        return form.custom_url.data
+    if form.gateway.data == "default":
+        return current_app.config["TOP_GATEWAY_URL"]
+    return form.gateway.data

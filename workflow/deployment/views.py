@@ -1,3 +1,62 @@
-from flask import Blueprint
+"""Stage 4: MRD/PRD, the business meeting, the cloud plan, deployment and exemption forms."""
+
+from flask import Blueprint, abort, flash, request
+from flask_login import current_user, login_required
+
+from workflow.apps.web import act, back_to, load_journey
+from workflow.deployment import checks, panels  # noqa: F401  (register requirements and panels)
+from workflow.deployment.operations import save_stage_document, save_stage_form
+from workflow.extensions import db
+from workflow.models import FormKind, StageForm
+from workflow.storage_setup import get_storage
 
 bp = Blueprint("deployment", __name__)
+
+
+@bp.route("/journeys/<int:journey_id>/forms/<kind>", methods=["POST"])
+@login_required
+def save_form(journey_id: int, kind: str):
+    form_kind = _kind(kind)
+    return act(
+        journey_id,
+        lambda journey: save_stage_form(journey, form_kind, current_user, request.form),
+        "Saved.",
+        f"form-{kind}",
+    )
+
+
+@bp.route("/journeys/<int:journey_id>/forms/<kind>/document", methods=["POST"])
+@login_required
+def upload_document(journey_id: int, kind: str):
+    form_kind = _kind(kind)
+    upload = request.files.get("document")
+    if upload is None or not upload.filename:
+        flash("Choose a PDF to upload.", "error")
+        return back_to(journey_id, f"form-{kind}")
+    return act(
+        journey_id,
+        lambda journey: save_stage_document(
+            journey, form_kind, current_user, upload.stream, upload.filename
+        ),
+        "The document is uploaded.",
+        f"form-{kind}",
+    )
+
+
+@bp.route("/journeys/<int:journey_id>/forms/file/<int:form_id>")
+@login_required
+def document(journey_id: int, form_id: int):
+    journey = load_journey(journey_id)
+    form = db.session.get(StageForm, form_id)
+    if form is None or form.journey_id != journey.id or not form.file_id:
+        abort(404)
+    return get_storage().download_response(
+        form.file_id, filename=form.filename or "document.pdf", content_type="application/pdf"
+    )
+
+
+def _kind(kind: str) -> FormKind:
+    try:
+        return FormKind(kind)
+    except ValueError:
+        abort(404)

@@ -1,3 +1,77 @@
-from flask import Blueprint
+"""Stage 5: authorization and distribution lists, and the required configurations."""
+
+from flask import Blueprint, abort, flash, render_template, request
+from flask_login import current_user, login_required
+
+from workflow.apps.web import act, back_to, load_journey
+from workflow.distribution import checks, panels  # noqa: F401  (register requirements and panels)
+from workflow.distribution import operations as ops
+from workflow.errors import DomainError
+from workflow.extensions import db
+from workflow.models import SellerListKind
 
 bp = Blueprint("distribution", __name__)
+
+
+@bp.route("/journeys/<int:journey_id>/sellers/<kind>", methods=["POST"])
+@login_required
+def save_list(journey_id: int, kind: str):
+    journey = load_journey(journey_id)
+    list_kind = _kind(kind)
+    upload = request.files.get("file")
+    try:
+        has_file = upload is not None and bool(upload.filename)
+        ids = ops.parse_seller_input(
+            request.form.get("ids", ""), upload.stream if has_file else None
+        )
+        saved = ops.save_seller_list(journey, list_kind, current_user, ids)
+    except ops.SellerListProblems as exc:
+        db.session.rollback()
+        return render_template(
+            "distribution/problems.html", journey=journey, kind=list_kind, error=exc
+        ), 400
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return back_to(journey_id, f"sellers-{kind}")
+    db.session.commit()
+    flash(
+        f"Saved {saved.count} seller IDs ({saved.added_count} added, "
+        f"{saved.removed_count} removed against the list in force).",
+        "success",
+    )
+    return back_to(journey_id, f"sellers-{kind}")
+
+
+@bp.route("/journeys/<int:journey_id>/configs/required", methods=["POST"])
+@login_required
+def set_required(journey_id: int):
+    return act(
+        journey_id,
+        lambda journey: ops.set_config_requirements(
+            journey,
+            current_user,
+            security=request.form.get("security") == "yes",
+            cloud=request.form.get("cloud") == "yes",
+        ),
+        "Required configurations updated.",
+        "distribution",
+    )
+
+
+@bp.route("/journeys/<int:journey_id>/configs/<which>/confirm", methods=["POST"])
+@login_required
+def confirm(journey_id: int, which: str):
+    return act(
+        journey_id,
+        lambda journey: ops.confirm_config(journey, current_user, which),
+        "Configuration confirmed.",
+        "distribution",
+    )
+
+
+def _kind(kind: str) -> SellerListKind:
+    try:
+        return SellerListKind(kind)
+    except ValueError:
+        abort(404)

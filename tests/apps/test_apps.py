@@ -1,0 +1,96 @@
+"""Stage 2–3 operations and pages: API requests, per-API decisions, the checker page."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from top.gateway import DEMO_APP_SECRET, LocalGateway
+from workflow.apps.demo import register_demo_app
+from workflow.apps.operations import decide_api, request_api_access
+from workflow.errors import DomainError
+from workflow.extensions import db
+from workflow.models import AccountKind, Evidence, ReviewStatus, Role
+
+
+@pytest.fixture
+def enabled(make_account, make_user, make_journey):
+    account = make_account(AccountKind.seller)
+    applicant = make_user(Role.applicant, account)
+    journey = make_journey(account, applicant, state="enabled")
+    return journey, applicant
+
+
+def test_demo_app_registers_and_requests_two_apis(enabled):
+    journey, applicant = enabled
+    register_demo_app(journey, applicant)
+    assert journey.state == "app_draft" and journey.app.app_key == "12345678"
+    assert [r.method for r in journey.app.api_requests] == [
+        "taobao.trades.sold.get",
+        "taobao.logistics.offline.send",
+    ]
+
+
+def test_api_requests_need_reasons_and_known_methods(enabled):
+    journey, applicant = enabled
+    register_demo_app(journey, applicant)
+    with pytest.raises(DomainError, match="Say why"):
+        request_api_access(journey, applicant, {"taobao.trades.sold.get": "  "})
+    with pytest.raises(DomainError, match="Unknown API"):
+        request_api_access(journey, applicant, {"taobao.user.seller.get": "why"})
+
+
+def test_refusal_needs_reason_and_a_changed_reason_goes_back_to_pending(enabled, make_user):
+    journey, applicant = enabled
+    register_demo_app(journey, applicant)
+    reviewer = make_user(Role.reviewer)
+    journey.state = "api_access_submitted"
+    first = journey.app.api_requests[0]
+    with pytest.raises(DomainError, match="reason"):
+        decide_api(journey, reviewer, first.id, grant=False)
+    decide_api(journey, reviewer, first.id, grant=False, reason="Too broad.")
+    assert first.decision is ReviewStatus.rejected
+    journey.state = "api_access_changes_requested"
+    request_api_access(journey, applicant, {first.method: "Only new orders, hourly."})
+    assert first.decision is ReviewStatus.pending and first.decision_reason == ""
+
+
+def test_checker_page_never_echoes_the_secret(enabled, login):
+    journey, applicant = enabled
+    register_demo_app(journey, applicant)
+    journey.state = "sandbox_verification"
+    db.session.commit()
+    client = login(applicant)
+    with LocalGateway() as gateway:
+        form = {"gateway": "custom", "custom_url": gateway.url, "sign_method": "hmac-sha256",
+                "app_secret": DEMO_APP_SECRET, "attach": "no"}  # fmt: skip
+        page = client.post(f"/journeys/{journey.id}/check/sandbox", data=form)
+        wrong = client.post(
+            f"/journeys/{journey.id}/check/sandbox", data={**form, "app_secret": "wrong-secret-1"}
+        )
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "All checks passed" in text
+    assert DEMO_APP_SECRET not in text
+    assert "Some checks failed" in wrong.get_data(as_text=True)
+    assert "wrong-secret-1" not in wrong.get_data(as_text=True)
+    assert db.session.query(Evidence).count() == 0  # "Run the check" attaches nothing
+
+
+def test_uploaded_report_is_stored_and_judged_by_its_checks(enabled, login):
+    journey, applicant = enabled
+    register_demo_app(journey, applicant)
+    journey.state = "sandbox_verification"
+    db.session.commit()
+    client = login(applicant)
+    failing = {"gateway": "x", "ok": False, "checks": [{"name": "dns", "ok": False}]}
+    url = f"/journeys/{journey.id}/check/sandbox/upload"
+    client.post(url, data={"report": (io.BytesIO(json.dumps(failing).encode()), "r.json")})
+    client.post(url, data={"report": (io.BytesIO(b"%PDF-1.4 not json"), "r.pdf")})
+    evidence = db.session.query(Evidence).all()
+    assert [(e.source, e.is_passing, e.size) for e in evidence] == [
+        ("upload", False, len(json.dumps(failing)))
+    ]
+    download = client.get(f"/journeys/{journey.id}/evidence/{evidence[0].id}/file")
+    assert json.loads(download.get_data()) == failing

@@ -1,0 +1,50 @@
+"""Stage 4 forms: required fields, reviewer-only meeting, PDF sniffing."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from workflow.deployment.operations import latest_form, save_stage_form
+from workflow.deployment.specs import SPECS
+from workflow.errors import DomainError, NotPermitted
+from workflow.extensions import db
+from workflow.models import AccountKind, FormKind, Role
+
+
+@pytest.fixture
+def party(make_account, make_user, make_journey):
+    account = make_account(AccountKind.isv)
+    applicant = make_user(Role.applicant, account)
+    return make_journey(account, applicant, state="exemption_draft"), applicant
+
+
+def test_exemption_lists_every_missing_field(party):
+    journey, applicant = party
+    with pytest.raises(DomainError) as error:
+        save_stage_form(journey, FormKind.exemption, applicant, {"reason": "On premises."})
+    for label in ("Hosting provider", "Person responsible (name)"):
+        assert label in error.value.message
+    assert latest_form(journey, FormKind.exemption) is None
+
+
+def test_meeting_is_for_reviewers_only(party):
+    journey, applicant = party
+    journey.state = "confabulation"
+    with pytest.raises(NotPermitted):
+        save_stage_form(journey, FormKind.meeting, applicant, {"held_on": "2026-01-01"})
+
+
+def test_document_upload_refuses_a_non_pdf(party, login):
+    journey, applicant = party
+    journey.state = "mrd_prd_draft"
+    db.session.commit()
+    client = login(applicant)
+    client.post(
+        f"/journeys/{journey.id}/forms/mrd/document",
+        data={"document": (io.BytesIO(b"PK\x03\x04 a docx"), "mrd.pdf")},
+    )
+    assert latest_form(journey, FormKind.mrd) is None
+    page = client.get(f"/journeys/{journey.id}").get_data(as_text=True)
+    assert "Upload the document as a PDF." in page and SPECS[FormKind.prd].title in page

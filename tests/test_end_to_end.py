@@ -1,0 +1,278 @@
+"""Both branches from enablement_draft to released, through HTTP only.
+
+Stage 1 uses the enablement routes; the sandbox and cloud checks run the real checker
+against a local TOP gateway on loopback.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import select
+
+from tests.enablement.conftest import (  # noqa: F401  (fixtures)
+    client_for,
+    decide,
+    desk_storage,
+    fire_event,
+    isv,
+    save_isv_details,
+    seller,
+    state_of,
+    upload_all,
+    versions,
+)
+from top.gateway import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SESSION, LocalGateway
+from workflow.distribution.operations import ids_of, list_in_force
+from workflow.enablement.samples import sample_pdf
+from workflow.extensions import db
+from workflow.models import ApiRequest, Event, Evidence, Journey, Role, SellerListKind
+
+SELLER_ID = "2200812345678"
+
+
+@pytest.fixture
+def gateway():
+    with LocalGateway() as running:
+        yield running
+
+
+def test_seller_on_taobao_cloud_reaches_release(seller, client_for, gateway, make_user):  # noqa: F811
+    applicant, reviewer = client_for(seller.applicant), client_for(seller.reviewer)
+    admin = client_for(make_user(Role.admin))
+    jid = seller.journey.id
+    _enable_seller(applicant, reviewer, jid)
+    _apply_for_apis(applicant, reviewer, jid, new=True)
+    _verify_sandbox(applicant, jid, gateway)
+
+    _ok(fire_event(applicant, jid, "choose_cloud"))
+    assert state_of(jid) == "mrd_prd_draft"
+    _post(applicant, f"/journeys/{jid}/forms/mrd", _market_form())
+    pdf = sample_pdf("Product requirements", "Order sync")
+    _post(
+        applicant, f"/journeys/{jid}/forms/prd/document", {"document": (io.BytesIO(pdf), "prd.pdf")}
+    )
+    _ok(fire_event(applicant, jid, "submit"))
+    _ok(fire_event(reviewer, jid, "call_meeting", "Let us talk about the data flows."))
+    fire_event(reviewer, jid, "approve")
+    assert state_of(jid) == "confabulation"  # minutes missing
+    _post(
+        reviewer, f"/journeys/{jid}/forms/meeting", {"held_on": "2026-11-20", "minutes": "Agreed."}
+    )
+    _ok(fire_event(reviewer, jid, "approve"))
+    assert state_of(jid) == "cloud_plan_draft"
+    _post(applicant, f"/journeys/{jid}/forms/cloud_plan", _cloud_plan())
+    _ok(fire_event(applicant, jid, "submit"))
+    _ok(fire_event(reviewer, jid, "approve"))
+    _ok(fire_event(reviewer, jid, "environment_ready"))
+    assert state_of(jid) == "cloud_verification"
+    _post(
+        applicant,
+        f"/journeys/{jid}/forms/deployment_confirmation",
+        {"resources_ordered": "yes", "app_ported": "yes"},
+    )
+    fire_event(applicant, jid, "confirm_deployment")
+    assert state_of(jid) == "cloud_verification"  # no cloud check yet
+    _run_check(applicant, jid, "cloud", gateway)
+    _ok(fire_event(applicant, jid, "confirm_deployment"))
+    assert state_of(jid) == "deployed"
+
+    _ok(fire_event(applicant, jid, "start_distribution"))
+    page = applicant.get(f"/journeys/{jid}").get_data(as_text=True)
+    assert f">{SELLER_ID}</textarea>" in page  # the seller's own ID is on the list by default
+    _post(admin, f"/journeys/{jid}/configs/required", {"security": "yes"})
+    _distribute(applicant, reviewer, jid, [SELLER_ID, "1001", "1002"], confirm=["security"])
+    _change_authorizations(applicant, reviewer, jid, [SELLER_ID, "1002", "1003"])
+    assert _trail(jid) == [
+        "open", "submit", "approve", "register_app", "submit", "approve", "start_sandbox",
+        "confirm_sandbox", "choose_cloud", "submit", "call_meeting", "approve", "submit",
+        "approve", "environment_ready", "confirm_deployment", "start_distribution", "submit",
+        "approve", "submit", "approve", "change_authorizations", "approve",
+    ]  # fmt: skip
+    _assert_no_secret_stored()
+
+
+def test_isv_with_exemption_reaches_release(isv, client_for, gateway):  # noqa: F811
+    applicant, reviewer = client_for(isv.applicant), client_for(isv.reviewer)
+    jid = isv.journey.id
+    save_isv_details(applicant, jid)
+    upload_all(applicant, isv)
+    _ok(fire_event(applicant, jid, "submit"))
+    for version in versions(jid):
+        _ok(decide(reviewer, version.id, "accept"))
+    _ok(fire_event(reviewer, jid, "approve"))
+    assert state_of(jid) == "enabled"
+    _apply_for_apis(applicant, reviewer, jid, new=False)
+    _verify_sandbox(applicant, jid, gateway)
+
+    _ok(fire_event(applicant, jid, "choose_exemption"))
+    fire_event(applicant, jid, "submit")
+    assert state_of(jid) == "exemption_draft"
+    _post(applicant, f"/journeys/{jid}/forms/exemption", _exemption())
+    _ok(fire_event(applicant, jid, "submit"))
+    _ok(fire_event(reviewer, jid, "approve"))
+    assert state_of(jid) == "deployed"
+    assert "Own-server exemption approved" in applicant.get(f"/journeys/{jid}").get_data(
+        as_text=True
+    )
+
+    _ok(fire_event(applicant, jid, "start_distribution"))
+    _distribute(applicant, reviewer, jid, ["3001", "3002"], confirm=[])
+    _change_authorizations(applicant, reviewer, jid, ["3002"])
+    assert _trail(jid)[3:] == [
+        "register_app", "submit", "approve", "start_sandbox", "confirm_sandbox",
+        "choose_exemption", "submit", "approve", "start_distribution", "submit", "approve",
+        "submit", "approve", "change_authorizations", "approve",
+    ]  # fmt: skip
+    assert state_of(jid) == "released"
+
+
+# --- steps ----------------------------------------------------------------------------------
+
+
+def _enable_seller(applicant, reviewer, jid):
+    form = {"seller_id": SELLER_ID, "shop_name": "Demo Flagship Store", "contact_name": "Han",
+            "contact_email": "han@example.com", "reason": "Sync orders with our ERP."}  # fmt: skip
+    _post(applicant, f"/journeys/{jid}/enablement/request", form)
+    _ok(fire_event(applicant, jid, "submit"))
+    _ok(fire_event(reviewer, jid, "approve"))
+    assert state_of(jid) == "enabled"
+
+
+def _apply_for_apis(applicant, reviewer, jid, *, new: bool):
+    app_form = {"app_key": DEMO_APP_KEY, "name": "Order sync", "description": "Syncs orders.",
+                "origin": "new" if new else "existing",
+                "audience": "own_shop" if new else "other_sellers"}  # fmt: skip
+    _post(applicant, f"/journeys/{jid}/app", app_form)
+    assert state_of(jid) == "app_draft"
+    fire_event(applicant, jid, "submit")
+    assert state_of(jid) == "app_draft"  # no API requested yet
+    apis = {"api": ["taobao.trades.sold.get", "taobao.trade.fullinfo.get"],
+            "reason-taobao.trades.sold.get": "Import orders.",
+            "reason-taobao.trade.fullinfo.get": "Read addresses."}  # fmt: skip
+    _post(applicant, f"/journeys/{jid}/apis", apis)
+    _ok(fire_event(applicant, jid, "submit"))
+    first, second = _api_requests(jid)
+    _post(reviewer, f"/journeys/{jid}/apis/{first.id}/decision", {"decision": "grant"})
+    fire_event(reviewer, jid, "approve")
+    assert state_of(jid) == "api_access_submitted"  # one API undecided
+    _post(reviewer, f"/journeys/{jid}/apis/{second.id}/decision",
+          {"decision": "refuse", "reason": "Use the order list."})  # fmt: skip
+    _ok(fire_event(reviewer, jid, "approve"))
+    assert state_of(jid) == "api_access_granted"
+    assert "Use the order list." in applicant.get(f"/journeys/{jid}").get_data(as_text=True)
+
+
+def _verify_sandbox(applicant, jid, gateway):
+    _ok(fire_event(applicant, jid, "start_sandbox"))
+    fire_event(applicant, jid, "confirm_sandbox")
+    assert state_of(jid) == "sandbox_verification"
+    _run_check(applicant, jid, "sandbox", gateway)
+    _ok(fire_event(applicant, jid, "confirm_sandbox"))
+    assert state_of(jid) == "sandbox_verified"
+
+
+def _run_check(applicant, jid, kind, gateway):
+    form = {"gateway": "custom", "custom_url": gateway.url, "sign_method": "hmac-sha256",
+            "app_secret": DEMO_APP_SECRET, "session": DEMO_SESSION, "attach": "yes"}  # fmt: skip
+    response = applicant.post(f"/journeys/{jid}/check/{kind}", data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
+    evidence = db.session.scalars(select(Evidence).where(Evidence.journey_id == jid)).all()
+    assert any(e.kind.value == kind and e.is_passing for e in evidence), [
+        e.report for e in evidence
+    ]
+
+
+def _distribute(applicant, reviewer, jid, ids, *, confirm):
+    fire_event(applicant, jid, "submit")
+    assert state_of(jid) == "distribution_setup"
+    bad = applicant.post(f"/journeys/{jid}/sellers/authorization", data={"ids": "1001\nabc\n1001"})
+    assert bad.status_code == 400
+    text = bad.get_data(as_text=True)
+    assert "line 2" in text and "not numeric" in text and "line 3" in text
+    _post(applicant, f"/journeys/{jid}/sellers/authorization", {"ids": "\n".join(ids)})
+    for which in confirm:
+        fire_event(applicant, jid, "submit")
+        assert state_of(jid) == "distribution_setup"  # configuration not confirmed yet
+        _post(applicant, f"/journeys/{jid}/configs/{which}/confirm", {})
+    _ok(fire_event(applicant, jid, "submit"))
+    _ok(fire_event(reviewer, jid, "approve"))
+    assert state_of(jid) == "distribution_draft"
+    assert _in_force(jid) == sorted(map(int, ids))
+    upload = {"file": (io.BytesIO(("seller_id\n" + "\n".join(ids) + "\n").encode()), "d.csv")}
+    _post(applicant, f"/journeys/{jid}/sellers/distribution", upload)
+    _ok(fire_event(applicant, jid, "submit"))
+    _ok(fire_event(reviewer, jid, "approve"))
+    assert state_of(jid) == "released"
+
+
+def _change_authorizations(applicant, reviewer, jid, ids):
+    fire_event(applicant, jid, "change_authorizations")
+    assert state_of(jid) == "released"  # no new list yet
+    _post(applicant, f"/journeys/{jid}/sellers/authorization", {"ids": " ".join(ids)})
+    page = applicant.get(f"/journeys/{jid}").get_data(as_text=True)
+    assert "added" in page and "removed" in page
+    _ok(fire_event(applicant, jid, "change_authorizations"))
+    _ok(fire_event(reviewer, jid, "approve"))
+    assert state_of(jid) == "released"
+    assert _in_force(jid) == sorted(map(int, ids))
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _post(client, url, data):
+    with client.session_transaction() as session:
+        session.pop("_flashes", None)  # only this request's messages count
+    response = client.post(url, data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
+    with client.session_transaction() as session:
+        errors = [m for c, m in session.get("_flashes", []) if c == "error"]
+    assert not errors, errors
+    return response
+
+
+def _ok(response):
+    assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
+    return response
+
+
+def _api_requests(jid):
+    db.session.expire_all()
+    app_id = db.session.get(Journey, jid).app.id
+    stmt = select(ApiRequest).where(ApiRequest.app_id == app_id).order_by(ApiRequest.id)
+    return list(db.session.scalars(stmt))
+
+
+def _in_force(jid):
+    db.session.expire_all()
+    return ids_of(list_in_force(db.session.get(Journey, jid), SellerListKind.authorization))
+
+
+def _trail(jid):
+    stmt = select(Event.event).where(Event.journey_id == jid).order_by(Event.id)
+    return list(db.session.scalars(stmt))
+
+
+def _assert_no_secret_stored():
+    for evidence in db.session.scalars(select(Evidence)):
+        assert DEMO_APP_SECRET not in repr(evidence.report)
+
+
+def _market_form():
+    return {"market": "Cross-border", "target_sellers": "Flagship stores",
+            "features": "Order sync", "data_handled": "Order addresses"}  # fmt: skip
+
+
+def _cloud_plan():
+    return {"compute": "2 x ecs.g6.large", "database": "RDS MySQL 50 GB", "storage": "OSS 100 GB",
+            "network": "5 Mbps, SLB", "architecture": "Web + worker", "data_flows": "TOP -> worker",
+            "security": "VPC, TLS, encrypted disks"}  # fmt: skip
+
+
+def _exemption():
+    return {"reason": "The ERP runs on premises under an audit certificate.",
+            "hosting_location": "Frankfurt, DE", "hosting_provider": "Example Hosting GmbH",
+            "data_protection": "TLS, encrypted storage, access logging",
+            "responsible_name": "Li Lei", "responsible_email": "li.lei@example.com"}  # fmt: skip

@@ -1,0 +1,42 @@
+"""What stages 2 and 3 need before the chart lets a journey move on."""
+
+from __future__ import annotations
+
+from workflow.models import EvidenceKind, ReviewStatus
+from workflow.requirements import requires
+
+
+@requires(("enabled", "register_app"))
+def app_registered_first(journey) -> list[str]:
+    if journey.app is None:
+        return ["Fill in the APP form (APP key and name from the TOP console) to register it"]
+    return []
+
+
+@requires(("app_draft", "submit"), ("api_access_changes_requested", "submit"))
+def app_and_apis_given(journey) -> list[str]:
+    app = journey.app
+    if app is None:
+        return ["Register the APP (APP key and name from the TOP console) before submitting"]
+    if not any(r.reason.strip() for r in app.api_requests):
+        return ["Request at least one customer-information API, with a reason, before submitting"]
+    return []
+
+
+@requires(("api_access_submitted", "approve"))
+def every_api_decided(journey) -> list[str]:
+    requests = journey.app.api_requests if journey.app else []
+    if any(r.decision is ReviewStatus.pending for r in requests):
+        return ["Grant or refuse every requested API before approving"]
+    if not any(r.decision is ReviewStatus.accepted for r in requests):
+        return ["Grant at least one API to approve; otherwise request changes or reject"]
+    return []
+
+
+@requires(("sandbox_verification", "confirm_sandbox"))
+def sandbox_passed(journey) -> list[str]:
+    from workflow.apps.evidence import has_passing_evidence
+
+    if not has_passing_evidence(journey, EvidenceKind.sandbox):
+        return ["Attach a passing connectivity check against the sandbox first"]
+    return []

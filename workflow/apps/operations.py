@@ -1,0 +1,103 @@
+"""Stage 2: register the APP and ask for (and decide) customer-information API access."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from workflow.apps.catalogue import API_METHODS
+from workflow.errors import DomainError, NotPermitted
+from workflow.extensions import db
+from workflow.models import ApiRequest, App, Audience, Journey, ReviewStatus, User
+from workflow.models.base import utcnow
+from workflow.operations import fire
+
+#: States in which the applicant may still edit the APP and its API requests.
+APP_EDIT_STATES = ("enabled", "app_draft", "api_access_changes_requested")
+
+
+def register_app(
+    journey: Journey,
+    actor: User,
+    *,
+    app_key: str,
+    name: str,
+    description: str,
+    is_new: bool,
+    audience: Audience,
+) -> App:
+    """Create or update the journey's APP; the first registration fires ``register_app``."""
+    if journey.state not in APP_EDIT_STATES:
+        raise DomainError("The APP can no longer be changed at this stage.")
+    app = journey.app or App(account_id=journey.account_id, journey=journey)
+    app.app_key, app.name = app_key.strip(), name.strip()
+    app.description, app.is_new, app.audience = description.strip(), is_new, audience
+    db.session.add(app)
+    db.session.flush()
+    if journey.state == "enabled":
+        fire(journey, "register_app", actor)
+    return app
+
+
+def request_api_access(
+    journey: Journey, actor: User, reasons: Mapping[str, str]
+) -> list[ApiRequest]:
+    """Replace the APP's requested APIs with ``reasons`` (method -> reason).
+
+    A request whose reason changed, or that was refused, goes back to pending so the
+    reviewer decides it again.
+    """
+    app = _editable_app(journey)
+    unknown = set(reasons) - set(API_METHODS)
+    if unknown:
+        raise DomainError(f"Unknown API: {', '.join(sorted(unknown))}.")
+    existing = {r.method: r for r in app.api_requests}
+    for method, request in existing.items():
+        if method not in reasons:
+            app.api_requests.remove(request)
+    for method in (m for m in API_METHODS if m in reasons):
+        reason = reasons[method].strip()
+        if not reason:
+            raise DomainError(f"Say why the APP needs {method}.")
+        request = existing.get(method)
+        if request is None:
+            app.api_requests.append(ApiRequest(method=method, reason=reason))
+        elif request.reason != reason or request.decision is ReviewStatus.rejected:
+            request.reason, request.decision = reason, ReviewStatus.pending
+            request.decision_reason, request.decided_at, request.decided_by = "", None, None
+    db.session.flush()
+    return list(app.api_requests)
+
+
+def decide_api(
+    journey: Journey, actor: User, request_id: int, *, grant: bool, reason: str = ""
+) -> ApiRequest:
+    """A reviewer grants or refuses one API; a refusal carries a reason for the applicant."""
+    if not actor.is_staff:
+        raise NotPermitted("Only reviewers decide API access.")
+    if journey.state != "api_access_submitted":
+        raise DomainError("API access can be decided only while it is submitted.")
+    request = db.session.get(ApiRequest, request_id)
+    if request is None or journey.app is None or request.app_id != journey.app.id:
+        raise DomainError("No such API request on this APP.")
+    if not grant and not reason.strip():
+        raise DomainError("Give the applicant a reason for refusing this API.")
+    request.decision = ReviewStatus.accepted if grant else ReviewStatus.rejected
+    request.decision_reason = "" if grant else reason.strip()
+    request.decided_by, request.decided_at = actor, utcnow()
+    db.session.flush()
+    return request
+
+
+def granted_apis(journey: Journey) -> list[str]:
+    app = journey.app
+    if app is None:
+        return []
+    return [r.method for r in app.api_requests if r.decision is ReviewStatus.accepted]
+
+
+def _editable_app(journey: Journey) -> App:
+    if journey.app is None:
+        raise DomainError("Register the APP first.")
+    if journey.state not in APP_EDIT_STATES:
+        raise DomainError("API requests can no longer be changed at this stage.")
+    return journey.app

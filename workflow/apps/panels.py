@@ -1,0 +1,53 @@
+"""The journey-page panels of stages 2 and 3."""
+
+from __future__ import annotations
+
+from workflow.apps.catalogue import CUSTOMER_APIS
+from workflow.apps.evidence import EVIDENCE_STATE, evidence_of
+from workflow.apps.forms import AppForm
+from workflow.apps.operations import APP_EDIT_STATES
+from workflow.journeys.panels import panel
+from workflow.models import EvidenceKind, Journey, Role, User
+
+
+@panel("apps/panel.html", order=20)
+def app_panel(journey: Journey, user: User) -> dict | None:
+    if journey.app is None and journey.state not in APP_EDIT_STATES:
+        return None
+    if journey.state == "enabled" and user.is_staff:
+        return None
+    editable = user.role is Role.applicant and journey.state in APP_EDIT_STATES
+    app = journey.app
+    form = AppForm(obj=app) if editable else None
+    if form is not None and app is not None:
+        form.origin.data = "new" if app.is_new else "existing"
+        form.audience.data = app.audience.value
+    requested = {r.method: r for r in app.api_requests} if app else {}
+    return {
+        "app": app,
+        "form": form,
+        "editable": editable,
+        "apis": CUSTOMER_APIS,
+        "requested": requested,
+        "deciding": user.is_staff and journey.state == "api_access_submitted",
+    }
+
+
+@panel("apps/evidence_panel.html", order=30)
+def evidence_panel(journey: Journey, user: User) -> dict | None:
+    kinds = [
+        k for k in EvidenceKind if journey.state == EVIDENCE_STATE[k] or evidence_of(journey, k)
+    ]
+    if not kinds:
+        return None
+    return {
+        "sections": [
+            {
+                "kind": k,
+                "collecting": journey.state == EVIDENCE_STATE[k],
+                "evidence": evidence_of(journey, k),
+            }
+            for k in kinds
+        ],
+        "may_run": user.role is Role.applicant,
+    }

@@ -1,0 +1,113 @@
+"""Stage 4: save stage forms (structured or as an uploaded PDF) and read the newest back."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import BinaryIO
+
+from flask import current_app
+from sqlalchemy import select
+
+from storage import FileTooLarge
+from workflow.deployment.specs import OPTIONAL_FIELDS, SPECS, FormSpec
+from workflow.enablement.prechecks import sniff_stream
+from workflow.errors import DomainError, NotPermitted
+from workflow.extensions import db
+from workflow.models import FormKind, Journey, StageForm, User
+from workflow.storage_setup import get_storage
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def save_stage_form(
+    journey: Journey, kind: FormKind, actor: User, values: Mapping[str, str]
+) -> StageForm:
+    """Check and keep a structured form; the newest of a kind is the one that counts."""
+    spec = _spec_for(journey, kind, actor)
+    data = clean_values(spec, values)
+    form = StageForm(journey_id=journey.id, kind=kind, data=data, created_by_id=actor.id)
+    db.session.add(form)
+    db.session.flush()
+    return form
+
+
+def save_stage_document(
+    journey: Journey, kind: FormKind, actor: User, stream: BinaryIO, filename: str
+) -> StageForm:
+    """Keep an uploaded PDF in place of the structured form (MRD, PRD)."""
+    spec = _spec_for(journey, kind, actor)
+    if not spec.allows_document:
+        raise DomainError(f"The {spec.title} is a form; fill it in.")
+    if sniff_stream(stream) != "pdf":
+        raise DomainError("Upload the document as a PDF.")
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    try:
+        stored = get_storage().save(stream, content_type="application/pdf", max_size=limit)
+    except FileTooLarge:
+        raise DomainError(f"The file is larger than {limit // (1024 * 1024)} MB.") from None
+    try:
+        form = StageForm(
+            journey_id=journey.id,
+            kind=kind,
+            data={},
+            file_id=stored.file_id,
+            filename=filename[:255],
+            content_type="application/pdf",
+            sha256=stored.sha256,
+            size=stored.size,
+            created_by_id=actor.id,
+        )
+        db.session.add(form)
+        db.session.flush()
+    except Exception:
+        get_storage().delete(stored.file_id)
+        raise
+    return form
+
+
+def clean_values(spec: FormSpec, values: Mapping[str, str]) -> dict[str, object]:
+    data: dict[str, object] = {}
+    problems = []
+    for f in spec.fields:
+        raw = (values.get(f.name) or "").strip()
+        if f.type == "check":
+            data[f.name] = raw in {"y", "yes", "on", "true", "1"}
+            if not data[f.name]:
+                problems.append(f"Confirm: {f.label.lower()}")
+            continue
+        if not raw and f.name not in OPTIONAL_FIELDS:
+            problems.append(f"{f.label}: required")
+        elif len(raw) > f.max_length:
+            problems.append(f"{f.label}: at most {f.max_length} characters")
+        elif f.type == "date" and not _is_date(raw):
+            problems.append(f"{f.label}: use the form YYYY-MM-DD")
+        elif f.name.endswith("email") and not _EMAIL.match(raw):
+            problems.append(f"{f.label}: not an e-mail address")
+        data[f.name] = raw
+    if problems:
+        raise DomainError("; ".join(problems))
+    return data
+
+
+def latest_form(journey: Journey, kind: FormKind) -> StageForm | None:
+    stmt = select(StageForm).where(StageForm.journey_id == journey.id, StageForm.kind == kind)
+    return db.session.scalar(stmt.order_by(StageForm.id.desc()).limit(1))
+
+
+def _spec_for(journey: Journey, kind: FormKind, actor: User) -> FormSpec:
+    spec = SPECS[kind]
+    if spec.by_reviewer != actor.is_staff:
+        raise NotPermitted("Your role does not fill in this form.")
+    if journey.state not in spec.states:
+        raise DomainError(f"The {spec.title} cannot be changed at this stage.")
+    return spec
+
+
+def _is_date(raw: str) -> bool:
+    try:
+        date.fromisoformat(raw)
+    except ValueError:
+        return False
+    return True

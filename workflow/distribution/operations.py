@@ -1,0 +1,197 @@
+"""Stage 5: authorization and distribution lists of seller IDs, and the required configs.
+
+A list is parsed whole and stored nothing until it is valid. The canonical bytes go through
+storage; the row keeps the file id, hash and counts. The newest pending list of a kind is the
+proposal; approval puts it in force (see :func:`put_proposal_in_force`).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import BinaryIO
+
+from sqlalchemy import select
+
+from workflow.distribution.sellerids import (
+    SellerIdDiff,
+    SellerIdListError,
+    canonical_bytes,
+    diff_seller_ids,
+    parse_seller_ids,
+    parse_seller_ids_csv,
+    parse_seller_ids_xlsx,
+)
+from workflow.errors import DomainError, NotPermitted
+from workflow.extensions import db
+from workflow.models import (
+    AccountKind,
+    Journey,
+    ReviewStatus,
+    Role,
+    SellerList,
+    SellerListKind,
+    User,
+)
+from workflow.models.base import utcnow
+from workflow.operations import journeys_of
+from workflow.storage_setup import get_storage
+
+#: Where each list may be changed by the applicant.
+EDIT_STATES = {
+    SellerListKind.authorization: ("distribution_setup", "released"),
+    SellerListKind.distribution: ("distribution_draft",),
+}
+_XLSX_MAGIC = b"PK\x03\x04"
+
+
+class SellerListProblems(DomainError):
+    """The list has malformed lines; each is reported with its number and reason."""
+
+    def __init__(self, error: SellerIdListError):
+        self.lines = [p.message for p in error.problems]
+        more = f" (and {error.omitted_count} more)" if error.omitted_count else ""
+        super().__init__(f"{error.problem_count} problem(s) in the list{more}; nothing was saved.")
+
+
+def parse_seller_input(text: str = "", upload: BinaryIO | None = None) -> list[int]:
+    """Seller IDs from typed text or an uploaded CSV/XLSX (sniffed, not trusted by name)."""
+    try:
+        if upload is not None:
+            head = upload.read(4)
+            upload.seek(0)
+            parse = parse_seller_ids_xlsx if head == _XLSX_MAGIC else parse_seller_ids_csv
+            ids = parse(upload)
+        else:
+            ids = parse_seller_ids(text)
+    except SellerIdListError as exc:
+        raise SellerListProblems(exc) from None
+    if not ids:
+        raise DomainError("The list is empty; give at least one seller ID.")
+    return ids
+
+
+def save_seller_list(
+    journey: Journey, kind: SellerListKind, actor: User, ids: list[int]
+) -> SellerList:
+    """Store the canonical list and record it as the proposal, with its diff counts."""
+    if actor.role is not Role.applicant:
+        raise NotPermitted("Only the applicant proposes seller lists.")
+    if journey.state not in EDIT_STATES[kind]:
+        raise DomainError(f"The {kind.value} list cannot be changed at this stage.")
+    data = canonical_bytes(ids)
+    diff = diff_seller_ids(ids_of(list_in_force(journey, kind)), ids)
+    stored = get_storage().save(io.BytesIO(data), content_type="text/plain")
+    try:
+        row = SellerList(
+            journey_id=journey.id,
+            kind=kind,
+            file_id=stored.file_id,
+            sha256=stored.sha256,
+            count=data.count(b"\n"),
+            added_count=len(diff.added),
+            removed_count=len(diff.removed),
+            created_by_id=actor.id,
+        )
+        db.session.add(row)
+        db.session.flush()
+    except Exception:
+        get_storage().delete(stored.file_id)
+        raise
+    return row
+
+
+def list_in_force(journey: Journey, kind: SellerListKind) -> SellerList | None:
+    stmt = select(SellerList).where(
+        SellerList.journey_id == journey.id, SellerList.kind == kind, SellerList.is_in_force
+    )
+    return db.session.scalar(stmt.order_by(SellerList.id.desc()).limit(1))
+
+
+def proposed_list(journey: Journey, kind: SellerListKind) -> SellerList | None:
+    """The newest pending list saved after the one in force, if any."""
+    in_force = list_in_force(journey, kind)
+    stmt = select(SellerList).where(
+        SellerList.journey_id == journey.id,
+        SellerList.kind == kind,
+        SellerList.status == ReviewStatus.pending,
+        SellerList.id > (in_force.id if in_force else 0),
+    )
+    return db.session.scalar(stmt.order_by(SellerList.id.desc()).limit(1))
+
+
+def ids_of(seller_list: SellerList | None) -> list[int]:
+    if seller_list is None:
+        return []
+    with get_storage().open(seller_list.file_id) as stream:
+        return [int(line) for line in stream.read().split()]
+
+
+def proposal_diff(journey: Journey, kind: SellerListKind) -> SellerIdDiff | None:
+    proposal = proposed_list(journey, kind)
+    if proposal is None:
+        return None
+    return diff_seller_ids(ids_of(list_in_force(journey, kind)), ids_of(proposal))
+
+
+def put_proposal_in_force(journey: Journey, kind: SellerListKind) -> SellerList | None:
+    """The approved proposal replaces the list in force."""
+    proposal = proposed_list(journey, kind)
+    if proposal is None:
+        return None
+    previous = list_in_force(journey, kind)
+    if previous is not None:
+        previous.is_in_force = False
+    proposal.status, proposal.is_in_force = ReviewStatus.accepted, True
+    db.session.flush()
+    return proposal
+
+
+def own_seller_id(journey: Journey) -> str | None:
+    """A seller's own seller ID, from its account's enablement request, when known."""
+    if journey.account.kind is not AccountKind.seller:
+        return None
+    first = next(iter(journeys_of(journey.account)), None)
+    request = getattr(first, "enablement_request", None) if first else None
+    seller_id = getattr(request, "seller_id", "") or ""
+    return seller_id.strip() or None
+
+
+def set_config_requirements(journey: Journey, actor: User, *, security: bool, cloud: bool) -> None:
+    """An admin decides which configurations this APP must confirm before distribution."""
+    if actor.role is not Role.admin:
+        raise NotPermitted("Only admins set which configurations are required.")
+    app = _app_of(journey)
+    app.is_security_config_required, app.is_cloud_config_required = security, cloud
+    db.session.flush()
+
+
+def confirm_config(journey: Journey, actor: User, which: str) -> None:
+    """The applicant confirms the security-center or cloud configuration is in place."""
+    if actor.role is not Role.applicant:
+        raise NotPermitted("Only the applicant confirms configurations.")
+    app = _app_of(journey)
+    if which == "security":
+        app.security_config_confirmed_at = utcnow()
+    elif which == "cloud":
+        app.cloud_config_confirmed_at = utcnow()
+    else:
+        raise DomainError("Unknown configuration.")
+    db.session.flush()
+
+
+def unconfirmed_configs(journey: Journey) -> list[str]:
+    app = getattr(journey, "app", None)
+    if app is None:
+        return []
+    missing = []
+    if app.is_security_config_required and app.security_config_confirmed_at is None:
+        missing.append("Confirm the security-center configuration")
+    if app.is_cloud_config_required and app.cloud_config_confirmed_at is None:
+        missing.append("Confirm the cloud configuration")
+    return missing
+
+
+def _app_of(journey: Journey):
+    if journey.app is None:
+        raise DomainError("This journey has no APP.")
+    return journey.app

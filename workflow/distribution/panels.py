@@ -1,0 +1,49 @@
+"""The journey-page panel of stage 5: seller lists with their diff, and required configs."""
+
+from __future__ import annotations
+
+from workflow.distribution.operations import (
+    EDIT_STATES,
+    list_in_force,
+    own_seller_id,
+    proposal_diff,
+    proposed_list,
+)
+from workflow.journeys.panels import panel
+from workflow.models import Journey, Role, SellerListKind, User
+
+#: The diff shows this many IDs of each side; the counts say how many there are.
+SHOWN_IDS = 20
+_STAGE_5 = ("distribution_setup", "authorization_submitted", "distribution_draft")
+_STAGE_5_ALL = _STAGE_5 + ("distribution_submitted", "released")
+
+
+@panel("distribution/panel.html", order=50)
+def distribution_panel(journey: Journey, user: User) -> dict | None:
+    if journey.state not in _STAGE_5_ALL and not (
+        user.role is Role.admin and journey.app is not None
+    ):
+        return None
+    lists = [_list_view(journey, user, kind) for kind in SellerListKind]
+    return {
+        "lists": [lv for lv in lists if lv["editable"] or lv["in_force"] or lv["proposal"]],
+        "app": journey.app,
+        "is_admin": user.role is Role.admin,
+        "may_confirm": user.role is Role.applicant and journey.state in _STAGE_5_ALL,
+        "shown": SHOWN_IDS,
+    }
+
+
+def _list_view(journey: Journey, user: User, kind: SellerListKind) -> dict:
+    editable = user.role is Role.applicant and journey.state in EDIT_STATES[kind]
+    in_force, proposal = list_in_force(journey, kind), proposed_list(journey, kind)
+    own = own_seller_id(journey)
+    return {
+        "kind": kind,
+        "editable": editable,
+        "in_force": in_force,
+        "proposal": proposal,
+        "diff": proposal_diff(journey, kind) if proposal else None,
+        "prefill": own if editable and own and in_force is None and proposal is None else "",
+        "own_seller_id": own,
+    }

@@ -1,0 +1,26 @@
+"""Reviewer workspace verbs: claim and assign queue items."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from workflow.errors import DomainError, NotPermitted
+from workflow.extensions import db
+from workflow.models import Journey, User
+
+
+def assign_journey(journey: Journey, actor: User, assignee: User | None) -> None:
+    """Give the item to a reviewer (or to nobody); claiming is assigning to oneself."""
+    if not actor.is_staff:
+        raise NotPermitted("Only reviewers take queue items.")
+    if assignee is not None and not assignee.is_staff:
+        raise DomainError("Items can only be assigned to reviewers.")
+    journey.assignee = assignee
+    db.session.flush()
+
+
+def reviewers() -> list[User]:
+    from workflow.models import Role
+
+    stmt = select(User).where(User.role.in_((Role.reviewer, Role.admin)), User.is_active_user)
+    return list(db.session.scalars(stmt.order_by(User.email)))
