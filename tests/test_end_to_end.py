@@ -6,9 +6,11 @@ against a local TOP gateway on loopback.
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.enablement.conftest import (  # noqa: F401  (fixtures)
@@ -27,7 +29,17 @@ from top.gateway import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SESSION, LocalGatewa
 from workflow.distribution.operations import ids_of, list_in_force
 from workflow.enablement.samples import sample_pdf
 from workflow.extensions import db
-from workflow.models import ApiRequest, Event, Evidence, Journey, Role, SellerListKind
+from workflow.models import (
+    ApiRequest,
+    Event,
+    Evidence,
+    Journey,
+    Packet,
+    Role,
+    SellerListKind,
+)
+from workflow.packets import verify_packet
+from workflow.storage_setup import get_storage
 
 SELLER_ID = "2200812345678"
 
@@ -91,6 +103,17 @@ def test_seller_on_taobao_cloud_reaches_release(seller, client_for, gateway, mak
         "approve", "submit", "approve", "change_authorizations", "approve",
     ]  # fmt: skip
     _assert_no_secret_stored()
+    packets = _read_packets(jid)
+    assert [kind for kind, _, _ in packets] == [
+        "enablement_seller", "api_access", "mrd_prd", "cloud_plan", "authorization",
+        "distribution", "authorization",
+    ]  # fmt: skip
+    for _, text, _ in packets:
+        assert seller.account.taobao_account_id in text
+    _, last_authorization, _ = packets[-1]
+    assert "Authorization list 3 IDs" in last_authorization
+    assert "Added (1) 1003" in last_authorization and "Removed (1) 1001" in last_authorization
+    assert SELLER_ID in packets[0][1]
 
 
 def test_isv_with_exemption_reaches_release(isv, client_for, gateway):  # noqa: F811
@@ -126,6 +149,37 @@ def test_isv_with_exemption_reaches_release(isv, client_for, gateway):  # noqa: 
         "submit", "approve", "change_authorizations", "approve",
     ]  # fmt: skip
     assert state_of(jid) == "released"
+    packets = _read_packets(jid)
+    assert [kind for kind, _, _ in packets] == [
+        "enablement_isv", "api_access", "exemption", "authorization", "distribution",
+        "authorization",
+    ]  # fmt: skip
+    kind, text, attachments = packets[0]
+    documents = [name for name in attachments if name.startswith("doc")]
+    assert len(documents) == 6
+    for version in versions(jid):
+        assert any(
+            hashlib.sha256(data).hexdigest() == version.sha256 for data in attachments.values()
+        )
+    assert "Own-server exemption approved" in packets[3][1]  # shown on every later packet
+    assert "3002" in packets[-1][1]
+
+
+def _read_packets(jid):
+    """Every packet of the journey, oldest first: (kind, text, {attachment name: bytes})."""
+    read = []
+    for packet in db.session.scalars(
+        select(Packet).where(Packet.journey_id == jid).order_by(Packet.id)
+    ):
+        with get_storage().open(packet.file_id) as fh:
+            pdf = fh.read()
+        assert hashlib.sha256(pdf).hexdigest() == packet.sha256
+        reader = PdfReader(io.BytesIO(pdf))
+        text = "\n".join(page.extract_text() for page in reader.pages)
+        attachments = {name: data[0] for name, data in reader.attachments.items()}
+        assert verify_packet(pdf, expected_sha256=packet.sha256).ok
+        read.append((packet.kind, text, attachments))
+    return read
 
 
 # --- steps ----------------------------------------------------------------------------------

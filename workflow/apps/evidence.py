@@ -13,10 +13,10 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import select
 
+from workflow import files
 from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.models import Evidence, EvidenceKind, Journey, User
-from workflow.storage_setup import get_storage
 
 #: The state in which each kind of evidence is collected.
 EVIDENCE_STATE = {
@@ -77,15 +77,11 @@ def attach_uploaded_report(
     if len(head) > MAX_REPORT_BYTES:
         raise DomainError("A checker report is at most 1 MB; upload the JSON the checker printed.")
     report = _parse_report(head, journey.app.app_key if journey.app else "")
-    stored = get_storage().save(_bytes_stream(head), content_type="application/json")
-    try:
+    with files.stored(_bytes_stream(head), content_type="application/json") as obj:
         evidence = attach_evidence(journey, kind, actor, report, source="upload")
-        evidence.file_id, evidence.filename = stored.file_id, filename[:255]
-        evidence.sha256, evidence.size = stored.sha256, stored.size
+        evidence.file_id, evidence.filename = obj.file_id, filename[:255]
+        evidence.sha256, evidence.size = obj.sha256, obj.size
         db.session.flush()
-    except Exception:
-        get_storage().delete(stored.file_id)
-        raise
     return evidence
 
 

@@ -7,16 +7,14 @@ from collections.abc import Mapping
 from datetime import date
 from typing import BinaryIO
 
-from flask import current_app
 from sqlalchemy import select
 
-from storage import FileTooLarge
+from workflow import files
 from workflow.deployment.specs import OPTIONAL_FIELDS, SPECS, FormSpec
 from workflow.enablement.prechecks import sniff_stream
 from workflow.errors import DomainError, NotPermitted
 from workflow.extensions import db
 from workflow.models import FormKind, Journey, StageForm, User
-from workflow.storage_setup import get_storage
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -42,28 +40,20 @@ def save_stage_document(
         raise DomainError(f"The {spec.title} is a form; fill it in.")
     if sniff_stream(stream) != "pdf":
         raise DomainError("Upload the document as a PDF.")
-    limit = current_app.config["MAX_UPLOAD_BYTES"]
-    try:
-        stored = get_storage().save(stream, content_type="application/pdf", max_size=limit)
-    except FileTooLarge:
-        raise DomainError(f"The file is larger than {limit // (1024 * 1024)} MB.") from None
-    try:
+    with files.stored(stream, content_type="application/pdf") as obj:
         form = StageForm(
             journey_id=journey.id,
             kind=kind,
             data={},
-            file_id=stored.file_id,
+            file_id=obj.file_id,
             filename=filename[:255],
             content_type="application/pdf",
-            sha256=stored.sha256,
-            size=stored.size,
+            sha256=obj.sha256,
+            size=obj.size,
             created_by_id=actor.id,
         )
         db.session.add(form)
         db.session.flush()
-    except Exception:
-        get_storage().delete(stored.file_id)
-        raise
     return form
 
 

@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 from sqlalchemy import select
 
+from workflow import files
 from workflow.distribution.sellerids import (
     SellerIdDiff,
     SellerIdListError,
@@ -80,13 +81,13 @@ def save_seller_list(
         raise DomainError(f"The {kind.value} list cannot be changed at this stage.")
     data = canonical_bytes(ids)
     diff = diff_seller_ids(ids_of(list_in_force(journey, kind)), ids)
-    stored = get_storage().save(io.BytesIO(data), content_type="text/plain")
-    try:
+    # A list is data the desk made canonical, not an upload, so the upload limit does not apply.
+    with files.stored(io.BytesIO(data), content_type="text/plain", limit_uploads=False) as obj:
         row = SellerList(
             journey_id=journey.id,
             kind=kind,
-            file_id=stored.file_id,
-            sha256=stored.sha256,
+            file_id=obj.file_id,
+            sha256=obj.sha256,
             count=data.count(b"\n"),
             added_count=len(diff.added),
             removed_count=len(diff.removed),
@@ -94,9 +95,6 @@ def save_seller_list(
         )
         db.session.add(row)
         db.session.flush()
-    except Exception:
-        get_storage().delete(stored.file_id)
-        raise
     return row
 
 

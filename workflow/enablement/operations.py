@@ -15,7 +15,8 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from storage import FileTooLarge, StoredObject
+from storage import StoredObject
+from workflow import files
 from workflow.enablement import prechecks
 from workflow.enablement.documents import (
     EDITABLE_STATES,
@@ -34,15 +35,8 @@ from workflow.models.enablement import (
     ReviewStatus,
 )
 from workflow.operations import can_see
-from workflow.storage_setup import get_storage
 
 log = logging.getLogger(__name__)
-
-
-class StorageUnavailable(DomainError):
-    """The storage backend failed; nothing was recorded."""
-
-    status_code = 503
 
 
 # --- guards ----------------------------------------------------------------------------------
@@ -124,12 +118,8 @@ def upload_document(
         expect_account_id=kind is DocumentKind.service_agreement,
     )
     stream.seek(0)
-    stored = _store(stream, prechecks.mime_type(file_kind))
-    try:
-        return _add_version(journey, actor, kind, stored, filename, file_kind, checks)
-    except BaseException:
-        get_storage().delete(stored.file_id)
-        raise
+    with files.stored(stream, content_type=prechecks.mime_type(file_kind)) as obj:
+        return _add_version(journey, actor, kind, obj, filename, file_kind, checks)
 
 
 def _check_upload(stream: BinaryIO) -> str:
@@ -139,7 +129,7 @@ def _check_upload(stream: BinaryIO) -> str:
     if size == 0:
         raise DomainError("The file is empty. Choose the scanned or exported document again.")
     if size > limit:
-        raise DomainError(_too_large_message(limit))
+        raise DomainError(files.too_large_message(limit))
     file_kind = prechecks.sniff_stream(stream)
     if file_kind is None:
         raise DomainError(
@@ -147,25 +137,6 @@ def _check_upload(stream: BinaryIO) -> str:
             "Export or scan the document to one of those formats."
         )
     return file_kind
-
-
-def _too_large_message(limit: int) -> str:
-    return (
-        f"The file is larger than the limit of {limit / (1024 * 1024):g} MB. Upload a smaller scan."
-    )
-
-
-def _store(stream: BinaryIO, content_type: str) -> StoredObject:
-    limit = current_app.config["MAX_UPLOAD_BYTES"]
-    try:
-        return get_storage().save(stream, content_type=content_type, max_size=limit)
-    except FileTooLarge:
-        raise DomainError(_too_large_message(limit)) from None
-    except Exception:
-        log.exception("storing an enablement document failed")
-        raise StorageUnavailable(
-            "The file could not be stored just now, so nothing was saved. Please try again."
-        ) from None
 
 
 def _add_version(

@@ -14,6 +14,7 @@ from workflow.models import (
     Event,
     FormKind,
     Journey,
+    ReviewStatus,
     SellerList,
     SellerListKind,
     StageForm,
@@ -58,7 +59,7 @@ def reference_for(journey: Journey, event: Event) -> str:
 def build_packet_data(journey: Journey, event: Event, kind: str) -> PacketData:
     account = journey.account
     app = journey.app
-    sections, documents, seller_ids, seller_diff = _CONTENT[kind](journey)
+    sections, documents, seller_ids, seller_diff = _CONTENT[kind](journey, event)
     trail = [e for e in journey.events if e.id <= event.id]
     return PacketData(
         reference=reference_for(journey, event),
@@ -169,7 +170,7 @@ def _form_section(title: str, form: StageForm | None) -> tuple[list[Section], li
     return [Section(title, rows=rows)], documents
 
 
-def _enablement_seller(journey: Journey):
+def _enablement_seller(journey: Journey, event: Event):
     r = journey.enablement_request
     rows = []
     if r is not None:
@@ -189,7 +190,7 @@ def _enablement_seller(journey: Journey):
     )
 
 
-def _enablement_isv(journey: Journey):
+def _enablement_isv(journey: Journey, event: Event):
     r = journey.enablement_request
     rows = []
     if r is not None:
@@ -228,7 +229,7 @@ def current_documents(journey: Journey) -> list[DocumentEntry]:
     ]
 
 
-def _api_access(journey: Journey):
+def _api_access(journey: Journey, event: Event):
     app = journey.app
     if app is None:
         return [Section("APP", paragraphs=["No APP registered."])], [], None, None
@@ -253,7 +254,7 @@ def _api_access(journey: Journey):
     )
 
 
-def _mrd_prd(journey: Journey):
+def _mrd_prd(journey: Journey, event: Event):
     sections, documents = [], []
     for kind, title in (
         (FormKind.mrd, "Market requirements (MRD)"),
@@ -266,7 +267,7 @@ def _mrd_prd(journey: Journey):
 
 
 def _single_form(kind: FormKind, title: str):
-    def content(journey: Journey):
+    def content(journey: Journey, event: Event):
         sections, documents = _form_section(title, latest_form(journey, kind))
         return sections, documents, None, None
 
@@ -274,33 +275,32 @@ def _single_form(kind: FormKind, title: str):
 
 
 def _seller_list(kind: SellerListKind):
-    def content(journey: Journey):
+    def content(journey: Journey, event: Event):
+        from workflow.distribution.operations import ids_of
+
         lists = db.session.scalars(
             select(SellerList)
-            .where(SellerList.journey_id == journey.id, SellerList.kind == kind)
+            .where(
+                SellerList.journey_id == journey.id,
+                SellerList.kind == kind,
+                SellerList.created_at <= event.created_at,
+            )
             .order_by(SellerList.id.desc())
         ).all()
         if not lists:
             return [Section("Seller IDs", paragraphs=["No list submitted."])], [], [], None
-        proposed = read_seller_ids(lists[0].file_id)
+        submitted, earlier = lists[0], lists[1:]
+        proposed = ids_of(submitted)
         diff = None
-        if kind is SellerListKind.authorization:
-            in_force = next((sl for sl in lists[1:] if sl.is_in_force), None)
-            if in_force is not None:
-                old = set(read_seller_ids(in_force.file_id))
-                new = set(proposed)
-                diff = SellerDiff(added=sorted(new - old), removed=sorted(old - new))
-        rows = [("Seller IDs", str(len(proposed))), ("List SHA-256", lists[0].sha256)]
+        # The list in force when this was submitted: the newest approved one before it.
+        in_force = next((sl for sl in earlier if sl.status is ReviewStatus.accepted), None)
+        if kind is SellerListKind.authorization and in_force is not None:
+            old, new = set(ids_of(in_force)), set(proposed)
+            diff = SellerDiff(added=sorted(new - old), removed=sorted(old - new))
+        rows = [("Seller IDs", str(len(proposed))), ("List SHA-256", submitted.sha256)]
         return [Section("Seller ID list", rows=rows)], [], proposed, diff
 
     return content
-
-
-def read_seller_ids(file_id: str) -> list[int]:
-    from workflow.storage_setup import get_storage
-
-    with get_storage().open(file_id) as fh:
-        return [int(line) for line in fh.read().split()]
 
 
 _CONTENT = {

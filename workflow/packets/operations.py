@@ -8,6 +8,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from workflow import files
 from workflow.errors import NotFound
 from workflow.extensions import db
 from workflow.mail.outbox import queue_mail
@@ -22,7 +23,6 @@ LINK_MAX_AGE = 7 * 24 * 3600
 
 def build_packet(journey: Journey, event: Event, kind: str) -> Packet:
     """Render and store the packet; identical inputs reuse the stored bytes."""
-    from workflow.storage_setup import get_storage
 
     data = build_packet_data(journey, event, kind)
     key = packet_cache_key(data)
@@ -30,23 +30,19 @@ def build_packet(journey: Journey, event: Event, kind: str) -> Packet:
     if cached is not None and cached.event_id == event.id:
         return cached
     pdf = render_packet(data)
-    stored = get_storage().save(io.BytesIO(pdf), content_type="application/pdf")
-    packet = Packet(
-        journey_id=journey.id,
-        event_id=event.id,
-        kind=kind,
-        reference=data.reference,
-        file_id=stored.file_id,
-        sha256=stored.sha256,
-        size=stored.size,
-        cache_key=key,
-    )
-    db.session.add(packet)
-    try:
+    with files.stored(io.BytesIO(pdf), content_type="application/pdf", limit_uploads=False) as obj:
+        packet = Packet(
+            journey_id=journey.id,
+            event_id=event.id,
+            kind=kind,
+            reference=data.reference,
+            file_id=obj.file_id,
+            sha256=obj.sha256,
+            size=obj.size,
+            cache_key=key,
+        )
+        db.session.add(packet)
         db.session.flush()
-    except Exception:
-        get_storage().delete(stored.file_id)
-        raise
     return packet
 
 
