@@ -50,8 +50,9 @@ SERVER = textwrap.dedent(
         db.session.add(user)
         journey_id = open_journey(account, user).id
         db.session.commit()
+    server = make_server("127.0.0.1", port, app)  # listening before the client is told to go
     print(journey_id, flush=True)
-    make_server("127.0.0.1", port, app).serve_forever()
+    server.serve_forever()
     """
 )
 

@@ -281,3 +281,10 @@ def test_unknown_kind_is_an_error() -> None:
     results = check_image(b"GIF89a", "gif")
 
     assert results == [Precheck("unsupported_type", "error", "Upload a PDF, PNG or JPEG file.")]
+
+
+def test_truncated_pdf_is_reported_without_scanning_it() -> None:
+    whole = agreement_pdf(f"Taobao account ID: {ACCOUNT_ID}")
+    truncated = whole[: len(whole) - 200] + os.urandom(5 * 1024 * 1024)
+    assert codes(check_pdf(truncated)) == {"pdf_unreadable": "error"}
+    assert "pdf_unreadable" not in codes(check_pdf(whole))

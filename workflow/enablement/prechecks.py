@@ -114,9 +114,26 @@ def _size_checks(stream: BinaryIO) -> list[Precheck]:
 # --- PDF -------------------------------------------------------------------------------------
 
 
+#: A complete PDF ends with ``%%EOF`` in its last kilobyte (ISO 32000 7.5.5); some writers
+#: append a little padding, so a little more is searched.
+EOF_WINDOW = 4096
+
+
+def _has_eof_marker(stream: BinaryIO) -> bool:
+    size = stream.seek(0, os.SEEK_END)
+    stream.seek(max(0, size - EOF_WINDOW))
+    tail = stream.read(EOF_WINDOW)
+    stream.seek(0)
+    return b"%%EOF" in tail
+
+
 def _pdf_checks(
     stream: BinaryIO, account_id: str | None, expect_account_id: bool
 ) -> list[Precheck]:
+    # Without its end marker pypdf would rebuild the file by scanning every byte: for a large
+    # truncated upload that takes many seconds and says no more than this does.
+    if not _has_eof_marker(stream):
+        return [_pdf_unreadable()]
     try:
         reader = PdfReader(stream, strict=False)
         results, readable = _encryption_checks(reader)
