@@ -68,3 +68,28 @@ def test_storage_check_finds_a_deleted_object(app, isv, client_for, desk_storage
     assert f"missing   {gone.file_id}" in result.output
     assert f"altered   {kept.file_id} expected {kept.sha256}" in result.output
     assert f"orphan    {orphan.file_id}" in result.output
+
+
+def test_storage_check_on_s3_finds_an_object_deleted_behind_its_back(
+    app,
+    isv,
+    client_for,
+    s3_desk,
+    moto_s3_endpoint,
+    s3_bucket,  # noqa: F811
+):
+    import boto3
+
+    applicant = client_for(isv.applicant)
+    save_isv_details(applicant, isv.journey.id)
+    for letter in "ab":
+        upload(applicant, isv.journey.id, letter, *file_for(letter, "x"))
+    runner = app.test_cli_runner()
+    assert runner.invoke(storage_cli, ["check"]).exit_code == 0
+    gone, _ = versions(isv.journey.id)
+    boto3.client("s3", endpoint_url=moto_s3_endpoint, region_name="us-east-1").delete_object(
+        Bucket=s3_bucket, Key=gone.file_id
+    )
+    result = runner.invoke(storage_cli, ["check"])
+    assert result.exit_code == 1
+    assert f"missing   {gone.file_id}" in result.output
