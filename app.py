@@ -64,6 +64,7 @@ AREAS = (
     "deployment",
     "distribution",
     "packets",
+    "admin",
 )
 
 

@@ -15,6 +15,7 @@ os.environ.setdefault(
 from app import create_app  # noqa: E402
 from tests.support import (  # noqa: E402
     PASSWORD,
+    OwnUserClient,
     clear_tables,
     desk_config,
     require_service,
@@ -31,6 +32,7 @@ def app(tmp_path_factory):
     url = os.environ.get("DATABASE_URL")
     database_url = normalise_database_url(url) if url else f"sqlite:///{base / 'test.sqlite3'}"
     app = create_app(desk_config(base, database_url))
+    app.test_client_class = OwnUserClient
     with app.app_context():
         reset_schema()
     return app
@@ -110,6 +112,7 @@ def make_journey(database):
 @pytest.fixture
 def login(client):
     def do_login(user: User):
+        db.session.commit()  # what the test made so far is data the app finds, as in real use
         response = client.post("/login", data={"email": user.email, "password": PASSWORD})
         assert response.status_code == 302, response.data[:500]
         return client

@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from workflow import audit
@@ -58,3 +60,15 @@ def clear_tables() -> None:
                 conn.execute(text(f"DELETE FROM {name}"))
     audit.ensure_chain_head()
     db.session.commit()
+
+
+class OwnUserClient(FlaskClient):
+    """A test client that loads its own user on every request.
+
+    Requests in a test share the test's app context, so Flask-Login's cached user in ``g``
+    would otherwise leak from one client to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        return super().open(*args, **kwargs)

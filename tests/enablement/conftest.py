@@ -7,8 +7,6 @@ import io
 from dataclasses import dataclass
 
 import pytest
-from flask import g
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from storage import FsStorage, Storage
@@ -132,21 +130,9 @@ def client_for(app):
     from tests.support import PASSWORD
 
     def make(user: User):
-        client = OwnUserClient(app, app.response_class, use_cookies=True)
+        client = app.test_client()
         response = client.post("/login", data={"email": user.email, "password": PASSWORD})
         assert response.status_code == 302
         return client
 
     return make
-
-
-class OwnUserClient(FlaskClient):
-    """A test client that loads its own user on every request.
-
-    Requests in a test share the test's app context, so Flask-Login's cached user in ``g``
-    would otherwise leak from one client to the next.
-    """
-
-    def open(self, *args, **kwargs):
-        g.pop("_login_user", None)
-        return super().open(*args, **kwargs)

@@ -1,0 +1,52 @@
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from workflow.admin import operations
+from workflow.admin.forms import CreateUserForm
+from workflow.errors import DomainError
+from workflow.extensions import db
+from workflow.models import Role
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def admins_only():
+    if current_user.role is not Role.admin:
+        abort(404)
+
+
+@bp.route("/users", methods=["GET", "POST"])
+def users():
+    form = CreateUserForm()
+    if form.validate_on_submit():
+        try:
+            user = operations.add_user(
+                form.email.data,
+                form.password.data,
+                Role(form.role.data),
+                name=form.name.data or "",
+                taobao_account_id=form.taobao_account_id.data or "",
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(f"Added {user.role.value} {user.email}.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/users.html", form=form, users=operations.list_users())
+
+
+@bp.route("/users/<int:user_id>/access/<any(on, off):state>", methods=["POST"])
+def access(user_id: int, state: str):
+    try:
+        user = operations.set_active(current_user, user_id, state == "on")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"{user.email} can {'now' if user.is_active else 'no longer'} sign in.", "success")
+    return redirect(url_for("admin.users"))
