@@ -15,8 +15,14 @@ from typing import Any
 ENV_PREFIX = "ONBOARDING_"
 
 
-class ConfigError(RuntimeError):
-    """A setting is missing or invalid; the message names it."""
+class ConfigError(SystemExit):
+    """A setting is missing or invalid; the message names it.
+
+    A ``SystemExit`` so that start-up stops with that one line on stderr, not a traceback.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(f"configuration error: {message}")
 
 
 def _bool(raw: str) -> bool:
