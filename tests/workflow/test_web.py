@@ -251,3 +251,19 @@ def test_accounts_are_enabled_by_the_approval(make_account, make_user, make_jour
     journey = make_journey(account, state="enablement_submitted")
     fire(journey, "approve", make_user(Role.reviewer))
     assert db.session.get(Account, account.id).is_enabled
+
+
+def test_double_submit_is_harmless(client, make_account, make_user, make_journey, login):
+    account = make_account()
+    reviewer = make_user(Role.reviewer)
+    journey = make_journey(account, state="cloud_plan_submitted")
+    seen = journey.version_id
+    login(reviewer)
+    first = client.post(f"/journeys/{journey.id}/events/approve", data={"version": seen})
+    second = client.post(
+        f"/journeys/{journey.id}/events/approve", data={"version": seen}, follow_redirects=True
+    )
+    assert first.status_code == 302 and second.status_code == 200
+    assert b"already done" in second.data
+    approvals = db.session.scalars(select(Event).where(Event.event == "approve")).all()
+    assert len(approvals) == 1

@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from workflow import operations, requirements
 from workflow.errors import ConcurrentChange, DomainError, NotFound
@@ -8,9 +11,13 @@ from workflow.journeys import diagram
 from workflow.journeys.forms import FireEventForm
 from workflow.journeys.panels import panels_for
 from workflow.models import Event
+from workflow.models.base import utcnow
 from workflow.stages import DESTRUCTIVE_EVENTS, STATE_NAMES
 
 bp = Blueprint("journeys", __name__)
+
+#: A repeat of the same event by the same person within this window is a double click.
+DOUBLE_SUBMIT_WINDOW = timedelta(minutes=2)
 
 
 @bp.route("/")
@@ -89,15 +96,33 @@ def fire(journey_id: int, event: str):
             note=form.note.data or "",
             seen_version=form.version.data,
         )
+    except ConcurrentChange:
+        db.session.rollback()
+        if not _just_did(journey_id, event):
+            raise
+        flash("That was already done; the second click changed nothing.", "info")
     except DomainError as exc:
         db.session.rollback()
-        if isinstance(exc, ConcurrentChange | NotFound):
+        if isinstance(exc, NotFound):
             raise
         flash(exc.message, "error")
     else:
         db.session.commit()
         flash(f"Done: the journey is now “{STATE_NAMES[journey.state]}”.", "success")
     return redirect(url_for("journeys.show", journey_id=journey_id))
+
+
+def _just_did(journey_id: int, event: str) -> bool:
+    """A double submit: this user's own newest event is this one, moments ago."""
+    latest = db.session.scalars(
+        select(Event).where(Event.journey_id == journey_id).order_by(Event.id.desc()).limit(1)
+    ).first()
+    return (
+        latest is not None
+        and latest.actor_id == current_user.id
+        and latest.event == event
+        and utcnow() - latest.created_at < DOUBLE_SUBMIT_WINDOW
+    )
 
 
 @bp.route("/journeys/<int:journey_id>/diagram.svg")
