@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 from statemachine.exceptions import TransitionNotAllowed
 
@@ -87,6 +88,20 @@ def fire(
     )
     journey_changed.send(journey, event=row, actor=actor, data=data)
     return row
+
+
+def touch(journey: Journey) -> None:
+    """Record that a part of the journey changed (a document or API decision).
+
+    The journey's version moves on, so a reviewer approving at the same moment on the strength
+    of the old decisions gets a conflict instead of an approval the decisions no longer support.
+    """
+    flag_modified(journey, "state")
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise ConcurrentChange() from None
 
 
 def _after_transition(journey: Journey) -> None:

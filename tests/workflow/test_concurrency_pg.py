@@ -67,3 +67,71 @@ def test_two_reviewers_approving_at_once_make_one_transition(pg_app, monkeypatch
         from workflow.audit import verify_chain
 
         assert verify_chain().ok
+
+
+def test_document_rejection_and_approval_at_once_cannot_both_win(pg_app):
+    """A reviewer approving on six accepted documents while another rejects one of them."""
+    from workflow.enablement.operations import decide_document
+    from workflow.models import DocumentKind, DocumentVersion, EnablementRequest, ReviewStatus
+
+    journey_id, _, reviewer_ids = _setup(pg_app)
+    with pg_app.app_context():
+        journey = db.session.get(Journey, journey_id)
+        db.session.add(
+            EnablementRequest(
+                journey_id=journey_id,
+                company_name="Race Ltd",
+                registration_number="R-1",
+                company_address="1 Road",
+                contact_name="Ann",
+                contact_email="ann@example.com",
+            )
+        )
+        for kind in DocumentKind:
+            db.session.add(
+                DocumentVersion(
+                    journey_id=journey_id, kind=kind, version=1, file_id=f"2026/11/{kind.name}",
+                    filename=f"{kind.value}.pdf", content_type="application/pdf", size=1,
+                    sha256="0" * 64, review_status=ReviewStatus.accepted,
+                )
+            )  # fmt: skip
+        db.session.commit()
+        target_id = db.session.scalars(select(DocumentVersion.id)).first()
+        assert journey.state == "enablement_submitted"
+
+    both_loaded = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def act(name: str, reviewer_id: int) -> None:
+        with pg_app.app_context():
+            journey = db.session.get(Journey, journey_id)
+            reviewer = db.session.get(User, reviewer_id)
+            document = db.session.get(DocumentVersion, target_id)
+            both_loaded.wait()
+            try:
+                if name == "approve":
+                    fire(journey, "approve", reviewer)
+                else:
+                    decide_document(journey, reviewer, document, "reject", "Blurred scan")
+                db.session.commit()
+                outcomes[name] = "won"
+            except ConcurrentChange:
+                outcomes[name] = "conflict"
+            finally:
+                db.session.remove()
+
+    threads = [
+        threading.Thread(target=act, args=("approve", reviewer_ids[0])),
+        threading.Thread(target=act, args=("reject", reviewer_ids[1])),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes.values()) == ["conflict", "won"]
+    with pg_app.app_context():
+        journey = db.session.get(Journey, journey_id)
+        rejected = db.session.get(DocumentVersion, target_id).review_status is ReviewStatus.rejected
+        # Never an enabled account whose documents include a rejected one.
+        assert (journey.state == "enabled") != rejected

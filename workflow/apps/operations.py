@@ -9,7 +9,7 @@ from workflow.errors import DomainError, NotPermitted
 from workflow.extensions import db
 from workflow.models import ApiRequest, App, Audience, Journey, ReviewStatus, User
 from workflow.models.base import utcnow
-from workflow.operations import fire
+from workflow.operations import fire, touch
 
 #: States in which the applicant may still edit the APP and its API requests.
 APP_EDIT_STATES = ("enabled", "app_draft", "api_access_changes_requested")
@@ -84,7 +84,7 @@ def decide_api(
     request.decision = ReviewStatus.accepted if grant else ReviewStatus.rejected
     request.decision_reason = "" if grant else reason.strip()
     request.decided_by, request.decided_at = actor, utcnow()
-    db.session.flush()
+    touch(journey)
     return request
 
 

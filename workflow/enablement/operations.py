@@ -34,7 +34,7 @@ from workflow.models.enablement import (
     EnablementRequest,
     ReviewStatus,
 )
-from workflow.operations import can_see
+from workflow.operations import can_see, touch
 
 log = logging.getLogger(__name__)
 
@@ -233,6 +233,7 @@ def decide_document(
     )
     if result.rowcount != 1:
         raise ConcurrentChange("Another reviewer decided this document first. Reload the page.")
+    touch(journey)
     db.session.refresh(document)
     return document
 
