@@ -57,7 +57,8 @@ def test_refusal_needs_reason_and_a_changed_reason_goes_back_to_pending(enabled,
     assert first.decision is ReviewStatus.pending and first.decision_reason == ""
 
 
-def test_checker_page_never_echoes_the_secret(enabled, login):
+def test_checker_page_never_echoes_the_secret(app, enabled, login, monkeypatch):
+    monkeypatch.setitem(app.config, "TOP_CHECKER_CUSTOM_URLS", True)
     journey, applicant = enabled
     register_demo_app(journey, applicant)
     journey.state = "sandbox_verification"
@@ -76,6 +77,22 @@ def test_checker_page_never_echoes_the_secret(enabled, login):
     assert "Some checks failed" in wrong.get_data(as_text=True)
     assert "wrong-secret-1" not in wrong.get_data(as_text=True)
     assert db.session.query(Evidence).count() == 0  # "Run the check" attaches nothing
+
+
+def test_custom_gateway_urls_are_refused_unless_allowed(enabled, login):
+    journey, applicant = enabled
+    register_demo_app(journey, applicant)
+    journey.state = "sandbox_verification"
+    db.session.commit()
+    client = login(applicant)
+    page = client.get(f"/journeys/{journey.id}/check/sandbox").get_data(as_text=True)
+    assert 'value="custom"' not in page
+    form = {"gateway": "custom", "custom_url": "http://10.0.0.1/router/rest",
+            "sign_method": "md5", "app_secret": "s"}  # fmt: skip
+    refused = client.post(f"/journeys/{journey.id}/check/sandbox", data=form)
+    assert "Custom URL" not in refused.get_data(as_text=True)
+    assert "All checks passed" not in refused.get_data(as_text=True)
+    assert "Some checks failed" not in refused.get_data(as_text=True)
 
 
 def test_uploaded_report_is_stored_and_judged_by_its_checks(enabled, login):

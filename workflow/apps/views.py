@@ -79,6 +79,8 @@ def checker(journey_id: int, kind: str):
     if journey.app is None or current_user.is_staff:
         abort(404)
     form = CheckerForm()
+    if not current_app.config["TOP_CHECKER_CUSTOM_URLS"]:
+        form.gateway.choices = [c for c in form.gateway.choices if c.value != "custom"]
     report = None
     if form.validate_on_submit():
         try:
@@ -162,6 +164,10 @@ def _evidence_kind(kind: str) -> EvidenceKind:
 
 def _gateway(form: CheckerForm) -> str:
     if form.gateway.data == "custom":
+        if not current_app.config["TOP_CHECKER_CUSTOM_URLS"]:
+            # The checker connects from this server: an arbitrary URL would let anyone probe
+            # hosts the server can reach.
+            raise DomainError("This desk checks only the TOP gateways and its own gateway.")
         if not form.custom_url.data:
             raise DomainError("Enter the custom gateway URL.")
         return form.custom_url.data
