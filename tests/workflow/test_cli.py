@@ -63,3 +63,13 @@ def test_invalid_setting_is_named(monkeypatch, tmp_path):
     monkeypatch.setenv("ONBOARDING_MAX_UPLOAD_BYTES", "lots")
     with pytest.raises(ConfigError, match="ONBOARDING_MAX_UPLOAD_BYTES='lots' is invalid"):
         create_app({"SECRET_KEY": "x"})
+
+
+def test_readme_documents_every_setting():
+    from pathlib import Path
+
+    from workflow.config import ENV_PREFIX, SETTINGS
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    missing = [s.name for s in SETTINGS if f"`{ENV_PREFIX}{s.name}`" not in readme]
+    assert missing in ([], ["SQLALCHEMY_DATABASE_URI"])
