@@ -128,9 +128,14 @@ SETTINGS: tuple[Setting, ...] = (
         "http://127.0.0.1:8600/router/rest",
         "Default TOP gateway for the demo and the checker page.",
     ),
-    Setting("TOP_CHECKER_CUSTOM_URLS", _bool, False, "Let applicants run the checker against "
-            "any URL; off, the page offers only the TOP gateways and TOP_GATEWAY_URL, so the "
-            "server cannot be pointed at other hosts."),
+    Setting(
+        "TOP_CHECKER_CUSTOM_URLS",
+        _bool,
+        False,
+        "Let applicants run the checker against "
+        "any URL; off, the page offers only the TOP gateways and TOP_GATEWAY_URL, so the "
+        "server cannot be pointed at other hosts.",
+    ),
     Setting("SESSION_COOKIE_SECURE", _bool, False, "Send the session cookie over HTTPS only."),
 )
 
