@@ -6,9 +6,6 @@ FLASK := $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 GATEWAY_PORT ?= 8600
-# Debian packages: Graphviz draws the journey chart; WenQuanYi gives packets CJK glyphs;
-# poppler-utils renders packet pages to PNG for the docs.
-SYSTEM_PACKAGES := graphviz fonts-wqy-microhei poppler-utils
 
 .PHONY: run test install system-deps lint format bench clean-instance
 
@@ -20,9 +17,12 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# Debian packages: Graphviz draws the journey chart; DejaVu and WenQuanYi (CJK glyphs) are the
+# packet fonts; poppler-utils renders packet pages to PNG for the docs.
 system-deps:
 	@missing=""; \
 	command -v dot >/dev/null || missing="$$missing graphviz"; \
+	[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
 	[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing="$$missing fonts-wqy-microhei"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \

@@ -33,6 +33,25 @@ def missing(journey, event: str, source: str) -> list[str]:
     return [message for check in _checks[(source, event)] for message in check(journey)]
 
 
+#: The applicant's steps forward, in the order a journey meets them.
+FORWARD_EVENTS = (
+    "submit",
+    "register_app",
+    "confirm_sandbox",
+    "confirm_deployment",
+    "change_authorizations",
+)
+
+
+def missing_for_next_step(journey) -> list[str]:
+    """What the applicant still has to provide before the journey can move on from here."""
+    for event in FORWARD_EVENTS:
+        problems = missing(journey, event, journey.state)
+        if problems:
+            return problems
+    return []
+
+
 def ensure_met(journey, event: str, source: str, target: str) -> None:
     problems = missing(journey, event, source)
     if problems:

@@ -267,3 +267,15 @@ def test_double_submit_is_harmless(client, make_account, make_user, make_journey
     assert b"already done" in second.data
     approvals = db.session.scalars(select(Event).where(Event.event == "approve")).all()
     assert len(approvals) == 1
+
+
+def test_the_page_lists_what_the_next_step_needs_beyond_submitting(
+    client, make_account, make_user, make_journey, login
+):
+    account = make_account()
+    applicant = make_user(Role.applicant, account)
+    journey = make_journey(account, state="sandbox_verification")
+    login(applicant)
+    page = client.get(f"/journeys/{journey.id}").get_data(as_text=True)
+    assert "Before you can go on" in page
+    assert "sandbox" in page.split("Before you can go on", 1)[1].split("</section>", 1)[0].lower()

@@ -37,7 +37,7 @@ def dashboard():
     return render_template(
         "journeys/dashboard.html",
         journeys=journeys,
-        missing={j.id: requirements.missing(j, "submit", j.state) for j in journeys},
+        missing={j.id: requirements.missing_for_next_step(j) for j in journeys},
         latest_comment={j.id: _latest_comment(j) for j in journeys},
     )
 
@@ -71,7 +71,7 @@ def show(journey_id: int):
         journey=journey,
         events=events,
         form=FireEventForm(version=journey.version_id),
-        missing=requirements.missing(journey, "submit", journey.state),
+        missing=requirements.missing_for_next_step(journey),
         timeline=list(reversed(journey.events)),
         panels=panels_for(journey, current_user),
     )
