@@ -12,9 +12,9 @@ from workflow.apps.evidence import (
     run_checker,
 )
 from workflow.apps.forms import AppForm, CheckerForm
-from workflow.apps.web import act, back_to, load_journey
 from workflow.errors import DomainError
 from workflow.extensions import db
+from workflow.journeys.actions import act, back_to, load_journey
 from workflow.models import Audience, Evidence, EvidenceKind
 from workflow.storage_setup import get_storage
 

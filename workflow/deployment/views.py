@@ -3,10 +3,10 @@
 from flask import Blueprint, abort, flash, request
 from flask_login import current_user, login_required
 
-from workflow.apps.web import act, back_to, load_journey
 from workflow.deployment import checks, panels  # noqa: F401  (register requirements and panels)
 from workflow.deployment.operations import save_stage_document, save_stage_form
 from workflow.extensions import db
+from workflow.journeys.actions import act, back_to, load_journey
 from workflow.models import FormKind, StageForm
 from workflow.storage_setup import get_storage
 

@@ -3,11 +3,11 @@
 from flask import Blueprint, abort, flash, render_template, request
 from flask_login import current_user, login_required
 
-from workflow.apps.web import act, back_to, load_journey
 from workflow.distribution import checks, panels  # noqa: F401  (register requirements and panels)
 from workflow.distribution import operations as ops
 from workflow.errors import DomainError
 from workflow.extensions import db
+from workflow.journeys.actions import act, back_to, load_journey
 from workflow.models import SellerListKind
 
 bp = Blueprint("distribution", __name__)

@@ -8,11 +8,9 @@ from flask import (
     flash,
     g,
     jsonify,
-    redirect,
     render_template,
     request,
     send_file,
-    url_for,
 )
 from flask_login import current_user, login_required
 
@@ -25,13 +23,10 @@ from workflow.enablement.forms import DecisionForm, UploadForm, request_form_for
 from workflow.enablement.panels import build_slot, enablement_panel  # noqa: F401
 from workflow.errors import DomainError, NotFound
 from workflow.extensions import db
+from workflow.journeys.actions import act, back_to
 from workflow.storage_setup import get_storage
 
 bp = Blueprint("enablement", __name__)
-
-
-def _back_to(journey_id: int, anchor: str = "enablement"):
-    return redirect(url_for("journeys.show", journey_id=journey_id, _anchor=anchor))
 
 
 @bp.route("/journeys/<int:journey_id>/enablement/request", methods=["POST"])
@@ -46,10 +41,12 @@ def save_request(journey_id: int):
         g.enablement_request_form = form
         flash("Some fields need attention; nothing was saved.", "error")
         return show(journey_id), 400
-    enablement.save_enablement_request(journey, current_user, form.data)
-    db.session.commit()
-    flash("Saved.", "success")
-    return _back_to(journey_id)
+    return act(
+        journey_id,
+        lambda journey: enablement.save_enablement_request(journey, current_user, form.data),
+        "Saved.",
+        "enablement",
+    )
 
 
 def _wants_json() -> bool:
@@ -77,7 +74,7 @@ def upload(journey_id: int, kind: str):
     if _wants_json():
         return jsonify(ok=True, message=message, slot=_slot_html(journey, document_kind))
     flash(message, "success")
-    return _back_to(journey_id, f"doc-{kind}")
+    return back_to(journey_id, f"doc-{kind}")
 
 
 def _commit_or_discard(file_id: str) -> None:
@@ -95,7 +92,7 @@ def _upload_refused(journey_id: int, exc: DomainError):
     if isinstance(exc, NotFound):
         raise exc
     flash(exc.message, "error")
-    return _back_to(journey_id)
+    return back_to(journey_id)
 
 
 def _slot_html(journey, kind) -> str:
@@ -150,22 +147,17 @@ def decide(document_id: int):
     form = DecisionForm()
     if not form.validate_on_submit():
         flash("The decision form was incomplete; please try again.", "error")
-        return _back_to(journey.id, f"doc-{document.kind.value}")
-    try:
-        enablement.decide_document(
+        return back_to(journey.id, f"doc-{document.kind.value}")
+    return act(
+        journey.id,
+        lambda journey: enablement.decide_document(
             journey,
             current_user,
             document,
             form.decision.data or "",
             form.reason.data or "",
             seen_status=form.seen_status.data or None,
-        )
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status_code in (403, 404, 409):
-            raise
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(f"The {describe(document.kind)} is now {document.review_status.value}.", "success")
-    return _back_to(journey.id, f"doc-{document.kind.value}")
+        ),
+        lambda decided: f"The {describe(decided.kind)} is now {decided.review_status.value}.",
+        f"doc-{document.kind.value}",
+    )

@@ -1,0 +1,47 @@
+"""View helpers every area uses on a journey: load it, act once, commit once, redirect back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash, redirect, url_for
+from flask_login import current_user
+
+from workflow import operations
+from workflow.errors import ConcurrentChange, DomainError, NotFound, NotPermitted
+from workflow.extensions import db
+from workflow.models import Journey
+
+
+def load_journey(journey_id: int) -> Journey:
+    return operations.get_journey_for(current_user, journey_id)
+
+
+def back_to(journey_id: int, anchor: str = ""):
+    return redirect(url_for("journeys.show", journey_id=journey_id, _anchor=anchor or None))
+
+
+def act(
+    journey_id: int,
+    operation: Callable[[Journey], Any],
+    done: str | Callable[[Any], str],
+    anchor: str = "",
+):
+    """Run one operation on the journey; commit on success, flash its message on failure.
+
+    ``done`` is the success message, or a function of the operation's result that makes it.
+    A conflict or a missing record is not a flash: it gets its own error page.
+    """
+    journey = load_journey(journey_id)
+    try:
+        result = operation(journey)
+    except DomainError as exc:
+        db.session.rollback()
+        if isinstance(exc, ConcurrentChange | NotFound | NotPermitted):
+            raise
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(done(result) if callable(done) else done, "success")
+    return back_to(journey_id, anchor)
