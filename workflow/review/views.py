@@ -7,7 +7,8 @@ from workflow.extensions import db
 from workflow.models import User
 from workflow.review.operations import assign_journey, reviewers
 from workflow.review.queries import PAGE_SIZE, QueueFilter, review_queue
-from workflow.stages import STAGES
+from workflow.review.search import search_journeys
+from workflow.stages import STAGES, STATE_NAMES
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -83,3 +84,19 @@ def _waited_days(since) -> float:
     from datetime import UTC, datetime
 
     return (datetime.now(UTC) - since).total_seconds() / 86400
+
+
+@bp.route("/journeys")
+def all_journeys():
+    found = search_journeys(
+        request.args.get("q", ""),
+        request.args.get("state", ""),
+        request.args.get("page", 1, type=int),
+    )
+    return render_template(
+        "review/journeys.html",
+        found=found,
+        q=request.args.get("q", ""),
+        state=request.args.get("state", ""),
+        states=STATE_NAMES,
+    )
