@@ -86,7 +86,7 @@ def test_custom_gateway_urls_are_refused_unless_allowed(enabled, login):
     db.session.commit()
     client = login(applicant)
     page = client.get(f"/journeys/{journey.id}/check/sandbox").get_data(as_text=True)
-    assert 'value="custom"' not in page
+    assert 'value="custom"' not in page and 'name="custom_url"' not in page
     form = {"gateway": "custom", "custom_url": "http://10.0.0.1/router/rest",
             "sign_method": "md5", "app_secret": "s"}  # fmt: skip
     refused = client.post(f"/journeys/{journey.id}/check/sandbox", data=form)
