@@ -1,0 +1,218 @@
+"""A seller goes from registration to a released APP in Chromium, with a reviewer acting at
+every step: every form, button and confirmation on the way is used as a person would."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from tests.browser.test_enablement_browser import browser  # noqa: F401  (fixture)
+from tests.support import PASSWORD, desk_config, reset_schema
+from top.gateway import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SESSION, LocalGateway
+from workflow import audit
+from workflow.extensions import db
+from workflow.models import Journey, Role, SellerList, User
+
+SELLER_ID = "2200800011122"
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory):
+    """CSRF on, a file-backed database, and the desk's gateway pointing at a local one."""
+    base = tmp_path_factory.mktemp("full-journey")
+    with LocalGateway() as gateway:
+        config = desk_config(base, f"sqlite:///{base / 'desk.sqlite3'}")
+        config.update(WTF_CSRF_ENABLED=True, TOP_GATEWAY_URL=gateway.url)
+        app = create_app(config)
+        with app.app_context():
+            reset_schema()
+            audit.ensure_chain_head()
+            reviewer = User(email="reviewer@example.com", role=Role.reviewer, name="Rita")
+            reviewer.set_password(PASSWORD)
+            db.session.add(reviewer)
+            db.session.commit()
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield app, f"http://127.0.0.1:{server.server_port}"
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+def _page(browser, base_url):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.on("dialog", lambda dialog: dialog.accept())  # the confirmation dialogs
+    page.set_default_timeout(15_000)
+    page.base_url = base_url
+    return page
+
+
+def _sign_in(page, email):
+    page.goto(f"{page.base_url}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def _ok(page, text):
+    """The flash after an action says it worked."""
+    flash = page.locator(".flash").first
+    flash.wait_for()
+    assert text in flash.inner_text(), flash.inner_text()
+
+
+def _step(page, label, expect_state):
+    page.click(f"#actions button:has-text('{label}')")
+    _ok(page, f"the journey is now “{expect_state}”")
+
+
+def _fill_form(page, kind, values):
+    form = page.locator(f"#form-{kind} form.stack-form")
+    for name, value in values.items():
+        field = form.locator(f"[name={name}]")
+        if value is True:
+            field.check()
+        else:
+            field.fill(value)
+    form.locator("button").click()
+    _ok(page, "")
+
+
+def test_seller_reaches_release_in_the_browser(desk, browser):  # noqa: F811
+    app, base_url = desk
+    seller, reviewer = _page(browser, base_url), _page(browser, base_url)
+
+    seller.goto(f"{base_url}/register")
+    seller.fill("input[name=email]", "shop@example.com")
+    seller.fill("input[name=password]", PASSWORD)
+    seller.fill("input[name=confirm]", PASSWORD)
+    seller.check("input[name=account_kind][value=seller]")
+    seller.fill("input[name=account_name]", "天猫国际 Demo Store")
+    seller.fill("input[name=taobao_account_id]", "tb_browser_shop")
+    seller.click("button[type=submit]")
+    seller.click("a.ji-title")
+    journey_url = seller.url
+    seller.fill("input[name=seller_id]", SELLER_ID)
+    seller.fill("input[name=shop_name]", "Demo Store")
+    seller.fill("input[name=contact_name]", "Li Na")
+    seller.fill("input[name=contact_email]", "li@example.com")
+    seller.fill("textarea[name=reason]", "Sync orders with our warehouse.")
+    seller.click("text=Save request")
+    _ok(seller, "Saved")
+    _step(seller, "Submit for review", "Enablement submitted")
+
+    _sign_in(reviewer, "reviewer@example.com")
+    reviewer.click(f"a[href='{journey_url.removeprefix(base_url)}']")  # from the queue
+    _step(reviewer, "Approve", "Account enabled")
+
+    seller.goto(journey_url)
+    seller.fill("input[name=app_key]", DEMO_APP_KEY)
+    seller.fill("input[name=name]", "Warehouse sync")
+    seller.fill("textarea[name=description]", "Pulls orders, pushes tracking numbers.")
+    seller.click("text=Register the APP")
+    _ok(seller, "")
+    assert "APP draft" in seller.inner_text(".badge")
+    for method, reason in (
+        ("taobao.trades.sold.get", "Import new orders."),
+        ("taobao.logistics.offline.send", "Send tracking numbers."),
+    ):
+        seller.check(f"input[name=api][value='{method}']")
+        seller.fill(f"textarea[name='reason-{method}']", reason)
+    seller.click("text=Save API requests")
+    _ok(seller, "")
+    _step(seller, "Submit for review", "API access submitted")
+
+    reviewer.goto(journey_url)
+    for index in range(2):
+        reviewer.locator("form.inline-decide button[value=grant]").nth(index).click()
+        _ok(reviewer, "granted")
+    _step(reviewer, "Approve", "API access granted")
+
+    seller.goto(journey_url)
+    _step(seller, "Start sandbox verification", "Sandbox verification")
+    for kind in ("sandbox",):
+        seller.click(f"a[href*='/check/{kind}']")
+        seller.fill("input[name=app_secret]", DEMO_APP_SECRET)
+        seller.fill("input[name=session]", DEMO_SESSION)
+        seller.click("text=Run and attach as evidence")
+        _ok(seller, "attached as evidence")
+    _step(seller, "Confirm sandbox verified", "Sandbox verified")
+    _step(seller, "Deploy on Taobao cloud", "MRD/PRD draft")
+    market = {
+        "market": "Cross-border sellers",
+        "target_sellers": "Tmall Global shops",
+        "features": "Order sync",
+        "data_handled": "Orders and addresses, to ship",
+    }
+    _fill_form(seller, "mrd", market)
+    _fill_form(seller, "prd", market)
+    _step(seller, "Submit for review", "MRD/PRD submitted")
+
+    reviewer.goto(journey_url)
+    _step(reviewer, "Approve", "Cloud plan draft")
+
+    seller.goto(journey_url)
+    _fill_form(
+        seller,
+        "cloud_plan",
+        {
+            "compute": "2 × ECS 4 vCPU",
+            "database": "RDS MySQL 100 GB",
+            "storage": "OSS 50 GB",
+            "network": "5 Mbps, one SLB",
+            "architecture": "Web and worker",
+            "data_flows": "Pull orders every minute",
+            "security": "VPC, encrypted disks",
+        },
+    )
+    _step(seller, "Submit for review", "Cloud plan submitted")
+
+    reviewer.goto(journey_url)
+    _step(reviewer, "Approve", "Cloud provisioning")
+    _step(reviewer, "Cloud environment configured", "Cloud verification")
+
+    seller.goto(journey_url)
+    _fill_form(seller, "deployment_confirmation", {"resources_ordered": True, "app_ported": True})
+    seller.click("a[href*='/check/cloud']")
+    seller.fill("input[name=app_secret]", DEMO_APP_SECRET)
+    seller.fill("input[name=session]", DEMO_SESSION)
+    seller.click("text=Run and attach as evidence")
+    _ok(seller, "attached as evidence")
+    _step(seller, "Confirm deployment", "Deployed")
+    _step(seller, "Start distribution", "Distribution setup")
+
+    ids = seller.locator("textarea[name=ids]").first
+    assert SELLER_ID in ids.input_value()  # the seller's own ID is on the list by default
+    ids.fill(f"{SELLER_ID}\n1001\n1002")
+    seller.locator("#sellers-authorization button:has-text('Save the list')").click()
+    _ok(seller, "Saved 3 seller IDs")
+    _step(seller, "Submit for review", "Authorization submitted")
+
+    reviewer.goto(journey_url)
+    _step(reviewer, "Approve", "Distribution draft")
+
+    seller.goto(journey_url)
+    seller.locator("#sellers-distribution textarea[name=ids]").fill(f"{SELLER_ID}\n1001")
+    seller.locator("#sellers-distribution button:has-text('Save the list')").click()
+    _ok(seller, "Saved 2 seller IDs")
+    _step(seller, "Submit for review", "Distribution submitted")
+
+    reviewer.goto(journey_url)
+    _step(reviewer, "Approve", "Released")
+
+    seller.goto(journey_url)
+    assert "Released" in seller.inner_text(".badge")
+    assert seller.locator("#packets a[href$='.pdf']").count() == 6  # one per submission
+    with app.app_context():
+        journey = db.session.get(Journey, int(journey_url.rsplit("/", 1)[1]))
+        assert journey.state == "released" and journey.released_at is not None
+        in_force = [sl for sl in db.session.query(SellerList).all() if sl.is_in_force]
+        assert sorted((sl.kind.value, sl.count) for sl in in_force) == [
+            ("authorization", 3),
+            ("distribution", 2),
+        ]
+        assert audit.verify_chain().ok
