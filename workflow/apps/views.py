@@ -14,9 +14,8 @@ from workflow.apps.evidence import (
 from workflow.apps.forms import AppForm, CheckerForm
 from workflow.errors import DomainError
 from workflow.extensions import db
-from workflow.journeys.actions import act, back_to, load_journey
+from workflow.journeys.actions import act, back_to, load_journey, send_journey_file
 from workflow.models import Audience, Evidence, EvidenceKind
-from workflow.storage_setup import get_storage
 
 bp = Blueprint("apps", __name__)
 
@@ -144,14 +143,8 @@ def upload_report(journey_id: int, kind: str):
 @bp.route("/journeys/<int:journey_id>/evidence/<int:evidence_id>/file")
 @login_required
 def evidence_file(journey_id: int, evidence_id: int):
-    journey = load_journey(journey_id)
-    evidence = db.session.get(Evidence, evidence_id)
-    if evidence is None or evidence.journey_id != journey.id or not evidence.file_id:
-        abort(404)
-    return get_storage().download_response(
-        evidence.file_id,
-        filename=evidence.filename or "report.json",
-        content_type="application/json",
+    return send_journey_file(
+        journey_id, Evidence, evidence_id, filename="report.json", content_type="application/json"
     )
 
 

@@ -5,10 +5,8 @@ from flask_login import current_user, login_required
 
 from workflow.deployment import checks, panels  # noqa: F401  (register requirements and panels)
 from workflow.deployment.operations import save_stage_document, save_stage_form
-from workflow.extensions import db
-from workflow.journeys.actions import act, back_to, load_journey
+from workflow.journeys.actions import act, back_to, send_journey_file
 from workflow.models import FormKind, StageForm
-from workflow.storage_setup import get_storage
 
 bp = Blueprint("deployment", __name__)
 
@@ -46,12 +44,8 @@ def upload_document(journey_id: int, kind: str):
 @bp.route("/journeys/<int:journey_id>/forms/file/<int:form_id>")
 @login_required
 def document(journey_id: int, form_id: int):
-    journey = load_journey(journey_id)
-    form = db.session.get(StageForm, form_id)
-    if form is None or form.journey_id != journey.id or not form.file_id:
-        abort(404)
-    return get_storage().download_response(
-        form.file_id, filename=form.filename or "document.pdf", content_type="application/pdf"
+    return send_journey_file(
+        journey_id, StageForm, form_id, filename="document.pdf", content_type="application/pdf"
     )
 
 

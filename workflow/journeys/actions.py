@@ -12,6 +12,7 @@ from workflow import operations
 from workflow.errors import ConcurrentChange, DomainError, NotFound, NotPermitted
 from workflow.extensions import db
 from workflow.models import Journey
+from workflow.storage_setup import get_storage
 
 
 def load_journey(journey_id: int) -> Journey:
@@ -45,3 +46,17 @@ def act(
         db.session.commit()
         flash(done(result) if callable(done) else done, "success")
     return back_to(journey_id, anchor)
+
+
+def send_journey_file(journey_id: int, model, row_id: int, *, filename: str, content_type: str):
+    """Download a file that a row of ``model`` (with journey_id and file_id) records.
+
+    Anything not on this journey, or without a file, is simply not found.
+    """
+    journey = load_journey(journey_id)
+    row = db.session.get(model, row_id)
+    if row is None or row.journey_id != journey.id or not row.file_id:
+        raise NotFound("No such file.")
+    return get_storage().download_response(
+        row.file_id, filename=row.filename or filename, content_type=content_type
+    )
