@@ -216,3 +216,20 @@ def test_seller_reaches_release_in_the_browser(desk, browser):  # noqa: F811
             ("distribution", 2),
         ]
         assert audit.verify_chain().ok
+
+
+def test_pages_fit_a_360_px_screen(desk, browser):  # noqa: F811
+    """After the journey above, every page both roles use fits a phone without side-scrolling."""
+    _, base_url = desk
+    pages = {
+        "shop@example.com": ["/journeys", "/journeys/1", "/journeys/1/check/cloud"],
+        "reviewer@example.com": ["/review/", "/review/journeys", "/journeys/1"],
+    }
+    for email, urls in pages.items():
+        page = browser.new_page(viewport={"width": 360, "height": 800})
+        page.base_url = base_url
+        _sign_in(page, email)
+        for url in urls:
+            page.goto(base_url + url)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360, url
+        page.close()
