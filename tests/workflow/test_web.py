@@ -279,3 +279,12 @@ def test_the_page_lists_what_the_next_step_needs_beyond_submitting(
     page = client.get(f"/journeys/{journey.id}").get_data(as_text=True)
     assert "Before you can go on" in page
     assert "sandbox" in page.split("Before you can go on", 1)[1].split("</section>", 1)[0].lower()
+
+
+def test_pages_carry_security_headers(client):
+    response = client.get("/login")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    # Not on files: a policy on a PDF would stop the browser's own viewer from drawing it.
+    assert "Content-Security-Policy" not in client.get("/static/css/app.css").headers
