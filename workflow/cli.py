@@ -89,6 +89,37 @@ def outbox_send_command(loop, interval, limit):
         time.sleep(interval)
 
 
+@outbox_cli.command("status")
+def outbox_status_command():
+    """Count messages by status and show the failed ones with their last error."""
+    from sqlalchemy import func, select
+
+    from workflow.models import OutboxMessage, OutboxStatus
+
+    counts = dict(
+        db.session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        ).all()
+    )
+    click.echo(", ".join(f"{status.value} {counts.get(status, 0)}" for status in OutboxStatus))
+    failed = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.failed)
+    )
+    for row in failed:
+        click.echo(f"  failed #{row.id} to {row.to_addr}: {row.subject} ({row.last_error})")
+
+
+@outbox_cli.command("requeue")
+@click.argument("message_ids", nargs=-1, type=int)
+def outbox_requeue_command(message_ids):
+    """Send failed messages again (all failed ones when no id is given)."""
+    from workflow.mail.delivery import requeue_failed
+
+    count = requeue_failed(message_ids or None)
+    db.session.commit()
+    click.echo(f"requeued {count}")
+
+
 def register_cli(app: Flask) -> None:
     from top.cli import top_group
     from workflow.demo import demo_cli

@@ -180,3 +180,25 @@ def test_packets_build_cli_reproduces_the_stored_packet(app, tmp_path, seller_su
     )
     assert result.exit_code == 0, result.output
     assert hashlib.sha256(out.read_bytes()).hexdigest() == packet.sha256
+
+
+def test_failed_mail_can_be_requeued_and_then_arrives(
+    app, smtp_app, smtp_server, seller_submission
+):
+    from workflow.mail import delivery
+
+    _, _, submit = seller_submission
+    submit()
+    smtp_server.stop()
+    transport = transport_from_config(smtp_app.config)
+    for _ in range(delivery.MAX_ATTEMPTS):
+        send_due(transport)
+        _due_now()
+    row = db.session.scalars(select(OutboxMessage)).one()
+    assert row.status is OutboxStatus.failed and row.attempts == delivery.MAX_ATTEMPTS
+    runner = app.test_cli_runner()
+    assert "failed 1" in runner.invoke(args=["outbox", "status"]).output
+    assert runner.invoke(args=["outbox", "requeue"]).output.strip() == "requeued 1"
+    smtp_server.start()
+    assert send_due(transport).sent == 1
+    assert len(smtp_server.messages) == 1

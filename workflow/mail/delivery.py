@@ -125,3 +125,15 @@ def send_due(transport: Transport, *, limit: int = 50) -> DeliveryResult:
         elif outcome == "failed":
             result.failed += 1
     return result
+
+
+def requeue_failed(message_ids: list[int] | None = None) -> int:
+    """Put failed messages back in the queue with a fresh set of attempts."""
+    stmt = select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.failed)
+    if message_ids:
+        stmt = stmt.where(OutboxMessage.id.in_(message_ids))
+    rows = list(db.session.scalars(stmt))
+    for row in rows:
+        row.status, row.attempts, row.next_attempt_at = OutboxStatus.pending, 0, utcnow()
+    db.session.flush()
+    return len(rows)
