@@ -288,3 +288,28 @@ def test_pages_carry_security_headers(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     # Not on files: a policy on a PDF would stop the browser's own viewer from drawing it.
     assert "Content-Security-Policy" not in client.get("/static/css/app.css").headers
+
+
+def test_users_change_their_password(app, client, make_user, login):
+    user = make_user(Role.reviewer)
+    login(user)
+    wrong = client.post(
+        "/account/password",
+        data={
+            "current": "nope",
+            "password": "a new long password",
+            "confirm": "a new long password",
+        },
+    )
+    assert b"not your current password" in wrong.data
+    done = client.post(
+        "/account/password",
+        data={
+            "current": "correct horse battery staple",
+            "password": "a new long password",
+            "confirm": "a new long password",
+        },
+    )
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).check_password("a new long password")

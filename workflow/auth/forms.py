@@ -41,3 +41,15 @@ class RegisterForm(FlaskForm):
             Regexp(r"^\S+$", message="A taobao account ID has no spaces."),
         ],
     )
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired()])
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=10, message="Use at least 10 characters.")],
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+    )

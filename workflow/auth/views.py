@@ -2,7 +2,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from workflow.auth import operations
-from workflow.auth.forms import LoginForm, RegisterForm
+from workflow.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
 from workflow.errors import DomainError
 from workflow.extensions import db, login_manager
 from workflow.models import AccountKind, User
@@ -68,3 +68,18 @@ def register():
             flash("Welcome. Your developer account journey has started.", "success")
             return redirect(url_for("journeys.home"))
     return render_template("auth/register.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append("That is not your current password.")
+        else:
+            current_user.set_password(form.password.data)
+            db.session.commit()
+            flash("Your password is changed.", "success")
+            return redirect(url_for("journeys.home"))
+    return render_template("auth/password.html", form=form)
