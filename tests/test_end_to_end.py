@@ -175,6 +175,7 @@ def _read_packets(jid):
         with get_storage().open(packet.file_id) as fh:
             pdf = fh.read()
         assert hashlib.sha256(pdf).hexdigest() == packet.sha256
+        assert db.session.get(Event, packet.event_id).packet_sha256 == packet.sha256
         reader = PdfReader(io.BytesIO(pdf))
         text = "\n".join(page.extract_text() for page in reader.pages)
         attachments = {name: data[0] for name, data in reader.attachments.items()}

@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -28,6 +29,7 @@ def event_hash(prev_hash: str, row: Event) -> str:
         "comment": row.comment,
         "note": row.note,
         "at": row.created_at.isoformat(timespec="microseconds"),
+        "packet": row.packet_sha256,
     }
     payload = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
@@ -59,6 +61,8 @@ def append_event(
     *,
     comment: str = "",
     note: str = "",
+    at: datetime | None = None,
+    packet_sha256: str | None = None,
 ) -> Event:
     head = _locked_head()
     row = Event(
@@ -69,7 +73,8 @@ def append_event(
         to_state=to_state,
         comment=comment,
         note=note,
-        created_at=utcnow(),
+        created_at=at or utcnow(),
+        packet_sha256=packet_sha256,
         prev_hash=head.last_hash,
     )
     row.hash = event_hash(head.last_hash, row)

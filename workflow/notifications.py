@@ -6,7 +6,7 @@ from flask import current_app
 
 from workflow.mail.outbox import queue_mail
 from workflow.models import Journey, Role
-from workflow.packets.operations import mail_packet, packet_for_submission
+from workflow.packets.operations import mail_packet, packet_of_event
 from workflow.signals import journey_changed
 from workflow.stages import REVIEW_STATES, event_label, state_name
 
@@ -34,7 +34,7 @@ def _notify_reviewers(journey: Journey, event) -> None:
     )
     to_addr = current_app.config["TMALL_MAILBOX"]
     subject = f"[TOP onboarding] {state_name(event.to_state)}: {account.name}"
-    packet = packet_for_submission(journey, event)
+    packet = packet_of_event(event)
     if packet is None:
         queue_mail(to_addr, subject, body, journey_id=journey.id)
         return

@@ -18,7 +18,7 @@ from workflow.errors import ConcurrentChange, DomainError, EventNotAllowed, NotF
 from workflow.extensions import db
 from workflow.models import Account, Event, Journey, Role, User
 from workflow.models.base import utcnow
-from workflow.signals import journey_changed
+from workflow.signals import journey_changed, preparing_event
 from workflow.stages import event_label, state_name
 
 
@@ -83,9 +83,26 @@ def fire(
     except StaleDataError:
         db.session.rollback()
         raise ConcurrentChange() from None
-    row = audit.append_event(
-        journey, actor, event, from_state, journey.state, comment=comment, note=note
-    )
+    at = utcnow()
+    prepared = [r for _, r in preparing_event.send(journey, actor=actor, at=at) if r is not None]
+    try:
+        row = audit.append_event(
+            journey,
+            actor,
+            event,
+            from_state,
+            journey.state,
+            comment=comment,
+            note=note,
+            at=at,
+            packet_sha256=prepared[0].sha256 if prepared else None,
+        )
+        for item in prepared:
+            item.finish(row)
+    except BaseException:
+        for item in prepared:
+            item.discard()
+        raise
     journey_changed.send(journey, event=row, actor=actor, data=data)
     return row
 

@@ -7,3 +7,9 @@ _signals = Namespace()
 #: Sent by ``fire`` after a transition is recorded, inside the same transaction.
 #: Receivers get ``journey`` as sender and ``event`` (the Event row), ``actor``, ``data``.
 journey_changed = _signals.signal("journey-changed")
+
+#: Sent by ``fire`` after the transition, before its event is written, with ``actor`` and
+#: ``at`` (the event's time). A receiver may return an object with ``sha256`` (covered by the
+#: event's hash), ``finish(event)`` (called once the event exists) and ``discard()`` (called
+#: when recording fails). The packets area answers with the submission's packet.
+preparing_event = _signals.signal("preparing-event")

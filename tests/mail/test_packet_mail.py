@@ -64,6 +64,7 @@ def test_submission_packet_is_stored_and_mailed(smtp_app, smtp_server, seller_su
     event = submit()
     packet = db.session.scalars(select(Packet)).one()
     assert packet.event_id == event.id and packet.kind == "enablement_seller"
+    assert event.packet_sha256 == packet.sha256  # the chained event vouches for the packet
     with get_storage().open(packet.file_id) as fh:
         pdf = fh.read()
     assert hashlib.sha256(pdf).hexdigest() == packet.sha256
@@ -154,6 +155,7 @@ def test_packets_verify_cli(app, tmp_path, seller_submission):
     result = runner.invoke(args=["packets", "verify", str(path)])
     assert result.exit_code == 0, result.output
     assert "packet verified" in result.output and packet.reference in result.output
+    assert f"recorded by event {packet.event_id}" in result.output and "chain ok" in result.output
     tampered = bytearray(path.read_bytes())
     tampered[len(tampered) // 2] ^= 0xFF
     path.write_bytes(bytes(tampered))
@@ -202,3 +204,37 @@ def test_failed_mail_can_be_requeued_and_then_arrives(
     smtp_server.start()
     assert send_due(transport).sent == 1
     assert len(smtp_server.messages) == 1
+
+
+def test_editing_the_recorded_packet_hash_breaks_the_chain(seller_submission):
+    from sqlalchemy import text
+
+    from workflow.audit import verify_chain
+
+    _, _, submit = seller_submission
+    event = submit()
+    db.session.execute(
+        text("UPDATE events SET packet_sha256 = :fake WHERE id = :id"),
+        {"fake": "f" * 64, "id": event.id},
+    )
+    db.session.commit()
+    db.session.expire_all()
+    report = verify_chain()
+    assert not report.ok and report.broken_event_id == event.id
+
+
+def test_packets_build_after_the_data_changed(app, tmp_path, seller_submission):
+    journey, _, submit = seller_submission
+    submit()
+    packet = db.session.scalars(select(Packet)).one()
+    journey.enablement_request.shop_name = "Renamed Store"
+    db.session.commit()
+    out = tmp_path / "packet.pdf"
+    args = ["packets", "build", "--journey", str(journey.id), "--kind", "enablement_seller"]
+    result = app.test_cli_runner().invoke(args=[*args, "-o", str(out)])
+    assert "this is the recorded packet" in result.output
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == packet.sha256
+    result = app.test_cli_runner().invoke(args=[*args, "--current-data", "-o", str(out)])
+    assert "as it is now" in result.output
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(out.read_bytes())).pages)
+    assert "Renamed Store" in text

@@ -64,6 +64,9 @@ class Event(db.Model):
     #: Internal note for reviewers; never shown to applicants or printed in packets.
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: SHA-256 of the PDF packet this submission produced; covered by ``hash``, so the chain
+    #: itself vouches for the packet's bytes.
+    packet_sha256: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
@@ -52,17 +53,32 @@ def packet_kind(journey: Journey, state: str) -> str | None:
     return kind
 
 
-def reference_for(journey: Journey, event: Event) -> str:
-    return f"PKT-{journey.id:06d}-{event.id:07d}"
+def reference_for(journey: Journey) -> str:
+    """Unique per submission: the journey's version moves on with every change."""
+    return f"PKT-{journey.id:06d}-{journey.version_id:04d}"
 
 
-def build_packet_data(journey: Journey, event: Event, kind: str) -> PacketData:
+def events_before(journey: Journey, submission: Event | None = None) -> list[Event]:
+    """The trail a packet shows: every event recorded before its submission's own event
+    (all of them while that event is still being prepared)."""
+    stmt = select(Event).where(Event.journey_id == journey.id)
+    if submission is not None:
+        stmt = stmt.where(Event.id < submission.id)
+    return list(db.session.scalars(stmt.order_by(Event.id)))
+
+
+def build_packet_data(
+    journey: Journey, kind: str, *, reference: str, submitted_at: datetime, trail: list[Event]
+) -> PacketData:
+    """The packet of a submission made at ``submitted_at``, after the events in ``trail``.
+
+    The trail ends before the submission's own event, whose hash covers this packet's SHA-256.
+    """
     account = journey.account
     app = journey.app
-    sections, documents, seller_ids, seller_diff = _CONTENT[kind](journey, event)
-    trail = [e for e in journey.events if e.id <= event.id]
+    sections, documents, seller_ids, seller_diff = _CONTENT[kind](journey, submitted_at)
     return PacketData(
-        reference=reference_for(journey, event),
+        reference=reference,
         kind=kind,
         kind_title=KIND_TITLES[kind],
         account_name=account.name,
@@ -70,7 +86,7 @@ def build_packet_data(journey: Journey, event: Event, kind: str) -> PacketData:
         taobao_account_id=account.taobao_account_id,
         app_name=app.name if app else None,
         app_key=app.app_key if app else None,
-        submitted_at=event.created_at,
+        submitted_at=submitted_at,
         reviewer_mailbox=current_app.config["TMALL_MAILBOX"],
         sections=sections,
         documents=documents,
@@ -79,7 +95,7 @@ def build_packet_data(journey: Journey, event: Event, kind: str) -> PacketData:
         seller_diff=seller_diff,
         events=[_trail_event(e) for e in trail],
         chain_hash=trail[-1].hash if trail else "",
-        exemption_note=_exemption_note(journey, event),
+        exemption_note=_exemption_note(journey, trail),
     )
 
 
@@ -98,13 +114,9 @@ def _trail_event(e: Event) -> TrailEvent:
     )
 
 
-def _exemption_note(journey: Journey, upto: Event) -> str | None:
+def _exemption_note(journey: Journey, trail: list[Event]) -> str | None:
     approved = next(
-        (
-            e
-            for e in journey.events
-            if e.id <= upto.id and e.from_state == "exemption_submitted" and e.event == "approve"
-        ),
+        (e for e in trail if e.from_state == "exemption_submitted" and e.event == "approve"),
         None,
     )
     if approved is None:
@@ -170,7 +182,7 @@ def _form_section(title: str, form: StageForm | None) -> tuple[list[Section], li
     return [Section(title, rows=rows)], documents
 
 
-def _enablement_seller(journey: Journey, event: Event):
+def _enablement_seller(journey: Journey, submitted_at: datetime):
     r = journey.enablement_request
     rows = []
     if r is not None:
@@ -190,7 +202,7 @@ def _enablement_seller(journey: Journey, event: Event):
     )
 
 
-def _enablement_isv(journey: Journey, event: Event):
+def _enablement_isv(journey: Journey, submitted_at: datetime):
     r = journey.enablement_request
     rows = []
     if r is not None:
@@ -229,7 +241,7 @@ def current_documents(journey: Journey) -> list[DocumentEntry]:
     ]
 
 
-def _api_access(journey: Journey, event: Event):
+def _api_access(journey: Journey, submitted_at: datetime):
     app = journey.app
     if app is None:
         return [Section("APP", paragraphs=["No APP registered."])], [], None, None
@@ -254,7 +266,7 @@ def _api_access(journey: Journey, event: Event):
     )
 
 
-def _mrd_prd(journey: Journey, event: Event):
+def _mrd_prd(journey: Journey, submitted_at: datetime):
     sections, documents = [], []
     for kind, title in (
         (FormKind.mrd, "Market requirements (MRD)"),
@@ -267,7 +279,7 @@ def _mrd_prd(journey: Journey, event: Event):
 
 
 def _single_form(kind: FormKind, title: str):
-    def content(journey: Journey, event: Event):
+    def content(journey: Journey, submitted_at: datetime):
         sections, documents = _form_section(title, latest_form(journey, kind))
         return sections, documents, None, None
 
@@ -275,7 +287,7 @@ def _single_form(kind: FormKind, title: str):
 
 
 def _seller_list(kind: SellerListKind):
-    def content(journey: Journey, event: Event):
+    def content(journey: Journey, submitted_at: datetime):
         from workflow.distribution.operations import ids_of
 
         lists = db.session.scalars(
@@ -283,7 +295,7 @@ def _seller_list(kind: SellerListKind):
             .where(
                 SellerList.journey_id == journey.id,
                 SellerList.kind == kind,
-                SellerList.created_at <= event.created_at,
+                SellerList.created_at <= submitted_at,
             )
             .order_by(SellerList.id.desc())
         ).all()

@@ -3,52 +3,109 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from storage import StoredObject
 from workflow import files
 from workflow.errors import NotFound
 from workflow.extensions import db
 from workflow.mail.outbox import queue_mail
-from workflow.models import Event, Journey, Packet, User
-from workflow.packets.builder import build_packet_data, packet_kind
+from workflow.models import Event, Journey, Packet, Role, User
+from workflow.packets.builder import (
+    build_packet_data,
+    events_before,
+    packet_kind,
+    reference_for,
+)
 from workflow.packets.cache import packet_cache_key
 from workflow.packets.render import render_packet
+from workflow.signals import preparing_event
+from workflow.storage_setup import get_storage
 
 #: Mailed download links stay valid this long.
 LINK_MAX_AGE = 7 * 24 * 3600
 
 
-def build_packet(journey: Journey, event: Event, kind: str) -> Packet:
-    """Render and store the packet; identical inputs reuse the stored bytes."""
+@dataclass
+class PreparedPacket:
+    """A rendered and stored packet waiting for its submission's event."""
 
-    data = build_packet_data(journey, event, kind)
-    key = packet_cache_key(data)
-    cached = db.session.scalars(select(Packet).where(Packet.cache_key == key).limit(1)).first()
-    if cached is not None and cached.event_id == event.id:
-        return cached
-    pdf = render_packet(data)
-    with files.stored(io.BytesIO(pdf), content_type="application/pdf", limit_uploads=False) as obj:
+    kind: str
+    reference: str
+    stored: StoredObject
+    cache_key: str
+
+    @property
+    def sha256(self) -> str:
+        return self.stored.sha256
+
+    def finish(self, event: Event) -> Packet:
         packet = Packet(
-            journey_id=journey.id,
+            journey_id=event.journey_id,
             event_id=event.id,
-            kind=kind,
-            reference=data.reference,
-            file_id=obj.file_id,
-            sha256=obj.sha256,
-            size=obj.size,
-            cache_key=key,
+            kind=self.kind,
+            reference=self.reference,
+            file_id=self.stored.file_id,
+            sha256=self.stored.sha256,
+            size=self.stored.size,
+            cache_key=self.cache_key,
         )
         db.session.add(packet)
         db.session.flush()
-    return packet
+        return packet
+
+    def discard(self) -> None:
+        get_storage().delete(self.stored.file_id)
 
 
-def packet_for_submission(journey: Journey, event: Event) -> Packet | None:
-    kind = packet_kind(journey, event.to_state)
-    return build_packet(journey, event, kind) if kind else None
+@preparing_event.connect
+def prepare_submission_packet(journey: Journey, *, actor: User, at: datetime, **_):
+    """An applicant's submission gets its packet before its event, which then hashes it."""
+    kind = packet_kind(journey, journey.state) if actor.role is Role.applicant else None
+    if kind is None:
+        return None
+    data = build_packet_data(
+        journey,
+        kind,
+        reference=reference_for(journey),
+        submitted_at=at,
+        trail=events_before(journey),
+    )
+    with files.stored(
+        io.BytesIO(render_packet(data)), content_type="application/pdf", limit_uploads=False
+    ) as stored:
+        return PreparedPacket(kind, data.reference, stored, packet_cache_key(data))
+
+
+def packet_of_event(event: Event) -> Packet | None:
+    return db.session.scalars(select(Packet).where(Packet.event_id == event.id)).first()
+
+
+def rebuild_packet(packet: Packet) -> tuple[bytes, bool]:
+    """The packet of a recorded submission rendered again from the data as it is now, and
+    whether that data still matches what was submitted (then the bytes are identical)."""
+    event = db.session.get(Event, packet.event_id)
+    journey = db.session.get(Journey, packet.journey_id)
+    data = build_packet_data(
+        journey,
+        packet.kind,
+        reference=packet.reference,
+        submitted_at=event.created_at,
+        trail=events_before(journey, event),
+    )
+    if packet_cache_key(data) == packet.cache_key:
+        return stored_bytes(packet), True  # same inputs: the same bytes, already stored
+    return render_packet(data), False
+
+
+def stored_bytes(packet: Packet) -> bytes:
+    with get_storage().open(packet.file_id) as fh:
+        return fh.read()
 
 
 def filename(packet: Packet) -> str:
