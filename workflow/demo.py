@@ -82,6 +82,8 @@ def _enable_seller(seller, reviewer) -> None:
     from workflow.apps.demo import register_demo_app
 
     register_demo_app(journey, seller)
+    # Waiting for the reviewer, so the demo queue is not empty on the first sign-in.
+    fire(journey, "submit", seller, comment="Please grant order and delivery access.")
 
 
 def _start_isv(isv) -> None:
