@@ -45,7 +45,7 @@ run: install system-deps instance/secret_key
 	@echo "Local TOP gateway on http://$(HOST):$(GATEWAY_PORT)/router/rest; mail goes to instance/mail"
 	@trap 'kill 0' EXIT INT TERM; \
 	$(FLASK) top gateway --host $(HOST) --port $(GATEWAY_PORT) & \
-	$(FLASK) outbox send --loop --interval 5 & \
+	$(FLASK) worker --interval 5 & \
 	ONBOARDING_TOP_GATEWAY_URL=http://$(HOST):$(GATEWAY_PORT)/router/rest $(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: install

@@ -20,6 +20,7 @@ from workflow.models.enablement import (
     EnablementRequest,
     ReviewStatus,
 )
+from workflow.models.jobs import Job, JobStatus
 from workflow.models.journeys import ChainHead, Event, Journey
 from workflow.models.outbox import OutboxMessage, OutboxStatus
 
@@ -38,6 +39,8 @@ __all__ = [
     "Evidence",
     "EvidenceKind",
     "FormKind",
+    "Job",
+    "JobStatus",
     "Journey",
     "OutboxMessage",
     "OutboxStatus",
