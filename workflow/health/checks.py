@@ -69,22 +69,23 @@ def check_jobs() -> str | None:
     return None
 
 
-#: In order; the parts after the database are skipped when it does not answer.
+#: In order; a part is not checked when a part it needs is not sound.
 CHECKS: tuple[tuple[str, Callable[[], str | None]], ...] = (
     ("database", check_database),
     ("migrations", check_migrations),
     ("storage", check_storage),
     ("jobs", check_jobs),
 )
-NEEDS_DATABASE = {"migrations", "jobs"}
+NEEDS = {"migrations": ("database",), "jobs": ("database", "migrations")}
 
 
 def run_checks() -> dict[str, str]:
     """``{"database": "ok", "storage": "failing: OSError", …}`` for every part."""
     results: dict[str, str] = {}
     for name, check in CHECKS:
-        if name in NEEDS_DATABASE and results.get("database") != "ok":
-            results[name] = "unknown: the database does not answer"
+        unsound = [part for part in NEEDS.get(name, ()) if results.get(part) != "ok"]
+        if unsound:
+            results[name] = f"unknown: needs {' and '.join(unsound)}"
             continue
         try:
             reason = check()
