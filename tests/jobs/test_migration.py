@@ -31,7 +31,9 @@ def test_outbox_rows_become_mail_jobs(tmp_path):
                         "(:id, :mid, 'a@example.com', 's', 'b', :status, :attempts, :due, "
                         ":error, '2026-01-01 07:00:00.000000', :sent)"
                     ),
-                    dict(zip(("id", "status", "attempts", "due", "error", "sent"), row))
+                    dict(
+                        zip(("id", "status", "attempts", "due", "error", "sent"), row, strict=True)
+                    )
                     | {"mid": f"<{row[0]}@test>"},
                 )
         upgrade()
