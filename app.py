@@ -63,13 +63,15 @@ def _configure(app: Flask, override: Mapping[str, Any]) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from workflow import storage_setup
-    from workflow.database import configure_sqlite
+    from workflow import database, storage_setup
 
     db.init_app(app)
     with app.app_context():
         for engine in db.engines.values():
-            configure_sqlite(engine, busy_timeout_seconds=app.config["SQLITE_BUSY_TIMEOUT_SECONDS"])
+            database.configure_sqlite(
+                engine, busy_timeout_seconds=app.config["SQLITE_BUSY_TIMEOUT_SECONDS"]
+            )
+    database.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
