@@ -63,7 +63,7 @@ def _configure(app: Flask, override: Mapping[str, Any]) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from workflow import database, storage_setup
+    from workflow import database, files, storage_setup
 
     db.init_app(app)
     with app.app_context():
@@ -76,6 +76,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     storage_setup.init_app(app)
+    files.install_rollback_cleanup()
 
 
 #: Areas whose ``views`` module holds a blueprint ``bp``; importing it also registers the
