@@ -43,19 +43,6 @@ DECIDERS: dict[DecisionKind, frozenset[Role]] = {
     DecisionKind.evidence_withdrawn: _APPLICANT,
 }
 
-#: How each decision reads in the trail and the packets.
-DECISION_LABELS = {
-    DecisionKind.document: "Document decided",
-    DecisionKind.api: "API decided",
-    DecisionKind.api_reopened: "API request changed",
-    DecisionKind.list_in_force: "Seller list in force",
-    DecisionKind.assigned: "Queue item assigned",
-    DecisionKind.config_required: "Configurations required",
-    DecisionKind.config_confirmed: "Configuration confirmed",
-    DecisionKind.evidence_attached: "Evidence attached",
-    DecisionKind.evidence_withdrawn: "Evidence withdrawn",
-}
-
 
 def decide(
     journey: Journey,
@@ -102,10 +89,3 @@ def _check_actor(journey: Journey, actor: User, kind: DecisionKind) -> None:
         raise NotFound("No such journey.")
     if actor.role not in DECIDERS[kind]:
         raise NotPermitted("Your role cannot make this decision.")
-
-
-def decision_label(kind: str) -> str:
-    return DECISION_LABELS.get(DecisionKind(kind), kind) if kind in _KINDS else kind
-
-
-_KINDS = frozenset(k.value for k in DecisionKind)
