@@ -26,6 +26,11 @@ branch_labels = None
 depends_on = None
 
 GENESIS_HASH = "0" * 64
+#: Documents are stored by name; the trail calls them by their letter.
+_LETTERS = {
+    "certificate_of_incorporation": "a", "bank_account_proof": "b", "representative_id": "c",
+    "service_agreement": "d", "signatory_id": "e", "authorization_letter": "f",
+}  # fmt: skip
 
 _journeys = sa.table(
     "journeys", sa.column("id", sa.Integer), sa.column("state", sa.String),
@@ -177,7 +182,7 @@ class _Backfill:
         )
         for doc in rows:
             values = _values(doc, "journey_id", "review_status", "review_reason")
-            about = {"document": doc.kind, "version": doc.version}
+            about = {"document": _LETTERS.get(doc.kind, doc.kind), "version": doc.version}
             self._append(journey_id, state, "document.decided",
                          [("document_versions", doc.id, values)], about)  # fmt: skip
 
