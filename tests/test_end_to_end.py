@@ -169,6 +169,12 @@ def test_isv_with_exemption_reaches_release(isv, client_for, gateway):  # noqa: 
             hashlib.sha256(data).hexdigest() == version.sha256 for data in attachments.values()
         )
     assert "Own-server exemption approved" in packets[3][1]  # shown on every later packet
+    # Later packets carry the decisions made so far in their trail.
+    flat = [" ".join(text.split()) for _, text, _ in packets]
+    assert "Document f (version 1) accepted decision, in Enablement submitted" in flat[1]
+    assert "refused: Use the order list. decision, in API access submitted" in flat[2]
+    assert "Sandbox evidence attached: the check passed" in flat[2]
+    assert "Authorization list in force (2 seller IDs)" in flat[4]
     assert "3002" in packets[-1][1]
 
 
