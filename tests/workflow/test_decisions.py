@@ -232,6 +232,19 @@ def test_list_put_in_force_edited_in_the_database_is_named(app, desk):
     assert_named(app, f"seller_lists {in_force.id}", "sha256")
 
 
+def test_a_double_click_on_an_approval_that_puts_a_list_in_force_is_harmless(app, desk):
+    desk.register_app()
+    desk.place("distribution_setup")
+    desk.post(desk.applicant, f"/journeys/{desk.jid}/sellers/authorization", {"ids": "1001"})
+    desk.place("authorization_submitted")
+    seen = desk.journey().version_id
+    url = f"/journeys/{desk.jid}/events/approve"
+    assert desk.reviewer.post(url, data={"version": seen}).status_code == 302
+    second = desk.reviewer.post(url, data={"version": seen}, follow_redirects=True)
+    assert "That was already done" in second.get_data(as_text=True)
+    assert len(decisions_of(desk.jid, DecisionKind.list_in_force)) == 1
+
+
 def test_a_proposal_slipped_into_force_in_the_database_is_named(app, desk):
     desk.register_app()
     desk.place("released")
