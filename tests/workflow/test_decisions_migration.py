@@ -1,5 +1,5 @@
-"""Migration 0004 on data written at 0003: old events keep verifying, and the decisions made
-before it are back-filled into the chain so that replay holds."""
+"""Migration 0005 on data written at 0004, the revision before it: old events keep verifying,
+and the decisions made before it are back-filled into the chain so that replay holds."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from workflow.models import Event
 from workflow.replay import replay_log
 from workflow.trail import event_title
 
+#: The revision just before decisions joined the chain.
+BEFORE = "0004"
 T0 = datetime(2026, 11, 2, 8, 30, 15, 123456, tzinfo=UTC)
 
 
@@ -38,14 +40,14 @@ def old_app(request):
         reset_schema()  # leave the shared PostgreSQL database at head for the other tests
 
 
-def _at_0003() -> None:
+def _before_decisions() -> None:
     from flask_migrate import upgrade
 
     db.session.remove()
     with db.engine.begin() as conn:
         db.metadata.drop_all(conn)
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    upgrade(revision="0003")
+    upgrade(revision=BEFORE)
 
 
 def _upgrade() -> None:
@@ -72,7 +74,7 @@ def _table(conn, name: str) -> sa.Table:
 
 
 def _old_data(conn, *, edited_state: bool = False) -> dict:
-    """An ISV half-way through distribution, as the desk stored it at revision 0003."""
+    """An ISV half-way through distribution, as stored before decisions joined the chain."""
 
     def ins(table: str, **values) -> None:
         conn.execute(_table(conn, table).insert().values(**values))
@@ -143,7 +145,7 @@ def _old_data(conn, *, edited_state: bool = False) -> dict:
 
 def test_upgrade_keeps_old_events_and_backfills_every_decision(old_app):
     with old_app.app_context():
-        _at_0003()
+        _before_decisions()
         with db.engine.begin() as conn:
             before = _old_data(conn)
         _upgrade()
@@ -187,7 +189,7 @@ def test_upgrade_keeps_old_events_and_backfills_every_decision(old_app):
 
 def test_a_state_edited_before_the_upgrade_stays_visible(sqlite_app):
     with sqlite_app.app_context():
-        _at_0003()
+        _before_decisions()
         with db.engine.begin() as conn:
             _old_data(conn, edited_state=True)
         _upgrade()
@@ -200,10 +202,10 @@ def test_a_fresh_database_upgrades_and_downgrades(sqlite_app):
     from flask_migrate import downgrade
 
     with sqlite_app.app_context():
-        _at_0003()
+        _before_decisions()
         _upgrade()
         assert replay_log().ok
-        downgrade(revision="0003")
+        downgrade(revision=BEFORE)
         columns = {c["name"] for c in sa.inspect(db.engine).get_columns("events")}
         assert "hash_version" not in columns and "payload" not in columns
 
@@ -212,12 +214,12 @@ def test_downgrade_refuses_to_drop_payloads_the_chain_needs(sqlite_app, caplog):
     from flask_migrate import downgrade
 
     with sqlite_app.app_context():
-        _at_0003()
+        _before_decisions()
         with db.engine.begin() as conn:
             _old_data(conn)
         _upgrade()
         with pytest.raises(SystemExit):
-            downgrade(revision="0003")
+            downgrade(revision=BEFORE)
         assert "11 events use hash version 2" in caplog.text
         db.session.remove()
         assert verify_chain().ok and replay_log().ok

@@ -9,8 +9,8 @@ attached) are appended to the chain as events recorded by the migration itself: 
 The field lists and the version-2 hash are frozen copies of ``workflow.replay.TRACKED`` and
 ``workflow.audit`` as they stand at this revision; a migration does not import app code.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 
 import hashlib
@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
