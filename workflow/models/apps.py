@@ -97,10 +97,6 @@ class Evidence(db.Model):
     #: Set when the applicant takes the report back: it stays on record, but no longer counts.
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    @property
-    def counts(self) -> bool:
-        return self.is_passing and self.withdrawn_at is None
-
 
 class FormKind(enum.StrEnum):
     mrd = "mrd"
