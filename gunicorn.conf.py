@@ -31,11 +31,19 @@ def _whole_number(name: str, default: int) -> int:
     return value
 
 
+def _bind() -> str:
+    host = os.environ.get("HOST") or "127.0.0.1"
+    port = os.environ.get("PORT") or "5000"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address such as ::
+    return f"{host}:{port}"
+
+
 wsgi_app = "app:create_app()"
 # Build the app once, before forking: a configuration error stops start-up with its one line
 # instead of failing in every worker, and workers start at once. A deploy restarts gunicorn.
 preload_app = True
-bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
+bind = _bind()
 
 # Requests wait on the database and on WeasyPrint (a submission renders its packet), so a
 # worker is idle for part of each request; two per core keeps the cores busy.

@@ -84,6 +84,7 @@ def test_gunicorn_workers_follow_the_cores_unless_web_concurrency_says(monkeypat
     assert (settings["accesslog"], settings["errorlog"]) == ("-", "-")
     settings = gunicorn_settings(monkeypatch, WEB_CONCURRENCY="3", HOST="0.0.0.0", PORT="5105")
     assert (settings["workers"], settings["bind"]) == (3, "0.0.0.0:5105")
+    assert gunicorn_settings(monkeypatch, HOST="::", PORT="5106")["bind"] == "[::]:5106"
     with pytest.raises(SystemExit, match="WEB_CONCURRENCY='many' is not a whole number"):
         gunicorn_settings(monkeypatch, WEB_CONCURRENCY="many")
     with pytest.raises(SystemExit, match="GUNICORN_TIMEOUT='0' must be positive"):
