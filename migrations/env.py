@@ -45,6 +45,10 @@ def run_migrations_offline():
 
 
 def run_migrations_online():
+    # Migrations run on a connection of their own. An open transaction in the app's session
+    # (from reads before `upgrade()` in the same app context) would hold SQLite's write lock,
+    # or PostgreSQL's table locks, and stall them: end it first.
+    database.session.remove()
     with database.engine.connect() as connection:
         # Batch mode rebuilds SQLite tables (copy, drop, rename), which foreign keys would stop.
         set_sqlite_foreign_keys(connection, False)
