@@ -46,7 +46,7 @@ run: install system-deps instance/secret_key
 	@trap 'kill 0' EXIT INT TERM; \
 	$(FLASK) top gateway --host $(HOST) --port $(GATEWAY_PORT) & \
 	$(FLASK) outbox send --loop --interval 5 & \
-	ONBOARDING_TOP_GATEWAY_URL=http://$(HOST):$(GATEWAY_PORT)/router/rest $(FLASK) run --host $(HOST) --port $(PORT)
+	ONBOARDING_TOP_DEMO_STAND_INS=true ONBOARDING_TOP_GATEWAY_URL=http://$(HOST):$(GATEWAY_PORT)/router/rest $(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .
