@@ -280,7 +280,7 @@ def test_stand_ins_count_only_on_a_demo_desk(collecting, gateway, app, monkeypat
         (b'{"format": 1e999}', "out of range"),
         (b'{"format": 123456789012345678901234567890}', "a number of 30 digits"),
         (b'{"apps": [1]}', "report: unexpected field “apps”"),
-        (b"[" * 50 + b"]" * 50, "nests 50 levels deep"),
+        (b"[" * 50 + b"]" * 50, "nests deeper than 6 levels"),
         (b'{"format": "top-evidence/1", "format": "x"}', "names the field “format” twice"),
         (b"\xff\xfe not text", "not UTF-8"),
         (b"%PDF-1.4", "not valid JSON"),

@@ -161,7 +161,10 @@ def binding_problems(
         problems.append(
             f"The report checks APP {payload.app_key}, but this journey's APP is {app_key}."
         )
-    if token is not None and (payload.token_id != token.public_id or token.app_key != app_key):
+    if token is not None and (
+        payload.token_id != token.public_id
+        or (token.journey_id, token.kind, token.app_key) != (journey.id, kind, app_key)
+    ):
         problems.append("The report's evidence token was issued for another APP or check.")
     if kind is EvidenceKind.cloud and payload.source != "host":
         problems.append(REQUIRED_GATEWAY[kind] + ", run on the cloud host, not from this desk.")

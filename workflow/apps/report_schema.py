@@ -20,8 +20,6 @@ from workflow.errors import DomainError
 
 MAX_DEPTH = 6
 MAX_INT_DIGITS = 16
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKET = re.compile(r"[\[\]{}]")
 _TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 Check = Callable[[Any, str], Any]
@@ -89,13 +87,11 @@ def load_json(raw: bytes) -> Any:
         raise ReportProblem(
             "The file is not UTF-8 text; upload the JSON the checker wrote."
         ) from None
-    depth = _nesting_depth(text)
-    if depth > MAX_DEPTH:
-        raise ReportProblem(
-            f"The JSON nests {depth} levels deep; a report nests at most {MAX_DEPTH}."
-        )
+    too_deep = ReportProblem(
+        f"The JSON nests deeper than {MAX_DEPTH} levels, as a report never does."
+    )
     try:
-        return json.loads(
+        value = json.loads(
             text,
             parse_constant=_refuse_constant,
             parse_int=_bounded_int,
@@ -106,6 +102,11 @@ def load_json(raw: bytes) -> Any:
         raise ReportProblem(
             f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."
         ) from None
+    except RecursionError:  # thousands of levels: the parser gives up before we could count
+        raise too_deep from None
+    if _deeper_than(value, MAX_DEPTH):
+        raise too_deep
+    return value
 
 
 def parse_report(value: Any) -> SignedReport:
@@ -295,12 +296,19 @@ def _quote(text: str) -> str:
 # --- strict JSON ----------------------------------------------------------------------------
 
 
-def _nesting_depth(text: str) -> int:
-    depth = deepest = 0
-    for bracket in _BRACKET.finditer(_STRING.sub("", text)):
-        depth += 1 if bracket.group() in "[{" else -1
-        deepest = max(deepest, depth)
-    return deepest
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether lists and objects nest more than ``limit`` levels (walked without recursion)."""
+    level = [value]
+    for _ in range(limit):
+        level = [
+            child
+            for item in level
+            if isinstance(item, list | dict)
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+        if not level:
+            return False
+    return any(isinstance(item, list | dict) for item in level)
 
 
 def _refuse_constant(name: str) -> Any:
