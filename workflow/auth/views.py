@@ -6,6 +6,7 @@ from workflow.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
 from workflow.errors import DomainError
 from workflow.extensions import db, login_manager
 from workflow.models import AccountKind, User
+from workflow.web.urls import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -19,9 +20,7 @@ def load_user(user_id: str) -> User | None:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("journeys.home")
+    return safe_next(target) or url_for("journeys.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
