@@ -407,3 +407,14 @@ def test_checker_download_runs_as_one_file(collecting, gateway, tmp_path):
     assert has_passing_evidence(journey, EvidenceKind.sandbox)
     page = client.get(f"/journeys/{journey.id}").get_data(as_text=True)
     assert "top-checker.pyz" in page and "Python 3.11" in page
+
+
+def test_a_run_without_attaching_shows_its_result_and_keeps_nothing(collecting, gateway):
+    journey, _, client = collecting
+    form = {"gateway": "stand-in-sandbox", "sign_method": "hmac-sha256",
+            "app_secret": DEMO_APP_SECRET, "attach": "no"}  # fmt: skip
+    page = client.post(f"/journeys/{journey.id}/check/sandbox", data=form)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "All checks passed" in text
+    assert "/stand-in/sandbox/router/rest" in text and DEMO_APP_SECRET not in text
+    assert db.session.scalars(select(Evidence)).all() == []
