@@ -1,13 +1,10 @@
-"""Signed evidence: desk runs, token runs on the applicant's host, and every refused payload."""
+"""Signed evidence: desk runs, token runs on the applicant's host, and stored verdicts."""
 
 from __future__ import annotations
 
 import copy
-import html
-import io
 import json
 import os
-import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -16,74 +13,22 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from tests.apps.evidence_helpers import (
+    host_run,
+    issue,
+    production_url,
+    sandbox_url,
+    upload,
+)
 from tests.support import PASSWORD
 from top.checker import run_check
-from top.evidence import EvidenceToken as Token
-from top.evidence import sign_with_token, stand_in_url
-from top.gateway import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SESSION, LocalGateway
+from top.gateway import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SESSION
 from workflow.apps import evidence as evidence_ops
-from workflow.apps.demo import register_demo_app
 from workflow.apps.evidence import has_passing_evidence
 from workflow.extensions import db
-from workflow.models import AccountKind, Evidence, EvidenceKind, EvidenceToken, Journey, Role
-from workflow.models.base import utcnow
+from workflow.models import Evidence, EvidenceKind, EvidenceToken, Journey, Role
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def gateway(app, monkeypatch):
-    with LocalGateway() as running:
-        monkeypatch.setitem(app.config, "TOP_GATEWAY_URL", running.url)
-        yield running
-
-
-@pytest.fixture
-def collecting(make_account, make_user, make_journey, login):
-    """A seller's journey in sandbox verification, its applicant signed in."""
-    account = make_account(AccountKind.seller)
-    applicant = make_user(Role.applicant, account)
-    journey = make_journey(account, applicant, state="enabled")
-    register_demo_app(journey, applicant)
-    journey.state = "sandbox_verification"
-    db.session.commit()
-    return journey, applicant, login(applicant)
-
-
-def issue(client, journey, kind="sandbox") -> str:
-    response = client.post(f"/journeys/{journey.id}/check/{kind}/token")
-    assert response.status_code == 200, response.get_data(as_text=True)[-800:]
-    assert response.headers["Cache-Control"] == "no-store"
-    return re.search(r"tev1\.[A-Za-z0-9_.-]+", response.get_data(as_text=True)).group()
-
-
-def host_run(token: str, url: str, app_key: str = DEMO_APP_KEY) -> dict:
-    """What the checker on a host signs (in-process; one test runs the real subprocess)."""
-    report = run_check(url, app_key, DEMO_APP_SECRET, session=DEMO_SESSION)
-    return sign_with_token(report, Token.parse(token))
-
-
-def upload(client, journey, body, kind="sandbox"):
-    data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return client.post(
-        f"/journeys/{journey.id}/check/{kind}/upload",
-        data={"report": (io.BytesIO(data), "top-evidence.json")},
-    )
-
-
-def sandbox_url(gateway) -> str:
-    return stand_in_url(gateway.url, "sandbox")
-
-
-def production_url(gateway) -> str:
-    return stand_in_url(gateway.url, "production")
-
-
-def snapshot(journey):
-    db.session.expire_all()
-    row = db.session.get(Journey, journey.id)
-    count = len(db.session.scalars(select(Evidence)).all())
-    return row.state, row.version_id, count
 
 
 # --- happy paths ----------------------------------------------------------------------------
@@ -172,157 +117,6 @@ def test_cloud_evidence_is_never_a_desk_run(collecting, gateway):
     response = upload(client, journey, host_run(token, production_url(gateway)), "cloud")
     assert response.status_code == 302
     assert has_passing_evidence(journey, EvidenceKind.cloud)
-
-
-# --- refused payloads: 400, the first problem named, the journey where it was -----------------
-
-
-def refused(client, journey, body, message, kind="sandbox"):
-    before = snapshot(journey)
-    tokens_before = [t.used_at for t in db.session.scalars(select(EvidenceToken))]
-    response = upload(client, journey, body, kind)
-    text = html.unescape(response.get_data(as_text=True))
-    assert response.status_code == 400, text[-800:]
-    assert message in text, text[text.find("not accepted") - 20 :][:600]
-    assert snapshot(journey) == before
-    assert [t.used_at for t in db.session.scalars(select(EvidenceToken))] == tokens_before
-
-
-def test_forged_report_is_refused(collecting):
-    journey, _, client = collecting
-    forged = {"ok": "false", "checks": [{"name": "made-up", "ok": "no", "latency_ms": 1}]}
-    refused(client, journey, forged, "This report is not signed")
-
-
-def test_report_with_a_made_up_signature_is_refused(collecting, gateway):
-    journey, _, client = collecting
-    token = issue(client, journey)
-    signed = host_run(token, sandbox_url(gateway))
-    signed["signature"]["value"] = "0" * 64
-    refused(client, journey, signed, "The signature does not verify")
-
-
-def test_hand_edited_gateway_is_refused(collecting, gateway):
-    journey, _, client = collecting
-    journey.state = "cloud_verification"
-    db.session.commit()
-    token = issue(client, journey, "cloud")
-    signed = host_run(token, sandbox_url(gateway))
-    signed["payload"].update(gateway="https://gw.api.taobao.com/router/rest",
-                             environment="production", is_stand_in=False)  # fmt: skip
-    refused(client, journey, signed, "The signature does not verify", "cloud")
-
-
-def test_another_apps_report_is_refused(collecting, gateway):
-    journey, _, client = collecting
-    token = issue(client, journey)
-    gateway.add_app("87654321", DEMO_APP_SECRET)
-    signed = host_run(token, sandbox_url(gateway), app_key="87654321")
-    refused(client, journey, signed, "The report checks APP 87654321, but this journey's APP is")
-
-
-def test_another_journeys_token_is_refused(collecting, gateway, make_account, make_user, app):
-    journey, _, client = collecting
-    other_account = make_account(AccountKind.seller)
-    other = make_user(Role.applicant, other_account)
-    from workflow.operations import open_journey
-
-    theirs = open_journey(other_account, other)
-    theirs.state = "enabled"
-    register_demo_app(theirs, other)
-    theirs.state = "sandbox_verification"
-    db.session.commit()
-    with app.test_client() as them:
-        them.post("/login", data={"email": other.email, "password": PASSWORD})
-        token = issue(them, theirs)
-    refused(client, journey, host_run(token, sandbox_url(gateway)), "was not issued for this")
-
-
-def test_production_run_offered_as_sandbox_evidence_is_refused(collecting, gateway):
-    journey, _, client = collecting
-    token = issue(client, journey)
-    signed = host_run(token, production_url(gateway))
-    refused(client, journey, signed, "Sandbox evidence must come from the TOP sandbox gateway")
-
-
-def test_replayed_token_is_refused(collecting, gateway):
-    journey, _, client = collecting
-    token = issue(client, journey)
-    signed = host_run(token, sandbox_url(gateway))
-    assert upload(client, journey, signed).status_code == 302
-    refused(client, journey, signed, "This evidence token was already used")
-    again = host_run(token, sandbox_url(gateway))  # a second run signed with the same token
-    refused(client, journey, again, "This evidence token was already used")
-
-
-def test_expired_token_is_refused(collecting, gateway, monkeypatch):
-    journey, _, client = collecting
-    token = issue(client, journey)
-    signed = host_run(token, sandbox_url(gateway))
-    later = utcnow() + timedelta(hours=24, minutes=1)
-    monkeypatch.setattr(evidence_ops, "utcnow", lambda: later)
-    refused(client, journey, signed, "This evidence token expired at")
-
-
-def test_stand_ins_count_only_on_a_demo_desk(collecting, gateway, app, monkeypatch):
-    journey, _, client = collecting
-    token = issue(client, journey)
-    signed = host_run(token, sandbox_url(gateway))
-    monkeypatch.setitem(app.config, "TOP_DEMO_STAND_INS", False)
-    refused(client, journey, signed, "stand-in gateways count only on a demo desk")
-
-
-@pytest.mark.parametrize(
-    ("body", "message"),
-    [
-        (b'{"format": NaN}', "holds NaN"),
-        (b'{"format": Infinity}', "holds Infinity"),
-        (b'{"format": 1e999}', "out of range"),
-        (b'{"format": 123456789012345678901234567890}', "a number of 30 digits"),
-        (b'{"apps": [1]}', "report: unexpected field “apps”"),
-        (b"[" * 50 + b"]" * 50, "nests deeper than 6 levels"),
-        (b'{"format": "top-evidence/1", "format": "x"}', "names the field “format” twice"),
-        (b"\xff\xfe not text", "not UTF-8"),
-        (b"%PDF-1.4", "not valid JSON"),
-        (b" " * (256 * 1024 + 1), "at most 256 KB"),
-    ],
-    ids=["nan", "infinity", "huge-float", "huge-int", "apps", "deep", "duplicate", "binary",
-         "pdf", "size"],
-)  # fmt: skip
-def test_malformed_report_is_a_400_naming_the_problem(collecting, body, message):
-    journey, _, client = collecting
-    refused(client, journey, body, message)
-
-
-def test_schema_names_the_first_problem_inside_a_signed_report(collecting, gateway):
-    journey, _, client = collecting
-    token = issue(client, journey)
-    signed = host_run(token, sandbox_url(gateway))
-    for path, value, message in [
-        (("checks", 0, "latency_ms"), "abc", "payload.checks[0].latency_ms: expected a number"),
-        (("checks", 0, "ok"), "false", "payload.checks[0].ok: expected true or false"),
-        (("journey_id",), True, "payload.journey_id: expected a whole number"),
-        (("host", "addresses"), ["x"] * 17, "payload.host.addresses: expected 0 to 16 items"),
-    ]:
-        edited = copy.deepcopy(signed)
-        target = edited["payload"]
-        for step in path[:-1]:
-            target = target[step]
-        target[path[-1]] = value
-        refused(client, journey, edited, message)
-
-
-def test_staff_cannot_attach_or_get_tokens(collecting, gateway, make_user, app):
-    journey, _, client = collecting
-    token = issue(client, journey)
-    signed = host_run(token, sandbox_url(gateway))
-    reviewer = make_user(Role.reviewer)
-    db.session.commit()
-    with app.test_client() as staff:
-        staff.post("/login", data={"email": reviewer.email, "password": PASSWORD})
-        assert upload(staff, journey, signed).status_code == 403
-        assert staff.post(f"/journeys/{journey.id}/check/sandbox/token").status_code == 403
-    assert db.session.scalars(select(Evidence)).all() == []
 
 
 # --- stored evidence: verdicts recomputed, never a broken page ------------------------------
