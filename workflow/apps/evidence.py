@@ -19,15 +19,25 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import select, update
 
+from storage import StoredObject
 from top import evidence as signed
 from top.report import CheckReport
 from workflow import files
 from workflow.apps import provenance
 from workflow.apps.provenance import Verdict
 from workflow.apps.report_schema import Payload, ReportProblem, load_report
-from workflow.errors import DomainError, NotPermitted
+from workflow.decisions import decide
+from workflow.errors import DomainError, NotFound, NotPermitted
 from workflow.extensions import db
-from workflow.models import Evidence, EvidenceKind, EvidenceToken, Journey, Role, User
+from workflow.models import (
+    DecisionKind,
+    Evidence,
+    EvidenceKind,
+    EvidenceToken,
+    Journey,
+    Role,
+    User,
+)
 from workflow.models.base import utcnow
 
 #: The state in which each kind of evidence is collected.
@@ -130,20 +140,36 @@ def attach_uploaded_report(
     for problem in binding_problems(report.payload, journey, kind, token):
         raise ReportProblem(problem)
     _spend(token)
-    envelope = report.raw
     with files.stored(io.BytesIO(head), content_type="application/json") as obj:
-        evidence = _record(
+        return _record(
             journey,
             kind,
             actor,
-            envelope,
+            report.raw,
             source="upload",
             passing=report.payload.all_checks_pass,
             token=token,
+            stored=obj,
+            filename=filename,
         )
-        evidence.file_id, evidence.filename = obj.file_id, filename[:255]
-        evidence.sha256, evidence.size = obj.sha256, obj.size
-        db.session.flush()
+
+
+def withdraw_evidence(journey: Journey, actor: User, evidence_id: int) -> Evidence:
+    """The applicant takes a report back while its check is still collecting evidence.
+
+    The row and its file stay on record; it no longer counts towards the stage.
+    """
+    evidence = db.session.get(Evidence, evidence_id)
+    if evidence is None or evidence.journey_id != journey.id:
+        raise NotFound("No such evidence.")
+    _ensure_applicant(actor)
+    _ensure_collecting(journey, evidence.kind)
+    if evidence.withdrawn_at is not None:
+        raise DomainError("This report is already withdrawn.")
+    evidence.withdrawn_at = utcnow()
+    db.session.flush()
+    about = {"evidence": evidence.kind.value, "passing": evidence.is_passing}
+    decide(journey, actor, DecisionKind.evidence_withdrawn, [evidence], about)
     return evidence
 
 
@@ -227,7 +253,10 @@ def _record(
     source: str,
     passing: bool,
     token: EvidenceToken | None = None,
+    stored: StoredObject | None = None,
+    filename: str = "",
 ) -> Evidence:
+    """Keep a signed report (and the file it came in) as evidence; the chain records it."""
     evidence = Evidence(
         journey_id=journey.id,
         kind=kind,
@@ -238,8 +267,13 @@ def _record(
         token_id=token.id if token is not None else None,
         created_by_id=actor.id,
     )
+    if stored is not None:
+        evidence.file_id, evidence.filename = stored.file_id, filename[:255]
+        evidence.sha256, evidence.size = stored.sha256, stored.size
     db.session.add(evidence)
     db.session.flush()
+    about = {"evidence": kind.value, "passing": passing, "key_id": evidence.key_id}
+    decide(journey, actor, DecisionKind.evidence_attached, [evidence], about)
     return evidence
 
 
@@ -256,6 +290,7 @@ class EvidenceView:
     source: str
     filename: str | None
     has_file: bool
+    withdrawn_at: datetime | None
     verdict: Verdict
     payload: Payload | None
     #: Why verified evidence still does not count here (another APP, the wrong gateway…).
@@ -264,7 +299,8 @@ class EvidenceView:
     @property
     def counts(self) -> bool:
         return (
-            self.verdict.ok
+            self.withdrawn_at is None
+            and self.verdict.ok
             and self.payload is not None
             and self.payload.all_checks_pass
             and self.problem is None
@@ -284,6 +320,8 @@ class EvidenceView:
     def result_label(self) -> str:
         if self.counts:
             return "Counts as evidence"
+        if self.withdrawn_at is not None:
+            return "Withdrawn: does not count"
         if not self.verdict.ok:
             return "Does not count: signature not verified"
         if self.problem:
@@ -307,6 +345,7 @@ def view_of(evidence: Evidence, journey: Journey) -> EvidenceView:
         source=evidence.source,
         filename=evidence.filename,
         has_file=bool(evidence.file_id),
+        withdrawn_at=evidence.withdrawn_at,
         verdict=verdict,
         payload=report.payload if report is not None else None,
         problem=problem,

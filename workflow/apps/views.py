@@ -19,6 +19,9 @@ from workflow.apps.evidence import (
     issue_evidence_token,
     run_checker,
 )
+from workflow.apps.evidence import (
+    withdraw_evidence as withdraw_evidence_op,
+)
 from workflow.apps.forms import AppForm, CheckerForm
 from workflow.apps.report_schema import ReportProblem
 from workflow.errors import DomainError
@@ -206,6 +209,17 @@ def checker_download():
     response.headers["Content-Type"] = "application/octet-stream"
     response.headers["Content-Disposition"] = f"attachment; filename={CHECKER_FILENAME}"
     return response
+
+
+@bp.route("/journeys/<int:journey_id>/evidence/<int:evidence_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw_evidence(journey_id: int, evidence_id: int):
+    return act(
+        journey_id,
+        lambda journey: withdraw_evidence_op(journey, current_user, evidence_id),
+        "The report is withdrawn; it stays on record but no longer counts.",
+        "evidence",
+    )
 
 
 @bp.route("/journeys/<int:journey_id>/evidence/<int:evidence_id>/file")
