@@ -34,6 +34,7 @@ def desk_config(base: Path, database_url: str) -> dict:
         "MAIL_OUTBOX_DIR": str(base / "mail"),
         "WTF_CSRF_ENABLED": False,
         "PUBLIC_BASE_URL": "http://desk.test",
+        "TOP_DEMO_STAND_INS": True,
     }
 
 

@@ -13,7 +13,6 @@ APPLICANT_EVENTS = frozenset(
         "confirm_sandbox",
         "choose_cloud",
         "choose_exemption",
-        "confirm_deployment",
         "start_distribution",
         "change_authorizations",
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workflow.apps.catalogue import CUSTOMER_APIS
+from workflow.apps.checker_download import CHECKER_FILENAME, HOST_REQUIREMENTS
 from workflow.apps.evidence import EVIDENCE_STATE, evidence_of
 from workflow.apps.forms import AppForm
 from workflow.apps.operations import APP_EDIT_STATES
@@ -35,19 +36,16 @@ def app_panel(journey: Journey, user: User) -> dict | None:
 
 @panel("apps/evidence_panel.html", order=30)
 def evidence_panel(journey: Journey, user: User) -> dict | None:
-    kinds = [
-        k for k in EvidenceKind if journey.state == EVIDENCE_STATE[k] or evidence_of(journey, k)
-    ]
+    found = {k: evidence_of(journey, k) for k in EvidenceKind}
+    kinds = [k for k in EvidenceKind if journey.state == EVIDENCE_STATE[k] or found[k]]
     if not kinds:
         return None
     return {
         "sections": [
-            {
-                "kind": k,
-                "collecting": journey.state == EVIDENCE_STATE[k],
-                "evidence": evidence_of(journey, k),
-            }
+            {"kind": k, "collecting": journey.state == EVIDENCE_STATE[k], "evidence": found[k]}
             for k in kinds
         ],
         "may_run": user.role is Role.applicant,
+        "checker_filename": CHECKER_FILENAME,
+        "host_requirements": HOST_REQUIREMENTS,
     }
