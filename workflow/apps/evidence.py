@@ -17,6 +17,7 @@ from workflow import files
 from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.models import Evidence, EvidenceKind, Journey, User
+from workflow.policy import Action, authorize
 
 #: The state in which each kind of evidence is collected.
 EVIDENCE_STATE = {
@@ -54,6 +55,7 @@ def attach_evidence(
     source: str = "checker",
 ) -> Evidence:
     """Keep a checker report as evidence for the stage the journey is in."""
+    authorize(actor, Action.attach_evidence, journey)
     _ensure_collecting(journey, kind)
     evidence = Evidence(
         journey_id=journey.id,
@@ -72,6 +74,7 @@ def attach_uploaded_report(
     journey: Journey, kind: EvidenceKind, actor: User, stream: BinaryIO, filename: str
 ) -> Evidence:
     """Store an uploaded checker JSON report (``top check --json``) and keep it as evidence."""
+    authorize(actor, Action.attach_evidence, journey)
     _ensure_collecting(journey, kind)
     head = stream.read(MAX_REPORT_BYTES + 1)
     if len(head) > MAX_REPORT_BYTES:

@@ -1,7 +1,7 @@
 """Stage 2 (APP and API access) and the checker page of stages 3 and 4a."""
 
 from flask import Blueprint, abort, current_app, flash, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from workflow.apps import checks, panels  # noqa: F401  (register requirements and panels)
 from workflow.apps import operations as ops
@@ -16,12 +16,14 @@ from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.journeys.actions import act, back_to, load_journey, send_journey_file
 from workflow.models import Audience, Evidence, EvidenceKind
+from workflow.policy import Action
+from workflow.web.access import journey_of, requires_action, row_on_journey
 
 bp = Blueprint("apps", __name__)
 
 
 @bp.route("/journeys/<int:journey_id>/app", methods=["POST"])
-@login_required
+@requires_action(Action.register_app, target=journey_of)
 def save_app(journey_id: int):
     form = AppForm()
     if not form.validate():
@@ -44,7 +46,7 @@ def save_app(journey_id: int):
 
 
 @bp.route("/journeys/<int:journey_id>/apis", methods=["POST"])
-@login_required
+@requires_action(Action.request_api_access, target=journey_of)
 def save_apis(journey_id: int):
     chosen = request.form.getlist("api")
     reasons = {method: request.form.get(f"reason-{method}", "") for method in chosen}
@@ -57,7 +59,7 @@ def save_apis(journey_id: int):
 
 
 @bp.route("/journeys/<int:journey_id>/apis/<int:request_id>/decision", methods=["POST"])
-@login_required
+@requires_action(Action.decide_api, target=journey_of)
 def decide_api(journey_id: int, request_id: int):
     grant = request.form.get("decision") == "grant"
     return act(
@@ -71,11 +73,11 @@ def decide_api(journey_id: int, request_id: int):
 
 
 @bp.route("/journeys/<int:journey_id>/check/<kind>", methods=["GET", "POST"])
-@login_required
+@requires_action(Action.run_checker, target=journey_of)
 def checker(journey_id: int, kind: str):
     journey = load_journey(journey_id)
     evidence_kind = _evidence_kind(kind)
-    if journey.app is None or current_user.is_staff:
+    if journey.app is None:
         abort(404)
     form = CheckerForm()
     if not current_app.config["TOP_CHECKER_CUSTOM_URLS"]:
@@ -124,7 +126,7 @@ def _attach(journey, kind: EvidenceKind, report: dict):
 
 
 @bp.route("/journeys/<int:journey_id>/check/<kind>/upload", methods=["POST"])
-@login_required
+@requires_action(Action.attach_evidence, target=journey_of)
 def upload_report(journey_id: int, kind: str):
     upload = request.files.get("report")
     if upload is None or not upload.filename:
@@ -141,7 +143,9 @@ def upload_report(journey_id: int, kind: str):
 
 
 @bp.route("/journeys/<int:journey_id>/evidence/<int:evidence_id>/file")
-@login_required
+@requires_action(
+    Action.download_evidence, target=row_on_journey(Evidence, "evidence_id", "evidence")
+)
 def evidence_file(journey_id: int, evidence_id: int):
     return send_journey_file(
         journey_id, Evidence, evidence_id, filename="report.json", content_type="application/json"

@@ -1,0 +1,1 @@
+"""What every area's views share."""
