@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, request
 from flask_login import current_user
 
 from workflow.errors import NotFound, NotPermitted
@@ -107,9 +107,7 @@ def check_access():
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
     args = request.view_args or {}
-    target = access.target_for(args)
-    authorize(current_user, access.action_for(args), target)
-    g.access_target = target
+    authorize(current_user, access.action_for(args), access.target_for(args))
     return None
 
 
