@@ -58,6 +58,8 @@ class Action(enum.StrEnum):
     # --- review decisions
     decide_step = "decide_step"
     write_internal_note = "write_internal_note"
+    #: Internal notes are for staff only: never on the applicant's page or in a packet.
+    read_internal_notes = "read_internal_notes"
     decide_document = "decide_document"
     decide_api = "decide_api"
     record_meeting = "record_meeting"
@@ -106,6 +108,7 @@ RULES: dict[Action, Rule] = {
     Action.confirm_config: Rule(APPLICANTS, "confirm configurations"),
     Action.decide_step: Rule(STAFF, "decide submissions"),
     Action.write_internal_note: Rule(STAFF, "write internal notes"),
+    Action.read_internal_notes: Rule(STAFF, "read internal notes"),
     Action.decide_document: Rule(STAFF, "decide documents"),
     Action.decide_api: Rule(STAFF, "decide API access"),
     Action.record_meeting: Rule(STAFF, "record the business meeting"),
