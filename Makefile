@@ -17,14 +17,18 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# Debian packages: Graphviz draws the journey chart; DejaVu and WenQuanYi (CJK glyphs) are the
-# packet fonts; poppler-utils renders packet pages to PNG for the docs.
+# Debian packages: WeasyPrint's native libraries (Pango, HarfBuzz with its subsetter, fontconfig);
+# Graphviz draws the journey chart; DejaVu and WenQuanYi (CJK glyphs) are the packet fonts;
+# poppler-utils renders packet pages to PNG for the docs. A fresh Debian image lacks some of them
+# (libharfbuzz-subset0 among them), so each is checked by name, not by what happens to be there.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
+	libfontconfig1 fontconfig graphviz fonts-dejavu-core fonts-wqy-microhei poppler-utils
+
 system-deps:
 	@missing=""; \
-	command -v dot >/dev/null || missing="$$missing graphviz"; \
-	[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
-	[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing="$$missing fonts-wqy-microhei"; \
-	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	for pkg in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' "$$pkg" 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; \
+	done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:$$missing"; \

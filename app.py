@@ -62,13 +62,14 @@ def _configure(app: Flask, override: Mapping[str, Any]) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from workflow import storage_setup
+    from workflow import files, storage_setup
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
     storage_setup.init_app(app)
+    files.install_rollback_cleanup()
 
 
 #: Areas whose ``views`` module holds a blueprint ``bp``; importing it also registers the

@@ -96,6 +96,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest request body; beyond it the server answers 413.",
     ),
     Setting(
+        "SELLER_LIST_MAX_UNPACKED_BYTES",
+        _positive_int,
+        64 * 1024 * 1024,
+        "Largest size an uploaded XLSX seller list may unpack to; checked before inflating.",
+    ),
+    Setting(
+        "SELLER_LIST_MAX_ROWS", _positive_int, 1_100_000, "Most rows read from a CSV or XLSX list."
+    ),
+    Setting(
+        "SELLER_LIST_MAX_SECONDS",
+        _positive_int,
+        10,
+        "Longest time spent reading one uploaded seller list before it is refused.",
+    ),
+    Setting(
         "MAIL_BACKEND",
         _choice("file", "smtp"),
         "file",

@@ -19,6 +19,8 @@ from workflow.distribution.sellerids import (
     canonical_sha256,
     diff_seller_ids,
     parse_seller_ids,
+)
+from workflow.distribution.spreadsheets import (
     parse_seller_ids_csv,
     parse_seller_ids_xlsx,
 )

@@ -6,51 +6,19 @@ import hashlib
 import io
 from datetime import timedelta
 
-import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from workflow import requirements
 from workflow.extensions import db
 from workflow.mail.delivery import send_due
 from workflow.mail.transports import transport_from_config
 from workflow.models import (
-    AccountKind,
-    EnablementRequest,
     OutboxMessage,
     OutboxStatus,
     Packet,
-    Role,
 )
 from workflow.models.base import utcnow
-from workflow.operations import fire
 from workflow.storage_setup import get_storage
-
-
-@pytest.fixture
-def seller_submission(make_account, make_user, make_journey, monkeypatch):
-    monkeypatch.setattr(requirements, "_checks", requirements.defaultdict(list))
-    account = make_account(AccountKind.seller, name="Demo Flagship Store")
-    applicant = make_user(Role.applicant, account)
-    journey = make_journey(account, applicant)
-    db.session.add(
-        EnablementRequest(
-            journey_id=journey.id,
-            seller_id="2200123456",
-            shop_name="Demo Flagship Store",
-            contact_name="Li Lei",
-            contact_email="li@example.com",
-            reason="Sync orders to our ERP",
-        )
-    )
-    db.session.flush()
-
-    def submit():
-        event = fire(journey, "submit", applicant)
-        db.session.commit()
-        return event
-
-    return journey, applicant, submit
 
 
 def _due_now():
@@ -163,27 +131,6 @@ def test_packets_verify_cli(app, tmp_path, seller_submission):
     assert result.exit_code == 1
 
 
-def test_packets_build_cli_reproduces_the_stored_packet(app, tmp_path, seller_submission):
-    journey, _, submit = seller_submission
-    submit()
-    packet = db.session.scalars(select(Packet)).one()
-    out = tmp_path / "rebuilt.pdf"
-    result = app.test_cli_runner().invoke(
-        args=[
-            "packets",
-            "build",
-            "--journey",
-            str(journey.id),
-            "--kind",
-            "enablement_seller",
-            "-o",
-            str(out),
-        ]
-    )
-    assert result.exit_code == 0, result.output
-    assert hashlib.sha256(out.read_bytes()).hexdigest() == packet.sha256
-
-
 def test_failed_mail_can_be_requeued_and_then_arrives(
     app, smtp_app, smtp_server, seller_submission
 ):
@@ -221,20 +168,3 @@ def test_editing_the_recorded_packet_hash_breaks_the_chain(seller_submission):
     db.session.expire_all()
     report = verify_chain()
     assert not report.ok and report.broken_event_id == event.id
-
-
-def test_packets_build_after_the_data_changed(app, tmp_path, seller_submission):
-    journey, _, submit = seller_submission
-    submit()
-    packet = db.session.scalars(select(Packet)).one()
-    journey.enablement_request.shop_name = "Renamed Store"
-    db.session.commit()
-    out = tmp_path / "packet.pdf"
-    args = ["packets", "build", "--journey", str(journey.id), "--kind", "enablement_seller"]
-    result = app.test_cli_runner().invoke(args=[*args, "-o", str(out)])
-    assert "this is the recorded packet" in result.output
-    assert hashlib.sha256(out.read_bytes()).hexdigest() == packet.sha256
-    result = app.test_cli_runner().invoke(args=[*args, "--current-data", "-o", str(out)])
-    assert "as it is now" in result.output
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(out.read_bytes())).pages)
-    assert "Renamed Store" in text

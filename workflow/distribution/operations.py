@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from typing import BinaryIO
 
+from flask import current_app
 from sqlalchemy import select
 
 from workflow import files
@@ -19,6 +20,9 @@ from workflow.distribution.sellerids import (
     canonical_bytes,
     diff_seller_ids,
     parse_seller_ids,
+)
+from workflow.distribution.spreadsheets import (
+    ReadLimits,
     parse_seller_ids_csv,
     parse_seller_ids_xlsx,
 )
@@ -61,7 +65,7 @@ def parse_seller_input(text: str = "", upload: BinaryIO | None = None) -> list[i
             head = upload.read(4)
             upload.seek(0)
             parse = parse_seller_ids_xlsx if head == _XLSX_MAGIC else parse_seller_ids_csv
-            ids = parse(upload)
+            ids = parse(upload, limits=_read_limits())
         else:
             ids = parse_seller_ids(text)
     except SellerIdListError as exc:
@@ -69,6 +73,15 @@ def parse_seller_input(text: str = "", upload: BinaryIO | None = None) -> list[i
     if not ids:
         raise DomainError("The list is empty; give at least one seller ID.")
     return ids
+
+
+def _read_limits() -> ReadLimits:
+    config = current_app.config
+    return ReadLimits(
+        max_unpacked_bytes=config["SELLER_LIST_MAX_UNPACKED_BYTES"],
+        max_rows=config["SELLER_LIST_MAX_ROWS"],
+        max_seconds=config["SELLER_LIST_MAX_SECONDS"],
+    )
 
 
 def save_seller_list(

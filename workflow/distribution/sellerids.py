@@ -1,8 +1,9 @@
 """Seller ID lists: parse, validate, diff and fingerprint.
 
 Applicants submit authorization and distribution lists of Taobao seller IDs by pasting text or by
-uploading CSV or XLSX. A list is accepted whole or not at all: every malformed line is reported
-with its line number and reason, and the caller stores nothing until the list is clean.
+uploading CSV or XLSX (read in ``spreadsheets``). A list is accepted whole or not at all: every
+malformed line is reported with its line number and reason, and the caller stores nothing until
+the list is clean.
 
 Valid lists take a fast path in which every check runs inside C loops (``str.split``,
 ``map(int, ...)``, ``set``); line-by-line bookkeeping only runs once that path found a problem,
@@ -11,26 +12,17 @@ so a clean million-line list costs about as much as a bare ``int()`` loop.
 
 from __future__ import annotations
 
-import codecs
-import csv
 import hashlib
-import io
 import itertools
 import operator
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import BinaryIO
-
-import openpyxl
 
 #: Only this many problems are kept; the rest are counted, so garbage input stays cheap.
 MAX_REPORTED_PROBLEMS = 1000
 #: A value is shown up to this many characters in a problem.
 _SHOWN_VALUE_CHARS = 32
-#: Integral spreadsheet numbers at or past this lost digits when Excel stored them as doubles.
-_LARGEST_EXACT_FLOAT = 2**53
 #: Besides whitespace, IDs on one line may be separated by these (full-width forms included,
 #: because lists are often typed with a Chinese input method).
 _SEPARATORS = str.maketrans(dict.fromkeys(",;，；、", " "))
@@ -50,6 +42,8 @@ class Reason(StrEnum):
     NOT_EXACT = "not_exact"
     #: The file itself could not be read (line 0 when no line is to blame).
     UNREADABLE = "unreadable"
+    #: The file is past a reading limit: bytes once unpacked, rows, or time.
+    TOO_LARGE = "too_large"
 
 
 _MESSAGES = {
@@ -62,6 +56,7 @@ _MESSAGES = {
     Reason.NOT_EXACT: "{value} is too large for a spreadsheet number and lost digits; "
     "format the column as text",
     Reason.UNREADABLE: "the file cannot be read ({value})",
+    Reason.TOO_LARGE: "{bare}",
 }
 
 
@@ -81,7 +76,7 @@ class LineProblem:
             detail = f"{self.value!r} appears earlier on the same line"
         else:
             detail = _MESSAGES[self.reason].format(
-                value=repr(self.value), first_line=self.first_line
+                value=repr(self.value), bare=self.value, first_line=self.first_line
             )
         where = f"line {self.line}" if self.line else "file"
         return f"{where}: {detail}"
@@ -221,154 +216,6 @@ def _shorten(value: str) -> str:
     if len(value) <= _SHOWN_VALUE_CHARS:
         return value
     return value[:_SHOWN_VALUE_CHARS] + "…"
-
-
-# --- CSV and XLSX ---------------------------------------------------------------------------
-
-
-def parse_seller_ids_csv(source: bytes | BinaryIO, *, max_digits: int = 20) -> list[int]:
-    """Parse the first column of a CSV upload; line numbers are the file's line numbers.
-
-    The file is read as UTF-8 (with or without BOM) or, when it is not valid UTF-8 and the
-    stream can seek, as GB18030 (Excel on Chinese Windows). Comma, semicolon and tab delimiters
-    are recognised. A first row whose first cell holds no digit is taken as a header.
-    """
-    stream = io.BytesIO(source) if isinstance(source, bytes) else source
-    encoding = "utf-8-sig" if _reads_as_utf8(stream) else "gb18030"
-    # newline="" as the csv module asks; errors="replace" keeps digits intact in odd GB files.
-    text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
-    try:
-        lines, cells = _csv_first_column(text)
-    finally:
-        text.detach()  # leave the caller's stream open
-    ids = _ids_if_all_valid(cells, max_digits)
-    if ids is not None:
-        return ids
-    collector = _Collector(max_digits)
-    for line, cell in zip(lines, cells, strict=True):
-        if cell:
-            collector.add(line, cell)
-        else:
-            collector.report(line, "", Reason.MISSING)
-    return collector.result()
-
-
-def _reads_as_utf8(stream: BinaryIO) -> bool:
-    """Whether the whole stream decodes as UTF-8, read in chunks and rewound afterwards."""
-    if not stream.seekable():
-        return True
-    start = stream.tell()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        for chunk in iter(lambda: stream.read(1 << 16), b""):
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    finally:
-        stream.seek(start)
-    return True
-
-
-def _csv_first_column(text: io.TextIOWrapper) -> tuple[list[int], list[str]]:
-    """Line numbers and stripped first cells of rows with data (``""`` when only others have)."""
-    numbers: list[int] = []
-    cells: list[str] = []
-    previous_end = 0
-    try:
-        first_line = text.readline()
-        reader = csv.reader(itertools.chain([first_line], text), _sniff_dialect(first_line))
-        for row in reader:
-            number, previous_end = previous_end + 1, reader.line_num
-            cell = row[0].strip() if row else ""
-            if cell or any(field.strip() for field in row):
-                numbers.append(number)
-                cells.append(cell)
-    except csv.Error as exc:  # e.g. a field past csv.field_size_limit()
-        raise _unreadable(previous_end + 1, exc) from exc
-    if cells and _is_header(cells[0]):
-        del numbers[0], cells[0]
-    return numbers, cells
-
-
-def _sniff_dialect(first_line: str) -> type[csv.Dialect]:
-    try:
-        # The sniffer counts every character class per line; a short sample keeps it cheap.
-        return csv.Sniffer().sniff(first_line[:4096], delimiters=",;\t")
-    except csv.Error:  # one column: nothing to sniff
-        return csv.excel
-
-
-def _is_header(cell: str) -> bool:
-    return not any(char in "0123456789" for char in cell)
-
-
-def _unreadable(line: int, exc: Exception) -> SellerIdListError:
-    problem = LineProblem(line, _shorten(str(exc)), Reason.UNREADABLE)
-    return SellerIdListError([problem], 1)
-
-
-def parse_seller_ids_xlsx(source: bytes | BinaryIO, *, max_digits: int = 20) -> list[int]:
-    """Parse the first column of the first sheet of an XLSX upload; line numbers are row numbers.
-
-    Cells may hold text or whole numbers. A first row whose first cell holds no digit is taken
-    as a header.
-    """
-    stream = io.BytesIO(source) if isinstance(source, bytes) else source
-    rows = _xlsx_first_column(stream)
-    if rows and isinstance(rows[0][1], str) and _is_header(rows[0][1]):
-        del rows[0]
-    collector = _Collector(max_digits)
-    for line, value in rows:
-        _collect_cell(collector, line, value)
-    return collector.result()
-
-
-def _xlsx_first_column(stream: BinaryIO) -> list[tuple[int, object]]:
-    """(row number, first cell value) of each row with data, read in streaming mode."""
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about styles, data validation and the like: nothing we read.
-            warnings.simplefilter("ignore", UserWarning)
-            return _read_first_column(stream)
-    # An upload is untrusted and openpyxl fails on damaged workbooks with whatever error its zip
-    # or XML layer hit first (BadZipFile, KeyError, XML syntax errors, ...).
-    except Exception as exc:
-        raise _unreadable(0, exc) from exc
-
-
-def _read_first_column(stream: BinaryIO) -> list[tuple[int, object]]:
-    workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
-    try:
-        if not workbook.worksheets:
-            raise ValueError("the workbook has no worksheet")
-        sheet = workbook.worksheets[0]
-        # Files from other tools often carry a wrong <dimension>; ignore it and read every row.
-        sheet.reset_dimensions()
-        return [
-            (number, row[0] if row else None)
-            for number, row in enumerate(sheet.iter_rows(min_row=1, values_only=True), 1)
-            if any(_has_data(value) for value in row)
-        ]
-    finally:
-        workbook.close()
-
-
-def _has_data(value: object) -> bool:
-    return value is not None and not (isinstance(value, str) and not value.strip())
-
-
-def _collect_cell(collector: _Collector, line: int, value: object) -> None:
-    if not _has_data(value):
-        collector.report(line, "", Reason.MISSING)
-    elif isinstance(value, str):
-        collector.add(line, value.strip())
-    elif isinstance(value, float) and value.is_integer() and value >= _LARGEST_EXACT_FLOAT:
-        collector.report(line, repr(value), Reason.NOT_EXACT)
-    elif isinstance(value, float) and value.is_integer():
-        collector.add(line, str(int(value)))
-    else:  # ints pass; booleans, dates and fractions fail as text ("True", "1.5")
-        collector.add(line, str(value))
 
 
 # --- diff and fingerprint -------------------------------------------------------------------

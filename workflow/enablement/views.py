@@ -69,7 +69,7 @@ def upload(journey_id: int, kind: str):
         document = enablement.upload_document(
             journey, current_user, document_kind, upload_file.stream, upload_file.filename
         )
-        _commit_or_discard(document.file_id)
+        db.session.commit()
     except DomainError as exc:
         db.session.rollback()
         return _upload_refused(journey_id, exc)
@@ -78,15 +78,6 @@ def upload(journey_id: int, kind: str):
         return jsonify(ok=True, message=message, slot=_slot_html(journey, document_kind))
     flash(message, "success")
     return back_to(journey_id, f"doc-{kind}")
-
-
-def _commit_or_discard(file_id: str) -> None:
-    try:
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        get_storage().delete(file_id)
-        raise
 
 
 def _upload_refused(journey_id: int, exc: DomainError):

@@ -165,4 +165,7 @@ class Packet(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
     cache_key: Mapped[str] = mapped_column(String(64), index=True)
+    #: ``renderer_digest`` of the machine that rendered it; with the cache key it tells whether
+    #: a rebuild differs because the data moved on or because the renderer did.
+    renderer_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -4,6 +4,12 @@ Build a ``PacketData`` from the models, ``render_packet`` it (cache the bytes un
 ``packet_cache_key``), and check a packet with ``verify_packet``. See docs/packets.md.
 """
 
+# First: it imports WeasyPrint, whose import-time warning about a missing HarfBuzz subsetter the
+# desk replaces with its own refusal (see native.py).
+from .native import RendererUnavailable, ensure_renderer
+
+# isort: split
+
 from .cache import packet_cache_key
 from .data import (
     PACKET_KINDS,
@@ -25,12 +31,14 @@ __all__ = [
     "PacketData",
     "PacketSourceMismatch",
     "RefusedURL",
+    "RendererUnavailable",
     "Section",
     "SellerDiff",
     "Table",
     "TrailEvent",
     "VerifyCheck",
     "VerifyReport",
+    "ensure_renderer",
     "packet_cache_key",
     "render_packet",
     "verify_packet",

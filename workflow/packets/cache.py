@@ -1,8 +1,9 @@
 """A key that names a packet's bytes before they are rendered.
 
 The key covers every input field (documents by their SHA-256, never by their bytes) and the
-renderer itself: templates, this package's code, the font files and the WeasyPrint version. A
-deploy that changes any of them gives new keys instead of serving stale packets.
+renderer itself: templates, this package's code, the font files, WeasyPrint and the native
+libraries under it (HarfBuzz, Pango, fontconfig). A deploy or a machine that changes any of them
+gives new keys instead of serving stale packets.
 """
 
 import hashlib
@@ -12,20 +13,21 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import weasyprint
-
 from workflow.distribution import sellerids
 
 from .context import TEMPLATE_DIR
 from .data import PacketData
 from .fetcher import FONT_FILES
 from .manifest import canonical_json
+from .native import native_versions
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def packet_cache_key(data: PacketData) -> str:
-    payload = {"renderer": renderer_digest(), "data": plain(data)}
+def packet_cache_key(data: PacketData, *, renderer: str | None = None) -> str:
+    """The key of ``data`` rendered by ``renderer`` (a ``renderer_digest``; this machine's by
+    default, another to ask whether the data alone still matches a recorded packet)."""
+    payload = {"renderer": renderer or renderer_digest(), "data": plain(data)}
     return hashlib.sha256(canonical_json(payload)).hexdigest()
 
 
@@ -47,7 +49,9 @@ def plain(value: Any) -> Any:
 @cache
 def renderer_digest() -> str:
     """Digest of everything besides the data that shapes the output; computed once a process."""
-    digest = hashlib.sha256(f"weasyprint {weasyprint.__version__}\n".encode())
+    digest = hashlib.sha256()
+    for name, version in sorted(native_versions().items()):
+        digest.update(f"{name} {version}\n".encode())
     sources = [
         *sorted(TEMPLATE_DIR.rglob("*")),
         *sorted(_PACKAGE_DIR.glob("*.py")),
@@ -57,6 +61,6 @@ def renderer_digest() -> str:
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     for name, path in sorted(FONT_FILES.items()):
-        size = path.stat().st_size if path.is_file() else -1
-        digest.update(f"{name} {size}\n".encode())
+        content = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
+        digest.update(f"{name} {content}\n".encode())
     return digest.hexdigest()

@@ -16,6 +16,7 @@ from workflow.errors import NotFound
 from workflow.extensions import db
 from workflow.mail.outbox import queue_mail
 from workflow.models import Event, Journey, Packet, Role, User
+from workflow.packets import cache
 from workflow.packets.builder import (
     build_packet_data,
     events_before,
@@ -40,6 +41,7 @@ class PreparedPacket:
     reference: str
     stored: StoredObject
     cache_key: str
+    renderer_digest: str
 
     @property
     def sha256(self) -> str:
@@ -55,6 +57,7 @@ class PreparedPacket:
             sha256=self.stored.sha256,
             size=self.stored.size,
             cache_key=self.cache_key,
+            renderer_digest=self.renderer_digest,
         )
         db.session.add(packet)
         db.session.flush()
@@ -80,16 +83,41 @@ def prepare_submission_packet(journey: Journey, *, actor: User, at: datetime, **
     with files.stored(
         io.BytesIO(render_packet(data)), content_type="application/pdf", limit_uploads=False
     ) as stored:
-        return PreparedPacket(kind, data.reference, stored, packet_cache_key(data))
+        return PreparedPacket(
+            kind, data.reference, stored, packet_cache_key(data), cache.renderer_digest()
+        )
 
 
 def packet_of_event(event: Event) -> Packet | None:
     return db.session.scalars(select(Packet).where(Packet.event_id == event.id)).first()
 
 
-def rebuild_packet(packet: Packet) -> tuple[bytes, bool]:
-    """The packet of a recorded submission rendered again from the data as it is now, and
-    whether that data still matches what was submitted (then the bytes are identical)."""
+@dataclass(frozen=True)
+class Rebuild:
+    """A recorded submission's packet built again, and how it compares with the recorded one."""
+
+    pdf: bytes
+    #: The bytes recorded at the submission.
+    recorded: bytes
+    #: False when the stored bytes were served because nothing that shapes them has changed.
+    rendered: bool
+    identical: bool
+    #: Whether the data and the renderer are still those of the submission; None where the
+    #: packet predates the recorded renderer and the cache key alone cannot tell which moved.
+    data_unchanged: bool | None
+    renderer_unchanged: bool | None
+    recorded_renderer: str | None
+    renderer: str
+
+
+def rebuild_packet(packet: Packet, *, render: bool = False) -> Rebuild:
+    """Build a recorded submission's packet again from the data as it is now.
+
+    The stored bytes are served only when the cache key shows that neither the data nor the
+    renderer changed. Otherwise, or when ``render`` asks for it, the packet is rendered afresh
+    and compared with the recorded bytes, so a machine whose renderer differs is caught instead
+    of being taken on trust. A packet whose data moved on is rendered only when ``render`` asks.
+    """
     event = db.session.get(Event, packet.event_id)
     journey = db.session.get(Journey, packet.journey_id)
     data = build_packet_data(
@@ -99,9 +127,24 @@ def rebuild_packet(packet: Packet) -> tuple[bytes, bool]:
         submitted_at=event.created_at,
         trail=events_before(journey, event),
     )
-    if packet_cache_key(data) == packet.cache_key:
-        return stored_bytes(packet), True  # same inputs: the same bytes, already stored
-    return render_packet(data), False
+    here = cache.renderer_digest()
+    same_key = packet_cache_key(data) == packet.cache_key
+    if packet.renderer_digest:
+        renderer_unchanged = packet.renderer_digest == here
+        data_unchanged = packet_cache_key(data, renderer=packet.renderer_digest) == packet.cache_key
+    else:
+        renderer_unchanged = data_unchanged = True if same_key else None
+    recorded = stored_bytes(packet)
+    facts = {
+        "data_unchanged": data_unchanged,
+        "renderer_unchanged": renderer_unchanged,
+        "recorded_renderer": packet.renderer_digest,
+        "renderer": here,
+    }
+    if (same_key or data_unchanged is False) and not render:
+        return Rebuild(recorded, recorded, rendered=False, identical=True, **facts)
+    pdf = render_packet(data)
+    return Rebuild(pdf, recorded, rendered=True, identical=pdf == recorded, **facts)
 
 
 def stored_bytes(packet: Packet) -> bytes:

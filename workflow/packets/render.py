@@ -27,6 +27,7 @@ from .manifest import (
     manifest_bytes,
     seller_list_bytes,
 )
+from .native import ensure_renderer
 
 PDF_VARIANT = "pdf/a-3b"
 
@@ -51,7 +52,9 @@ class _EmbeddedFile:
 
 
 def render_packet(data: PacketData, *, fetcher: PacketAssetFetcher | None = None) -> bytes:
-    """The packet as PDF/A-3b bytes. Raises ``PacketSourceMismatch`` if a document changed."""
+    """The packet as PDF/A-3b bytes. Raises ``PacketSourceMismatch`` if a document changed, and
+    ``RendererUnavailable`` on a machine whose output would not be reproducible."""
+    ensure_renderer()
     files = _embedded_files(data)
     submitted_at = data.submitted_at.astimezone(UTC)  # WeasyPrint writes the fields with a "Z"
     attachments = [

@@ -1,0 +1,103 @@
+"""A 20 MB XLSX seller list that unpacks past the cap is refused within 1 s of work.
+
+The workbook is real: a 20 MB upload (an incompressible part pads it to the size limit) whose
+sheet unpacks to 400 MB. Before the cap, openpyxl inflated and parsed the whole sheet (0.5 MB
+unpacking to 300 MB took 4.5 s). The refusal's CPU time is set against one SHA-256 pass over
+the same upload, which the desk spends on every stored upload anyway; the two are timed in
+alternating rounds and the medians compared.
+Run: .venv/bin/python bench/bench_sellerlist_bomb.py
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import statistics
+import sys
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import openpyxl  # noqa: E402
+
+from workflow.distribution.sellerids import Reason, SellerIdListError  # noqa: E402
+from workflow.distribution.spreadsheets import DEFAULT_LIMITS, parse_seller_ids_xlsx  # noqa: E402
+
+UPLOAD_BYTES = 20 * 2**20
+SHEET_UNPACKED = 400 * 2**20
+ROUNDS = 7
+GOAL_SECONDS = 1.0
+ROW = b'<row><c t="inlineStr"><is><t>2200000001</t></is></c></row>'
+
+
+def build_upload() -> bytes:
+    book = openpyxl.Workbook()
+    book.active.append(["seller_id"])
+    plain = io.BytesIO()
+    book.save(plain)
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(plain.getvalue())) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for part in source.infolist():
+            if part.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(part, source.read(part))
+                continue
+            with target.open(part.filename, "w") as sheet:
+                sheet.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/')
+                sheet.write(b'spreadsheetml/2006/main"><sheetData>')
+                chunk = ROW * 20_000
+                for _ in range(SHEET_UNPACKED // len(chunk)):
+                    sheet.write(chunk)
+                sheet.write(b"</sheetData></worksheet>")
+        padding = UPLOAD_BYTES - out.tell() - 4096
+        target.writestr(
+            zipfile.ZipInfo("xl/media/padding.bin"), os.urandom(padding), zipfile.ZIP_STORED
+        )
+    return out.getvalue()
+
+
+def refuse(upload: bytes) -> None:
+    try:
+        parse_seller_ids_xlsx(io.BytesIO(upload))
+    except SellerIdListError as exc:
+        assert exc.problems[0].reason is Reason.TOO_LARGE, exc
+        return
+    raise AssertionError("the workbook was not refused")
+
+
+def cpu_seconds(work: Callable[[], object]) -> float:
+    start = time.process_time()
+    work()
+    return time.process_time() - start
+
+
+def main() -> None:
+    upload = build_upload()
+    with zipfile.ZipFile(io.BytesIO(upload)) as archive:
+        unpacked = sum(part.file_size for part in archive.infolist())
+    refusals, hashes = [], []
+    for _ in range(ROUNDS):  # alternate, so load on a shared machine hits both sides alike
+        refusals.append(cpu_seconds(lambda: refuse(upload)))
+        hashes.append(cpu_seconds(lambda: hashlib.sha256(upload).digest()))
+    refusal, baseline = statistics.median(refusals), statistics.median(hashes)
+    print(
+        f"upload {len(upload) / 2**20:.1f} MB, unpacks to {unpacked / 2**20:,.0f} MB "
+        f"(cap {DEFAULT_LIMITS.max_unpacked_bytes / 2**20:.0f} MB); median of {ROUNDS} rounds"
+    )
+    print(f"refusal:              {refusal * 1000:8.2f} ms CPU")
+    print(f"one SHA-256 pass:     {baseline * 1000:8.2f} ms CPU")
+    verdict = "OK" if refusal < GOAL_SECONDS else "OVER GOAL"
+    print(
+        f"ratio refusal/sha256: {refusal / baseline:.3f}x; refused in {refusal:.4f} s CPU "
+        f"(goal < {GOAL_SECONDS:.0f} s) {verdict}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""A commit that fails after a file was stored leaves no object behind, on fs and on S3.
+
+The failure is injected where a real one happens: the database refuses the COMMIT itself,
+after every row was flushed.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
+
+from tests.enablement.conftest import sample_pdf
+from tests.enablement.test_enablement_storage import _s3_storage
+from tests.storage.conftest import moto_s3_endpoint, s3_bucket  # noqa: F401  (fixtures)
+from workflow.enablement.cli import storage_cli
+from workflow.extensions import db
+from workflow.models import (
+    AccountKind,
+    App,
+    EnablementRequest,
+    Evidence,
+    Journey,
+    Packet,
+    Role,
+    SellerList,
+    StageForm,
+)
+
+
+@pytest.fixture(params=["fs", "s3"])
+def backend(request, app, monkeypatch, desk_storage):
+    if request.param == "s3":
+        storage = _s3_storage(
+            request.getfixturevalue("moto_s3_endpoint"), request.getfixturevalue("s3_bucket")
+        )
+        monkeypatch.setitem(app.extensions, "storage", storage)
+        return storage
+    return desk_storage
+
+
+@pytest.fixture
+def failing_commit(app):
+    """Make the next COMMIT on the database fail, as a dropped connection would."""
+    state = {"armed": False, "failed": 0}
+
+    def refuse(conn):
+        if state["armed"]:
+            state["armed"], state["failed"] = False, state["failed"] + 1
+            raise OperationalError("COMMIT", {}, Exception("injected: the server went away"))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "commit", refuse)
+    yield state
+    event.remove(engine, "commit", refuse)
+
+
+def _stored_ids(storage) -> list[str]:
+    return sorted(storage.iter_ids())
+
+
+def _storage_check(app) -> str:
+    result = app.test_cli_runner().invoke(storage_cli, ["check"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _fail_next_commit(failing_commit, post):
+    failed_before = failing_commit["failed"]
+    failing_commit["armed"] = True
+    response = post()
+    assert failing_commit["failed"] == failed_before + 1
+    assert response.status_code == 500
+    return response
+
+
+def test_a_submission_whose_commit_fails_leaves_no_packet(
+    app, seller, client_for, backend, failing_commit
+):
+    db.session.add(
+        EnablementRequest(
+            journey_id=seller.journey.id,
+            seller_id="2200123456",
+            shop_name="Demo Flagship Store",
+            contact_name="Li Lei",
+            contact_email="li@example.com",
+            reason="Sync orders to our ERP",
+        )
+    )
+    db.session.commit()
+    applicant = client_for(seller.applicant)
+    version = seller.journey.version_id
+
+    def submit():
+        return applicant.post(
+            f"/journeys/{seller.journey.id}/events/submit", data={"version": version}
+        )
+
+    _fail_next_commit(failing_commit, submit)
+    db.session.expire_all()
+    assert db.session.get(Journey, seller.journey.id).state == "enablement_draft"
+    assert db.session.scalars(select(Packet)).all() == []
+    assert _stored_ids(backend) == []
+    assert "ok 0 referenced objects checked" in _storage_check(app)
+    assert submit().status_code == 302
+    assert [p.file_id for p in db.session.scalars(select(Packet))] == _stored_ids(backend)
+
+
+def test_a_seller_list_a_stage_document_and_a_report_whose_commits_fail_leave_nothing(
+    app, make_account, make_user, make_journey, client_for, backend, failing_commit
+):
+    account = make_account(AccountKind.isv)
+    applicant = make_user(Role.applicant, account)
+    journey = make_journey(account, applicant, state="distribution_setup")
+    db.session.add(
+        App(account_id=account.id, journey_id=journey.id, app_key="12345678", name="Demo APP")
+    )
+    db.session.commit()
+    client = client_for(applicant)
+    url = f"/journeys/{journey.id}"
+    _fail_next_commit(
+        failing_commit,
+        lambda: client.post(f"{url}/sellers/authorization", data={"ids": "2200000001\n"}),
+    )
+    _set_state(journey, "mrd_prd_draft")
+    _fail_next_commit(
+        failing_commit,
+        lambda: client.post(
+            f"{url}/forms/mrd/document",
+            data={"document": (io.BytesIO(sample_pdf("MRD")), "mrd.pdf")},
+        ),
+    )
+    _set_state(journey, "sandbox_verification")
+    report = {"gateway": "http://127.0.0.1:8600/router/rest", "ok": True, "checks": []}
+    report["checks"].append({"name": "dns", "ok": True, "latency_ms": 1.0})
+    _fail_next_commit(
+        failing_commit,
+        lambda: client.post(
+            f"{url}/check/sandbox/upload",
+            data={"report": (io.BytesIO(json.dumps(report).encode()), "report.json")},
+        ),
+    )
+    db.session.expire_all()
+    for model in (SellerList, StageForm, Evidence):
+        assert db.session.scalars(select(model)).all() == []
+    assert _stored_ids(backend) == []
+    assert "ok 0 referenced objects checked" in _storage_check(app)
+
+
+def _set_state(journey: Journey, state: str) -> None:
+    db.session.expire_all()
+    row = db.session.get(Journey, journey.id)
+    row.state = state  # tests may place a journey anywhere in the chart; the app never does this
+    db.session.commit()
