@@ -424,3 +424,23 @@ def test_access_matrix(app, world, capsys):
         )
     assert wrong == [], "\n".join(wrong)
     assert refused_but_wrote == [], "refused, yet data changed:\n" + "\n".join(refused_but_wrote)
+
+
+def test_the_upload_script_gets_refusals_as_json(app, world):
+    accounts, people = world
+    url = f"/journeys/{accounts['A'].ids['enable']}/enablement/documents/b"
+    before = database_fingerprint()
+    for user, status in [(None, 401), (people["reviewer"], 403), (people["applicant_b"], 404)]:
+        client = app.test_client()
+        if user is not None:
+            with client.session_transaction() as session:
+                session["_user_id"] = str(user.id)
+        response = client.post(
+            url,
+            data={"file": _pdf("bank")},
+            content_type="multipart/form-data",
+            headers={"Accept": "application/json"},
+        )
+        assert response.status_code == status
+        assert response.get_json()["ok"] is False and response.get_json()["message"]
+    assert database_fingerprint() == before

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, jsonify, request
 from flask_login import current_user
 
 from workflow.errors import NotFound, NotPermitted
@@ -105,6 +105,9 @@ def check_access():
     if access.is_public:
         return None
     if not current_user.is_authenticated:
+        if request.accept_mimetypes.best == "application/json":
+            # The upload script cannot follow a redirect to a page; it shows this message.
+            return jsonify(ok=False, message="You are signed out. Sign in again and retry."), 401
         return current_app.login_manager.unauthorized()
     args = request.view_args or {}
     authorize(current_user, access.action_for(args), access.target_for(args))
