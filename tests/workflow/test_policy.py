@@ -332,3 +332,14 @@ def test_every_chart_event_is_an_action():
 
     assert [e.id for e in JourneyChart.events if event_action(e.id) is None] == []
     assert event_action("no_such_event") is None
+
+
+def test_switching_a_user_off_ends_an_open_session(w, client, login):
+    login(w.applicant)
+    assert client.get(f"/journeys/{w.app.id}").status_code == 200
+    w.applicant.is_active_user = False
+    db.session.commit()
+    response = client.post(f"/journeys/{w.app.id}/app", data=dict(APP_FIELDS, origin="new"))
+    assert response.status_code == 302 and "/login?next=" in response.headers["Location"]
+    db.session.expire_all()
+    assert w.app.app.name == "Mine"
