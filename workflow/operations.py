@@ -138,6 +138,7 @@ def _after_transition(journey: Journey) -> None:
 def open_journey(account: Account, actor: User | None) -> Journey:
     """Start a journey: at enablement for a new account, at the APP draft once enabled."""
     if actor is not None:
+        db.session.flush()  # a user and account created just now get their ids and defaults
         authorize(actor, Action.start_journey, account)
     state = "app_draft" if account.is_enabled else "enablement_draft"
     journey = Journey(account=account, state=state, state_changed_at=utcnow())
