@@ -8,10 +8,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, session
 
 from workflow import config as config_layers
 from workflow.extensions import csrf, db, login_manager, migrate
+from workflow.web.urls import DatabaseIdConverter
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -24,6 +25,7 @@ def create_app(config_override: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(BASE_DIR / "static"),
     )
     _configure(app, config_override or {})
+    app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
@@ -39,10 +41,20 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+#: Sent when the desk is configured for HTTPS (secure session cookie): browsers then refuse
+#: plain HTTP to it for a year.
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def _security_headers(response):
     # Only pages get the policy: on a PDF it would stop the browser's own viewer from drawing.
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if session.get("_user_id"):
+        # What a signed-in user sees is theirs alone: no shared or back-button cache keeps it.
+        response.headers.setdefault("Cache-Control", "no-store")
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
     response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -8,6 +8,7 @@ from workflow.extensions import db, login_manager
 from workflow.models import AccountKind, User
 from workflow.policy import Action
 from workflow.web.access import public, requires_action
+from workflow.web.urls import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -21,9 +22,7 @@ def load_user(user_id: str) -> User | None:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("journeys.home")
+    return safe_next(target) or url_for("journeys.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from workflow.review.queries import PAGE_SIZE, QueueFilter, review_queue
 from workflow.review.search import search_journeys
 from workflow.stages import STAGES, STATE_NAMES
 from workflow.web.access import journey_of, requires_action
+from workflow.web.urls import safe_next
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -56,18 +57,13 @@ def assign(journey_id: int):
     else:
         db.session.commit()
         flash(f"Assigned to {assignee.display_name}." if assignee else "Unassigned.", "success")
-    return redirect(_local(request.form.get("next", "")) or url_for("review.queue"))
+    return redirect(safe_next(request.form.get("next")) or url_for("review.queue"))
 
 
 def _chosen_assignee(choice: str) -> User | None:
     if choice == "me":
         return current_user
     return db.session.get(User, int(choice)) if choice.isdigit() else None
-
-
-def _local(target: str) -> str:
-    """Only same-site paths: a form field must not send a reviewer elsewhere."""
-    return target if target.startswith("/") and not target.startswith("//") else ""
 
 
 @bp.app_context_processor
