@@ -1,4 +1,4 @@
-# Two commands on a fresh machine: `make run` and `make test`.
+# Two commands on a fresh machine: `make run` and `make test` (`make dev` while changing code).
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -7,7 +7,15 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 GATEWAY_PORT ?= 8600
 
-.PHONY: run test install system-deps lint format bench clean-instance
+# The address a browser on this machine opens (a wildcard HOST listens everywhere, loopback too).
+BROWSER_HOST := $(if $(filter 0.0.0.0 :: [::],$(HOST)),127.0.0.1,$(HOST))
+DESK_URL := http://$(BROWSER_HOST):$(PORT)
+GATEWAY_URL := http://$(BROWSER_HOST):$(GATEWAY_PORT)/router/rest
+# Mailed links point at the server started here unless the environment already says where.
+PUBLIC_BASE_URL := $(or $(ONBOARDING_PUBLIC_BASE_URL),$(DESK_URL))
+RUN_ENV := ONBOARDING_PUBLIC_BASE_URL='$(PUBLIC_BASE_URL)' ONBOARDING_TOP_GATEWAY_URL='$(GATEWAY_URL)'
+
+.PHONY: run dev test install system-deps lint format bench clean-instance
 
 install: $(VENV)/.installed
 
@@ -43,14 +51,38 @@ instance/secret_key:
 	$(PY) -c "import secrets; print(secrets.token_urlsafe(48))" > $@
 	chmod 600 $@
 
+# The desk as it runs in production (gunicorn, gunicorn.conf.py), with the local TOP gateway and
+# the mail worker; the URL and the demo logins come last, once the desk answers. Ctrl-C stops all.
 run: install system-deps instance/secret_key
-	$(FLASK) db upgrade
-	$(FLASK) demo seed
-	@echo "Local TOP gateway on http://$(HOST):$(GATEWAY_PORT)/router/rest; mail goes to instance/mail"
-	@trap 'kill 0' EXIT INT TERM; \
+	$(RUN_ENV) $(FLASK) db upgrade
+	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT; trap 'exit 130' INT TERM; \
+	export $(RUN_ENV); \
+	logins=$$($(FLASK) demo seed) || exit 1; \
+	$(FLASK) top gateway --host $(HOST) --port $(GATEWAY_PORT) & \
+	gateway=$$!; \
+	$(FLASK) outbox send --loop --interval 5 & \
+	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn --config gunicorn.conf.py & \
+	web=$$!; \
+	$(PY) scripts/wait_for_desk.py $(DESK_URL)/login --pid $$web --config gunicorn.conf.py \
+	  || exit 1; \
+	kill -0 $$gateway 2>/dev/null || { echo "The local TOP gateway did not start; see above."; exit 1; }; \
+	echo; \
+	echo "The TOP Onboarding Desk is running: open $(DESK_URL)"; \
+	echo "  local TOP gateway  $(GATEWAY_URL)"; \
+	echo "  mailed links       $(PUBLIC_BASE_URL)   (mail is written to instance/mail)"; \
+	echo "$$logins"; \
+	echo "Ctrl-C stops the desk, the gateway and the mail worker."; \
+	wait $$web
+
+# Development: `flask run` with the reloader and the debugger, plus the gateway and the worker.
+dev: install system-deps instance/secret_key
+	$(RUN_ENV) $(FLASK) db upgrade
+	$(RUN_ENV) $(FLASK) demo seed
+	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT; trap 'exit 130' INT TERM; \
+	export $(RUN_ENV); \
 	$(FLASK) top gateway --host $(HOST) --port $(GATEWAY_PORT) & \
 	$(FLASK) outbox send --loop --interval 5 & \
-	ONBOARDING_TOP_GATEWAY_URL=http://$(HOST):$(GATEWAY_PORT)/router/rest $(FLASK) run --host $(HOST) --port $(PORT)
+	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -31,7 +31,21 @@ def create_app(config_override: Mapping[str, Any] | None = None) -> Flask:
     _register_cli(app)
     _connect_handlers()
     app.after_request(_security_headers)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind a TLS-terminating proxy, see the scheme and host the browser used.
+
+    Without it the desk would take every request for plain HTTP to an internal host, and
+    Flask-WTF would skip the referrer check it makes on HTTPS form posts.
+    """
+    hops = app.config["PROXY_FIX_HOPS"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
 
 #: Pages load only the desk's own scripts, styles and frames; there is no inline script.

@@ -41,6 +41,13 @@ def _positive_int(raw: str) -> int:
     return value
 
 
+def _count(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("expected 0 or a positive whole number")
+    return value
+
+
 def _choice(*allowed: str) -> Callable[[str], str]:
     def parse(raw: str) -> str:
         if raw not in allowed:
@@ -152,6 +159,13 @@ SETTINGS: tuple[Setting, ...] = (
         "server cannot be pointed at other hosts.",
     ),
     Setting("SESSION_COOKIE_SECURE", _bool, False, "Send the session cookie over HTTPS only."),
+    Setting(
+        "PROXY_FIX_HOPS",
+        _count,
+        0,
+        "Reverse proxies in front of the desk whose X-Forwarded-For/-Proto/-Host/-Port headers "
+        "it trusts; 0 trusts none.",
+    ),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}

@@ -104,7 +104,7 @@ def seed_command():
         ADMIN: "admin",
     }
     for email, password in logins.items():
-        click.echo(f"  {labels[email]:32} {email:22} {password}")
+        click.echo(f"  {labels[email]:32} {email:26} {password}")
 
 
 def first_journey(account):
