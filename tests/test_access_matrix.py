@@ -149,6 +149,8 @@ TABLE: tuple[Row, ...] = (
         on_a="LYNYFF", on_b="LNYNFF", kind="edit"),
     Row("apps.upload_report", "POST", "/journeys/{sandbox}/check/sandbox/upload",
         on_a="LYNYFF", on_b="LNYNFF", kind="edit", data=lambda ids: {"report": _report()}),
+    Row("apps.withdraw_evidence", "POST", "/journeys/{sandbox}/evidence/{evidence}/withdraw",
+        on_a="LYNYFF", on_b="LNYNFF", kind="edit", writes=True),
     Row("deployment.save_form", "POST", "/journeys/{deploy}/forms/mrd",
         on_a="LYNYFF", on_b="LNYNFF", kind="edit", writes=True, data=_MRD),
     Row("deployment.upload_document", "POST", "/journeys/{deploy}/forms/prd/document",

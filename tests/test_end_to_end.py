@@ -98,11 +98,14 @@ def test_seller_on_taobao_cloud_reaches_release(seller, client_for, gateway, mak
     _distribute(applicant, reviewer, jid, [SELLER_ID, "1001", "1002"], confirm=["security"])
     _change_authorizations(applicant, reviewer, jid, [SELLER_ID, "1002", "1003"])
     assert _trail(jid) == [
-        "open", "submit", "approve", "register_app", "submit", "approve", "start_sandbox",
-        "confirm_sandbox", "choose_cloud", "submit", "call_meeting", "approve", "submit",
-        "approve", "environment_ready", "confirm_deployment", "start_distribution", "submit",
-        "approve", "submit", "approve", "change_authorizations", "approve",
+        "open", "submit", "approve", "register_app", "submit", "api.decided", "api.decided",
+        "approve", "start_sandbox", "evidence.attached", "confirm_sandbox", "choose_cloud",
+        "submit", "call_meeting", "approve", "submit", "approve", "environment_ready",
+        "evidence.attached", "confirm_deployment", "start_distribution", "config.required",
+        "config.confirmed", "submit", "approve", "seller_list.in_force", "submit", "approve",
+        "seller_list.in_force", "change_authorizations", "approve", "seller_list.in_force",
     ]  # fmt: skip
+    _assert_log_replays()
     _assert_no_secret_stored()
     packets = _read_packets(jid)
     assert [kind for kind, _, _ in packets] == [
@@ -144,11 +147,14 @@ def test_isv_with_exemption_reaches_release(isv, client_for, gateway):  # noqa: 
     _ok(fire_event(applicant, jid, "start_distribution"))
     _distribute(applicant, reviewer, jid, ["3001", "3002"], confirm=[])
     _change_authorizations(applicant, reviewer, jid, ["3002"])
-    assert _trail(jid)[3:] == [
-        "register_app", "submit", "approve", "start_sandbox", "confirm_sandbox",
+    assert _trail(jid)[2:] == [
+        *["document.decided"] * 6, "approve", "register_app", "submit", "api.decided",
+        "api.decided", "approve", "start_sandbox", "evidence.attached", "confirm_sandbox",
         "choose_exemption", "submit", "approve", "start_distribution", "submit", "approve",
-        "submit", "approve", "change_authorizations", "approve",
+        "seller_list.in_force", "submit", "approve", "seller_list.in_force",
+        "change_authorizations", "approve", "seller_list.in_force",
     ]  # fmt: skip
+    _assert_log_replays()
     assert state_of(jid) == "released"
     packets = _read_packets(jid)
     assert [kind for kind, _, _ in packets] == [
@@ -163,6 +169,12 @@ def test_isv_with_exemption_reaches_release(isv, client_for, gateway):  # noqa: 
             hashlib.sha256(data).hexdigest() == version.sha256 for data in attachments.values()
         )
     assert "Own-server exemption approved" in packets[3][1]  # shown on every later packet
+    # Later packets carry the decisions made so far in their trail.
+    flat = [" ".join(text.split()) for _, text, _ in packets]
+    assert "Document f (version 1) accepted decision, in Enablement submitted" in flat[1]
+    assert "refused: Use the order list. decision, in API access submitted" in flat[2]
+    assert "Sandbox evidence attached: the check passed" in flat[2]
+    assert "Authorization list in force (2 seller IDs)" in flat[4]
     assert "3002" in packets[-1][1]
 
 
@@ -310,6 +322,14 @@ def _in_force(jid):
 def _trail(jid):
     stmt = select(Event.event).where(Event.journey_id == jid).order_by(Event.id)
     return list(db.session.scalars(stmt))
+
+
+def _assert_log_replays():
+    from flask import current_app
+
+    result = current_app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "replay ok: " in result.output
 
 
 def _assert_no_secret_stored():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,9 +18,8 @@ GENESIS_HASH = "0" * 64
 CHAIN_HEAD_ID = 1
 
 
-def event_hash(prev_hash: str, row: Event) -> str:
-    """SHA-256 over the previous hash and this row's recorded fields."""
-    fields = {
+def _fields_v1(row: Event) -> dict:
+    return {
         "journey_id": row.journey_id,
         "actor_id": row.actor_id,
         "event": row.event,
@@ -31,8 +30,33 @@ def event_hash(prev_hash: str, row: Event) -> str:
         "at": row.created_at.isoformat(timespec="microseconds"),
         "packet": row.packet_sha256,
     }
-    payload = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _fields_v2(row: Event) -> dict:
+    # The version itself is hashed, so a row cannot be re-labelled as version 1 to drop its
+    # payload from the hash.
+    return {**_fields_v1(row), "hash_version": 2, "payload": row.payload}
+
+
+#: What an event's hash covers, by ``Event.hash_version``. A version, once released, never
+#: changes: rows written under it must keep verifying. New fields (a packet's input digest,
+#: "via API") join as a new version that extends the newest one.
+HASH_FIELDS: dict[int, Callable[[Event], dict]] = {1: _fields_v1, 2: _fields_v2}
+#: The version new events are written with.
+HASH_VERSION = 2
+
+
+def event_hash(prev_hash: str, row: Event) -> str:
+    """SHA-256 over the previous hash and the fields this row's hash version covers."""
+    fields = HASH_FIELDS.get(row.hash_version or 1)
+    if fields is None:
+        raise UnknownHashVersion(row.hash_version)
+    payload = json.dumps(fields(row), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
+
+
+class UnknownHashVersion(ValueError):
+    """A row claims a hash version this code does not know."""
 
 
 def ensure_chain_head() -> None:
@@ -63,6 +87,7 @@ def append_event(
     note: str = "",
     at: datetime | None = None,
     packet_sha256: str | None = None,
+    payload: str | None = None,
 ) -> Event:
     head = _locked_head()
     row = Event(
@@ -75,6 +100,8 @@ def append_event(
         note=note,
         created_at=at or utcnow(),
         packet_sha256=packet_sha256,
+        payload=payload,
+        hash_version=HASH_VERSION,
         prev_hash=head.last_hash,
     )
     row.hash = event_hash(head.last_hash, row)
@@ -104,7 +131,11 @@ def verify_rows(rows: Iterable[Event], head_hash: str | None = None) -> ChainRep
     for row in rows:
         if row.prev_hash != prev:
             return ChainReport(checked, row.id, "its previous-hash link does not match")
-        if event_hash(prev, row) != row.hash:
+        try:
+            recomputed = event_hash(prev, row)
+        except UnknownHashVersion:
+            return ChainReport(checked, row.id, f"its hash version {row.hash_version} is unknown")
+        if recomputed != row.hash:
             return ChainReport(checked, row.id, "its content does not match its hash")
         prev = row.hash
         checked += 1
@@ -114,8 +145,10 @@ def verify_rows(rows: Iterable[Event], head_hash: str | None = None) -> ChainRep
 
 
 def verify_chain(batch_size: int = 1000) -> ChainReport:
+    # Plain rows (same attribute names as Event), so a long log is not built into ORM objects.
+    log = Event.__table__
     rows = db.session.execute(
-        select(Event).order_by(Event.id).execution_options(yield_per=batch_size)
-    ).scalars()
+        select(log).order_by(log.c.id).execution_options(yield_per=batch_size)
+    )
     head = db.session.get(ChainHead, CHAIN_HEAD_ID)
     return verify_rows(rows, head.last_hash if head else None)

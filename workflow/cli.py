@@ -60,13 +60,22 @@ def create_user_command(email, role, taobao_account_id, name, password):
 
 @audit_cli.command("verify")
 def verify_command():
-    """Recompute the event chain; print the first broken row, or ok N events."""
+    """Recompute the event chain, then replay it against the rows; name the first problem."""
+    from workflow.replay import replay_log
+
     report = audit.verify_chain()
-    if report.ok:
-        click.echo(f"ok {report.checked} events")
+    if not report.ok:
+        where = f"event {report.broken_event_id}" if report.broken_event_id else "chain head"
+        click.echo(f"broken at {where}: {report.reason} ({report.checked} events verified before)")
+        click.echo("replay skipped: the log itself does not hold")
+        raise SystemExit(1)
+    click.echo(f"ok {report.checked} events")
+    replay = replay_log()
+    if replay.ok:
+        counts = ", ".join(f"{n} {table}" for table, n in replay.rows.items())
+        click.echo(f"replay ok: {counts}")
         return
-    where = f"event {report.broken_event_id}" if report.broken_event_id else "chain head"
-    click.echo(f"broken at {where}: {report.reason} ({report.checked} events verified before)")
+    click.echo(f"replay differs at {replay.first} ({replay.difference_count} difference(s))")
     raise SystemExit(1)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import select
-from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 from statemachine.exceptions import TransitionNotAllowed
 
@@ -112,13 +111,14 @@ def fire(
     return row
 
 
-def touch(journey: Journey) -> None:
-    """Record that a part of the journey changed (a document or API decision).
+def bump_version(journey: Journey) -> None:
+    """Move the journey's version on for a change that does not move the chart (a decision).
 
-    The journey's version moves on, so a reviewer approving at the same moment on the strength
-    of the old decisions gets a conflict instead of an approval the decisions no longer support.
+    The ``UPDATE`` sets the next version only where the row still has the one this request
+    read, so a reviewer approving at the same moment on the strength of the old decisions gets
+    a conflict instead of an approval the decisions no longer support.
     """
-    flag_modified(journey, "state")
+    journey.version_id = journey.version_id + 1
     try:
         db.session.flush()
     except StaleDataError:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from workflow.errors import NotFound, NotPermitted
 from workflow.extensions import db
-from workflow.models import Account, ApiRequest, Journey, Role, User
+from workflow.models import Account, ApiRequest, DecisionKind, Journey, Role, User
 
 
 class Action(enum.StrEnum):
@@ -52,6 +52,7 @@ class Action(enum.StrEnum):
     request_api_access = "request_api_access"
     run_checker = "run_checker"
     attach_evidence = "attach_evidence"
+    withdraw_evidence = "withdraw_evidence"
     edit_stage_form = "edit_stage_form"
     edit_seller_list = "edit_seller_list"
     confirm_config = "confirm_config"
@@ -103,6 +104,7 @@ RULES: dict[Action, Rule] = {
     Action.request_api_access: Rule(APPLICANTS, "change the API requests"),
     Action.run_checker: Rule(APPLICANTS, "run the connectivity checker for the APP"),
     Action.attach_evidence: Rule(APPLICANTS, "attach evidence"),
+    Action.withdraw_evidence: Rule(APPLICANTS, "withdraw evidence"),
     Action.edit_stage_form: Rule(APPLICANTS, "fill in the stage's forms"),
     Action.edit_seller_list: Rule(APPLICANTS, "propose seller lists"),
     Action.confirm_config: Rule(APPLICANTS, "confirm configurations"),
@@ -139,6 +141,20 @@ APPLICANT_EVENTS = frozenset(
 REVIEWER_EVENTS = frozenset(
     {"approve", "request_changes", "reject", "call_meeting", "environment_ready"}
 )
+
+
+#: The action each decision of the audited door (``workflow.decisions``) is.
+DECISION_ACTIONS: dict[DecisionKind, Action] = {
+    DecisionKind.document: Action.decide_document,
+    DecisionKind.api: Action.decide_api,
+    DecisionKind.api_reopened: Action.request_api_access,
+    DecisionKind.list_in_force: Action.decide_step,
+    DecisionKind.assigned: Action.assign_journey,
+    DecisionKind.config_required: Action.set_required_configs,
+    DecisionKind.config_confirmed: Action.confirm_config,
+    DecisionKind.evidence_attached: Action.attach_evidence,
+    DecisionKind.evidence_withdrawn: Action.withdraw_evidence,
+}
 
 
 def event_action(event: str) -> Action | None:

@@ -14,6 +14,7 @@ from workflow.stages import (
     stage_of,
     state_name,
 )
+from workflow.trail import event_title
 
 GMT8 = timezone(timedelta(hours=8), "GMT+8")
 
@@ -56,6 +57,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         state_name=state_name,
         event_label=event_label,
+        event_title=event_title,
         stage_of=stage_of,
         stage_progress=stage_progress,
         destructive_events=DESTRUCTIVE_EVENTS,

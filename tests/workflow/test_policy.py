@@ -13,7 +13,7 @@ import pytest
 
 from tests.support import database_fingerprint
 from workflow.admin.operations import add_user, set_active
-from workflow.apps.evidence import attach_evidence, attach_uploaded_report
+from workflow.apps.evidence import attach_evidence, attach_uploaded_report, withdraw_evidence
 from workflow.apps.operations import decide_api, register_app, request_api_access
 from workflow.deployment.operations import save_stage_document, save_stage_form
 from workflow.distribution.operations import (
@@ -101,6 +101,14 @@ def _report():
     return io.BytesIO(json.dumps({"ok": True, "checks": [{"name": "dns", "ok": True}]}).encode())
 
 
+def _attached(w):
+    journey = _at(w.app, "sandbox_verification")
+    report = {"ok": True, "checks": [{"name": "dns", "ok": True}]}
+    evidence = attach_evidence(journey, EvidenceKind.sandbox, w.applicant, report)
+    db.session.commit()
+    return evidence
+
+
 def _packet(w):
     stored = get_storage().save(io.BytesIO(b"%PDF-1.7 packet"), content_type="application/pdf")
     packet = Packet(
@@ -166,6 +174,10 @@ REFUSED = {
             w.admin,
             {"ok": True, "checks": [{"name": "dns", "ok": True}]},
         ),
+        NotPermitted,
+    ),
+    "reviewer withdraws the applicant's evidence": (
+        lambda w: partial(withdraw_evidence, w.app, w.reviewer, _attached(w).id),
         NotPermitted,
     ),
     "reviewer fills in the MRD": (

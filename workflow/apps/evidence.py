@@ -13,10 +13,13 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import select
 
+from storage import StoredObject
 from workflow import files
-from workflow.errors import DomainError
+from workflow.decisions import decide
+from workflow.errors import DomainError, NotFound
 from workflow.extensions import db
-from workflow.models import Evidence, EvidenceKind, Journey, User
+from workflow.models import DecisionKind, Evidence, EvidenceKind, Journey, User
+from workflow.models.base import utcnow
 from workflow.policy import Action, authorize
 
 #: The state in which each kind of evidence is collected.
@@ -53,8 +56,11 @@ def attach_evidence(
     report: dict[str, Any],
     *,
     source: str = "checker",
+    stored: StoredObject | None = None,
+    filename: str = "",
 ) -> Evidence:
-    """Keep a checker report as evidence for the stage the journey is in."""
+    """Keep a checker report (and the uploaded file it came in) as evidence for the stage the
+    journey is in; the chain records it with its verdict."""
     authorize(actor, Action.attach_evidence, journey)
     _ensure_collecting(journey, kind)
     evidence = Evidence(
@@ -65,8 +71,32 @@ def attach_evidence(
         report=report,
         created_by_id=actor.id,
     )
+    if stored is not None:
+        evidence.file_id, evidence.filename = stored.file_id, filename[:255]
+        evidence.sha256, evidence.size = stored.sha256, stored.size
     db.session.add(evidence)
     db.session.flush()
+    about = {"evidence": kind.value, "passing": evidence.is_passing}
+    decide(journey, actor, DecisionKind.evidence_attached, [evidence], about)
+    return evidence
+
+
+def withdraw_evidence(journey: Journey, actor: User, evidence_id: int) -> Evidence:
+    """The applicant takes a report back while its check is still collecting evidence.
+
+    The row and its file stay on record; it no longer counts towards the stage.
+    """
+    authorize(actor, Action.withdraw_evidence, journey)
+    evidence = db.session.get(Evidence, evidence_id)
+    if evidence is None or evidence.journey_id != journey.id:
+        raise NotFound("No such evidence.")
+    _ensure_collecting(journey, evidence.kind)
+    if evidence.withdrawn_at is not None:
+        raise DomainError("This report is already withdrawn.")
+    evidence.withdrawn_at = utcnow()
+    db.session.flush()
+    about = {"evidence": evidence.kind.value, "passing": evidence.is_passing}
+    decide(journey, actor, DecisionKind.evidence_withdrawn, [evidence], about)
     return evidence
 
 
@@ -81,10 +111,9 @@ def attach_uploaded_report(
         raise DomainError("A checker report is at most 1 MB; upload the JSON the checker printed.")
     report = _parse_report(head, journey.app.app_key if journey.app else "")
     with files.stored(_bytes_stream(head), content_type="application/json") as obj:
-        evidence = attach_evidence(journey, kind, actor, report, source="upload")
-        evidence.file_id, evidence.filename = obj.file_id, filename[:255]
-        evidence.sha256, evidence.size = obj.sha256, obj.size
-        db.session.flush()
+        evidence = attach_evidence(
+            journey, kind, actor, report, source="upload", stored=obj, filename=filename
+        )
     return evidence
 
 
@@ -95,7 +124,10 @@ def report_passes(report: dict[str, Any]) -> bool:
 
 def has_passing_evidence(journey: Journey, kind: EvidenceKind) -> bool:
     stmt = select(Evidence.id).where(
-        Evidence.journey_id == journey.id, Evidence.kind == kind, Evidence.is_passing.is_(True)
+        Evidence.journey_id == journey.id,
+        Evidence.kind == kind,
+        Evidence.is_passing.is_(True),
+        Evidence.withdrawn_at.is_(None),
     )
     return db.session.scalar(stmt.limit(1)) is not None
 

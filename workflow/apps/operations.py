@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from workflow.apps.catalogue import API_METHODS
+from workflow.decisions import decide
 from workflow.errors import DomainError
 from workflow.extensions import db
-from workflow.models import ApiRequest, App, Audience, Journey, ReviewStatus, User
+from workflow.models import ApiRequest, App, Audience, DecisionKind, Journey, ReviewStatus, User
 from workflow.models.base import utcnow
-from workflow.operations import fire, touch
+from workflow.operations import fire
 from workflow.policy import Action, authorize
 
 #: States in which the applicant may still edit the APP and its API requests.
@@ -54,6 +55,7 @@ def request_api_access(
     if unknown:
         raise DomainError(f"Unknown API: {', '.join(sorted(unknown))}.")
     existing = {r.method: r for r in app.api_requests}
+    reopened = []
     for method, request in existing.items():
         if method not in reasons:
             app.api_requests.remove(request)
@@ -65,9 +67,15 @@ def request_api_access(
         if request is None:
             app.api_requests.append(ApiRequest(method=method, reason=reason))
         elif request.reason != reason or request.decision is ReviewStatus.rejected:
+            if request.decision is not ReviewStatus.pending:
+                reopened.append(request)
             request.reason, request.decision = reason, ReviewStatus.pending
             request.decision_reason, request.decided_at, request.decided_by = "", None, None
     db.session.flush()
+    if reopened:
+        # The reviewer's earlier decision no longer holds; the log says so.
+        about = {"apis": [r.method for r in reopened]}
+        decide(journey, actor, DecisionKind.api_reopened, reopened, about)
     return list(app.api_requests)
 
 
@@ -86,7 +94,8 @@ def decide_api(
     request.decision = ReviewStatus.accepted if grant else ReviewStatus.rejected
     request.decision_reason = "" if grant else reason.strip()
     request.decided_by, request.decided_at = actor, utcnow()
-    touch(journey)
+    db.session.flush()
+    decide(journey, actor, DecisionKind.api, [request], {"api": request.method})
     return request
 
 

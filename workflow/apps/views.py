@@ -11,6 +11,9 @@ from workflow.apps.evidence import (
     attach_uploaded_report,
     run_checker,
 )
+from workflow.apps.evidence import (
+    withdraw_evidence as withdraw_evidence_op,
+)
 from workflow.apps.forms import AppForm, CheckerForm
 from workflow.errors import DomainError
 from workflow.extensions import db
@@ -138,6 +141,19 @@ def upload_report(journey_id: int, kind: str):
             journey, _evidence_kind(kind), current_user, upload.stream, upload.filename
         ),
         "The report is attached.",
+        "evidence",
+    )
+
+
+@bp.route("/journeys/<int:journey_id>/evidence/<int:evidence_id>/withdraw", methods=["POST"])
+@requires_action(
+    Action.withdraw_evidence, target=row_on_journey(Evidence, "evidence_id", "evidence")
+)
+def withdraw_evidence(journey_id: int, evidence_id: int):
+    return act(
+        journey_id,
+        lambda journey: withdraw_evidence_op(journey, current_user, evidence_id),
+        "The report is withdrawn; it stays on record but no longer counts.",
         "evidence",
     )
 

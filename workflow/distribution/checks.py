@@ -43,6 +43,6 @@ def authorization_change_proposed(journey) -> list[str]:
 
 
 @journey_changed.connect
-def _approved_list_comes_into_force(journey, event, **_) -> None:
+def _approved_list_comes_into_force(journey, event, actor, **_) -> None:
     if event.event == "approve" and event.from_state in _APPROVED_LISTS:
-        put_proposal_in_force(journey, _APPROVED_LISTS[event.from_state])
+        put_proposal_in_force(journey, _APPROVED_LISTS[event.from_state], actor)

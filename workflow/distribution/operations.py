@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from workflow import files
+from workflow.decisions import decide
 from workflow.distribution.sellerids import (
     SellerIdDiff,
     SellerIdListError,
@@ -30,6 +31,7 @@ from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.models import (
     AccountKind,
+    DecisionKind,
     Journey,
     ReviewStatus,
     SellerList,
@@ -143,7 +145,7 @@ def proposal_diff(journey: Journey, kind: SellerListKind) -> SellerIdDiff | None
     return diff_seller_ids(ids_of(list_in_force(journey, kind)), ids_of(proposal))
 
 
-def put_proposal_in_force(journey: Journey, kind: SellerListKind) -> SellerList | None:
+def put_proposal_in_force(journey: Journey, kind: SellerListKind, actor: User) -> SellerList | None:
     """The approved proposal replaces the list in force."""
     proposal = proposed_list(journey, kind)
     if proposal is None:
@@ -153,6 +155,9 @@ def put_proposal_in_force(journey: Journey, kind: SellerListKind) -> SellerList 
         previous.is_in_force = False
     proposal.status, proposal.is_in_force = ReviewStatus.accepted, True
     db.session.flush()
+    rows = [proposal] if previous is None else [previous, proposal]
+    about = {"list": kind.value, "count": proposal.count}
+    decide(journey, actor, DecisionKind.list_in_force, rows, about)
     return proposal
 
 
@@ -172,6 +177,7 @@ def set_config_requirements(journey: Journey, actor: User, *, security: bool, cl
     app = _app_of(journey)
     app.is_security_config_required, app.is_cloud_config_required = security, cloud
     db.session.flush()
+    decide(journey, actor, DecisionKind.config_required, [app])
 
 
 def confirm_config(journey: Journey, actor: User, which: str) -> None:
@@ -185,6 +191,7 @@ def confirm_config(journey: Journey, actor: User, which: str) -> None:
     else:
         raise DomainError("Unknown configuration.")
     db.session.flush()
+    decide(journey, actor, DecisionKind.config_confirmed, [app], {"config": which})
 
 
 def unconfirmed_configs(journey: Journey) -> list[str]:

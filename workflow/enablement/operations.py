@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from storage import StoredObject
 from workflow import files
+from workflow.decisions import decide
 from workflow.enablement import prechecks
 from workflow.enablement.documents import (
     EDITABLE_STATES,
@@ -26,7 +27,7 @@ from workflow.enablement.documents import (
 )
 from workflow.errors import ConcurrentChange, DomainError, NotFound
 from workflow.extensions import db
-from workflow.models import Journey, User
+from workflow.models import DecisionKind, Journey, User
 from workflow.models.base import utcnow
 from workflow.models.enablement import (
     DocumentKind,
@@ -34,7 +35,6 @@ from workflow.models.enablement import (
     EnablementRequest,
     ReviewStatus,
 )
-from workflow.operations import touch
 from workflow.policy import Action, authorize
 
 log = logging.getLogger(__name__)
@@ -224,8 +224,9 @@ def decide_document(
     )
     if result.rowcount != 1:
         raise ConcurrentChange("Another reviewer decided this document first. Reload the page.")
-    touch(journey)
     db.session.refresh(document)
+    about = {"document": document.kind.value, "version": document.version}
+    decide(journey, actor, DecisionKind.document, [document], about)
     return document
 
 

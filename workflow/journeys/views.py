@@ -12,6 +12,7 @@ from workflow.journeys.forms import FireEventForm
 from workflow.journeys.panels import panels_for
 from workflow.models import Event
 from workflow.models.base import utcnow
+from workflow.models.journeys import DECISION_EVENTS
 from workflow.policy import Action, event_action
 from workflow.stages import DESTRUCTIVE_EVENTS, STATE_NAMES
 from workflow.web.access import journey_of, own_account, requires_action
@@ -120,9 +121,16 @@ def fire(journey_id: int, event: str):
 
 
 def _just_did(journey_id: int, event: str) -> bool:
-    """A double submit: this user's own newest event is this one, moments ago."""
+    """A double submit: this user's own newest transition is this one, moments ago.
+
+    Decisions the transition caused (a list put in force by an approval) come after it and
+    do not count.
+    """
     latest = db.session.scalars(
-        select(Event).where(Event.journey_id == journey_id).order_by(Event.id.desc()).limit(1)
+        select(Event)
+        .where(Event.journey_id == journey_id, Event.event.not_in(DECISION_EVENTS))
+        .order_by(Event.id.desc())
+        .limit(1)
     ).first()
     return (
         latest is not None

@@ -20,7 +20,7 @@ from workflow.models.enablement import (
     EnablementRequest,
     ReviewStatus,
 )
-from workflow.models.journeys import ChainHead, Event, Journey
+from workflow.models.journeys import ChainHead, DecisionKind, Event, Journey
 from workflow.models.outbox import OutboxMessage, OutboxStatus
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "App",
     "Audience",
     "ChainHead",
+    "DecisionKind",
     "DocumentKind",
     "DocumentVersion",
     "EnablementRequest",

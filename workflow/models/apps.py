@@ -94,6 +94,8 @@ class Evidence(db.Model):
     size: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Set when the applicant takes the report back: it stays on record, but no longer counts.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class FormKind(enum.StrEnum):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import enum
+import json
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -21,7 +24,9 @@ class Journey(db.Model):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     #: Written only by ``workflow.operations.fire`` through the chart.
     state: Mapped[str] = mapped_column(String(40), index=True)
-    #: Optimistic lock: two reviewers acting at once cannot both win.
+    #: Optimistic lock: two reviewers acting at once cannot both win. Every recorded change
+    #: moves it on: a transition through the chart, and a decision through
+    #: ``workflow.operations.bump_version``.
     version_id: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: When the journey entered its current state; the queue's waiting time counts from here.
@@ -48,8 +53,35 @@ class Journey(db.Model):
         return "Developer account enablement"
 
 
+class DecisionKind(enum.StrEnum):
+    """Decisions that do not move the chart; each is an ``Event`` whose ``event`` is the value.
+
+    They are recorded by ``workflow.decisions.decide`` with a canonical JSON payload that names
+    the row decided and what it now holds, so ``flask audit verify`` can replay them.
+    """
+
+    #: A reviewer accepts or rejects one document version.
+    document = "document.decided"
+    #: A reviewer grants or refuses one API.
+    api = "api.decided"
+    #: The applicant changed a decided API request, so it waits for a new decision.
+    api_reopened = "api.reopened"
+    #: An approved seller list replaces the one in force.
+    list_in_force = "seller_list.in_force"
+    #: A reviewer claims the queue item, assigns it, or lets it go.
+    assigned = "journey.assigned"
+    #: An admin sets which configurations the APP must confirm.
+    config_required = "config.required"
+    #: The applicant confirms a configuration is in place.
+    config_confirmed = "config.confirmed"
+    #: A checker report is kept as evidence, with its verdict.
+    evidence_attached = "evidence.attached"
+    #: The applicant takes a report back; it stays on record but no longer counts.
+    evidence_withdrawn = "evidence.withdrawn"
+
+
 class Event(db.Model):
-    """An append-only record of one state change, hash-chained over the whole log."""
+    """An append-only record of one state change or decision, hash-chained over the whole log."""
 
     __tablename__ = "events"
 
@@ -67,11 +99,32 @@ class Event(db.Model):
     #: SHA-256 of the PDF packet this submission produced; covered by ``hash``, so the chain
     #: itself vouches for the packet's bytes.
     packet_sha256: Mapped[str | None] = mapped_column(String(64))
+    #: A decision's canonical JSON (sorted keys, no spaces); NULL for a transition.
+    payload: Mapped[str | None] = mapped_column(Text)
+    #: Which fields ``hash`` covers (``workflow.audit.HASH_FIELDS``); rows keep their version.
+    hash_version: Mapped[int] = mapped_column(default=1, server_default="1")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
     journey: Mapped[Journey] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+    @property
+    def is_decision(self) -> bool:
+        return self.event in DECISION_EVENTS
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The decision's payload as a dict (empty for a transition)."""
+        return json.loads(self.payload) if self.payload else {}
+
+
+DECISION_EVENTS = frozenset(kind.value for kind in DecisionKind)
+
+
+def canonical_json(payload: dict[str, Any]) -> str:
+    """The one spelling of a payload: what the event stores and its hash covers."""
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 class ChainHead(db.Model):

@@ -21,7 +21,8 @@ from workflow.models import (
     StageForm,
 )
 from workflow.packets.data import DocumentEntry, PacketData, Section, SellerDiff, Table, TrailEvent
-from workflow.stages import event_label, state_name
+from workflow.stages import state_name
+from workflow.trail import event_title
 
 #: The state a submission enters, and the packet it produces.
 PACKET_KIND_FOR_STATE = {
@@ -106,11 +107,12 @@ def _trail_event(e: Event) -> TrailEvent:
     return TrailEvent(
         at=e.created_at,
         actor=actor,
-        event="Journey opened" if e.event == "open" else event_label(e.event),
+        event=event_title(e),
         from_state=state_name(e.from_state) if e.from_state else "",
         to_state=state_name(e.to_state),
         comment=e.comment or None,
         hash=e.hash,
+        is_decision=e.is_decision,
     )
 
 

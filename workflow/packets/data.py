@@ -72,7 +72,11 @@ class DocumentEntry:
 
 @dataclass(frozen=True)
 class TrailEvent:
-    """One row of the journey's event log, with the applicant-visible comment only."""
+    """One row of the journey's event log, with the applicant-visible comment only.
+
+    A decision (a document, an API, a list in force, evidence...) leaves the state where it
+    was; ``event`` then says what was decided.
+    """
 
     at: datetime
     actor: str
@@ -81,6 +85,7 @@ class TrailEvent:
     to_state: str
     comment: str | None = None
     hash: str | None = None  #: the event's chain hash, shown so a reader can match the log
+    is_decision: bool = False
 
     def __post_init__(self) -> None:
         _require_aware(self.at, "TrailEvent.at")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from workflow.decisions import decide
 from workflow.errors import DomainError
 from workflow.extensions import db
-from workflow.models import Journey, User
+from workflow.models import DecisionKind, Journey, User
 from workflow.policy import Action, authorize
 
 
@@ -16,7 +17,8 @@ def assign_journey(journey: Journey, actor: User, assignee: User | None) -> None
     if assignee is not None and not assignee.is_staff:
         raise DomainError("Items can only be assigned to reviewers.")
     journey.assignee = assignee
-    db.session.flush()
+    claimed = assignee is not None and assignee.id == actor.id
+    decide(journey, actor, DecisionKind.assigned, [journey], {"claimed": claimed})
 
 
 def reviewers() -> list[User]:

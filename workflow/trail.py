@@ -1,0 +1,98 @@
+"""How an event reads in the trail (the journey page and the packets).
+
+A transition reads as its button label; a decision as one sentence made from its payload, so
+the trail never needs the rows it names (they may have changed since).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workflow.models import DecisionKind, Event
+from workflow.stages import event_label
+
+_LISTS = {"authorization": "Authorization list", "distribution": "Distribution list"}
+_CONFIGS = {"security": "security-center configuration", "cloud": "cloud configuration"}
+_EVIDENCE = {"sandbox": "Sandbox", "cloud": "Cloud"}
+
+
+def event_title(event: Event) -> str:
+    """What happened, in a few words: "Approve", "Document b (version 2) accepted"."""
+    if event.event == "open":
+        return "Journey opened"
+    if not event.is_decision:
+        return event_label(event.event)
+    try:
+        text = _SUMMARIES[DecisionKind(event.event)](event.data)
+    except (KeyError, IndexError, TypeError, ValueError):
+        # A payload this code cannot read still shows up, rather than breaking the page.
+        text = DecisionKind(event.event).name.replace("_", " ").capitalize()
+    if event.data.get("backfilled"):
+        text += " (recorded by the upgrade that put decisions in the log)"
+    return text
+
+
+def _values(payload: dict[str, Any], index: int = -1) -> dict[str, Any]:
+    return payload["rows"][index]["values"]
+
+
+def _document(payload) -> str:
+    about, values = payload["about"], _values(payload)
+    text = f"Document {about['document']} (version {about['version']}) {values['review_status']}"
+    return f"{text}: {values['review_reason']}" if values.get("review_reason") else text
+
+
+def _api(payload) -> str:
+    values = _values(payload)
+    verdict = {"accepted": "granted", "rejected": "refused"}.get(values["decision"], "pending")
+    text = f"{values['method']} {verdict}"
+    return f"{text}: {values['decision_reason']}" if values.get("decision_reason") else text
+
+
+def _api_reopened(payload) -> str:
+    return "Changed after its decision, to be decided again: " + ", ".join(payload["about"]["apis"])
+
+
+def _list_in_force(payload) -> str:
+    about = payload["about"]
+    return f"{_LISTS[about['list']]} in force ({about['count']} seller IDs)"
+
+
+def _assigned(payload) -> str:
+    if _values(payload)["assignee_id"] is None:
+        return "Unassigned in the review queue"
+    return "Claimed in the review queue" if payload["about"]["claimed"] else "Assigned a reviewer"
+
+
+def _config_required(payload) -> str:
+    values = _values(payload)
+    required = [
+        _CONFIGS[which] for which in ("security", "cloud") if values[f"is_{which}_config_required"]
+    ]
+    return "Required before distribution: " + (" and ".join(required) or "no configuration")
+
+
+def _config_confirmed(payload) -> str:
+    return f"Confirmed the {_CONFIGS[payload['about']['config']]}"
+
+
+def _evidence_attached(payload) -> str:
+    verdict = "passed" if _values(payload)["is_passing"] else "did not pass"
+    return f"{_EVIDENCE[payload['about']['evidence']]} evidence attached: the check {verdict}"
+
+
+def _evidence_withdrawn(payload) -> str:
+    return f"{_EVIDENCE[payload['about']['evidence']]} evidence withdrawn by the applicant"
+
+
+_SUMMARIES = {
+    DecisionKind.document: _document,
+    DecisionKind.api: _api,
+    DecisionKind.api_reopened: _api_reopened,
+    DecisionKind.list_in_force: _list_in_force,
+    DecisionKind.assigned: _assigned,
+    DecisionKind.config_required: _config_required,
+    DecisionKind.config_confirmed: _config_confirmed,
+    DecisionKind.evidence_attached: _evidence_attached,
+    DecisionKind.evidence_withdrawn: _evidence_withdrawn,
+}
