@@ -27,7 +27,7 @@ from workflow.apps import provenance
 from workflow.apps.provenance import Verdict
 from workflow.apps.report_schema import Payload, ReportProblem, load_report
 from workflow.decisions import decide
-from workflow.errors import DomainError, NotFound, NotPermitted
+from workflow.errors import DomainError, NotFound
 from workflow.extensions import db
 from workflow.models import (
     DecisionKind,
@@ -35,10 +35,10 @@ from workflow.models import (
     EvidenceKind,
     EvidenceToken,
     Journey,
-    Role,
     User,
 )
 from workflow.models.base import utcnow
+from workflow.policy import Action, authorize
 
 #: The state in which each kind of evidence is collected.
 EVIDENCE_STATE = {
@@ -77,7 +77,7 @@ def attach_desk_run(
     journey: Journey, kind: EvidenceKind, actor: User, report: CheckReport
 ) -> Evidence:
     """Sign a run the desk made itself and keep it as sandbox evidence."""
-    _ensure_applicant(actor)
+    authorize(actor, Action.attach_evidence, journey)
     _ensure_collecting(journey, kind)
     if kind is EvidenceKind.cloud:
         raise DomainError(
@@ -98,7 +98,7 @@ def attach_desk_run(
 
 def issue_evidence_token(journey: Journey, kind: EvidenceKind, actor: User) -> signed.EvidenceToken:
     """A one-time token for running the checker on the applicant's own host."""
-    _ensure_applicant(actor)
+    authorize(actor, Action.issue_evidence_token, journey)
     _ensure_collecting(journey, kind)
     if journey.app is None:
         raise DomainError("Register the APP first.")
@@ -113,7 +113,7 @@ def attach_uploaded_report(
     Refusals raise :class:`ReportProblem` (a 400) naming the first thing wrong; nothing is
     stored and the token stays as it was.
     """
-    _ensure_applicant(actor)
+    authorize(actor, Action.attach_evidence, journey)
     _ensure_collecting(journey, kind)
     head = stream.read(MAX_REPORT_BYTES + 1)
     if len(head) > MAX_REPORT_BYTES:
@@ -159,10 +159,10 @@ def withdraw_evidence(journey: Journey, actor: User, evidence_id: int) -> Eviden
 
     The row and its file stay on record; it no longer counts towards the stage.
     """
+    authorize(actor, Action.withdraw_evidence, journey)
     evidence = db.session.get(Evidence, evidence_id)
     if evidence is None or evidence.journey_id != journey.id:
         raise NotFound("No such evidence.")
-    _ensure_applicant(actor)
     _ensure_collecting(journey, evidence.kind)
     if evidence.withdrawn_at is not None:
         raise DomainError("This report is already withdrawn.")
@@ -360,11 +360,6 @@ def evidence_of(journey: Journey, kind: EvidenceKind) -> list[EvidenceView]:
 
 def has_passing_evidence(journey: Journey, kind: EvidenceKind) -> bool:
     return any(view.counts for view in evidence_of(journey, kind))
-
-
-def _ensure_applicant(actor: User) -> None:
-    if actor.role is not Role.applicant:
-        raise NotPermitted("Only the applicant attaches connectivity evidence.")
 
 
 def _ensure_collecting(journey: Journey, kind: EvidenceKind) -> None:

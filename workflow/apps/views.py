@@ -1,7 +1,7 @@
 """Stage 2 (APP and API access) and the checker page of stages 3 and 4a."""
 
 from flask import Blueprint, abort, current_app, flash, make_response, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from top.evidence import stand_in_url
 from workflow.apps import checks, panels  # noqa: F401  (register requirements and panels)
@@ -19,21 +19,21 @@ from workflow.apps.evidence import (
     issue_evidence_token,
     run_checker,
 )
-from workflow.apps.evidence import (
-    withdraw_evidence as withdraw_evidence_op,
-)
+from workflow.apps.evidence import withdraw_evidence as withdraw_evidence_op
 from workflow.apps.forms import AppForm, CheckerForm
 from workflow.apps.report_schema import ReportProblem
 from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.journeys.actions import act, back_to, load_journey, send_journey_file
 from workflow.models import Audience, Evidence, EvidenceKind
+from workflow.policy import Action
+from workflow.web.access import journey_of, requires_action, row_on_journey
 
 bp = Blueprint("apps", __name__)
 
 
 @bp.route("/journeys/<int:journey_id>/app", methods=["POST"])
-@login_required
+@requires_action(Action.register_app, target=journey_of)
 def save_app(journey_id: int):
     form = AppForm()
     if not form.validate():
@@ -56,7 +56,7 @@ def save_app(journey_id: int):
 
 
 @bp.route("/journeys/<int:journey_id>/apis", methods=["POST"])
-@login_required
+@requires_action(Action.request_api_access, target=journey_of)
 def save_apis(journey_id: int):
     chosen = request.form.getlist("api")
     reasons = {method: request.form.get(f"reason-{method}", "") for method in chosen}
@@ -69,7 +69,7 @@ def save_apis(journey_id: int):
 
 
 @bp.route("/journeys/<int:journey_id>/apis/<int:request_id>/decision", methods=["POST"])
-@login_required
+@requires_action(Action.decide_api, target=journey_of)
 def decide_api(journey_id: int, request_id: int):
     grant = request.form.get("decision") == "grant"
     return act(
@@ -83,11 +83,11 @@ def decide_api(journey_id: int, request_id: int):
 
 
 @bp.route("/journeys/<int:journey_id>/check/<kind>", methods=["GET", "POST"])
-@login_required
+@requires_action(Action.run_checker, target=journey_of)
 def checker(journey_id: int, kind: str):
     journey = load_journey(journey_id)
     evidence_kind = _evidence_kind(kind)
-    if journey.app is None or current_user.is_staff:
+    if journey.app is None:
         abort(404)
     form = CheckerForm()
     if not current_app.config["TOP_CHECKER_CUSTOM_URLS"]:
@@ -140,7 +140,7 @@ def _attach(journey, kind: EvidenceKind, report):
 
 
 @bp.route("/journeys/<int:journey_id>/check/<kind>/upload", methods=["POST"])
-@login_required
+@requires_action(Action.attach_evidence, target=journey_of)
 def upload_report(journey_id: int, kind: str):
     evidence_kind = _evidence_kind(kind)
     upload = request.files.get("report")
@@ -173,7 +173,7 @@ def upload_report(journey_id: int, kind: str):
 
 
 @bp.route("/journeys/<int:journey_id>/check/<kind>/token", methods=["POST"])
-@login_required
+@requires_action(Action.issue_evidence_token, target=journey_of)
 def evidence_token(journey_id: int, kind: str):
     evidence_kind = _evidence_kind(kind)
     journey = load_journey(journey_id)
@@ -203,7 +203,7 @@ def evidence_token(journey_id: int, kind: str):
 
 
 @bp.route("/checker/top-checker.pyz")
-@login_required
+@requires_action(Action.use_desk)
 def checker_download():
     response = make_response(checker_zipapp())
     response.headers["Content-Type"] = "application/octet-stream"
@@ -212,7 +212,9 @@ def checker_download():
 
 
 @bp.route("/journeys/<int:journey_id>/evidence/<int:evidence_id>/withdraw", methods=["POST"])
-@login_required
+@requires_action(
+    Action.withdraw_evidence, target=row_on_journey(Evidence, "evidence_id", "evidence")
+)
 def withdraw_evidence(journey_id: int, evidence_id: int):
     return act(
         journey_id,
@@ -223,7 +225,9 @@ def withdraw_evidence(journey_id: int, evidence_id: int):
 
 
 @bp.route("/journeys/<int:journey_id>/evidence/<int:evidence_id>/file")
-@login_required
+@requires_action(
+    Action.download_evidence, target=row_on_journey(Evidence, "evidence_id", "evidence")
+)
 def evidence_file(journey_id: int, evidence_id: int):
     return send_journey_file(
         journey_id, Evidence, evidence_id, filename="report.json", content_type="application/json"
