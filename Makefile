@@ -13,7 +13,9 @@ DESK_URL := http://$(BROWSER_HOST):$(PORT)
 GATEWAY_URL := http://$(BROWSER_HOST):$(GATEWAY_PORT)/router/rest
 # Mailed links point at the server started here unless the environment already says where.
 PUBLIC_BASE_URL := $(or $(ONBOARDING_PUBLIC_BASE_URL),$(DESK_URL))
-RUN_ENV := ONBOARDING_PUBLIC_BASE_URL='$(PUBLIC_BASE_URL)' ONBOARDING_TOP_GATEWAY_URL='$(GATEWAY_URL)'
+# The demo: the local gateway stands in for the TOP sandbox and production (docs/top.md).
+RUN_ENV := ONBOARDING_PUBLIC_BASE_URL='$(PUBLIC_BASE_URL)' ONBOARDING_TOP_GATEWAY_URL='$(GATEWAY_URL)' \
+	ONBOARDING_TOP_DEMO_STAND_INS=true
 
 .PHONY: run dev test install system-deps lint format bench clean-instance
 

@@ -126,9 +126,11 @@ def _register_blueprints(app: Flask) -> None:
 
     from workflow.errors_views import register_error_handlers
     from workflow.ui import register_template_helpers
+    from workflow.web.access import install_access_gate
 
     for area in AREAS:
         app.register_blueprint(import_module(f"workflow.{area}.views").bp)
+    install_access_gate(app)
     register_error_handlers(app)
     register_template_helpers(app)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -34,6 +35,7 @@ def desk_config(base: Path, database_url: str) -> dict:
         "MAIL_OUTBOX_DIR": str(base / "mail"),
         "WTF_CSRF_ENABLED": False,
         "PUBLIC_BASE_URL": "http://desk.test",
+        "TOP_DEMO_STAND_INS": True,
     }
 
 
@@ -60,6 +62,29 @@ def clear_tables() -> None:
                 conn.execute(text(f"DELETE FROM {name}"))
     audit.ensure_chain_head()
     db.session.commit()
+
+
+def database_fingerprint(*, in_transaction: bool = False) -> str:
+    """A digest of every row of every table and of every stored object's id: what a refused
+    request or operation must leave exactly as it was.
+
+    By default it reads what is committed; ``in_transaction`` reads the session's own
+    transaction too (flushed first), to see what an operation did before any commit.
+    """
+    from workflow.storage_setup import get_storage
+
+    if in_transaction:
+        db.session.flush()
+    else:
+        db.session.rollback()
+    digest = hashlib.sha256()
+    for table in db.metadata.sorted_tables:
+        rows = sorted(repr(tuple(r)) for r in db.session.execute(table.select()))
+        digest.update(f"{table.name}:{len(rows)}:{rows}".encode())
+    digest.update(repr(sorted(get_storage().iter_ids())).encode())
+    if not in_transaction:
+        db.session.rollback()
+    return digest.hexdigest()
 
 
 class OwnUserClient(FlaskClient):

@@ -1,13 +1,22 @@
 """Both branches from enablement_draft to released, through HTTP only.
 
 Stage 1 uses the enablement routes; the sandbox and cloud checks run the real checker
-against a local TOP gateway on loopback.
+against a local TOP gateway on loopback, standing in for the sandbox and production (the demo
+setting): a desk-signed sandbox run, and token-signed runs by ``python -m top check`` in a
+subprocess, as on the applicant's host.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import io
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -25,6 +34,7 @@ from tests.enablement.conftest import (  # noqa: F401  (fixtures)
     upload_all,
     versions,
 )
+from top.evidence import stand_in_url
 from top.gateway import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SESSION, LocalGateway
 from workflow.distribution.operations import ids_of, list_in_force
 from workflow.enablement.samples import sample_pdf
@@ -85,10 +95,15 @@ def test_seller_on_taobao_cloud_reaches_release(seller, client_for, gateway, mak
         f"/journeys/{jid}/forms/deployment_confirmation",
         {"resources_ordered": "yes", "app_ported": "yes"},
     )
-    fire_event(applicant, jid, "confirm_deployment")
+    fire_event(applicant, jid, "submit")
     assert state_of(jid) == "cloud_verification"  # no cloud check yet
-    _run_check(applicant, jid, "cloud", gateway)
-    _ok(fire_event(applicant, jid, "confirm_deployment"))
+    _run_on_host(applicant, jid, "cloud", stand_in_url(gateway.url, "production"))
+    _ok(fire_event(applicant, jid, "submit"))
+    assert state_of(jid) == "cloud_verification_submitted"
+    page = html.unescape(reviewer.get(f"/journeys/{jid}").get_data(as_text=True))
+    assert "Signature verified: signed by an evidence token" in page
+    assert "stand-in for TOP production" in page and "resolved to" in page
+    _ok(fire_event(reviewer, jid, "approve"))
     assert state_of(jid) == "deployed"
 
     _ok(fire_event(applicant, jid, "start_distribution"))
@@ -101,7 +116,7 @@ def test_seller_on_taobao_cloud_reaches_release(seller, client_for, gateway, mak
         "open", "submit", "approve", "register_app", "submit", "api.decided", "api.decided",
         "approve", "start_sandbox", "evidence.attached", "confirm_sandbox", "choose_cloud",
         "submit", "call_meeting", "approve", "submit", "approve", "environment_ready",
-        "evidence.attached", "confirm_deployment", "start_distribution", "config.required",
+        "evidence.attached", "submit", "approve", "start_distribution", "config.required",
         "config.confirmed", "submit", "approve", "seller_list.in_force", "submit", "approve",
         "seller_list.in_force", "change_authorizations", "approve", "seller_list.in_force",
     ]  # fmt: skip
@@ -109,11 +124,15 @@ def test_seller_on_taobao_cloud_reaches_release(seller, client_for, gateway, mak
     _assert_no_secret_stored()
     packets = _read_packets(jid)
     assert [kind for kind, _, _ in packets] == [
-        "enablement_seller", "api_access", "mrd_prd", "cloud_plan", "authorization",
-        "distribution", "authorization",
+        "enablement_seller", "api_access", "mrd_prd", "cloud_plan", "cloud_verification",
+        "authorization", "distribution", "authorization",
     ]  # fmt: skip
     for _, text, _ in packets:
         assert seller.account.taobao_account_id in text
+    for _, text, _ in packets[2:]:  # every packet after the sandbox check shows its verdict
+        assert "Sandbox evidence" in text and "Signature verified: signed by the desk" in text
+    for kind, text, _ in packets[4:]:
+        assert "Cloud evidence" in text and "signed by an evidence token" in text, kind
     _, last_authorization, _ = packets[-1]
     assert "Authorization list 3 IDs" in last_authorization
     assert "Added (1) 1003" in last_authorization and "Removed (1) 1001" in last_authorization
@@ -131,7 +150,9 @@ def test_isv_with_exemption_reaches_release(isv, client_for, gateway):  # noqa: 
     _ok(fire_event(reviewer, jid, "approve"))
     assert state_of(jid) == "enabled"
     _apply_for_apis(applicant, reviewer, jid, new=False)
-    _verify_sandbox(applicant, jid, gateway)
+    _ok(fire_event(applicant, jid, "start_sandbox"))
+    _run_on_host(applicant, jid, "sandbox", stand_in_url(gateway.url, "sandbox"))
+    _ok(fire_event(applicant, jid, "confirm_sandbox"))
 
     _ok(fire_event(applicant, jid, "choose_exemption"))
     fire_event(applicant, jid, "submit")
@@ -175,6 +196,8 @@ def test_isv_with_exemption_reaches_release(isv, client_for, gateway):  # noqa: 
     assert "refused: Use the order list. decision, in API access submitted" in flat[2]
     assert "Sandbox evidence attached: the check passed" in flat[2]
     assert "Authorization list in force (2 seller IDs)" in flat[4]
+    for _, text, _ in packets[2:]:
+        assert "Sandbox evidence" in text and "signed by an evidence token" in text
     assert "3002" in packets[-1][1]
 
 
@@ -189,7 +212,7 @@ def _read_packets(jid):
         assert hashlib.sha256(pdf).hexdigest() == packet.sha256
         assert db.session.get(Event, packet.event_id).packet_sha256 == packet.sha256
         reader = PdfReader(io.BytesIO(pdf))
-        text = "\n".join(page.extract_text() for page in reader.pages)
+        text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
         attachments = {name: data[0] for name, data in reader.attachments.items()}
         assert verify_packet(pdf, expected_sha256=packet.sha256).ok
         read.append((packet.kind, text, attachments))
@@ -243,7 +266,7 @@ def _verify_sandbox(applicant, jid, gateway):
 
 def _run_check(applicant, jid, kind, gateway):
     assert gateway.url  # the desk's configured gateway points at it
-    form = {"gateway": "default", "sign_method": "hmac-sha256",
+    form = {"gateway": "stand-in-sandbox", "sign_method": "hmac-sha256",
             "app_secret": DEMO_APP_SECRET, "session": DEMO_SESSION, "attach": "yes"}  # fmt: skip
     response = applicant.post(f"/journeys/{jid}/check/{kind}", data=form)
     assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
@@ -251,6 +274,25 @@ def _run_check(applicant, jid, kind, gateway):
     assert any(e.kind.value == kind and e.is_passing for e in evidence), [
         e.report for e in evidence
     ]
+
+
+def _run_on_host(applicant, jid, kind, gateway_url):
+    """Get an evidence token, run the checker as the applicant's host would, upload its file."""
+    token_page = applicant.post(f"/journeys/{jid}/check/{kind}/token")
+    assert token_page.status_code == 200
+    token = re.search(r"tev1\.[A-Za-z0-9_.-]+", token_page.get_data(as_text=True)).group()
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "TOP_APP_SECRET": DEMO_APP_SECRET, "PYTHONPATH": str(root)}
+    run = subprocess.run(
+        [sys.executable, "-m", "top", "check", "--evidence-token", token, "--gateway",
+         gateway_url, "--app-key", DEMO_APP_KEY, "--session", DEMO_SESSION, "--json"],
+        env=env, cwd=root, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    report = json.loads(run.stdout)
+    Path(root, f"top-evidence-{jid}-{kind}.json").unlink()  # the file it also wrote
+    upload = {"report": (io.BytesIO(json.dumps(report).encode()), "top-evidence.json")}
+    _post(applicant, f"/journeys/{jid}/check/{kind}/upload", upload)
 
 
 def _distribute(applicant, reviewer, jid, ids, *, confirm):

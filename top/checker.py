@@ -37,8 +37,11 @@ def run_check(
         client = TopClient(
             url, app_key, app_secret, sign_method, session, timeout, http, clock, ca_file
         )
-        checks = CheckRun(client, list(apis), timeout, ca_file).execute()
-    return CheckReport(url, [_scrub(check, app_secret) for check in checks], app_key=app_key)
+        run = CheckRun(client, list(apis), timeout, ca_file)
+        checks = run.execute()
+    address = run.address or (run.addresses[0] if run.addresses else "")
+    scrubbed = [_scrub(check, app_secret) for check in checks]
+    return CheckReport(url, scrubbed, app_key=app_key, gateway_address=address)
 
 
 def run_checks_concurrently(

@@ -14,6 +14,7 @@ import click
 from top.apps_file import AppEntry, AppsFileError, load_apps_file, read_secret_file
 from top.checker import DEFAULT_CHECK_TIMEOUT, run_check, run_checks_concurrently
 from top.client import resolve_gateway
+from top.evidence import EvidenceToken, sign_with_token
 from top.report import CheckReport, CheckResult
 from top.signing import SIGN_METHODS
 
@@ -62,6 +63,17 @@ def top_group() -> None:
     show_default=True,
     help="Seconds to wait for each network step.",
 )
+@click.option(
+    "--evidence-token",
+    metavar="TOKEN",
+    help="Sign the report with this one-time token from the journey's evidence page.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Where to write the signed report (with --evidence-token; "
+    "default top-evidence-JOURNEY-STAGE.json).",
+)
 def check_command(
     gateway: str,
     app_key: str | None,
@@ -72,13 +84,17 @@ def check_command(
     app_secret_file: str | None,
     apps_file: str | None,
     timeout: float,
+    evidence_token: str | None,
+    output: str | None,
 ) -> None:
     """Check that an APP can reach TOP and call its APIs. Exit 0 if all checks pass, 1 if not.
 
     The APP secret is read from $TOP_APP_SECRET or --app-secret-file, never from an argument.
+    With --evidence-token the report is signed for the desk and written to --output.
     """
     try:
         resolve_gateway(gateway)
+        token = _evidence_token(evidence_token, apps_file)
         options = dict(
             gateway=gateway, sign_method=sign_method, session=session, apis=apis, timeout=timeout
         )
@@ -90,8 +106,39 @@ def check_command(
     except (ValueError, AppsFileError) as error:
         raise click.UsageError(str(error)) from None
     reports = run_checks_concurrently(jobs) if len(jobs) > 1 else [run_check(**jobs[0])]
-    _print(reports, as_json, many=bool(apps_file))
+    if token is not None:
+        _write_evidence(reports[0], token, output, as_json)
+    else:
+        _print(reports, as_json, many=bool(apps_file))
     sys.exit(0 if all(report.ok for report in reports) else 1)
+
+
+def _evidence_token(text: str | None, apps_file: str | None) -> EvidenceToken | None:
+    if not text:
+        return None
+    if apps_file:
+        raise ValueError("an evidence token is for one APP: leave out --apps-file")
+    return EvidenceToken.parse(text)
+
+
+def _write_evidence(
+    report: CheckReport, token: EvidenceToken, output: str | None, as_json: bool
+) -> None:
+    signed = sign_with_token(report, token)
+    path = output or f"top-evidence-{token.journey_id}-{token.stage}.json"
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(signed, fh, ensure_ascii=False, indent=2)
+        fh.write("\n")
+    if as_json:
+        click.echo(json.dumps(signed, ensure_ascii=False, indent=2))
+        return
+    click.echo(format_report(report))
+    host = signed["payload"]["host"]
+    click.echo(f"Host: {host['name']} ({', '.join(host['addresses']) or 'no address found'})")
+    click.echo(
+        f"Signed evidence for journey {token.journey_id} ({token.stage}) written to {path}; "
+        "upload it on the journey's evidence page."
+    )
 
 
 @top_group.command("gateway")

@@ -27,6 +27,8 @@ class CheckReport:
     checks: list[CheckResult] = field(default_factory=list)
     #: Which APP was checked; kept out of :meth:`to_dict`, whose shape is fixed.
     app_key: str = ""
+    #: The gateway address the checker connected to (or resolved), for signed evidence.
+    gateway_address: str = ""
 
     @property
     def ok(self) -> bool:

@@ -57,6 +57,13 @@ def _choice(*allowed: str) -> Callable[[str], str]:
     return parse
 
 
+def _key_list(raw: str) -> tuple[str, ...]:
+    keys = tuple(k.strip() for k in raw.split(",") if k.strip())
+    if not keys:
+        raise ValueError("expected one or more keys separated by commas")
+    return keys
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -70,7 +77,15 @@ SETTINGS: tuple[Setting, ...] = (
         "SECRET_KEY",
         str,
         None,
-        "Signs sessions and CSRF tokens. Generated into instance/ by `make run` when not set.",
+        "Signs sessions and CSRF tokens, and (through a derived key) checker evidence and "
+        "evidence tokens. Generated into instance/ by `make run` when not set.",
+    ),
+    Setting(
+        "RETIRED_SECRET_KEYS",
+        _key_list,
+        (),
+        "Earlier secret keys, comma-separated: evidence signed under them still verifies "
+        "after SECRET_KEY is rotated. Nothing new is signed with them.",
     ),
     Setting(
         "SQLALCHEMY_DATABASE_URI",
@@ -157,6 +172,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Let applicants run the checker against "
         "any URL; off, the page offers only the TOP gateways and TOP_GATEWAY_URL, so the "
         "server cannot be pointed at other hosts.",
+    ),
+    Setting(
+        "TOP_DEMO_STAND_INS",
+        _bool,
+        False,
+        "Demo only (on in `make run` and the tests): the local gateway at TOP_GATEWAY_URL "
+        "stands in for the TOP sandbox and production under /stand-in/… names; evidence "
+        "from it is marked as a stand-in.",
     ),
     Setting("SESSION_COOKIE_SECURE", _bool, False, "Send the session cookie over HTTPS only."),
     Setting(

@@ -20,28 +20,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from workflow import audit
-from workflow.errors import ConcurrentChange, NotFound, NotPermitted
-from workflow.models import DecisionKind, Event, Journey, Role, User
+from workflow.errors import ConcurrentChange
+from workflow.models import DecisionKind, Event, Journey, User
 from workflow.models.journeys import canonical_json
-from workflow.operations import bump_version, can_see
+from workflow.operations import bump_version
+from workflow.policy import DECISION_ACTIONS, Action, authorize
 from workflow.replay import recorded_row
-
-_STAFF = frozenset({Role.reviewer, Role.admin})
-_APPLICANT = frozenset({Role.applicant})
-
-#: Who may make each decision. The operations keep their own, more detailed checks; this is the
-#: door's last word, so that no caller can record a decision in another role's name.
-DECIDERS: dict[DecisionKind, frozenset[Role]] = {
-    DecisionKind.document: _STAFF,
-    DecisionKind.api: _STAFF,
-    DecisionKind.api_reopened: _APPLICANT,
-    DecisionKind.list_in_force: _STAFF,
-    DecisionKind.assigned: _STAFF,
-    DecisionKind.config_required: frozenset({Role.admin}),
-    DecisionKind.config_confirmed: _APPLICANT,
-    DecisionKind.evidence_attached: _APPLICANT,
-    DecisionKind.evidence_withdrawn: _APPLICANT,
-}
 
 
 def decide(
@@ -60,12 +44,14 @@ def decide(
     ``about`` adds what a reader of the trail needs and the rows do not say (the document's
     letter, the API's name); it is hashed with the rest but never replayed.
     """
-    _check_actor(journey, actor, kind)
+    # The operation asked the policy before it changed its rows; the door asks again, so that
+    # no caller can record a decision in another role's name.
+    authorize(actor, DECISION_ACTIONS[kind], journey)
     if seen_version is not None and seen_version != journey.version_id:
         raise ConcurrentChange()
     comment, note = comment.strip(), note.strip()
-    if actor.role is Role.applicant and note:
-        raise NotPermitted("Only reviewers write internal notes.")
+    if note:
+        authorize(actor, Action.write_internal_note, journey)
     # The journey's row first, then the chain head: the same lock order as ``fire``.
     bump_version(journey)
     payload = {"rows": [recorded_row(row) for row in rows]}
@@ -81,11 +67,3 @@ def decide(
         note=note,
         payload=canonical_json(payload),
     )
-
-
-def _check_actor(journey: Journey, actor: User, kind: DecisionKind) -> None:
-    # The access policy is asked here once it exists: may(actor, "decide:<kind>", journey).
-    if not can_see(actor, journey):
-        raise NotFound("No such journey.")
-    if actor.role not in DECIDERS[kind]:
-        raise NotPermitted("Your role cannot make this decision.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -34,6 +34,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         db.session.rollback()
+        if request.accept_mimetypes.best == "application/json":
+            # The upload script shows the message next to the file it sent.
+            return jsonify(ok=False, message=exc.message), exc.status_code
         return render_error(exc.status_code, exc.message)
 
     @app.errorhandler(StaleDataError)

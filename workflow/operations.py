@@ -11,12 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from statemachine.exceptions import TransitionNotAllowed
 
-from workflow import audit, roles
+from workflow import audit
 from workflow.chart import JourneyChart
-from workflow.errors import ConcurrentChange, DomainError, EventNotAllowed, NotFound, NotPermitted
+from workflow.errors import ConcurrentChange, DomainError, EventNotAllowed, NotFound
 from workflow.extensions import db
-from workflow.models import Account, Event, Journey, Role, User
+from workflow.models import Account, Event, Journey, User
 from workflow.models.base import utcnow
+from workflow.policy import Action, authorize, event_action, may
 from workflow.signals import journey_changed, preparing_event
 from workflow.stages import event_label, state_name
 
@@ -28,21 +29,25 @@ def chart_for(journey: Journey) -> JourneyChart:
 def get_journey_for(user: User, journey_id: int, *, for_update: bool = False) -> Journey:
     """The journey if ``user`` may see it; another account's journey is simply not found."""
     journey = db.session.get(Journey, journey_id, with_for_update=for_update or None)
-    if journey is None or not can_see(user, journey):
+    if journey is None:
         raise NotFound("No such journey.")
+    authorize(user, Action.view_journey, journey)
     return journey
-
-
-def can_see(user: User, journey: Journey) -> bool:
-    return user.is_staff or (user.account_id is not None and user.account_id == journey.account_id)
 
 
 def events_for(user: User, journey: Journey) -> list[str]:
     """The events this user could fire now, in the chart's declaration order."""
     enabled = {event.id for event in chart_for(journey).enabled_events()}
-    return [
-        e.id for e in JourneyChart.events if e.id in enabled and roles.may_fire(user.role, e.id)
-    ]
+    return [e.id for e in JourneyChart.events if e.id in enabled and _may_fire(user, e.id, journey)]
+
+
+def _may_fire(user: User, event: str, journey: Journey) -> bool:
+    action = event_action(event)
+    return action is not None and may(user, action, journey)
+
+
+#: Events whose applicant-visible reason may not be empty.
+NEEDS_REASON = frozenset({"request_changes", "reject"})
 
 
 def fire(
@@ -56,17 +61,17 @@ def fire(
     **data,
 ) -> Event:
     """Check the actor, run the chart, and record the change in the hash-chained log."""
-    if not can_see(actor, journey):
-        raise NotFound("No such journey.")
-    if not roles.may_fire(actor.role, event):
-        raise NotPermitted(f"Your role cannot {event_label(event).lower()}.")
+    action = event_action(event)
+    if action is None:
+        raise EventNotAllowed(f"The journey has no step “{event}”.")
+    authorize(actor, action, journey)
     if seen_version is not None and seen_version != journey.version_id:
         raise ConcurrentChange()
     comment, note = comment.strip(), note.strip()
-    if event in roles.NEEDS_REASON and not comment:
+    if event in NEEDS_REASON and not comment:
         raise DomainError("Give the applicant a reason.")
-    if actor.role is Role.applicant and note:
-        raise NotPermitted("Only reviewers write internal notes.")
+    if note:
+        authorize(actor, Action.write_internal_note, journey)
     from_state = journey.state
     try:
         # No autoflush: the version check must happen at our flush, where it is caught.
@@ -132,6 +137,9 @@ def _after_transition(journey: Journey) -> None:
 
 def open_journey(account: Account, actor: User | None) -> Journey:
     """Start a journey: at enablement for a new account, at the APP draft once enabled."""
+    if actor is not None:
+        db.session.flush()  # a user and account created just now get their ids and defaults
+        authorize(actor, Action.start_journey, account)
     state = "app_draft" if account.is_enabled else "enablement_draft"
     journey = Journey(account=account, state=state, state_changed_at=utcnow())
     db.session.add(journey)

@@ -38,7 +38,6 @@ FORWARD_EVENTS = (
     "submit",
     "register_app",
     "confirm_sandbox",
-    "confirm_deployment",
     "change_authorizations",
 )
 

@@ -37,6 +37,7 @@ STAGES: tuple[Stage, ...] = (
             "cloud_plan_submitted",
             "cloud_provisioning",
             "cloud_verification",
+            "cloud_verification_submitted",
             "exemption_draft",
             "exemption_submitted",
             "deployed",
@@ -82,7 +83,6 @@ EVENT_LABELS = {
     "choose_exemption": "Ask for an own-server exemption",
     "call_meeting": "Call a business meeting",
     "environment_ready": "Cloud environment configured",
-    "confirm_deployment": "Confirm deployment",
     "start_distribution": "Start distribution",
     "change_authorizations": "Change the authorization list",
 }

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from flask import Flask
 
+from workflow.policy import Action, may
 from workflow.stages import (
     DESTRUCTIVE_EVENTS,
     STAGES,
@@ -60,5 +61,7 @@ def register_template_helpers(app: Flask) -> None:
         stage_of=stage_of,
         stage_progress=stage_progress,
         destructive_events=DESTRUCTIVE_EVENTS,
+        may=may,
+        Action=Action,
     )
     app.jinja_env.filters.update(waited=waited, utc=utc, gmt8=gmt8)

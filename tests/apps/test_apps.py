@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import json
-
 import pytest
 
 from top.gateway import DEMO_APP_SECRET, LocalGateway
@@ -93,21 +90,3 @@ def test_custom_gateway_urls_are_refused_unless_allowed(enabled, login):
     assert "Custom URL" not in refused.get_data(as_text=True)
     assert "All checks passed" not in refused.get_data(as_text=True)
     assert "Some checks failed" not in refused.get_data(as_text=True)
-
-
-def test_uploaded_report_is_stored_and_judged_by_its_checks(enabled, login):
-    journey, applicant = enabled
-    register_demo_app(journey, applicant)
-    journey.state = "sandbox_verification"
-    db.session.commit()
-    client = login(applicant)
-    failing = {"gateway": "x", "ok": False, "checks": [{"name": "dns", "ok": False}]}
-    url = f"/journeys/{journey.id}/check/sandbox/upload"
-    client.post(url, data={"report": (io.BytesIO(json.dumps(failing).encode()), "r.json")})
-    client.post(url, data={"report": (io.BytesIO(b"%PDF-1.4 not json"), "r.pdf")})
-    evidence = db.session.query(Evidence).all()
-    assert [(e.source, e.is_passing, e.size) for e in evidence] == [
-        ("upload", False, len(json.dumps(failing)))
-    ]
-    download = client.get(f"/journeys/{journey.id}/evidence/{evidence[0].id}/file")
-    assert json.loads(download.get_data()) == failing

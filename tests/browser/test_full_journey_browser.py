@@ -3,7 +3,11 @@ every step: every form, button and confirmation on the way is used as a person w
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -11,6 +15,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from tests.browser.test_enablement_browser import browser  # noqa: F401  (fixture)
 from tests.support import PASSWORD, desk_config, reset_schema
+from top.evidence import stand_in_url
 from top.gateway import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SESSION, LocalGateway
 from workflow import audit
 from workflow.extensions import db
@@ -70,6 +75,19 @@ def _step(page, label, expect_state):
     _ok(page, f"the journey is now “{expect_state}”")
 
 
+def _run_on_host(token, gateway_url, output):
+    """The applicant's cloud host runs the checker it downloaded, signing with the token."""
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "TOP_APP_SECRET": DEMO_APP_SECRET, "PYTHONPATH": str(root)}
+    run = subprocess.run(
+        [sys.executable, "-m", "top", "check", "--evidence-token", token, "--gateway",
+         gateway_url, "--app-key", DEMO_APP_KEY, "--session", DEMO_SESSION,
+         "--output", str(output)],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
 def _fill_form(page, kind, values):
     form = page.locator(f"#form-{kind} form.stack-form")
     for name, value in values.items():
@@ -82,8 +100,9 @@ def _fill_form(page, kind, values):
     _ok(page, "")
 
 
-def test_seller_reaches_release_in_the_browser(desk, browser):  # noqa: F811
+def test_seller_reaches_release_in_the_browser(desk, browser, tmp_path):  # noqa: F811
     app, base_url = desk
+    gateway_url = app.config["TOP_GATEWAY_URL"]
     seller, reviewer = _page(browser, base_url), _page(browser, base_url)
 
     seller.goto(f"{base_url}/register")
@@ -136,6 +155,7 @@ def test_seller_reaches_release_in_the_browser(desk, browser):  # noqa: F811
     _step(seller, "Start sandbox verification", "Sandbox verification")
     for kind in ("sandbox",):
         seller.click(f"a[href*='/check/{kind}']")
+        seller.check("input[name=gateway][value=stand-in-sandbox]")
         seller.fill("input[name=app_secret]", DEMO_APP_SECRET)
         seller.fill("input[name=session]", DEMO_SESSION)
         seller.click("text=Run and attach as evidence")
@@ -177,12 +197,22 @@ def test_seller_reaches_release_in_the_browser(desk, browser):  # noqa: F811
 
     seller.goto(journey_url)
     _fill_form(seller, "deployment_confirmation", {"resources_ordered": True, "app_ported": True})
-    seller.click("a[href*='/check/cloud']")
-    seller.fill("input[name=app_secret]", DEMO_APP_SECRET)
-    seller.fill("input[name=session]", DEMO_SESSION)
-    seller.click("text=Run and attach as evidence")
-    _ok(seller, "attached as evidence")
-    _step(seller, "Confirm deployment", "Deployed")
+    seller.click("text=Get an evidence token for a run on your host")
+    token = seller.locator("#evidence-token").inner_text()
+    command = seller.locator("pre.command").inner_text()
+    assert token in command and "--gateway" in command
+    _run_on_host(token, stand_in_url(gateway_url, "production"), tmp_path / "evidence.json")
+    seller.goto(journey_url)
+    seller.set_input_files("#report-cloud", str(tmp_path / "evidence.json"))
+    seller.locator("#evidence form:has(#report-cloud) button").click()
+    _ok(seller, "verified and attached as evidence")
+    _step(seller, "Submit for review", "Cloud verification submitted")
+
+    reviewer.goto(journey_url)
+    assert "on the applicant’s host" in reviewer.content()
+    _step(reviewer, "Approve", "Deployed")
+
+    seller.goto(journey_url)
     _step(seller, "Start distribution", "Distribution setup")
 
     ids = seller.locator("textarea[name=ids]").first
@@ -206,7 +236,7 @@ def test_seller_reaches_release_in_the_browser(desk, browser):  # noqa: F811
 
     seller.goto(journey_url)
     assert "Released" in seller.inner_text(".badge")
-    assert seller.locator("#packets a[href$='.pdf']").count() == 6  # one per submission
+    assert seller.locator("#packets a[href$='.pdf']").count() == 7  # one per submission
     with app.app_context():
         journey = db.session.get(Journey, int(journey_url.rsplit("/", 1)[1]))
         assert journey.state == "released" and journey.released_at is not None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from sqlalchemy import event, select
@@ -16,6 +17,9 @@ from sqlalchemy.exc import OperationalError
 from tests.enablement.conftest import sample_pdf
 from tests.enablement.test_enablement_storage import _s3_storage
 from tests.storage.conftest import moto_s3_endpoint, s3_bucket  # noqa: F401  (fixtures)
+from top.evidence import EvidenceToken as HostToken
+from top.evidence import sign_with_token, stand_in_url
+from top.report import CheckReport, CheckResult
 from workflow.enablement.cli import storage_cli
 from workflow.extensions import db
 from workflow.models import (
@@ -23,6 +27,7 @@ from workflow.models import (
     App,
     EnablementRequest,
     Evidence,
+    EvidenceToken,
     Journey,
     Packet,
     Role,
@@ -135,8 +140,7 @@ def test_a_seller_list_a_stage_document_and_a_report_whose_commits_fail_leave_no
         ),
     )
     _set_state(journey, "sandbox_verification")
-    report = {"gateway": "http://127.0.0.1:8600/router/rest", "ok": True, "checks": []}
-    report["checks"].append({"name": "dns", "ok": True, "latency_ms": 1.0})
+    report = _signed_report(app, client.post(f"{url}/check/sandbox/token"))
     _fail_next_commit(
         failing_commit,
         lambda: client.post(
@@ -147,8 +151,18 @@ def test_a_seller_list_a_stage_document_and_a_report_whose_commits_fail_leave_no
     db.session.expire_all()
     for model in (SellerList, StageForm, Evidence):
         assert db.session.scalars(select(model)).all() == []
+    assert db.session.scalars(select(EvidenceToken)).one().used_at is None  # still usable
     assert _stored_ids(backend) == []
     assert "ok 0 referenced objects checked" in _storage_check(app)
+
+
+def _signed_report(app, token_page) -> dict:
+    """A passing sandbox run signed with the token the page issued (no gateway needed)."""
+    token = re.search(r"tev1\.[A-Za-z0-9_.-]+", token_page.get_data(as_text=True)).group()
+    gateway = stand_in_url(app.config["TOP_GATEWAY_URL"], "sandbox")
+    checks = [CheckResult("dns", True, 1.0, message="resolves")]
+    run = CheckReport(gateway, checks, app_key="12345678", gateway_address="127.0.0.1")
+    return sign_with_token(run, HostToken.parse(token), host={"name": "h", "addresses": []})
 
 
 def _set_state(journey: Journey, state: str) -> None:

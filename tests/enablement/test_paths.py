@@ -146,8 +146,9 @@ def test_rejecting_needs_a_reason_and_a_submitted_journey(isv, client_for):
     decide(reviewer, document.id, "accept")
     assert "only be decided while the request is submitted" in _flashed(reviewer, isv.journey.id)
     assert versions(isv.journey.id)[0].review_status is ReviewStatus.pending
-    # Applicants cannot reach the decision route at all.
-    assert decide(applicant, document.id, "accept").status_code == 404
+    # The applicant sees the document but may not decide it: refused before anything changes.
+    assert decide(applicant, document.id, "accept").status_code == 403
+    assert versions(isv.journey.id)[0].review_status is ReviewStatus.pending
 
 
 def test_two_reviewers_deciding_at_once_one_is_told(isv, client_for, make_user):

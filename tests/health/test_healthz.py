@@ -84,7 +84,7 @@ def test_a_database_that_cannot_be_reached_gives_503_naming_the_database(tmp_pat
 def test_a_database_behind_the_code_gives_503_naming_migrations(tmp_path):
     behind = create_app(desk_config(tmp_path, f"sqlite:///{tmp_path / 'behind.sqlite3'}"))
     with behind.app_context():
-        upgrade(revision="0005")
+        upgrade(revision="0006")
         response = behind.test_client().get("/healthz")
         db.session.remove()
         db.engine.dispose()
@@ -92,7 +92,7 @@ def test_a_database_behind_the_code_gives_503_naming_migrations(tmp_path):
     body = response.get_json()
     assert body["failing"] == ["migrations"]
     assert (
-        body["checks"]["migrations"] == f"failing: database at revision 0005, code at {code_head()}"
+        body["checks"]["migrations"] == f"failing: database at revision 0006, code at {code_head()}"
     )
     assert body["checks"]["jobs"] == "unknown: needs migrations"
 

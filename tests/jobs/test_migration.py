@@ -1,4 +1,4 @@
-"""Migration 0006 moves the outbox's delivery state into mail jobs, and back on downgrade."""
+"""Migration 0007 moves the outbox's delivery state into mail jobs, and back on downgrade."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ OUTBOX_ROWS = [
 def test_outbox_rows_become_mail_jobs(tmp_path):
     app = create_app(desk_config(tmp_path, f"sqlite:///{tmp_path / 'migrate.sqlite3'}"))
     with app.app_context():
-        upgrade(revision="0005")
+        upgrade(revision="0006")
         with db.engine.begin() as conn:
             for row in OUTBOX_ROWS:
                 conn.execute(
@@ -56,7 +56,7 @@ def test_outbox_rows_become_mail_jobs(tmp_path):
         assert jobs[3].last_error == "SMTPServerDisconnected: gone"
         assert [j.dedupe_key for j in jobs] == ["mail:1", "mail:2", "mail:3", "mail:4"]
 
-        downgrade(revision="0005")
+        downgrade(revision="0006")
         with db.engine.connect() as conn:
             back = conn.execute(
                 text("SELECT id, status, attempts, last_error FROM outbox ORDER BY id")

@@ -159,6 +159,15 @@ def kind_fields(kind: str) -> dict:
             "kind_title": "Cloud deployment plan",
             "sections": [Section("Services ordered", rows=[("ECS", "2 x ecs.g7.large")])],
         },
+        "cloud_verification": {
+            "kind_title": "Cloud verification",
+            "sections": [
+                Section(
+                    "Cloud evidence: run recorded 2024-05-03 10:00:00 UTC",
+                    rows=[("Result", "Counts as evidence"), ("Host", "ecs-01")],
+                )
+            ],  # fmt: skip
+        },
         "exemption": {
             "kind_title": "Own-server exemption request",
             "sections": [Section("Reason", paragraphs=["Our APP must run next to the warehouse."])],

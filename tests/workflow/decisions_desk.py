@@ -125,8 +125,8 @@ def decisions_of(jid: int, kind: DecisionKind) -> list[Event]:
 def failing_sandbox_run(desk, gateway) -> Evidence:
     desk.register_app()
     desk.place("sandbox_verification")
-    form = {"gateway": "default", "sign_method": "hmac-sha256", "app_secret": "not-the-secret",
-            "session": DEMO_SESSION, "attach": "yes"}  # fmt: skip
+    form = {"gateway": "stand-in-sandbox", "sign_method": "hmac-sha256",
+            "app_secret": "not-the-secret", "session": DEMO_SESSION, "attach": "yes"}  # fmt: skip
     response = desk.applicant.post(f"/journeys/{desk.jid}/check/sandbox", data=form)
     assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
     db.session.expire_all()

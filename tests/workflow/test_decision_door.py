@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -27,6 +28,10 @@ from tests.workflow.decisions_desk import (  # noqa: F401  (fixtures)
     verify,
     versions,
 )
+from top.evidence import EvidenceToken as HostToken
+from top.evidence import sign_with_token, stand_in_url
+from top.gateway import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SESSION
+from top.report import CheckReport, CheckResult
 from workflow.extensions import db
 from workflow.models import DecisionKind, Event, Evidence
 
@@ -37,7 +42,13 @@ def test_withdrawn_evidence_no_longer_counts(app, desk, gateway):
     from workflow.apps.evidence import has_passing_evidence
 
     evidence = failing_sandbox_run(desk, gateway)
+    # The stored flag is not what counts: the signed checks are read again.
     tamper("UPDATE evidence SET is_passing = :yes WHERE id = :id", yes=True, id=evidence.id)
+    assert not has_passing_evidence(desk.journey(), evidence.kind)
+    form = {"gateway": "stand-in-sandbox", "sign_method": "hmac-sha256",
+            "app_secret": DEMO_APP_SECRET, "session": DEMO_SESSION, "attach": "yes"}  # fmt: skip
+    desk.post(desk.applicant, f"/journeys/{desk.jid}/check/sandbox", form)
+    evidence = db.session.scalars(select(Evidence).order_by(Evidence.id.desc())).first()
     assert has_passing_evidence(desk.journey(), evidence.kind)
     tamper(
         "UPDATE evidence SET withdrawn_at = :at WHERE id = :id",
@@ -124,8 +135,12 @@ def test_an_unknown_hash_version_is_reported_not_crashed_on(app, desk):
 def test_evidence_upload_is_kept_with_its_file_in_the_log(app, desk):
     desk.register_app()
     desk.place("sandbox_verification")
-    report = {"ok": False, "gateway": "http://127.0.0.1:1/router/rest",
-              "checks": [{"name": "dns", "ok": False}]}  # fmt: skip
+    token_page = desk.applicant.post(f"/journeys/{desk.jid}/check/sandbox/token")
+    token = re.search(r"tev1\.[A-Za-z0-9_.-]+", token_page.get_data(as_text=True)).group()
+    gateway = stand_in_url(app.config["TOP_GATEWAY_URL"], "sandbox")
+    run = CheckReport(gateway, [CheckResult("dns", False, message="does not resolve")],
+                      app_key=DEMO_APP_KEY, gateway_address="")  # fmt: skip
+    report = sign_with_token(run, HostToken.parse(token), host={"name": "h", "addresses": []})
     response = desk.applicant.post(
         f"/journeys/{desk.jid}/check/sandbox/upload",
         data={"report": (io.BytesIO(json.dumps(report).encode()), "report.json")},

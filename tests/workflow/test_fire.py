@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, text
 
-from workflow import requirements, roles
+from workflow import requirements
 from workflow.audit import GENESIS_HASH, verify_chain
 from workflow.chart import JourneyChart
 from workflow.errors import ConcurrentChange, DomainError, EventNotAllowed, NotFound, NotPermitted
@@ -31,13 +31,36 @@ def people(make_account, make_user):
 
 EVENTS = [event.id for event in JourneyChart.events]
 
+#: Who fires each chart event, written out by hand: the applicant takes the steps, reviewers
+#: (and admins, standing in) decide. A new event without a line here fails the test below.
+FIRED_BY = {
+    "submit": {Role.applicant},
+    "withdraw": {Role.applicant},
+    "register_app": {Role.applicant},
+    "start_sandbox": {Role.applicant},
+    "confirm_sandbox": {Role.applicant},
+    "choose_cloud": {Role.applicant},
+    "choose_exemption": {Role.applicant},
+    "start_distribution": {Role.applicant},
+    "change_authorizations": {Role.applicant},
+    "approve": {Role.reviewer, Role.admin},
+    "request_changes": {Role.reviewer, Role.admin},
+    "reject": {Role.reviewer, Role.admin},
+    "call_meeting": {Role.reviewer, Role.admin},
+    "environment_ready": {Role.reviewer, Role.admin},
+}
+
+
+def test_every_event_has_a_hand_written_line():
+    assert sorted(FIRED_BY) == sorted(EVENTS)
+
 
 @pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
 @pytest.mark.parametrize("event", EVENTS)
 def test_role_checks_on_every_event(event, role, people, make_journey, no_content_checks):
     actor = people[role]
     journey = make_journey(people[Role.applicant].account, state=_state_offering(event))
-    if roles.may_fire(role, event):
+    if role in FIRED_BY[event]:
         fire(journey, event, actor, comment="A reason")
         assert journey.state != _state_offering(event)
         assert db.session.scalars(select(Event).where(Event.event == event)).one().actor == actor

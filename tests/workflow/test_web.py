@@ -189,6 +189,8 @@ def test_diagram_is_svg_with_the_current_state_filled(
     assert response.mimetype == "image/svg+xml"
     svg = response.get_data(as_text=True)
     assert "<svg" in svg and "Sandbox verification" in svg
+    # The cloud check is reviewed like every submission; the applicant cannot deploy alone.
+    assert "Cloud verification submitted" in svg and "confirm_deployment" not in svg
     assert "#ffd166" in svg  # the active fill
     assert "http://" not in svg.split("<svg", 1)[1].replace("http://www.w3.org", "")
 

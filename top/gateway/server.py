@@ -22,6 +22,9 @@ DEMO_SESSION = "demo-session-tmall-global"
 DEMO_SELLER_NICK = "tmall_global_demo_shop"
 DEFAULT_SEED = 20240101
 ROUTER_PATH = "/router/rest"
+#: The same router under the names it answers to when it stands in for sandbox or production
+#: (see ``top.evidence.STAND_IN_PATHS``).
+STAND_IN_ROUTER_PATHS = ("/stand-in/sandbox/router/rest", "/stand-in/production/router/rest")
 ADMIN_PATH = "/__admin__/faults"
 
 
@@ -129,7 +132,7 @@ class LocalGateway:
         request = Request(environ)
         if request.path == ADMIN_PATH and self.admin_enabled:
             response = self._admin(request)
-        elif request.path == ROUTER_PATH:
+        elif request.path == ROUTER_PATH or request.path in STAND_IN_ROUTER_PATHS:
             response = self._router(request)
         else:
             response = Response("not found; the TOP router is at /router/rest\n", status=404)

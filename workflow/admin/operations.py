@@ -8,13 +8,17 @@ from workflow.auth.operations import create_user, find_account
 from workflow.errors import DomainError, NotFound
 from workflow.extensions import db
 from workflow.models import Role, User
+from workflow.policy import Action, authorize
 
 
 def list_users() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.role, User.email)))
 
 
-def add_user(email: str, password: str, role: Role, *, name: str, taobao_account_id: str) -> User:
+def add_user(
+    actor: User, email: str, password: str, role: Role, *, name: str, taobao_account_id: str
+) -> User:
+    authorize(actor, Action.add_user)
     account = None
     if role is Role.applicant:
         account = find_account(taobao_account_id.strip()) if taobao_account_id.strip() else None
@@ -27,6 +31,7 @@ def set_active(admin: User, user_id: int, active: bool) -> User:
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("No such user.")
+    authorize(admin, Action.set_user_active, user)
     if user.id == admin.id and not active:
         raise DomainError("You cannot switch off your own access.")
     user.is_active_user = active

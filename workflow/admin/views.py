@@ -1,28 +1,29 @@
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from workflow.admin import operations
 from workflow.admin.forms import CreateUserForm
 from workflow.errors import DomainError
 from workflow.extensions import db
-from workflow.models import Role
+from workflow.models import Role, User
+from workflow.policy import Action
+from workflow.web.access import requires_action, row_of
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.before_request
-@login_required
-def admins_only():
-    if current_user.role is not Role.admin:
-        abort(404)
+def _users_action(**_) -> Action:
+    return Action.add_user if request.method == "POST" else Action.view_users
 
 
 @bp.route("/users", methods=["GET", "POST"])
+@requires_action(_users_action)
 def users():
     form = CreateUserForm()
     if form.validate_on_submit():
         try:
             user = operations.add_user(
+                current_user,
                 form.email.data,
                 form.password.data,
                 Role(form.role.data),
@@ -40,6 +41,7 @@ def users():
 
 
 @bp.route("/users/<int:user_id>/access/<any(on, off):state>", methods=["POST"])
+@requires_action(Action.set_user_active, target=row_of(User, "user_id", "user"))
 def access(user_id: int, state: str):
     try:
         user = operations.set_active(current_user, user_id, state == "on")

@@ -1,25 +1,44 @@
-"""Stage 3 and 4a evidence: connectivity-checker reports proving the APP reaches TOP.
+"""Stage 3 and 4a evidence: signed connectivity-checker reports proving the APP reaches TOP.
 
 The APP secret passes through :func:`run_checker` only; it is never stored, logged or
-rendered back. What is kept is the report dict, which the checker already scrubs.
+rendered back. What is kept is a signed envelope (``top.evidence``): the desk signs its own
+sandbox runs; a run on the applicant's host (the only way to prove the cloud) is signed with a
+one-time evidence token. Whether evidence counts is recomputed from the stored envelope every
+time it is shown or relied on, never taken from a flag or from the report's own claims.
 """
 
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, BinaryIO
+from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import select, update
 
 from storage import StoredObject
+from top import evidence as signed
+from top.report import CheckReport
 from workflow import files
+from workflow.apps import provenance
+from workflow.apps.provenance import Verdict
+from workflow.apps.report_schema import Payload, ReportProblem, load_report
 from workflow.decisions import decide
-from workflow.errors import DomainError, NotFound, NotPermitted
+from workflow.errors import DomainError, NotFound
 from workflow.extensions import db
-from workflow.models import DecisionKind, Evidence, EvidenceKind, Journey, Role, User
+from workflow.models import (
+    DecisionKind,
+    Evidence,
+    EvidenceKind,
+    EvidenceToken,
+    Journey,
+    User,
+)
 from workflow.models.base import utcnow
+from workflow.policy import Action, authorize
 
 #: The state in which each kind of evidence is collected.
 EVIDENCE_STATE = {
@@ -27,7 +46,14 @@ EVIDENCE_STATE = {
     EvidenceKind.cloud: "cloud_verification",
 }
 #: An uploaded report is a checker JSON file; anything bigger is not one.
-MAX_REPORT_BYTES = 1024 * 1024
+MAX_REPORT_BYTES = 256 * 1024
+ENVIRONMENT_NAMES = {"sandbox": "the TOP sandbox", "production": "TOP production"}
+REQUIRED_GATEWAY = {
+    EvidenceKind.sandbox: "Sandbox evidence must come from the TOP sandbox gateway "
+    "(gw.api.tbsandbox.com)",
+    EvidenceKind.cloud: "Cloud evidence must come from a TOP production gateway "
+    "(gw.api.taobao.com, eco.taobao.com or api.taobao.com)",
+}
 
 
 def run_checker(
@@ -37,46 +63,95 @@ def run_checker(
     sign_method: str,
     session: str | None,
     apis: Iterable[str],
-) -> dict[str, Any]:
-    """Run the TOP checker once and return its report dict (which never holds the secret)."""
+) -> CheckReport:
+    """Run the TOP checker once from the desk (the secret is used for this run only)."""
     from top.checker import run_check
 
     try:
-        report = run_check(gateway, app_key, app_secret, sign_method, session or None, tuple(apis))
+        return run_check(gateway, app_key, app_secret, sign_method, session or None, tuple(apis))
     except ValueError as exc:  # a malformed gateway URL or sign method
         raise DomainError(str(exc).replace(app_secret, "***") if app_secret else str(exc)) from None
-    return report.to_dict()
 
 
-def attach_evidence(
-    journey: Journey,
-    kind: EvidenceKind,
-    actor: User,
-    report: dict[str, Any],
-    *,
-    source: str = "checker",
-    stored: StoredObject | None = None,
-    filename: str = "",
+def attach_desk_run(
+    journey: Journey, kind: EvidenceKind, actor: User, report: CheckReport
 ) -> Evidence:
-    """Keep a checker report (and the uploaded file it came in) as evidence for the stage the
-    journey is in; the chain records it with its verdict."""
+    """Sign a run the desk made itself and keep it as sandbox evidence."""
+    authorize(actor, Action.attach_evidence, journey)
     _ensure_collecting(journey, kind)
-    evidence = Evidence(
+    if kind is EvidenceKind.cloud:
+        raise DomainError(
+            "Cloud evidence must be a run on the cloud host itself, not from this desk: get an "
+            "evidence token and run the checker there."
+        )
+    _refuse_gateway(kind, report.gateway)
+    payload = signed.build_payload(
+        report,
         journey_id=journey.id,
-        kind=kind,
-        source=source,
-        is_passing=report_passes(report),
-        report=report,
-        created_by_id=actor.id,
+        stage=kind.value,
+        source="desk",
+        host=signed.host_facts(report.gateway_address),
     )
-    if stored is not None:
-        evidence.file_id, evidence.filename = stored.file_id, filename[:255]
-        evidence.sha256, evidence.size = stored.sha256, stored.size
-    db.session.add(evidence)
-    db.session.flush()
-    about = {"evidence": kind.value, "passing": evidence.is_passing}
-    decide(journey, actor, DecisionKind.evidence_attached, [evidence], about)
-    return evidence
+    envelope = provenance.sign_desk_run(payload)
+    return _record(journey, kind, actor, envelope, source="checker", passing=report.ok)
+
+
+def issue_evidence_token(journey: Journey, kind: EvidenceKind, actor: User) -> signed.EvidenceToken:
+    """A one-time token for running the checker on the applicant's own host."""
+    authorize(actor, Action.issue_evidence_token, journey)
+    _ensure_collecting(journey, kind)
+    if journey.app is None:
+        raise DomainError("Register the APP first.")
+    return provenance.issue_token(journey, kind, actor)
+
+
+def attach_uploaded_report(
+    journey: Journey, kind: EvidenceKind, actor: User, stream: BinaryIO, filename: str
+) -> Evidence:
+    """Accept a report signed with an evidence token, if every fact in it holds up.
+
+    Refusals raise :class:`ReportProblem` (a 400) naming the first thing wrong; nothing is
+    stored and the token stays as it was.
+    """
+    authorize(actor, Action.attach_evidence, journey)
+    _ensure_collecting(journey, kind)
+    head = stream.read(MAX_REPORT_BYTES + 1)
+    if len(head) > MAX_REPORT_BYTES:
+        raise ReportProblem(
+            f"A signed report is at most {MAX_REPORT_BYTES // 1024} KB; "
+            "upload the file the checker wrote."
+        )
+    report = load_report(head)
+    if not report.key_id.startswith("token:"):
+        raise ReportProblem(
+            "Uploaded evidence must be signed with an evidence token from this page; runs from "
+            "this desk are attached on the checker page."
+        )
+    token = provenance.token_row(report.key_id.removeprefix("token:"))
+    if token is None or token.journey_id != journey.id or token.kind is not kind:
+        raise ReportProblem(
+            f"The report is signed with an evidence token that was not issued for this "
+            f"journey's {kind.value} check."
+        )
+    verdict, _ = provenance.verdict_of(report.raw)
+    if not verdict.ok:
+        raise ReportProblem(verdict.message)
+    _refuse_spent(token)
+    for problem in binding_problems(report.payload, journey, kind, token):
+        raise ReportProblem(problem)
+    _spend(token)
+    with files.stored(io.BytesIO(head), content_type="application/json") as obj:
+        return _record(
+            journey,
+            kind,
+            actor,
+            report.raw,
+            source="upload",
+            passing=report.payload.all_checks_pass,
+            token=token,
+            stored=obj,
+            filename=filename,
+        )
 
 
 def withdraw_evidence(journey: Journey, actor: User, evidence_id: int) -> Evidence:
@@ -84,11 +159,10 @@ def withdraw_evidence(journey: Journey, actor: User, evidence_id: int) -> Eviden
 
     The row and its file stay on record; it no longer counts towards the stage.
     """
+    authorize(actor, Action.withdraw_evidence, journey)
     evidence = db.session.get(Evidence, evidence_id)
     if evidence is None or evidence.journey_id != journey.id:
         raise NotFound("No such evidence.")
-    if actor.role is not Role.applicant:
-        raise NotPermitted("Only the applicant withdraws evidence.")
     _ensure_collecting(journey, evidence.kind)
     if evidence.withdrawn_at is not None:
         raise DomainError("This report is already withdrawn.")
@@ -99,40 +173,193 @@ def withdraw_evidence(journey: Journey, actor: User, evidence_id: int) -> Eviden
     return evidence
 
 
-def attach_uploaded_report(
-    journey: Journey, kind: EvidenceKind, actor: User, stream: BinaryIO, filename: str
-) -> Evidence:
-    """Store an uploaded checker JSON report (``top check --json``) and keep it as evidence."""
-    _ensure_collecting(journey, kind)
-    head = stream.read(MAX_REPORT_BYTES + 1)
-    if len(head) > MAX_REPORT_BYTES:
-        raise DomainError("A checker report is at most 1 MB; upload the JSON the checker printed.")
-    report = _parse_report(head, journey.app.app_key if journey.app else "")
-    with files.stored(_bytes_stream(head), content_type="application/json") as obj:
-        evidence = attach_evidence(
-            journey, kind, actor, report, source="upload", stored=obj, filename=filename
+def binding_problems(
+    payload: Payload, journey: Journey, kind: EvidenceKind, token: EvidenceToken | None
+) -> list[str]:
+    """What ties the report to another journey, stage, APP or gateway than this one."""
+    problems = []
+    app_key = journey.app.app_key if journey.app else ""
+    if payload.journey_id != journey.id:
+        problems.append(f"The report was made for journey {payload.journey_id}, not this one.")
+    if payload.stage != kind.value:
+        problems.append(f"The report was made for the {payload.stage} check, not the {kind.value}.")
+    if payload.app_key != app_key:
+        problems.append(
+            f"The report checks APP {payload.app_key}, but this journey's APP is {app_key}."
         )
+    if token is not None and (
+        payload.token_id != token.public_id
+        or (token.journey_id, token.kind, token.app_key) != (journey.id, kind, app_key)
+    ):
+        problems.append("The report's evidence token was issued for another APP or check.")
+    if kind is EvidenceKind.cloud and payload.source != "host":
+        problems.append(REQUIRED_GATEWAY[kind] + ", run on the cloud host, not from this desk.")
+    problems += _gateway_problems(kind, payload.gateway)
+    return problems
+
+
+def _gateway_problems(kind: EvidenceKind, gateway: str) -> list[str]:
+    found = signed.classify_gateway(gateway)
+    wanted = signed.STAGE_ENVIRONMENT[kind.value]
+    if found.environment != wanted:
+        where = ENVIRONMENT_NAMES.get(found.environment, "no TOP environment")
+        return [f"{REQUIRED_GATEWAY[kind]}; this run checked {gateway} ({where})."]
+    if found.is_stand_in:
+        config = current_app.config
+        if not config["TOP_DEMO_STAND_INS"]:
+            return [f"{REQUIRED_GATEWAY[kind]}; stand-in gateways count only on a demo desk."]
+        if _origin(gateway) != _origin(config["TOP_GATEWAY_URL"]):
+            return [f"{REQUIRED_GATEWAY[kind]}; the only stand-in is this desk's local gateway."]
+    return []
+
+
+def _refuse_gateway(kind: EvidenceKind, gateway: str) -> None:
+    for problem in _gateway_problems(kind, gateway):
+        raise DomainError(problem)
+
+
+def _refuse_spent(token: EvidenceToken) -> None:
+    if token.used_at is not None:
+        raise ReportProblem(
+            f"This evidence token was already used at {token.used_at:%Y-%m-%d %H:%M} UTC; "
+            "a token signs one report. Get a new token on the evidence page."
+        )
+    if provenance.is_expired(token, utcnow()):
+        raise ReportProblem(
+            f"This evidence token expired at {token.expires_at:%Y-%m-%d %H:%M} UTC. "
+            "Get a new token on the evidence page and run the checker again."
+        )
+
+
+def _spend(token: EvidenceToken) -> None:
+    """Mark the token used, in this transaction; of two uploads at once only one gets it."""
+    result = db.session.execute(
+        update(EvidenceToken)
+        .where(EvidenceToken.id == token.id, EvidenceToken.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise ReportProblem("This evidence token was already used; a token signs one report.")
+    db.session.refresh(token)
+
+
+def _record(
+    journey: Journey,
+    kind: EvidenceKind,
+    actor: User,
+    envelope: dict[str, Any],
+    *,
+    source: str,
+    passing: bool,
+    token: EvidenceToken | None = None,
+    stored: StoredObject | None = None,
+    filename: str = "",
+) -> Evidence:
+    """Keep a signed report (and the file it came in) as evidence; the chain records it."""
+    evidence = Evidence(
+        journey_id=journey.id,
+        kind=kind,
+        source=source,
+        is_passing=passing,
+        report=envelope,
+        key_id=envelope["signature"]["key_id"],
+        token_id=token.id if token is not None else None,
+        created_by_id=actor.id,
+    )
+    if stored is not None:
+        evidence.file_id, evidence.filename = stored.file_id, filename[:255]
+        evidence.sha256, evidence.size = stored.sha256, stored.size
+    db.session.add(evidence)
+    db.session.flush()
+    about = {"evidence": kind.value, "passing": passing, "key_id": evidence.key_id}
+    decide(journey, actor, DecisionKind.evidence_attached, [evidence], about)
     return evidence
 
 
-def report_passes(report: dict[str, Any]) -> bool:
-    checks = report.get("checks") or []
-    return bool(report.get("ok")) and bool(checks) and all(c.get("ok") for c in checks)
+# --- reading evidence back -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    """A stored report as pages and packets show it: read through the schema, verdict fresh."""
+
+    id: int
+    kind: EvidenceKind
+    created_at: datetime
+    source: str
+    filename: str | None
+    has_file: bool
+    withdrawn_at: datetime | None
+    verdict: Verdict
+    payload: Payload | None
+    #: Why verified evidence still does not count here (another APP, the wrong gateway…).
+    problem: str | None
+
+    @property
+    def counts(self) -> bool:
+        return (
+            self.withdrawn_at is None
+            and self.verdict.ok
+            and self.payload is not None
+            and self.payload.all_checks_pass
+            and self.problem is None
+        )
+
+    @property
+    def gateway_label(self) -> str:
+        if self.payload is None:
+            return ""
+        kind = signed.classify_gateway(self.payload.gateway)
+        name = ENVIRONMENT_NAMES.get(kind.environment, "not a TOP environment")
+        if kind.is_stand_in:
+            return f"stand-in for {name} (the desk's local gateway, not a real TOP gateway)"
+        return f"{name} (real TOP gateway)" if kind.environment != "other" else name
+
+    @property
+    def result_label(self) -> str:
+        if self.counts:
+            return "Counts as evidence"
+        if self.withdrawn_at is not None:
+            return "Withdrawn: does not count"
+        if not self.verdict.ok:
+            return "Does not count: signature not verified"
+        if self.problem:
+            return "Does not count"
+        return "Does not count: some checks failed"
+
+
+def view_of(evidence: Evidence, journey: Journey) -> EvidenceView:
+    verdict, report = provenance.verdict_of(evidence.report)
+    problem = None
+    if report is not None and verdict.ok:
+        token = db.session.get(EvidenceToken, evidence.token_id) if evidence.token_id else None
+        if report.key_id.startswith("token:") and token is None:
+            problem = "The evidence row lost its token."
+        found = binding_problems(report.payload, journey, evidence.kind, token)
+        problem = problem or (found[0] if found else None)
+    return EvidenceView(
+        id=evidence.id,
+        kind=evidence.kind,
+        created_at=evidence.created_at,
+        source=evidence.source,
+        filename=evidence.filename,
+        has_file=bool(evidence.file_id),
+        withdrawn_at=evidence.withdrawn_at,
+        verdict=verdict,
+        payload=report.payload if report is not None else None,
+        problem=problem,
+    )
+
+
+def evidence_of(journey: Journey, kind: EvidenceKind) -> list[EvidenceView]:
+    stmt = select(Evidence).where(Evidence.journey_id == journey.id, Evidence.kind == kind)
+    rows = db.session.scalars(stmt.order_by(Evidence.id.desc()))
+    return [view_of(row, journey) for row in rows]
 
 
 def has_passing_evidence(journey: Journey, kind: EvidenceKind) -> bool:
-    stmt = select(Evidence.id).where(
-        Evidence.journey_id == journey.id,
-        Evidence.kind == kind,
-        Evidence.is_passing.is_(True),
-        Evidence.withdrawn_at.is_(None),
-    )
-    return db.session.scalar(stmt.limit(1)) is not None
-
-
-def evidence_of(journey: Journey, kind: EvidenceKind) -> list[Evidence]:
-    stmt = select(Evidence).where(Evidence.journey_id == journey.id, Evidence.kind == kind)
-    return list(db.session.scalars(stmt.order_by(Evidence.id.desc())))
+    return any(view.counts for view in evidence_of(journey, kind))
 
 
 def _ensure_collecting(journey: Journey, kind: EvidenceKind) -> None:
@@ -142,21 +369,6 @@ def _ensure_collecting(journey: Journey, kind: EvidenceKind) -> None:
         )
 
 
-def _parse_report(raw: bytes, app_key: str) -> dict[str, Any]:
-    try:
-        report = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise DomainError("The file is not a checker JSON report.") from None
-    if isinstance(report, dict) and isinstance(report.get("apps"), list):
-        # The checker's many-APP form: keep the run of this journey's APP.
-        mine = [a.get("report") for a in report["apps"] if a.get("app_key") == app_key]
-        report = mine[0] if mine else None
-    if not isinstance(report, dict) or not isinstance(report.get("checks"), list):
-        raise DomainError("The JSON has no list of checks; upload the checker's report.")
-    if not all(isinstance(c, dict) and "name" in c and "ok" in c for c in report["checks"]):
-        raise DomainError("Each check in the report needs a name and a result.")
-    return report
-
-
-def _bytes_stream(data: bytes) -> BinaryIO:
-    return io.BytesIO(data)
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc.lower()

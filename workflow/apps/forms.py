@@ -36,6 +36,8 @@ GATEWAY_CHOICES = [
     SelectChoice("sandbox", "TOP sandbox"),
     SelectChoice("production", "TOP production"),
     SelectChoice("overseas", "TOP overseas"),
+    SelectChoice("stand-in-sandbox", "Demo stand-in for the sandbox (local gateway)"),
+    SelectChoice("stand-in-production", "Demo stand-in for production (local gateway)"),
     SelectChoice("custom", "Custom URL"),
 ]
 

@@ -6,11 +6,12 @@ from collections.abc import Mapping
 
 from workflow.apps.catalogue import API_METHODS
 from workflow.decisions import decide
-from workflow.errors import DomainError, NotPermitted
+from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.models import ApiRequest, App, Audience, DecisionKind, Journey, ReviewStatus, User
 from workflow.models.base import utcnow
 from workflow.operations import fire
+from workflow.policy import Action, authorize
 
 #: States in which the applicant may still edit the APP and its API requests.
 APP_EDIT_STATES = ("enabled", "app_draft", "api_access_changes_requested")
@@ -27,6 +28,7 @@ def register_app(
     audience: Audience,
 ) -> App:
     """Create or update the journey's APP; the first registration fires ``register_app``."""
+    authorize(actor, Action.register_app, journey)
     if journey.state not in APP_EDIT_STATES:
         raise DomainError("The APP can no longer be changed at this stage.")
     app = journey.app or App(account_id=journey.account_id, journey=journey)
@@ -47,6 +49,7 @@ def request_api_access(
     A request whose reason changed, or that was refused, goes back to pending so the
     reviewer decides it again.
     """
+    authorize(actor, Action.request_api_access, journey)
     app = _editable_app(journey)
     unknown = set(reasons) - set(API_METHODS)
     if unknown:
@@ -80,8 +83,7 @@ def decide_api(
     journey: Journey, actor: User, request_id: int, *, grant: bool, reason: str = ""
 ) -> ApiRequest:
     """A reviewer grants or refuses one API; a refusal carries a reason for the applicant."""
-    if not actor.is_staff:
-        raise NotPermitted("Only reviewers decide API access.")
+    authorize(actor, Action.decide_api, journey)
     if journey.state != "api_access_submitted":
         raise DomainError("API access can be decided only while it is submitted.")
     request = db.session.get(ApiRequest, request_id)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from workflow.apps.catalogue import CUSTOMER_APIS
+from workflow.apps.checker_download import CHECKER_FILENAME, HOST_REQUIREMENTS
 from workflow.apps.evidence import EVIDENCE_STATE, evidence_of
 from workflow.apps.forms import AppForm
 from workflow.apps.operations import APP_EDIT_STATES
 from workflow.journeys.panels import panel
-from workflow.models import EvidenceKind, Journey, Role, User
+from workflow.models import EvidenceKind, Journey, User
+from workflow.policy import Action, may
 
 
 @panel("apps/panel.html", order=20)
@@ -16,7 +18,7 @@ def app_panel(journey: Journey, user: User) -> dict | None:
         return None
     if journey.state == "enabled" and user.is_staff:
         return None
-    editable = user.role is Role.applicant and journey.state in APP_EDIT_STATES
+    editable = journey.state in APP_EDIT_STATES and may(user, Action.register_app, journey)
     app = journey.app
     form = AppForm(obj=app) if editable else None
     if form is not None and app is not None:
@@ -29,25 +31,23 @@ def app_panel(journey: Journey, user: User) -> dict | None:
         "editable": editable,
         "apis": CUSTOMER_APIS,
         "requested": requested,
-        "deciding": user.is_staff and journey.state == "api_access_submitted",
+        "deciding": journey.state == "api_access_submitted"
+        and may(user, Action.decide_api, journey),
     }
 
 
 @panel("apps/evidence_panel.html", order=30)
 def evidence_panel(journey: Journey, user: User) -> dict | None:
-    kinds = [
-        k for k in EvidenceKind if journey.state == EVIDENCE_STATE[k] or evidence_of(journey, k)
-    ]
+    found = {k: evidence_of(journey, k) for k in EvidenceKind}
+    kinds = [k for k in EvidenceKind if journey.state == EVIDENCE_STATE[k] or found[k]]
     if not kinds:
         return None
     return {
         "sections": [
-            {
-                "kind": k,
-                "collecting": journey.state == EVIDENCE_STATE[k],
-                "evidence": evidence_of(journey, k),
-            }
+            {"kind": k, "collecting": journey.state == EVIDENCE_STATE[k], "evidence": found[k]}
             for k in kinds
         ],
-        "may_run": user.role is Role.applicant,
+        "may_run": may(user, Action.run_checker, journey),
+        "checker_filename": CHECKER_FILENAME,
+        "host_requirements": HOST_REQUIREMENTS,
     }

@@ -1,30 +1,39 @@
 """Stage 2 (APP and API access) and the checker page of stages 3 and 4a."""
 
-from flask import Blueprint, abort, current_app, flash, render_template, request
-from flask_login import current_user, login_required
+from flask import Blueprint, abort, current_app, flash, make_response, render_template, request
+from flask_login import current_user
 
+from top.evidence import stand_in_url
 from workflow.apps import checks, panels  # noqa: F401  (register requirements and panels)
 from workflow.apps import operations as ops
+from workflow.apps.checker_download import (
+    CHECKER_FILENAME,
+    HOST_INSTALL,
+    HOST_REQUIREMENTS,
+    checker_zipapp,
+)
 from workflow.apps.evidence import (
     EVIDENCE_STATE,
-    attach_evidence,
+    attach_desk_run,
     attach_uploaded_report,
+    issue_evidence_token,
     run_checker,
 )
-from workflow.apps.evidence import (
-    withdraw_evidence as withdraw_evidence_op,
-)
+from workflow.apps.evidence import withdraw_evidence as withdraw_evidence_op
 from workflow.apps.forms import AppForm, CheckerForm
+from workflow.apps.report_schema import ReportProblem
 from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.journeys.actions import act, back_to, load_journey, send_journey_file
 from workflow.models import Audience, Evidence, EvidenceKind
+from workflow.policy import Action
+from workflow.web.access import journey_of, requires_action, row_on_journey
 
 bp = Blueprint("apps", __name__)
 
 
 @bp.route("/journeys/<int:journey_id>/app", methods=["POST"])
-@login_required
+@requires_action(Action.register_app, target=journey_of)
 def save_app(journey_id: int):
     form = AppForm()
     if not form.validate():
@@ -47,7 +56,7 @@ def save_app(journey_id: int):
 
 
 @bp.route("/journeys/<int:journey_id>/apis", methods=["POST"])
-@login_required
+@requires_action(Action.request_api_access, target=journey_of)
 def save_apis(journey_id: int):
     chosen = request.form.getlist("api")
     reasons = {method: request.form.get(f"reason-{method}", "") for method in chosen}
@@ -60,7 +69,7 @@ def save_apis(journey_id: int):
 
 
 @bp.route("/journeys/<int:journey_id>/apis/<int:request_id>/decision", methods=["POST"])
-@login_required
+@requires_action(Action.decide_api, target=journey_of)
 def decide_api(journey_id: int, request_id: int):
     grant = request.form.get("decision") == "grant"
     return act(
@@ -74,15 +83,17 @@ def decide_api(journey_id: int, request_id: int):
 
 
 @bp.route("/journeys/<int:journey_id>/check/<kind>", methods=["GET", "POST"])
-@login_required
+@requires_action(Action.run_checker, target=journey_of)
 def checker(journey_id: int, kind: str):
     journey = load_journey(journey_id)
     evidence_kind = _evidence_kind(kind)
-    if journey.app is None or current_user.is_staff:
+    if journey.app is None:
         abort(404)
     form = CheckerForm()
     if not current_app.config["TOP_CHECKER_CUSTOM_URLS"]:
         form.gateway.choices = [c for c in form.gateway.choices if c.value != "custom"]
+    if not current_app.config["TOP_DEMO_STAND_INS"]:
+        form.gateway.choices = [c for c in form.gateway.choices if "stand-in" not in c.value]
     report = None
     if form.validate_on_submit():
         try:
@@ -107,44 +118,103 @@ def checker(journey_id: int, kind: str):
         report=report,
         apis=ops.granted_apis(journey),
         default_gateway=current_app.config["TOP_GATEWAY_URL"],
-        collecting=journey.state == EVIDENCE_STATE[evidence_kind],
+        # Only sandbox evidence may be a run from this desk; the cloud is proven from the host.
+        collecting=journey.state == EVIDENCE_STATE[evidence_kind]
+        and evidence_kind is EvidenceKind.sandbox,
     )
 
 
-def _attach(journey, kind: EvidenceKind, report: dict):
+def _attach(journey, kind: EvidenceKind, report):
     try:
-        evidence = attach_evidence(journey, kind, current_user, report)
+        evidence = attach_desk_run(journey, kind, current_user, report)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
         return back_to(journey.id, "evidence")
     db.session.commit()
     if evidence.is_passing:
-        flash("The passing check is attached as evidence.", "success")
+        flash("The passing check is signed by the desk and attached as evidence.", "success")
     else:
         flash("The check did not pass; it is kept, but does not count as evidence.", "error")
     return back_to(journey.id, "evidence")
 
 
 @bp.route("/journeys/<int:journey_id>/check/<kind>/upload", methods=["POST"])
-@login_required
+@requires_action(Action.attach_evidence, target=journey_of)
 def upload_report(journey_id: int, kind: str):
+    evidence_kind = _evidence_kind(kind)
     upload = request.files.get("report")
     if upload is None or not upload.filename:
-        flash("Choose the checker's JSON report to upload.", "error")
+        flash("Choose the signed report the checker wrote.", "error")
         return back_to(journey_id, "evidence")
-    return act(
-        journey_id,
-        lambda journey: attach_uploaded_report(
-            journey, _evidence_kind(kind), current_user, upload.stream, upload.filename
-        ),
-        "The report is attached.",
-        "evidence",
+    journey = load_journey(journey_id)
+    try:
+        evidence = attach_uploaded_report(
+            journey, evidence_kind, current_user, upload.stream, upload.filename
+        )
+    except ReportProblem as exc:
+        db.session.rollback()
+        from workflow.journeys.views import show
+
+        flash(f"The report was not accepted: {exc.message}", "error")
+        return show(journey_id), 400
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status_code != 400:
+            raise
+        flash(exc.message, "error")
+        return back_to(journey_id, "evidence")
+    db.session.commit()
+    if evidence.is_passing:
+        flash("The signed report is verified and attached as evidence.", "success")
+    else:
+        flash("The signed report is attached, but some checks failed; it does not count.", "error")
+    return back_to(journey_id, "evidence")
+
+
+@bp.route("/journeys/<int:journey_id>/check/<kind>/token", methods=["POST"])
+@requires_action(Action.issue_evidence_token, target=journey_of)
+def evidence_token(journey_id: int, kind: str):
+    evidence_kind = _evidence_kind(kind)
+    journey = load_journey(journey_id)
+    try:
+        token = issue_evidence_token(journey, evidence_kind, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status_code != 400:
+            raise
+        flash(exc.message, "error")
+        return back_to(journey_id, "evidence")
+    db.session.commit()
+    page = render_template(
+        "apps/evidence_token.html",
+        journey=journey,
+        kind=evidence_kind,
+        token=str(token),
+        filename=CHECKER_FILENAME,
+        host_requirements=HOST_REQUIREMENTS,
+        host_install=HOST_INSTALL,
+        gateway=_host_gateway(evidence_kind),
+        apis=ops.granted_apis(journey),
     )
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-store"  # the token is shown once, to its owner
+    return response
+
+
+@bp.route("/checker/top-checker.pyz")
+@requires_action(Action.use_desk)
+def checker_download():
+    response = make_response(checker_zipapp())
+    response.headers["Content-Type"] = "application/octet-stream"
+    response.headers["Content-Disposition"] = f"attachment; filename={CHECKER_FILENAME}"
+    return response
 
 
 @bp.route("/journeys/<int:journey_id>/evidence/<int:evidence_id>/withdraw", methods=["POST"])
-@login_required
+@requires_action(
+    Action.withdraw_evidence, target=row_on_journey(Evidence, "evidence_id", "evidence")
+)
 def withdraw_evidence(journey_id: int, evidence_id: int):
     return act(
         journey_id,
@@ -155,7 +225,9 @@ def withdraw_evidence(journey_id: int, evidence_id: int):
 
 
 @bp.route("/journeys/<int:journey_id>/evidence/<int:evidence_id>/file")
-@login_required
+@requires_action(
+    Action.download_evidence, target=row_on_journey(Evidence, "evidence_id", "evidence")
+)
 def evidence_file(journey_id: int, evidence_id: int):
     return send_journey_file(
         journey_id, Evidence, evidence_id, filename="report.json", content_type="application/json"
@@ -180,4 +252,17 @@ def _gateway(form: CheckerForm) -> str:
         return form.custom_url.data
     if form.gateway.data == "default":
         return current_app.config["TOP_GATEWAY_URL"]
+    if form.gateway.data.startswith("stand-in-"):
+        if not current_app.config["TOP_DEMO_STAND_INS"]:
+            raise DomainError("This desk has no stand-in gateways.")
+        environment = form.gateway.data.removeprefix("stand-in-")
+        return stand_in_url(current_app.config["TOP_GATEWAY_URL"], environment)
     return form.gateway.data
+
+
+def _host_gateway(kind: EvidenceKind) -> str:
+    """What to pass as --gateway on the host: the real TOP name, or the demo's stand-in."""
+    environment = "sandbox" if kind is EvidenceKind.sandbox else "production"
+    if current_app.config["TOP_DEMO_STAND_INS"]:
+        return stand_in_url(current_app.config["TOP_GATEWAY_URL"], environment)
+    return environment

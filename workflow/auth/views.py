@@ -1,11 +1,13 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from workflow.auth import operations
 from workflow.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
 from workflow.errors import DomainError
 from workflow.extensions import db, login_manager
 from workflow.models import AccountKind, User
+from workflow.policy import Action
+from workflow.web.access import public, requires_action
 from workflow.web.urls import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -24,6 +26,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public("signing in")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("journeys.home"))
@@ -39,7 +42,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-@login_required
+@requires_action(Action.use_desk)
 def logout():
     logout_user()
     flash("You are signed out.", "info")
@@ -47,6 +50,7 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@public("self-registration of a new developer account")
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
@@ -70,7 +74,7 @@ def register():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@login_required
+@requires_action(Action.use_desk)
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():

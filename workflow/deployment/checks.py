@@ -31,7 +31,7 @@ def cloud_plan_given(journey) -> list[str]:
     return _missing(journey, FormKind.cloud_plan)
 
 
-@requires(("cloud_verification", "confirm_deployment"))
+@requires(("cloud_verification", "submit"), ("cloud_verification_submitted", "approve"))
 def deployment_proven(journey) -> list[str]:
     from workflow.apps.evidence import has_passing_evidence
 
@@ -39,7 +39,10 @@ def deployment_proven(journey) -> list[str]:
     if latest_form(journey, FormKind.deployment_confirmation) is None:
         problems.append("Confirm that the resources are ordered and the APP is ported")
     if not has_passing_evidence(journey, EvidenceKind.cloud):
-        problems.append("Attach a passing connectivity check run from the cloud")
+        problems.append(
+            "Attach a passing connectivity check run on the cloud host against TOP production, "
+            "signed with an evidence token"
+        )
     return problems
 
 

@@ -12,9 +12,10 @@ from sqlalchemy import select
 from workflow import files
 from workflow.deployment.specs import OPTIONAL_FIELDS, SPECS, FormSpec
 from workflow.enablement.prechecks import sniff_stream
-from workflow.errors import DomainError, NotPermitted
+from workflow.errors import DomainError, NotFound
 from workflow.extensions import db
 from workflow.models import FormKind, Journey, StageForm, User
+from workflow.policy import Action, authorize
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -86,10 +87,18 @@ def latest_form(journey: Journey, kind: FormKind) -> StageForm | None:
     return db.session.scalar(stmt.order_by(StageForm.id.desc()).limit(1))
 
 
+def form_action(kind: FormKind | str, **_) -> Action:
+    """Filling in a stage form is the applicant's, except the reviewer's meeting minutes."""
+    try:
+        spec = SPECS[FormKind(kind)]
+    except ValueError:
+        raise NotFound("No such form.") from None
+    return Action.record_meeting if spec.by_reviewer else Action.edit_stage_form
+
+
 def _spec_for(journey: Journey, kind: FormKind, actor: User) -> FormSpec:
+    authorize(actor, form_action(kind), journey)
     spec = SPECS[kind]
-    if spec.by_reviewer != actor.is_staff:
-        raise NotPermitted("Your role does not fill in this form.")
     if journey.state not in spec.states:
         raise DomainError(f"The {spec.title} cannot be changed at this stage.")
     return spec

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from workflow.deployment.operations import latest_form
+from workflow.deployment.operations import form_action, latest_form
 from workflow.deployment.specs import SPECS
 from workflow.journeys.panels import panel
 from workflow.models import FormKind, Journey, User
+from workflow.policy import may
 
 
 @panel("deployment/panel.html", order=40)
@@ -13,7 +14,7 @@ def deployment_panel(journey: Journey, user: User) -> dict | None:
     forms = []
     for spec in SPECS.values():
         current = latest_form(journey, spec.kind)
-        editable = journey.state in spec.states and spec.by_reviewer == user.is_staff
+        editable = journey.state in spec.states and may(user, form_action(spec.kind), journey)
         if current is not None or editable:
             forms.append({"spec": spec, "current": current, "editable": editable})
     if not forms:

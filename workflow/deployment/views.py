@@ -1,18 +1,20 @@
 """Stage 4: MRD/PRD, the business meeting, the cloud plan, deployment and exemption forms."""
 
 from flask import Blueprint, abort, flash, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from workflow.deployment import checks, panels  # noqa: F401  (register requirements and panels)
-from workflow.deployment.operations import save_stage_document, save_stage_form
+from workflow.deployment.operations import form_action, save_stage_document, save_stage_form
 from workflow.journeys.actions import act, back_to, send_journey_file
 from workflow.models import FormKind, StageForm
+from workflow.policy import Action
+from workflow.web.access import journey_of, requires_action, row_on_journey
 
 bp = Blueprint("deployment", __name__)
 
 
 @bp.route("/journeys/<int:journey_id>/forms/<kind>", methods=["POST"])
-@login_required
+@requires_action(form_action, target=journey_of)
 def save_form(journey_id: int, kind: str):
     form_kind = _kind(kind)
     return act(
@@ -24,7 +26,7 @@ def save_form(journey_id: int, kind: str):
 
 
 @bp.route("/journeys/<int:journey_id>/forms/<kind>/document", methods=["POST"])
-@login_required
+@requires_action(form_action, target=journey_of)
 def upload_document(journey_id: int, kind: str):
     form_kind = _kind(kind)
     upload = request.files.get("document")
@@ -42,7 +44,9 @@ def upload_document(journey_id: int, kind: str):
 
 
 @bp.route("/journeys/<int:journey_id>/forms/file/<int:form_id>")
-@login_required
+@requires_action(
+    Action.download_stage_file, target=row_on_journey(StageForm, "form_id", "document")
+)
 def document(journey_id: int, form_id: int):
     return send_journey_file(
         journey_id, StageForm, form_id, filename="document.pdf", content_type="application/pdf"

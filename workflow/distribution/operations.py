@@ -27,20 +27,20 @@ from workflow.distribution.spreadsheets import (
     parse_seller_ids_csv,
     parse_seller_ids_xlsx,
 )
-from workflow.errors import DomainError, NotPermitted
+from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.models import (
     AccountKind,
     DecisionKind,
     Journey,
     ReviewStatus,
-    Role,
     SellerList,
     SellerListKind,
     User,
 )
 from workflow.models.base import utcnow
 from workflow.operations import journeys_of
+from workflow.policy import Action, authorize
 from workflow.storage_setup import get_storage
 
 #: Where each list may be changed by the applicant.
@@ -90,8 +90,7 @@ def save_seller_list(
     journey: Journey, kind: SellerListKind, actor: User, ids: list[int]
 ) -> SellerList:
     """Store the canonical list and record it as the proposal, with its diff counts."""
-    if actor.role is not Role.applicant:
-        raise NotPermitted("Only the applicant proposes seller lists.")
+    authorize(actor, Action.edit_seller_list, journey)
     if journey.state not in EDIT_STATES[kind]:
         raise DomainError(f"The {kind.value} list cannot be changed at this stage.")
     data = canonical_bytes(ids)
@@ -174,8 +173,7 @@ def own_seller_id(journey: Journey) -> str | None:
 
 def set_config_requirements(journey: Journey, actor: User, *, security: bool, cloud: bool) -> None:
     """An admin decides which configurations this APP must confirm before distribution."""
-    if actor.role is not Role.admin:
-        raise NotPermitted("Only admins set which configurations are required.")
+    authorize(actor, Action.set_required_configs, journey)
     app = _app_of(journey)
     app.is_security_config_required, app.is_cloud_config_required = security, cloud
     db.session.flush()
@@ -184,8 +182,7 @@ def set_config_requirements(journey: Journey, actor: User, *, security: bool, cl
 
 def confirm_config(journey: Journey, actor: User, which: str) -> None:
     """The applicant confirms the security-center or cloud configuration is in place."""
-    if actor.role is not Role.applicant:
-        raise NotPermitted("Only the applicant confirms configurations.")
+    authorize(actor, Action.confirm_config, journey)
     app = _app_of(journey)
     if which == "security":
         app.security_config_confirmed_at = utcnow()

@@ -10,7 +10,8 @@ from workflow.distribution.operations import (
     proposed_list,
 )
 from workflow.journeys.panels import panel
-from workflow.models import Journey, Role, SellerListKind, User
+from workflow.models import Journey, SellerListKind, User
+from workflow.policy import Action, may
 
 #: The diff shows this many IDs of each side; the counts say how many there are.
 SHOWN_IDS = 20
@@ -20,22 +21,21 @@ _STAGE_5_ALL = _STAGE_5 + ("distribution_submitted", "released")
 
 @panel("distribution/panel.html", order=50)
 def distribution_panel(journey: Journey, user: User) -> dict | None:
-    if journey.state not in _STAGE_5_ALL and not (
-        user.role is Role.admin and journey.app is not None
-    ):
+    sets_configs = may(user, Action.set_required_configs, journey)
+    if journey.state not in _STAGE_5_ALL and not (sets_configs and journey.app is not None):
         return None
     lists = [_list_view(journey, user, kind) for kind in SellerListKind]
     return {
         "lists": [lv for lv in lists if lv["editable"] or lv["in_force"] or lv["proposal"]],
         "app": journey.app,
-        "is_admin": user.role is Role.admin,
-        "may_confirm": user.role is Role.applicant and journey.state in _STAGE_5_ALL,
+        "is_admin": sets_configs,
+        "may_confirm": journey.state in _STAGE_5_ALL and may(user, Action.confirm_config, journey),
         "shown": SHOWN_IDS,
     }
 
 
 def _list_view(journey: Journey, user: User, kind: SellerListKind) -> dict:
-    editable = user.role is Role.applicant and journey.state in EDIT_STATES[kind]
+    editable = journey.state in EDIT_STATES[kind] and may(user, Action.edit_seller_list, journey)
     in_force, proposal = list_in_force(journey, kind), proposed_list(journey, kind)
     own = own_seller_id(journey)
     return {

@@ -1,7 +1,7 @@
 """Stage 5: authorization and distribution lists, and the required configurations."""
 
 from flask import Blueprint, abort, flash, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from workflow.distribution import checks, panels  # noqa: F401  (register requirements and panels)
 from workflow.distribution import operations as ops
@@ -9,12 +9,14 @@ from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.journeys.actions import act, back_to, load_journey
 from workflow.models import SellerListKind
+from workflow.policy import Action
+from workflow.web.access import journey_of, requires_action
 
 bp = Blueprint("distribution", __name__)
 
 
 @bp.route("/journeys/<int:journey_id>/sellers/<kind>", methods=["POST"])
-@login_required
+@requires_action(Action.edit_seller_list, target=journey_of)
 def save_list(journey_id: int, kind: str):
     journey = load_journey(journey_id)
     list_kind = _kind(kind)
@@ -44,7 +46,7 @@ def save_list(journey_id: int, kind: str):
 
 
 @bp.route("/journeys/<int:journey_id>/configs/required", methods=["POST"])
-@login_required
+@requires_action(Action.set_required_configs, target=journey_of)
 def set_required(journey_id: int):
     return act(
         journey_id,
@@ -60,7 +62,7 @@ def set_required(journey_id: int):
 
 
 @bp.route("/journeys/<int:journey_id>/configs/<which>/confirm", methods=["POST"])
-@login_required
+@requires_action(Action.confirm_config, target=journey_of)
 def confirm(journey_id: int, which: str):
     return act(
         journey_id,

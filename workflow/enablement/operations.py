@@ -25,9 +25,9 @@ from workflow.enablement.documents import (
     describe,
     field_values,
 )
-from workflow.errors import ConcurrentChange, DomainError, NotFound, NotPermitted
+from workflow.errors import ConcurrentChange, DomainError, NotFound
 from workflow.extensions import db
-from workflow.models import DecisionKind, Journey, Role, User
+from workflow.models import DecisionKind, Journey, User
 from workflow.models.base import utcnow
 from workflow.models.enablement import (
     DocumentKind,
@@ -35,19 +35,12 @@ from workflow.models.enablement import (
     EnablementRequest,
     ReviewStatus,
 )
-from workflow.operations import can_see
+from workflow.policy import Action, authorize
 
 log = logging.getLogger(__name__)
 
 
 # --- guards ----------------------------------------------------------------------------------
-
-
-def ensure_applicant(journey: Journey, user: User) -> None:
-    if not can_see(user, journey):
-        raise NotFound("No such journey.")
-    if user.role is not Role.applicant:
-        raise NotPermitted("Only the account's applicants change the enablement request.")
 
 
 def ensure_editable(journey: Journey) -> None:
@@ -58,9 +51,7 @@ def ensure_editable(journey: Journey) -> None:
         )
 
 
-def ensure_reviewer(journey: Journey, user: User) -> None:
-    if not user.is_staff:
-        raise NotFound("No such document.")  # applicants must not learn the route exists
+def ensure_deciding(journey: Journey) -> None:
     if journey.state != "enablement_submitted":
         raise DomainError("Documents can only be decided while the request is submitted.")
 
@@ -72,7 +63,7 @@ def save_enablement_request(
     journey: Journey, actor: User, data: Mapping[str, str]
 ) -> EnablementRequest:
     """Store the seller's request or the ISV's company details (only the path's fields)."""
-    ensure_applicant(journey, actor)
+    authorize(actor, Action.edit_enablement_request, journey)
     ensure_editable(journey)
     request = journey.enablement_request or EnablementRequest(journey=journey)
     for name in all_fields(journey):
@@ -107,7 +98,7 @@ def upload_document(
 
     :raises DomainError: the file is empty, too large or not a PDF/PNG/JPEG; nothing is kept.
     """
-    ensure_applicant(journey, actor)
+    authorize(actor, Action.upload_document, journey)
     ensure_editable(journey)
     if journey.account.kind.value != "isv":
         raise DomainError("Only ISV accounts upload enablement documents.")
@@ -194,9 +185,7 @@ def get_document_for(user: User, document_id: int) -> DocumentVersion:
     document = db.session.get(DocumentVersion, document_id)
     if document is None:
         raise NotFound("No such document.")
-    journey = db.session.get(Journey, document.journey_id)
-    if journey is None or not can_see(user, journey):
-        raise NotFound("No such document.")
+    authorize(user, Action.download_document, document)
     return document
 
 
@@ -214,7 +203,8 @@ def decide_document(
     The update only applies if the document still has the status the reviewer saw, so two
     reviewers deciding at once cannot overwrite each other unnoticed.
     """
-    ensure_reviewer(journey, actor)
+    authorize(actor, Action.decide_document, document)
+    ensure_deciding(journey)
     status = _decision_status(decision)
     reason = (reason or "").strip()
     if status is ReviewStatus.rejected and not reason:

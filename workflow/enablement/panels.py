@@ -17,8 +17,9 @@ from workflow.enablement.documents import (
 )
 from workflow.enablement.forms import DecisionForm, UploadForm, request_form_for
 from workflow.journeys.panels import panel
-from workflow.models import Journey, Role, User
+from workflow.models import Journey, User
 from workflow.models.enablement import DocumentKind, DocumentVersion, ReviewStatus
+from workflow.policy import Action, may
 
 
 def slot_state(current: DocumentVersion | None) -> str:
@@ -51,8 +52,12 @@ def enablement_panel(journey: Journey, user: User) -> dict[str, Any] | None:
     if journey.state not in ENABLEMENT_STATES and journey.enablement_request is None:
         return None
     is_isv = journey.account.kind.value == "isv"
-    can_edit = user.role is Role.applicant and journey.state in EDITABLE_STATES
-    is_deciding = user.is_staff and journey.state == "enablement_submitted"
+    can_edit = journey.state in EDITABLE_STATES and may(
+        user, Action.edit_enablement_request, journey
+    )
+    is_deciding = journey.state == "enablement_submitted" and may(
+        user, Action.decide_document, journey
+    )
     form = getattr(g, "enablement_request_form", None) or request_form_for(journey)
     return {
         "is_isv": is_isv,

@@ -12,7 +12,7 @@ from flask import (
     request,
     send_file,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 import workflow.enablement.checks  # noqa: F401  (registers the stage's requirements)
 from storage import ObjectNotFound, safe_download_name
@@ -24,13 +24,16 @@ from workflow.enablement.panels import build_slot, enablement_panel  # noqa: F40
 from workflow.errors import DomainError, NotFound
 from workflow.extensions import db
 from workflow.journeys.actions import act, back_to
+from workflow.models import DocumentVersion
+from workflow.policy import Action
 from workflow.storage_setup import get_storage
+from workflow.web.access import journey_of, requires_action, row_of
 
 bp = Blueprint("enablement", __name__)
 
 
 @bp.route("/journeys/<int:journey_id>/enablement/request", methods=["POST"])
-@login_required
+@requires_action(Action.edit_enablement_request, target=journey_of)
 def save_request(journey_id: int):
     journey = operations.get_journey_for(current_user, journey_id)
     form = request_form_for(journey)
@@ -54,7 +57,7 @@ def _wants_json() -> bool:
 
 
 @bp.route("/journeys/<int:journey_id>/enablement/documents/<kind>", methods=["POST"])
-@login_required
+@requires_action(Action.upload_document, target=journey_of)
 def upload(journey_id: int, kind: str):
     journey = operations.get_journey_for(current_user, journey_id)
     document_kind = enablement.parse_kind(kind)
@@ -99,8 +102,11 @@ def _slot_html(journey, kind) -> str:
     )
 
 
+document_of = row_of(DocumentVersion, "document_id", "document")
+
+
 @bp.route("/enablement/documents/<int:document_id>/file")
-@login_required
+@requires_action(Action.download_document, target=document_of)
 def document_file(document_id: int):
     document = enablement.get_document_for(current_user, document_id)
     storage = get_storage()
@@ -131,7 +137,7 @@ def _inline_response(document, stream) -> Response:
 
 
 @bp.route("/enablement/documents/<int:document_id>/decision", methods=["POST"])
-@login_required
+@requires_action(Action.decide_document, target=document_of)
 def decide(document_id: int):
     document = enablement.get_document_for(current_user, document_id)
     journey = operations.get_journey_for(current_user, document.journey_id)

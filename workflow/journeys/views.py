@@ -1,11 +1,11 @@
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
 from workflow import operations, requirements
-from workflow.errors import ConcurrentChange, DomainError, NotFound
+from workflow.errors import ConcurrentChange, DomainError, NotFound, NotPermitted
 from workflow.extensions import db
 from workflow.journeys import diagram
 from workflow.journeys.forms import FireEventForm
@@ -13,7 +13,9 @@ from workflow.journeys.panels import panels_for
 from workflow.models import Event
 from workflow.models.base import utcnow
 from workflow.models.journeys import DECISION_EVENTS
+from workflow.policy import Action, event_action
 from workflow.stages import DESTRUCTIVE_EVENTS, STATE_NAMES
+from workflow.web.access import journey_of, own_account, requires_action
 
 bp = Blueprint("journeys", __name__)
 
@@ -22,7 +24,7 @@ DOUBLE_SUBMIT_WINDOW = timedelta(minutes=2)
 
 
 @bp.route("/")
-@login_required
+@requires_action(Action.use_desk)
 def home():
     if current_user.is_staff:
         return redirect(url_for("review.queue"))
@@ -30,7 +32,7 @@ def home():
 
 
 @bp.route("/journeys")
-@login_required
+@requires_action(Action.use_desk)
 def dashboard():
     if current_user.is_staff:
         return redirect(url_for("review.queue"))
@@ -48,11 +50,9 @@ def _latest_comment(journey) -> Event | None:
 
 
 @bp.route("/journeys/new", methods=["POST"])
-@login_required
+@requires_action(Action.start_journey, target=own_account)
 def new_journey():
     account = current_user.account
-    if current_user.is_staff or account is None:
-        abort(404)
     if not account.is_enabled:
         flash("Your developer account must be enabled before you register another APP.", "error")
         return redirect(url_for("journeys.dashboard"))
@@ -63,7 +63,7 @@ def new_journey():
 
 
 @bp.route("/journeys/<int:journey_id>")
-@login_required
+@requires_action(Action.view_journey, target=journey_of)
 def show(journey_id: int):
     journey = operations.get_journey_for(current_user, journey_id)
     events = operations.events_for(current_user, journey)
@@ -78,8 +78,15 @@ def show(journey_id: int):
     )
 
 
+def _event_action(event: str, **_) -> Action:
+    action = event_action(event)
+    if action is None:
+        raise NotFound("No such step.")
+    return action
+
+
 @bp.route("/journeys/<int:journey_id>/events/<event>", methods=["POST"])
-@login_required
+@requires_action(_event_action, target=journey_of)
 def fire(journey_id: int, event: str):
     journey = operations.get_journey_for(current_user, journey_id)
     form = FireEventForm()
@@ -104,7 +111,7 @@ def fire(journey_id: int, event: str):
         flash("That was already done; the second click changed nothing.", "info")
     except DomainError as exc:
         db.session.rollback()
-        if isinstance(exc, NotFound):
+        if isinstance(exc, NotFound | NotPermitted):
             raise
         flash(exc.message, "error")
     else:
@@ -134,7 +141,7 @@ def _just_did(journey_id: int, event: str) -> bool:
 
 
 @bp.route("/journeys/<int:journey_id>/diagram.svg")
-@login_required
+@requires_action(Action.view_journey, target=journey_of)
 def diagram_svg(journey_id: int):
     journey = operations.get_journey_for(current_user, journey_id)
     svg = diagram.chart_svg(journey.state, journey.released_at is not None)

@@ -86,8 +86,14 @@ class Evidence(db.Model):
     kind: Mapped[EvidenceKind] = mapped_column(Enum(EvidenceKind, native_enum=False, length=16))
     #: ``checker`` for a run from the desk, ``upload`` for a report file.
     source: Mapped[str] = mapped_column(String(16))
+    #: What the desk found when it accepted the report (signature verified, every check ok).
+    #: Pages and requirements recompute the verdict from ``report``; this is not trusted.
     is_passing: Mapped[bool] = mapped_column()
+    #: The signed envelope (``top.evidence``); rows from before signing hold a bare report.
     report: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: The signature's key ID: ``desk-…`` for the desk's key, ``token:…`` for a token.
+    key_id: Mapped[str | None] = mapped_column(String(80))
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_tokens.id"))
     file_id: Mapped[str | None] = mapped_column(String(200))
     filename: Mapped[str | None] = mapped_column(String(255))
     sha256: Mapped[str | None] = mapped_column(String(64))
@@ -96,6 +102,30 @@ class Evidence(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: Set when the applicant takes the report back: it stays on record, but no longer counts.
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class EvidenceToken(db.Model):
+    """A one-time token for a checker run on the applicant's host.
+
+    The token itself is stored nowhere: it is derived from the desk's secret key and this
+    row's binding (see ``workflow.apps.provenance``), so a database reader cannot sign with it.
+    """
+
+    __tablename__ = "evidence_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The token's public part, printed inside the token and the report it signs.
+    public_id: Mapped[str] = mapped_column(String(16), unique=True)
+    journey_id: Mapped[int] = mapped_column(ForeignKey("journeys.id"), index=True)
+    kind: Mapped[EvidenceKind] = mapped_column(Enum(EvidenceKind, native_enum=False, length=16))
+    app_key: Mapped[str] = mapped_column(String(64))
+    #: The desk key the token was derived from (a retired key keeps old tokens checkable).
+    key_id: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: Set in the transaction that accepts the report it signed; a token works once.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class FormKind(enum.StrEnum):

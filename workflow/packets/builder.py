@@ -21,6 +21,7 @@ from workflow.models import (
     StageForm,
 )
 from workflow.packets.data import DocumentEntry, PacketData, Section, SellerDiff, Table, TrailEvent
+from workflow.packets.evidence import evidence_sections
 from workflow.stages import state_name
 from workflow.trail import event_title
 
@@ -30,6 +31,7 @@ PACKET_KIND_FOR_STATE = {
     "api_access_submitted": "api_access",
     "mrd_prd_submitted": "mrd_prd",
     "cloud_plan_submitted": "cloud_plan",
+    "cloud_verification_submitted": "cloud_verification",
     "exemption_submitted": "exemption",
     "authorization_submitted": "authorization",
     "distribution_submitted": "distribution",
@@ -41,6 +43,7 @@ KIND_TITLES = {
     "api_access": "API authorization request",
     "mrd_prd": "MRD and PRD",
     "cloud_plan": "Cloud deployment plan",
+    "cloud_verification": "Cloud verification",
     "exemption": "Own-server exemption request",
     "authorization": "Authorization request",
     "distribution": "Distribution request",
@@ -78,6 +81,7 @@ def build_packet_data(
     account = journey.account
     app = journey.app
     sections, documents, seller_ids, seller_diff = _CONTENT[kind](journey, submitted_at)
+    sections = sections + evidence_sections(journey)
     return PacketData(
         reference=reference,
         kind=kind,
@@ -323,6 +327,9 @@ _CONTENT = {
     "api_access": _api_access,
     "mrd_prd": _mrd_prd,
     "cloud_plan": _single_form(FormKind.cloud_plan, "Cloud deployment plan"),
+    "cloud_verification": _single_form(
+        FormKind.deployment_confirmation, "Resources ordered and APP ported"
+    ),
     "exemption": _single_form(FormKind.exemption, "Own-server exemption"),
     "authorization": _seller_list(SellerListKind.authorization),
     "distribution": _seller_list(SellerListKind.distribution),

@@ -20,6 +20,7 @@ PACKET_KINDS = (
     "api_access",
     "mrd_prd",
     "cloud_plan",
+    "cloud_verification",
     "exemption",
     "authorization",
     "distribution",

@@ -25,6 +25,7 @@ from workflow.packets.builder import (
 )
 from workflow.packets.cache import packet_cache_key
 from workflow.packets.render import render_packet
+from workflow.policy import Action, authorize
 from workflow.signals import preparing_event
 from workflow.storage_setup import get_storage
 
@@ -210,10 +211,13 @@ def get_packet_for(user: User, journey: Journey, packet_id: int) -> Packet:
     packet = db.session.get(Packet, packet_id)
     if packet is None or packet.journey_id != journey.id:
         raise NotFound("No such packet.")
+    authorize(user, Action.download_packet, packet)
     return packet
 
 
 def send_copy(packet: Packet, user: User) -> None:
+    """Mail the packet to the user who asks for it (never to an address they type)."""
+    authorize(user, Action.mail_packet_copy, packet)
     mail_packet(
         packet,
         user.email,

@@ -5,15 +5,15 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from workflow.decisions import decide
-from workflow.errors import DomainError, NotPermitted
+from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.models import DecisionKind, Journey, User
+from workflow.policy import Action, authorize
 
 
 def assign_journey(journey: Journey, actor: User, assignee: User | None) -> None:
     """Give the item to a reviewer (or to nobody); claiming is assigning to oneself."""
-    if not actor.is_staff:
-        raise NotPermitted("Only reviewers take queue items.")
+    authorize(actor, Action.assign_journey, journey)
     if assignee is not None and not assignee.is_staff:
         raise DomainError("Items can only be assigned to reviewers.")
     journey.assignee = assignee

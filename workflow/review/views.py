@@ -1,27 +1,23 @@
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from workflow import operations
 from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.models import User
+from workflow.policy import Action
 from workflow.review.operations import assign_journey, reviewers
 from workflow.review.queries import PAGE_SIZE, QueueFilter, review_queue
 from workflow.review.search import search_journeys
 from workflow.stages import STAGES, STATE_NAMES
+from workflow.web.access import journey_of, requires_action
 from workflow.web.urls import safe_next
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
 
-@bp.before_request
-@login_required
-def staff_only():
-    if not current_user.is_staff:
-        abort(404)
-
-
 @bp.route("/")
+@requires_action(Action.view_queue)
 def queue():
     queue_filter = QueueFilter(
         stage=request.args.get("stage", ""),
@@ -49,6 +45,7 @@ def _assignee_arg() -> str:
 
 
 @bp.route("/journeys/<int:journey_id>/assign", methods=["POST"])
+@requires_action(Action.assign_journey, target=journey_of)
 def assign(journey_id: int):
     journey = operations.get_journey_for(current_user, journey_id)
     assignee = _chosen_assignee(request.form.get("assignee", "me"))
@@ -83,6 +80,7 @@ def _waited_days(since) -> float:
 
 
 @bp.route("/journeys")
+@requires_action(Action.search_journeys)
 def all_journeys():
     found = search_journeys(
         request.args.get("q", ""),

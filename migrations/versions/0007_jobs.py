@@ -1,7 +1,7 @@
 """one durable job table; mail delivery becomes the first job kind
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 
 Each outbox row gets a ``mail`` job carrying its delivery state (pending, sending with its
 lease, sent or failed, with attempts and the last error); the outbox keeps the message.
@@ -12,8 +12,8 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,466 @@
+"""Every route, asked by every kind of user about both accounts' data, against a table written
+by hand.
+
+The expected answer of each cell is written out below, never read from ``workflow.policy``: a
+test that asks the code what the code should do cannot fail. A new route fails this module
+until it declares its action (or that it is public) and has a row in ``TABLE``.
+
+Answers, one letter per actor in ``ACTORS`` order (anonymous, applicant of A, applicant of B,
+A's colleague, reviewer, admin):
+
+- ``Y`` allowed: not refused by access control. The answer is 2xx, a 302 that does not lead to
+  the sign-in page, or a 400 from the form's own validation.
+- ``F`` 403: the user can see the object, but their role may not do this.
+- ``N`` 404: the user may not even see the object (another account's, or a staff page).
+- ``L`` a 302 to the sign-in page that comes back afterwards (``?next=``), for anonymous users.
+
+A refused cell (F, N, L) must also leave every table and the file store exactly as they were.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.support import database_fingerprint
+from workflow.apps.operations import register_app, request_api_access
+from workflow.deployment.operations import save_stage_document
+from workflow.deployment.specs import SPECS
+from workflow.distribution.operations import save_seller_list
+from workflow.enablement.operations import save_enablement_request, upload_document
+from workflow.enablement.samples import sample_pdf
+from workflow.extensions import db
+from workflow.models import (
+    AccountKind,
+    Audience,
+    DocumentKind,
+    Evidence,
+    EvidenceKind,
+    FormKind,
+    Journey,
+    Packet,
+    Role,
+    SellerListKind,
+    User,
+)
+from workflow.models.base import utcnow
+from workflow.operations import open_journey
+from workflow.packets.operations import download_link
+from workflow.storage_setup import get_storage
+from workflow.web.access import declared_access
+
+ACTORS = ("anonymous", "applicant_a", "applicant_b", "colleague_a", "reviewer", "admin")
+OBJECTS = ("A", "B")
+API = "taobao.trades.sold.get"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One request to one route: for routes with an object, asked about A's and B's."""
+
+    endpoint: str
+    method: str
+    #: The URL, with ``{name}`` filled from the object's account (see ``World.ids``).
+    url: str
+    #: Six letters for A's object and six for B's; routes without an object have only ``on``.
+    on_a: str = ""
+    on_b: str = ""
+    on: str = ""
+    #: What is sent: a dict, or a function of the object's ids that makes one (fresh streams).
+    data: dict | Callable[[dict], dict] = field(default_factory=dict)
+    #: public | self (anyone signed in) | read | edit (applicant-owned data) | decide | admin
+    kind: str = "read"
+    #: The payload really changes data when allowed: some allowed cell on each object must
+    #: have written, so the refused cells' "wrote nothing" is not an empty claim.
+    writes: bool = False
+
+    @property
+    def has_object(self) -> bool:
+        return not self.on
+
+
+def _pdf(name: str) -> tuple[io.BytesIO, str]:
+    return io.BytesIO(sample_pdf("Access matrix", name)), f"{name}.pdf"
+
+
+def _report() -> tuple[io.BytesIO, str]:
+    body = {"ok": True, "checks": [{"name": "dns", "ok": True, "latency_ms": 3}]}
+    return io.BytesIO(json.dumps(body).encode()), "report.json"
+
+
+_MRD = {f.name: f"Written for the matrix: {f.name}" for f in SPECS[FormKind.mrd].fields}
+
+# fmt: off
+TABLE: tuple[Row, ...] = (
+    # --- public
+    Row("static", "GET", "/static/css/app.css", on="YYYYYY", kind="public"),
+    Row("auth.login", "GET", "/login", on="YYYYYY", kind="public"),
+    Row("auth.login", "POST", "/login", on="YYYYYY", kind="public"),
+    Row("auth.register", "GET", "/register", on="YYYYYY", kind="public"),
+    Row("auth.register", "POST", "/register", on="YYYYYY", kind="public"),
+    Row("packets.by_link", "GET", "/packets/link/{packet_token}",
+        on_a="YYYYYY", on_b="YYYYYY", kind="public"),
+    # --- anyone signed in
+    Row("auth.logout", "POST", "/logout", on="LYYYYY", kind="self"),
+    Row("auth.change_password", "GET", "/account/password", on="LYYYYY", kind="self"),
+    Row("auth.change_password", "POST", "/account/password", on="LYYYYY", kind="self"),
+    Row("journeys.home", "GET", "/", on="LYYYYY", kind="self"),
+    Row("apps.checker_download", "GET", "/checker/top-checker.pyz", on="LYYYYY", kind="self"),
+    Row("journeys.dashboard", "GET", "/journeys", on="LYYYYY", kind="self"),
+    # --- reading a journey and what hangs off it
+    Row("journeys.show", "GET", "/journeys/{app}", on_a="LYNYYY", on_b="LNYNYY"),
+    Row("journeys.diagram_svg", "GET", "/journeys/{app}/diagram.svg",
+        on_a="LYNYYY", on_b="LNYNYY"),
+    Row("enablement.document_file", "GET", "/enablement/documents/{document}/file",
+        on_a="LYNYYY", on_b="LNYNYY"),
+    Row("apps.evidence_file", "GET", "/journeys/{sandbox}/evidence/{evidence}/file",
+        on_a="LYNYYY", on_b="LNYNYY"),
+    Row("deployment.document", "GET", "/journeys/{deploy}/forms/file/{stage_form}",
+        on_a="LYNYYY", on_b="LNYNYY"),
+    Row("packets.download", "GET", "/journeys/{dist}/packets/{packet}.pdf",
+        on_a="LYNYYY", on_b="LNYNYY"),
+    Row("packets.mail_copy", "POST", "/journeys/{dist}/packets/{packet}/mail",
+        on_a="LYNYYY", on_b="LNYNYY", writes=True),
+    # --- the applicant's own data: staff are refused (403), other accounts do not see it (404)
+    Row("journeys.new_journey", "POST", "/journeys/new", on="LYYYNN", kind="edit", writes=True),
+    Row("journeys.fire", "POST", "/journeys/{enable}/events/submit",
+        on_a="LYNYFF", on_b="LNYNFF", kind="edit",
+        data=lambda ids: {"version": ids["enable_version"]}),
+    Row("enablement.save_request", "POST", "/journeys/{enable}/enablement/request",
+        on_a="LYNYFF", on_b="LNYNFF", kind="edit", writes=True,
+        data={"company_name": "Rewritten Ltd", "contact_name": "Someone else"}),
+    Row("enablement.upload", "POST", "/journeys/{enable}/enablement/documents/b",
+        on_a="LYNYFF", on_b="LNYNFF", kind="edit", writes=True,
+        data=lambda ids: {"file": _pdf("bank")}),
+    Row("apps.save_app", "POST", "/journeys/{app}/app",
+        on_a="LYNYFF", on_b="LNYNFF", kind="edit", writes=True,
+        data={"app_key": "99999999", "name": "Rewritten", "description": "Not theirs",
+              "origin": "new", "audience": "own_shop"}),
+    Row("apps.save_apis", "POST", "/journeys/{app}/apis",
+        on_a="LYNYFF", on_b="LNYNFF", kind="edit", writes=True,
+        data={"api": API, f"reason-{API}": "A rewritten reason"}),
+    Row("apps.checker", "GET", "/journeys/{sandbox}/check/sandbox",
+        on_a="LYNYFF", on_b="LNYNFF", kind="edit"),
+    Row("apps.checker", "POST", "/journeys/{sandbox}/check/sandbox",
+        on_a="LYNYFF", on_b="LNYNFF", kind="edit"),
+    Row("apps.upload_report", "POST", "/journeys/{sandbox}/check/sandbox/upload",
+        on_a="LYNYFF", on_b="LNYNFF", kind="edit", data=lambda ids: {"report": _report()}),
+    Row("apps.evidence_token", "POST", "/journeys/{sandbox}/check/sandbox/token",
+        on_a="LYNYFF", on_b="LNYNFF", kind="edit", writes=True),
+    Row("apps.withdraw_evidence", "POST", "/journeys/{sandbox}/evidence/{evidence}/withdraw",
+        on_a="LYNYFF", on_b="LNYNFF", kind="edit", writes=True),
+    Row("deployment.save_form", "POST", "/journeys/{deploy}/forms/mrd",
+        on_a="LYNYFF", on_b="LNYNFF", kind="edit", writes=True, data=_MRD),
+    Row("deployment.upload_document", "POST", "/journeys/{deploy}/forms/prd/document",
+        on_a="LYNYFF", on_b="LNYNFF", kind="edit", writes=True,
+        data=lambda ids: {"document": _pdf("prd")}),
+    Row("distribution.save_list", "POST", "/journeys/{dist}/sellers/authorization",
+        on_a="LYNYFF", on_b="LNYNFF", kind="edit", writes=True,
+        data={"ids": "2001\n2002\n2003"}),
+    Row("distribution.confirm", "POST", "/journeys/{dist}/configs/security/confirm",
+        on_a="LYNYFF", on_b="LNYNFF", kind="edit", writes=True),
+    # --- review decisions: applicants are refused (403), other accounts do not see it (404)
+    Row("enablement.decide", "POST", "/enablement/documents/{document}/decision",
+        on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True, data={"decision": "accept"}),
+    Row("apps.decide_api", "POST", "/journeys/{api}/apis/{api_request}/decision",
+        on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True, data={"decision": "grant"}),
+    Row("deployment.save_form", "POST", "/journeys/{meeting}/forms/meeting",
+        on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True,
+        data={"held_on": "2026-01-05", "minutes": "Agreed."}),
+    Row("review.assign", "POST", "/review/journeys/{api}/assign",
+        on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True, data={"assignee": "me"}),
+    Row("journeys.fire", "POST", "/journeys/{api}/events/request_changes",
+        on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True,
+        data=lambda ids: {"version": ids["api_version"], "comment": "Say more."}),
+    Row("review.queue", "GET", "/review/", on="LNNNYY", kind="decide"),
+    Row("review.all_journeys", "GET", "/review/journeys?q=Account", on="LNNNYY", kind="decide"),
+    # --- an event no one may fire does not exist
+    Row("journeys.fire", "POST", "/journeys/{app}/events/no_such_event",
+        on_a="LNNNNN", on_b="LNNNNN", data=lambda ids: {"version": 1}),
+    # --- administration
+    Row("distribution.set_required", "POST", "/journeys/{dist}/configs/required",
+        on_a="LFNFFY", on_b="LNFNFY", kind="admin", writes=True,
+        data={"security": "yes", "cloud": "yes"}),
+    Row("admin.users", "GET", "/admin/users", on="LNNNNY", kind="admin"),
+    Row("admin.users", "POST", "/admin/users", on="LNNNNY", kind="admin", writes=True,
+        data={"email": "added@example.com", "role": "reviewer", "password": "long enough pw"}),
+    Row("admin.access", "POST", "/admin/users/{spare_user}/access/off",
+        on_a="LNNNNY", on_b="LNNNNY", kind="admin", writes=True),
+)
+# fmt: on
+
+
+# --- the route inventory ---------------------------------------------------------------------
+
+
+def _routes(app) -> set[tuple[str, str]]:
+    return {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def test_every_route_declares_its_action_or_that_it_is_public(app):
+    undeclared = sorted(
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if declared_access(app.view_functions[rule.endpoint]) is None
+    )
+    assert undeclared == [], "declare these with @requires_action(...) or @public(...)"
+
+
+def test_every_route_and_method_has_a_row_in_the_table(app):
+    in_table = {(row.endpoint, row.method) for row in TABLE}
+    assert sorted(_routes(app) - in_table) == [], "add a row to TABLE for these routes"
+    assert sorted(in_table - _routes(app)) == [], "these rows name no route"
+
+
+def test_public_routes_are_exactly_the_ones_the_table_calls_public(app):
+    public = {r.endpoint for r in app.url_map.iter_rules()}
+    public = {e for e in public if declared_access(app.view_functions[e]).is_public}
+    assert public == {row.endpoint for row in TABLE if row.kind == "public"}
+
+
+def test_the_table_keeps_the_desks_rules():
+    """Read against the hand-written table itself: no staff cell allowed on applicant data, no
+    applicant cell allowed on a decision, no applicant reading another account's data."""
+    staff, applicants_of_a, applicant_of_b = (4, 5), (1, 3), (2,)
+    for row in TABLE:
+        cells = [row.on] if not row.has_object else [row.on_a, row.on_b]
+        assert all(len(c) == len(ACTORS) and set(c) <= set("YFNL") for c in cells), row
+        if row.kind != "public":
+            assert all(c[0] == "L" for c in cells), row
+        if row.kind == "edit":
+            assert all(c[i] != "Y" for c in cells for i in staff), row
+        if row.kind in ("decide", "admin"):
+            assert all(c[i] != "Y" for c in cells for i in (1, 2, 3)), row
+        if row.has_object and row.kind != "public":
+            assert all(row.on_a[i] == "N" for i in applicant_of_b), row
+            assert all(row.on_b[i] == "N" for i in applicants_of_a), row
+
+
+# --- the world the matrix asks about ---------------------------------------------------------
+
+
+@dataclass
+class Account:
+    """One developer account's people and journeys, each in a state where its routes act."""
+
+    applicant: User
+    colleague: User | None
+    spare: User
+    ids: dict[str, object]
+
+
+def _build_account(make_account, make_user, label: str, with_colleague: bool) -> Account:
+    account = make_account(AccountKind.isv, name=f"Account {label}")
+    applicant = make_user(Role.applicant, account)
+    colleague = make_user(Role.applicant, account) if with_colleague else None
+    spare = make_user(Role.applicant, account)
+    enable = open_journey(account, applicant)
+    save_enablement_request(enable, applicant, {"company_name": f"Company {label}"})
+    review = open_journey(account, applicant)
+    pdf = io.BytesIO(sample_pdf("Certificate", f"Company {label}"))
+    document = upload_document(
+        review, applicant, DocumentKind.certificate_of_incorporation, pdf, "a.pdf"
+    )
+    review.state = "enablement_submitted"
+    account.enabled_at = utcnow()
+    journeys = {"enable": enable, "review": review}
+    for name, state in [
+        ("app", "app_draft"),
+        ("api", "api_access_submitted"),
+        ("sandbox", "sandbox_verification"),
+        ("deploy", "mrd_prd_draft"),
+        ("meeting", "confabulation"),
+        ("dist", "distribution_setup"),
+    ]:
+        journey = open_journey(account, applicant)
+        register_app(
+            journey,
+            applicant,
+            app_key=f"{'1' if label == 'A' else '2'}{journey.id:07d}",
+            name=f"APP {name} of {label}",
+            description="For the access matrix",
+            is_new=True,
+            audience=Audience.own_shop,
+        )
+        request_api_access(journey, applicant, {API: "To ship orders"})
+        journey.state = state
+        journeys[name] = journey
+    db.session.flush()
+    evidence = _evidence(journeys["sandbox"], applicant)
+    stage_form = save_stage_document(journeys["deploy"], FormKind.mrd, applicant, *_pdf("mrd"))
+    save_seller_list(journeys["dist"], SellerListKind.authorization, applicant, [1001, 1002])
+    packet = _packet(journeys["dist"])
+    ids = {name: journey.id for name, journey in journeys.items()}
+    ids.update(
+        document=document.id,
+        evidence=evidence.id,
+        stage_form=stage_form.id,
+        packet=packet.id,
+        packet_token=urlsplit(download_link(packet)).path.rsplit("/", 1)[1],
+        api_request=journeys["api"].app.api_requests[0].id,
+        spare_user=spare.id,
+    )
+    return Account(applicant, colleague, spare, ids)
+
+
+def _evidence(journey: Journey, actor: User) -> Evidence:
+    stream, name = _report()
+    stored = get_storage().save(stream, content_type="application/json")
+    evidence = Evidence(
+        journey_id=journey.id,
+        kind=EvidenceKind.sandbox,
+        source="upload",
+        is_passing=False,
+        report={"ok": False, "checks": []},
+        file_id=stored.file_id,
+        filename=name,
+        sha256=stored.sha256,
+        size=stored.size,
+        created_by_id=actor.id,
+    )
+    db.session.add(evidence)
+    db.session.flush()
+    return evidence
+
+
+def _packet(journey: Journey) -> Packet:
+    stored = get_storage().save(io.BytesIO(sample_pdf("Packet")), content_type="application/pdf")
+    packet = Packet(
+        journey_id=journey.id,
+        event_id=journey.events[0].id,
+        kind="distribution",
+        reference=f"MATRIX-{journey.id}",
+        file_id=stored.file_id,
+        sha256=stored.sha256,
+        size=stored.size,
+        cache_key="0" * 64,
+    )
+    db.session.add(packet)
+    db.session.flush()
+    return packet
+
+
+@pytest.fixture
+def world(make_account, make_user):
+    a = _build_account(make_account, make_user, "A", with_colleague=True)
+    b = _build_account(make_account, make_user, "B", with_colleague=False)
+    people = {
+        "anonymous": None,
+        "applicant_a": a.applicant,
+        "applicant_b": b.applicant,
+        "colleague_a": a.colleague,
+        "reviewer": make_user(Role.reviewer),
+        "admin": make_user(Role.admin),
+    }
+    db.session.commit()
+    return {"A": a, "B": b}, people
+
+
+# --- driving it ------------------------------------------------------------------------------
+
+
+def _answer(response) -> str:
+    if response.status_code == 302:
+        target = urlsplit(response.headers["Location"])
+        # The gate sends anonymous users to sign in and back (``next``); signing out is not that.
+        return "L" if target.path == "/login" and "next=" in target.query else "Y"
+    if 200 <= response.status_code < 300 or response.status_code == 400:
+        return "Y"
+    return {403: "F", 404: "N"}.get(response.status_code, str(response.status_code))
+
+
+def _ask(app, user: User | None, row: Row, ids: dict) -> str:
+    client = app.test_client()
+    if user is not None:
+        with client.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = str(user.id), True
+    current = dict(ids)
+    for name in ("enable", "api"):
+        if name in ids:
+            current[f"{name}_version"] = db.session.get(Journey, ids[name]).version_id
+    data = row.data(current) if callable(row.data) else dict(row.data)
+    url = row.url.format(**current)
+    response = client.open(url, method=row.method, data=data, content_type=_content_type(data))
+    db.session.rollback()
+    return _answer(response)
+
+
+def _content_type(data: dict) -> str | None:
+    has_file = any(isinstance(v, tuple) for v in data.values())
+    return "multipart/form-data" if has_file else None
+
+
+def _cells():
+    for row in TABLE:
+        if row.has_object:
+            for obj, expected in zip(OBJECTS, (row.on_a, row.on_b), strict=True):
+                yield row, obj, expected
+        else:
+            yield row, None, row.on
+
+
+def test_the_fingerprint_sees_a_changed_row(world):
+    accounts, _ = world
+    before = database_fingerprint()
+    db.session.get(Journey, accounts["A"].ids["app"]).app.name = "Changed"
+    db.session.commit()
+    assert database_fingerprint() != before
+
+
+def test_access_matrix(app, world, capsys):
+    accounts, people = world
+    wrong, refused_but_wrote, never_wrote, asked = [], [], [], 0
+    for row, obj, expected in _cells():
+        ids = accounts[obj].ids if obj else {}
+        wrote = False
+        for actor, want in zip(ACTORS, expected, strict=True):
+            before = database_fingerprint()
+            got = _ask(app, people[actor], row, ids)
+            asked += 1
+            changed = database_fingerprint() != before
+            cell = f"{row.method} {row.url} [{row.endpoint}] on {obj or '-'} as {actor}"
+            if got != want:
+                wrong.append(f"{cell}: expected {want}, got {got}")
+            if want != "Y" and changed:
+                refused_but_wrote.append(cell)
+            wrote = wrote or (want == "Y" and changed)
+        if row.writes and not wrote:
+            never_wrote.append(f"{row.method} {row.url} [{row.endpoint}] on {obj or '-'}")
+    routes = len({(row.endpoint, row.method) for row in TABLE})
+    with capsys.disabled():
+        print(
+            f"\naccess matrix: {len(TABLE)} requests over {routes} routes x {len(ACTORS)} "
+            f"actors x objects of A and B = {asked} cells"
+        )
+    assert wrong == [], "\n".join(wrong)
+    assert refused_but_wrote == [], "refused, yet data changed:\n" + "\n".join(refused_but_wrote)
+    assert never_wrote == [], "allowed, yet nothing changed:\n" + "\n".join(never_wrote)
+
+
+def test_the_upload_script_gets_refusals_as_json(app, world):
+    accounts, people = world
+    url = f"/journeys/{accounts['A'].ids['enable']}/enablement/documents/b"
+    before = database_fingerprint()
+    for user, status in [(None, 401), (people["reviewer"], 403), (people["applicant_b"], 404)]:
+        client = app.test_client()
+        if user is not None:
+            with client.session_transaction() as session:
+                session["_user_id"] = str(user.id)
+        response = client.post(
+            url,
+            data={"file": _pdf("bank")},
+            content_type="multipart/form-data",
+            headers={"Accept": "application/json"},
+        )
+        assert response.status_code == status
+        assert response.get_json()["ok"] is False and response.get_json()["message"]
+    assert database_fingerprint() == before

@@ -1,0 +1,339 @@
+"""The strict schema of a signed checker report, for uploads and for stored evidence alike.
+
+Anything that is not exactly a report (wrong types, unknown fields, deep nesting, oversized
+texts, NaN, huge numbers) is refused with the first problem named. Stored evidence is read
+through the same schema, so a row edited by hand shows its problem instead of breaking a page.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from top.evidence import ALGORITHM, FORMAT, MAX_ADDRESSES, MAX_CHECKS, MAX_TEXT, STAGES
+from workflow.errors import DomainError
+
+MAX_DEPTH = 6
+MAX_INT_DIGITS = 16
+_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+
+Check = Callable[[Any, str], Any]
+
+
+class ReportProblem(DomainError):
+    """The file is not a signed checker report; ``message`` names the first problem."""
+
+
+@dataclass(frozen=True)
+class CheckEntry:
+    name: str
+    ok: bool
+    latency_ms: float | None
+    code: int | None
+    sub_code: str | None
+    message: str
+    advice: str | None
+
+
+@dataclass(frozen=True)
+class HostFacts:
+    name: str
+    addresses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Payload:
+    journey_id: int
+    stage: str
+    app_key: str
+    gateway: str
+    environment: str
+    is_stand_in: bool
+    gateway_address: str
+    checked_at: datetime
+    source: str
+    token_id: str | None
+    host: HostFacts
+    checks: tuple[CheckEntry, ...]
+
+    @property
+    def all_checks_pass(self) -> bool:
+        return bool(self.checks) and all(check.ok is True for check in self.checks)
+
+
+@dataclass(frozen=True)
+class SignedReport:
+    payload: Payload
+    key_id: str
+    signature: str
+    #: The envelope exactly as parsed: what the signature is checked against.
+    raw: dict[str, Any]
+
+
+def load_report(raw: bytes) -> SignedReport:
+    """Parse an uploaded file: strict JSON first, then the report schema."""
+    return parse_report(load_json(raw))
+
+
+def load_json(raw: bytes) -> Any:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ReportProblem(
+            "The file is not UTF-8 text; upload the JSON the checker wrote."
+        ) from None
+    too_deep = ReportProblem(
+        f"The JSON nests deeper than {MAX_DEPTH} levels, as a report never does."
+    )
+    try:
+        value = json.loads(
+            text,
+            parse_constant=_refuse_constant,
+            parse_int=_bounded_int,
+            parse_float=_finite_float,
+            object_pairs_hook=_unique_keys,
+        )
+    except json.JSONDecodeError as exc:
+        raise ReportProblem(
+            f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."
+        ) from None
+    except RecursionError:  # thousands of levels: the parser gives up before we could count
+        raise too_deep from None
+    if _deeper_than(value, MAX_DEPTH):
+        raise too_deep
+    return value
+
+
+def parse_report(value: Any) -> SignedReport:
+    """Check ``value`` (parsed JSON, or a stored row's report) against the schema."""
+    if isinstance(value, dict) and "format" not in value and "checks" in value:
+        raise ReportProblem(
+            "This report is not signed. Run the checker with --evidence-token (see the "
+            "evidence page) and upload the file it writes."
+        )
+    envelope = _object(value, "report", {"format": _choice(FORMAT), "payload": _payload,
+                                         "signature": _signature})  # fmt: skip
+    signature = envelope["signature"]
+    return SignedReport(envelope["payload"], signature["key_id"], signature["value"], value)
+
+
+# --- the schema -----------------------------------------------------------------------------
+
+
+def _payload(value: Any, path: str) -> Payload:
+    fields = _object(
+        value,
+        path,
+        {
+            "journey_id": _integer(1, 2**53),
+            "stage": _choice(*STAGES),
+            "app_key": _text(64, pattern=r"^\d{4,20}$"),
+            "gateway": _text(500, pattern=r"^https?://\S+$"),
+            "environment": _choice("sandbox", "production", "other"),
+            "is_stand_in": _boolean,
+            "gateway_address": _text(64),
+            "checked_at": _timestamp,
+            "source": _choice("desk", "host"),
+            "token_id": _nullable(_text(16, pattern=r"^[0-9a-f]{16}$")),
+            "host": _host,
+            "checks": _list(_check, MAX_CHECKS, minimum=1),
+        },
+    )
+    return Payload(**fields)
+
+
+def _signature(value: Any, path: str) -> dict[str, Any]:
+    return _object(
+        value,
+        path,
+        {
+            "alg": _choice(ALGORITHM),
+            "key_id": _text(80, pattern=r"^(desk-[0-9a-f]{16}|token:[0-9a-f]{16})$"),
+            "value": _text(64, pattern=r"^[0-9a-f]{64}$"),
+        },
+    )
+
+
+def _host(value: Any, path: str) -> HostFacts:
+    fields = _object(
+        value, path, {"name": _text(255), "addresses": _list(_text(64), MAX_ADDRESSES)}
+    )
+    return HostFacts(fields["name"], tuple(fields["addresses"]))
+
+
+def _check(value: Any, path: str) -> CheckEntry:
+    fields = _object(
+        value,
+        path,
+        {
+            "name": _text(120, pattern=r"^\S+$"),
+            "ok": _boolean,
+            "latency_ms": _nullable(_number(0, 10_000_000)),
+            "code": _nullable(_integer(-(10**9), 10**9)),
+            "sub_code": _nullable(_text(MAX_TEXT)),
+            "message": _text(MAX_TEXT),
+            "advice": _nullable(_text(MAX_TEXT)),
+        },
+    )
+    return CheckEntry(**fields)
+
+
+# --- validators: each takes (value, path) and returns the typed value or raises -------------
+
+
+def _object(value: Any, path: str, fields: dict[str, Check]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ReportProblem(f"{path}: expected an object, not {_kind(value)}.")
+    unexpected = [k for k in value if k not in fields]
+    if unexpected:
+        raise ReportProblem(f"{path}: unexpected field {_quote(unexpected[0])}.")
+    missing = [k for k in fields if k not in value]
+    if missing:
+        raise ReportProblem(f"{path}: the field {_quote(missing[0])} is missing.")
+    return {name: check(value[name], f"{path}.{name}") for name, check in fields.items()}
+
+
+def _list(item: Check, maximum: int, *, minimum: int = 0) -> Check:
+    def check(value: Any, path: str) -> list[Any]:
+        if not isinstance(value, list):
+            raise ReportProblem(f"{path}: expected a list, not {_kind(value)}.")
+        if not minimum <= len(value) <= maximum:
+            raise ReportProblem(f"{path}: expected {minimum} to {maximum} items, not {len(value)}.")
+        return [item(v, f"{path}[{i}]") for i, v in enumerate(value)]
+
+    return check
+
+
+def _text(maximum: int, *, pattern: str | None = None) -> Check:
+    compiled = re.compile(pattern) if pattern else None
+
+    def check(value: Any, path: str) -> str:
+        if not isinstance(value, str):
+            raise ReportProblem(f"{path}: expected text, not {_kind(value)}.")
+        if len(value) > maximum:
+            raise ReportProblem(f"{path}: at most {maximum} characters, not {len(value)}.")
+        if compiled is not None and not compiled.match(value):
+            raise ReportProblem(f"{path}: {_quote(value[:80])} is not in the expected form.")
+        return value
+
+    return check
+
+
+def _choice(*allowed: str) -> Check:
+    def check(value: Any, path: str) -> str:
+        if value not in allowed or not isinstance(value, str):
+            shown = _quote(value) if isinstance(value, str) else _kind(value)
+            raise ReportProblem(f"{path}: expected {' or '.join(allowed)}, not {shown}.")
+        return value
+
+    return check
+
+
+def _integer(low: int, high: int) -> Check:
+    def check(value: Any, path: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ReportProblem(f"{path}: expected a whole number, not {_kind(value)}.")
+        if not low <= value <= high:
+            raise ReportProblem(f"{path}: {value} is out of range.")
+        return value
+
+    return check
+
+
+def _number(low: float, high: float) -> Check:
+    def check(value: Any, path: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ReportProblem(f"{path}: expected a number, not {_kind(value)}.")
+        if not math.isfinite(value) or not low <= value <= high:
+            raise ReportProblem(f"{path}: {value} is out of range.")
+        return value
+
+    return check
+
+
+def _boolean(value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise ReportProblem(f"{path}: expected true or false, not {_kind(value)}.")
+    return value
+
+
+def _timestamp(value: Any, path: str) -> datetime:
+    text = _text(20, pattern=_TIMESTAMP.pattern)(value, path)
+    try:
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        raise ReportProblem(f"{path}: {_quote(text)} is not a time.") from None
+
+
+def _nullable(check: Check) -> Check:
+    def nullable(value: Any, path: str) -> Any:
+        return None if value is None else check(value, path)
+
+    return nullable
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, str):
+        return f"the text {_quote(value[:40])}"
+    return {dict: "an object", list: "a list", int: "a number", float: "a number"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _quote(text: str) -> str:
+    return f"“{text}”"
+
+
+# --- strict JSON ----------------------------------------------------------------------------
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether lists and objects nest more than ``limit`` levels (walked without recursion)."""
+    level = [value]
+    for _ in range(limit):
+        level = [
+            child
+            for item in level
+            if isinstance(item, list | dict)
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+        if not level:
+            return False
+    return any(isinstance(item, list | dict) for item in level)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ReportProblem(f"The JSON holds {name}, which is not a number a report can carry.")
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        raise ReportProblem(
+            f"The JSON holds a number of {len(digits.lstrip('-'))} digits; "
+            f"a report's numbers have at most {MAX_INT_DIGITS}."
+        )
+    return int(digits)
+
+
+def _finite_float(text: str) -> float:
+    if len(text) > 40 or not math.isfinite(value := float(text)):
+        raise ReportProblem(f"The JSON holds the number {text[:40]}, which is out of range.")
+    return value
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ReportProblem(f"The JSON names the field {_quote(key)} twice.")
+        result[key] = value
+    return result

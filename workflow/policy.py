@@ -1,0 +1,244 @@
+"""Who may do what: the one answer to every access question in the desk.
+
+``may(user, action, target)`` answers; ``authorize(user, action, target)`` raises the one domain
+error for each refusal:
+
+- :class:`NotFound` (404) when the user may not even see the target: another account's journey,
+  document, packet or evidence, a staff page for an applicant, the user directory for anyone but
+  an admin. From outside, "not yours" and "not there" look the same.
+- :class:`NotPermitted` (403) when the user can see the target but their role may not act on it:
+  a reviewer editing the applicant's APP, an applicant deciding a document.
+
+Routes declare their action (:mod:`workflow.web.access`) and the access gate asks here before
+the view runs; every operation asks again before it changes anything, so a CLI command or a
+future API gets the same answers.
+
+The rules, in words: applicants see only their own account's data (colleagues in one account
+share it) and are the only ones who write it; reviewers and admins see every journey and make the
+review decisions, but never write applicant-owned data; only admins administer users and say
+which configurations an APP must confirm.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from workflow.errors import NotFound, NotPermitted
+from workflow.extensions import db
+from workflow.models import Account, ApiRequest, DecisionKind, Journey, Role, User
+
+
+class Action(enum.StrEnum):
+    """Everything a user can ask the desk to do; each route and operation names one."""
+
+    # --- anyone signed in
+    #: The start page, the dashboard of one's own journeys, one's own password, signing out.
+    use_desk = "use_desk"
+    # --- reading a journey and what hangs off it
+    view_journey = "view_journey"
+    download_document = "download_document"
+    download_stage_file = "download_stage_file"
+    download_evidence = "download_evidence"
+    download_packet = "download_packet"
+    #: "Mail me a copy" of a packet, to the signed-in user's own address.
+    mail_packet_copy = "mail_packet_copy"
+    # --- the applicant's own data
+    start_journey = "start_journey"
+    take_step = "take_step"
+    edit_enablement_request = "edit_enablement_request"
+    upload_document = "upload_document"
+    register_app = "register_app"
+    request_api_access = "request_api_access"
+    run_checker = "run_checker"
+    attach_evidence = "attach_evidence"
+    #: A one-time token for a checker run on the applicant's own host.
+    issue_evidence_token = "issue_evidence_token"
+    withdraw_evidence = "withdraw_evidence"
+    edit_stage_form = "edit_stage_form"
+    edit_seller_list = "edit_seller_list"
+    confirm_config = "confirm_config"
+    # --- review decisions
+    decide_step = "decide_step"
+    write_internal_note = "write_internal_note"
+    #: Internal notes are for staff only: never on the applicant's page or in a packet.
+    read_internal_notes = "read_internal_notes"
+    decide_document = "decide_document"
+    decide_api = "decide_api"
+    record_meeting = "record_meeting"
+    assign_journey = "assign_journey"
+    view_queue = "view_queue"
+    search_journeys = "search_journeys"
+    # --- administration
+    set_required_configs = "set_required_configs"
+    view_users = "view_users"
+    add_user = "add_user"
+    set_user_active = "set_user_active"
+
+
+APPLICANTS = frozenset({Role.applicant})
+STAFF = frozenset({Role.reviewer, Role.admin})
+ADMINS = frozenset({Role.admin})
+EVERYONE = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class Rule:
+    #: The roles that may act, once they can see the target.
+    roles: frozenset[Role]
+    #: How a refusal reads: "Only <who> <phrase>."
+    phrase: str
+
+
+RULES: dict[Action, Rule] = {
+    Action.use_desk: Rule(EVERYONE, "use the desk"),
+    Action.view_journey: Rule(EVERYONE, "see this journey"),
+    Action.download_document: Rule(EVERYONE, "download documents"),
+    Action.download_stage_file: Rule(EVERYONE, "download stage documents"),
+    Action.download_evidence: Rule(EVERYONE, "download evidence"),
+    Action.download_packet: Rule(EVERYONE, "download packets"),
+    Action.mail_packet_copy: Rule(EVERYONE, "mail themselves a packet"),
+    Action.start_journey: Rule(APPLICANTS, "start journeys"),
+    Action.take_step: Rule(APPLICANTS, "take the journey's steps"),
+    Action.edit_enablement_request: Rule(APPLICANTS, "change the enablement request"),
+    Action.upload_document: Rule(APPLICANTS, "upload enablement documents"),
+    Action.register_app: Rule(APPLICANTS, "register or change the APP"),
+    Action.request_api_access: Rule(APPLICANTS, "change the API requests"),
+    Action.run_checker: Rule(APPLICANTS, "run the connectivity checker for the APP"),
+    Action.attach_evidence: Rule(APPLICANTS, "attach evidence"),
+    Action.issue_evidence_token: Rule(APPLICANTS, "get evidence tokens"),
+    Action.withdraw_evidence: Rule(APPLICANTS, "withdraw evidence"),
+    Action.edit_stage_form: Rule(APPLICANTS, "fill in the stage's forms"),
+    Action.edit_seller_list: Rule(APPLICANTS, "propose seller lists"),
+    Action.confirm_config: Rule(APPLICANTS, "confirm configurations"),
+    Action.decide_step: Rule(STAFF, "decide submissions"),
+    Action.write_internal_note: Rule(STAFF, "write internal notes"),
+    Action.read_internal_notes: Rule(STAFF, "read internal notes"),
+    Action.decide_document: Rule(STAFF, "decide documents"),
+    Action.decide_api: Rule(STAFF, "decide API access"),
+    Action.record_meeting: Rule(STAFF, "record the business meeting"),
+    Action.assign_journey: Rule(STAFF, "take queue items"),
+    Action.view_queue: Rule(STAFF, "work the review queue"),
+    Action.search_journeys: Rule(STAFF, "search all journeys"),
+    Action.set_required_configs: Rule(ADMINS, "set which configurations are required"),
+    Action.view_users: Rule(ADMINS, "manage users"),
+    Action.add_user: Rule(ADMINS, "add users"),
+    Action.set_user_active: Rule(ADMINS, "switch users' access"),
+}
+
+#: Chart events the applicant fires (their own steps) and those staff fire (decisions).
+APPLICANT_EVENTS = frozenset(
+    {
+        "submit",
+        "withdraw",
+        "register_app",
+        "start_sandbox",
+        "confirm_sandbox",
+        "choose_cloud",
+        "choose_exemption",
+        "start_distribution",
+        "change_authorizations",
+    }
+)
+REVIEWER_EVENTS = frozenset(
+    {"approve", "request_changes", "reject", "call_meeting", "environment_ready"}
+)
+
+
+#: The action each decision of the audited door (``workflow.decisions``) is.
+DECISION_ACTIONS: dict[DecisionKind, Action] = {
+    DecisionKind.document: Action.decide_document,
+    DecisionKind.api: Action.decide_api,
+    DecisionKind.api_reopened: Action.request_api_access,
+    DecisionKind.list_in_force: Action.decide_step,
+    DecisionKind.assigned: Action.assign_journey,
+    DecisionKind.config_required: Action.set_required_configs,
+    DecisionKind.config_confirmed: Action.confirm_config,
+    DecisionKind.evidence_attached: Action.attach_evidence,
+    DecisionKind.evidence_withdrawn: Action.withdraw_evidence,
+}
+
+
+def event_action(event: str) -> Action | None:
+    """The action a chart event is; ``None`` for a name the policy does not know."""
+    if event in APPLICANT_EVENTS:
+        return Action.take_step
+    if event in REVIEWER_EVENTS:
+        return Action.decide_step
+    return None
+
+
+def may(user: User | None, action: Action, target: object = None) -> bool:
+    try:
+        authorize(user, action, target)
+    except (NotFound, NotPermitted):
+        return False
+    return True
+
+
+def authorize(user: User | None, action: Action, target: object = None) -> None:
+    """Raise :class:`NotFound` or :class:`NotPermitted` unless ``user`` may do ``action``."""
+    rule = RULES[action]
+    if user is None or getattr(user, "is_anonymous", True):
+        raise NotPermitted("Sign in first.")
+    if not user.is_active:
+        raise NotPermitted("Your access to the desk is switched off.")
+    if not can_see(user, target, rule):
+        raise NotFound(f"No such {_noun(target)}.")
+    if user.role not in rule.roles:
+        raise NotPermitted(f"Only {_who(rule.roles)} {rule.phrase}.")
+
+
+def can_see(user: User, target: object, rule: Rule | None = None) -> bool:
+    """Whether ``target`` exists as far as ``user`` is concerned.
+
+    A page without a target (the queue, the user list) exists only for the roles it serves.
+    """
+    if target is None:
+        return rule is None or user.role in rule.roles
+    if isinstance(target, User):
+        return user.role is Role.admin or user.id == target.id
+    if user.is_staff:
+        return True
+    account_id = account_of(target)
+    return user.account_id is not None and user.account_id == account_id
+
+
+def account_of(target: object) -> int | None:
+    """The developer account a piece of data belongs to."""
+    if isinstance(target, Account):
+        return target.id
+    if isinstance(target, Journey):
+        return target.account_id
+    if isinstance(target, ApiRequest):
+        return target.app.account_id
+    journey_id = getattr(target, "journey_id", None)
+    if journey_id is None:
+        raise TypeError(f"The policy does not know whose {type(target).__name__} this is.")
+    journey = db.session.get(Journey, journey_id)
+    return journey.account_id if journey is not None else None
+
+
+_NOUNS = {
+    "Journey": "journey",
+    "Account": "developer account",
+    "DocumentVersion": "document",
+    "Evidence": "evidence",
+    "StageForm": "document",
+    "SellerList": "seller list",
+    "Packet": "packet",
+    "ApiRequest": "API request",
+    "User": "user",
+}
+
+
+def _noun(target: object) -> str:
+    return "page" if target is None else _NOUNS.get(type(target).__name__, "record")
+
+
+def _who(roles: frozenset[Role]) -> str:
+    if roles == APPLICANTS:
+        return "the account's applicants"
+    if roles == ADMINS:
+        return "admins"
+    return "reviewers"
