@@ -6,11 +6,13 @@ from flask import Blueprint, jsonify
 
 from workflow.extensions import csrf
 from workflow.health.checks import run_checks
+from workflow.web.access import public
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
+@public("the health check of load balancers and monitoring; it reveals only each part's status")
 @csrf.exempt
 def healthz():
     checks = run_checks()
