@@ -62,7 +62,7 @@ run: install system-deps instance/secret_key
 	logins=$$($(FLASK) demo seed) || exit 1; \
 	$(FLASK) top gateway --host $(HOST) --port $(GATEWAY_PORT) & \
 	gateway=$$!; \
-	$(FLASK) outbox send --loop --interval 5 & \
+	$(FLASK) worker --interval 5 & \
 	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn --config gunicorn.conf.py & \
 	web=$$!; \
 	$(PY) scripts/wait_for_desk.py $(DESK_URL)/login --pid $$web --config gunicorn.conf.py \
@@ -83,7 +83,7 @@ dev: install system-deps instance/secret_key
 	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT; trap 'exit 130' INT TERM; \
 	export $(RUN_ENV); \
 	$(FLASK) top gateway --host $(HOST) --port $(GATEWAY_PORT) & \
-	$(FLASK) outbox send --loop --interval 5 & \
+	$(FLASK) worker --interval 5 & \
 	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 lint: install

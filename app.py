@@ -29,6 +29,7 @@ def create_app(config_override: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
+    _register_job_kinds(app)
     _connect_handlers()
     app.after_request(_security_headers)
     _trust_proxies(app)
@@ -88,9 +89,15 @@ def _configure(app: Flask, override: Mapping[str, Any]) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from workflow import files, storage_setup
+    from workflow import database, files, storage_setup
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            database.configure_sqlite(
+                engine, busy_timeout_seconds=app.config["SQLITE_BUSY_TIMEOUT_SECONDS"]
+            )
+    database.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -110,6 +117,7 @@ AREAS = (
     "distribution",
     "packets",
     "admin",
+    "health",
 )
 
 
@@ -131,6 +139,14 @@ def _register_cli(app: Flask) -> None:
     from workflow.cli import register_cli
 
     register_cli(app)
+
+
+def _register_job_kinds(app: Flask) -> None:
+    """Every kind of background job, by name; ``flask worker`` runs them all."""
+    from workflow.jobs import JobRegistry
+    from workflow.mail.delivery import mail_kind
+
+    app.extensions["jobs"] = JobRegistry([mail_kind()])
 
 
 def _connect_handlers() -> None:

@@ -6,6 +6,7 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from workflow.database import set_sqlite_foreign_keys
 from workflow.models.base import UTCDateTime
 
 config = context.config
@@ -44,16 +45,25 @@ def run_migrations_offline():
 
 
 def run_migrations_online():
+    # Migrations run on a connection of their own. An open transaction in the app's session
+    # (from reads before `upgrade()` in the same app context) would hold SQLite's write lock,
+    # or PostgreSQL's table locks, and stall them: end it first.
+    database.session.remove()
     with database.engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=database.metadata,
-            render_item=render_item,
-            render_as_batch=True,
-            process_revision_directives=skip_empty_autogenerate,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        # Batch mode rebuilds SQLite tables (copy, drop, rename), which foreign keys would stop.
+        set_sqlite_foreign_keys(connection, False)
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=database.metadata,
+                render_item=render_item,
+                render_as_batch=True,
+                process_revision_directives=skip_empty_autogenerate,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            set_sqlite_foreign_keys(connection, True)
 
 
 if context.is_offline_mode():

@@ -105,6 +105,7 @@ TABLE: tuple[Row, ...] = (
     Row("auth.register", "POST", "/register", on="YYYYYY", kind="public"),
     Row("packets.by_link", "GET", "/packets/link/{packet_token}",
         on_a="YYYYYY", on_b="YYYYYY", kind="public"),
+    Row("health.healthz", "GET", "/healthz", on="YYYYYY", kind="public"),
     # --- anyone signed in
     Row("auth.logout", "POST", "/logout", on="LYYYYY", kind="self"),
     Row("auth.change_password", "GET", "/account/password", on="LYYYYY", kind="self"),

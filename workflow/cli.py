@@ -1,11 +1,9 @@
-"""Command-line groups: users, audit, demo, outbox."""
+"""Command-line groups: users, audit, chart; every area's own groups are added here."""
 
 from __future__ import annotations
 
-import time
-
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
 from workflow import audit
@@ -16,7 +14,6 @@ from workflow.models import Role
 
 users_cli = AppGroup("users", help="Manage the desk's users.")
 audit_cli = AppGroup("audit", help="Check the hash-chained event log.")
-outbox_cli = AppGroup("outbox", help="Deliver queued mail.")
 chart_cli = AppGroup("chart", help="The journey state chart.")
 
 
@@ -79,62 +76,14 @@ def verify_command():
     raise SystemExit(1)
 
 
-@outbox_cli.command("send")
-@click.option("--loop", is_flag=True, help="Keep delivering until interrupted.")
-@click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds.")
-@click.option("--limit", default=50, show_default=True, help="Messages claimed per round.")
-def outbox_send_command(loop, interval, limit):
-    """Deliver due mail to .eml files or over SMTP, as configured."""
-    from workflow.mail.delivery import send_due
-    from workflow.mail.transports import transport_from_config
-
-    transport = transport_from_config(current_app.config)
-    while True:
-        result = send_due(transport, limit=limit)
-        if result.sent or result.retried or result.failed or not loop:
-            click.echo(f"sent {result.sent}, retrying {result.retried}, failed {result.failed}")
-        if not loop:
-            return
-        time.sleep(interval)
-
-
-@outbox_cli.command("status")
-def outbox_status_command():
-    """Count messages by status and show the failed ones with their last error."""
-    from sqlalchemy import func, select
-
-    from workflow.models import OutboxMessage, OutboxStatus
-
-    counts = dict(
-        db.session.execute(
-            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-        ).all()
-    )
-    click.echo(", ".join(f"{status.value} {counts.get(status, 0)}" for status in OutboxStatus))
-    failed = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.failed)
-    )
-    for row in failed:
-        click.echo(f"  failed #{row.id} to {row.to_addr}: {row.subject} ({row.last_error})")
-
-
-@outbox_cli.command("requeue")
-@click.argument("message_ids", nargs=-1, type=int)
-def outbox_requeue_command(message_ids):
-    """Send failed messages again (all failed ones when no id is given)."""
-    from workflow.mail.delivery import requeue_failed
-
-    count = requeue_failed(message_ids or None)
-    db.session.commit()
-    click.echo(f"requeued {count}")
-
-
 def register_cli(app: Flask) -> None:
     from top.cli import top_group
     from workflow.demo import demo_cli
     from workflow.enablement.cli import storage_cli
+    from workflow.jobs.cli import jobs_cli, worker_command
+    from workflow.mail.cli import outbox_cli
     from workflow.packets.cli import packets_cli
 
     groups = (users_cli, audit_cli, outbox_cli, chart_cli, demo_cli, packets_cli, storage_cli)
-    for group in (*groups, top_group):
+    for group in (*groups, jobs_cli, worker_command, top_group):
         app.cli.add_command(group)

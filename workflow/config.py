@@ -183,6 +183,19 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("SESSION_COOKIE_SECURE", _bool, False, "Send the session cookie over HTTPS only."),
     Setting(
+        "SQLITE_BUSY_TIMEOUT_SECONDS",
+        _positive_int,
+        30,
+        "How long an SQLite writer waits for another process's write lock before giving up.",
+    ),
+    Setting(
+        "HEALTH_JOB_DELAY_SECONDS",
+        _positive_int,
+        300,
+        "/healthz reports the jobs as failing when a due job has waited longer than this "
+        "(no worker running, or too few).",
+    ),
+    Setting(
         "PROXY_FIX_HOPS",
         _count,
         0,

@@ -13,6 +13,7 @@ from workflow.extensions import db
 from workflow.mail.delivery import send_due
 from workflow.mail.transports import transport_from_config
 from workflow.models import (
+    Job,
     OutboxMessage,
     OutboxStatus,
     Packet,
@@ -22,8 +23,8 @@ from workflow.storage_setup import get_storage
 
 
 def _due_now():
-    for row in db.session.scalars(select(OutboxMessage)):
-        row.next_attempt_at = utcnow() - timedelta(seconds=1)
+    for job in db.session.scalars(select(Job)):
+        job.run_after = utcnow() - timedelta(seconds=1)
     db.session.commit()
 
 
@@ -75,7 +76,8 @@ def test_server_down_then_up_delivers_exactly_once(smtp_app, smtp_server, seller
     result = send_due(transport)
     assert (result.sent, result.retried) == (0, 1)
     row = db.session.scalars(select(OutboxMessage)).one()
-    assert row.status is OutboxStatus.pending and row.attempts == 1 and row.last_error
+    assert row.status is OutboxStatus.pending
+    assert row.delivery.attempts == 1 and "ConnectionRefusedError" in row.delivery.last_error
     assert send_due(transport).sent == 0  # backing off: not due yet
     smtp_server.start()
     _due_now()
@@ -144,7 +146,7 @@ def test_failed_mail_can_be_requeued_and_then_arrives(
         send_due(transport)
         _due_now()
     row = db.session.scalars(select(OutboxMessage)).one()
-    assert row.status is OutboxStatus.failed and row.attempts == delivery.MAX_ATTEMPTS
+    assert row.status is OutboxStatus.failed and row.delivery.attempts == delivery.MAX_ATTEMPTS
     runner = app.test_cli_runner()
     assert "failed 1" in runner.invoke(args=["outbox", "status"]).output
     assert runner.invoke(args=["outbox", "requeue"]).output.strip() == "requeued 1"

@@ -52,5 +52,6 @@ def test_two_workers_never_send_a_message_twice(pg_app):
     assert len(transport.sent) == 60
     assert len(set(transport.sent)) == 60
     with pg_app.app_context():
-        statuses = set(db.session.scalars(select(OutboxMessage.status)))
-        assert statuses == {OutboxStatus.sent}
+        messages = db.session.scalars(select(OutboxMessage)).all()
+        assert {m.status for m in messages} == {OutboxStatus.sent}
+        assert all(m.sent_at and m.delivery.attempts == 1 for m in messages)

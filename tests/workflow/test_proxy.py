@@ -35,6 +35,11 @@ def sign_in(desk, email: str, referrer: str):
 def reviewer(database, make_user):
     user = make_user(Role.reviewer)
     database.session.commit()
+    # Keep the user's fields but no open transaction: on SQLite it would hold the write lock
+    # that the desk under test, on its own engine, needs to sign in.
+    database.session.refresh(user)
+    database.session.expunge(user)
+    database.session.rollback()
     return user
 
 

@@ -1,34 +1,25 @@
-"""Deliver due outbox rows: claim, send, record; retry with backoff; never send twice.
-
-A row is claimed (status ``sending`` with a lease) and committed before it is sent, so a
-second worker skips it. On PostgreSQL the claim uses ``FOR UPDATE SKIP LOCKED``; SQLite
-serialises writers anyway.
-"""
+"""Deliver outbox messages as ``mail`` jobs: the job table keeps attempts, backoff and claims;
+the outbox row keeps the message and its stable ``Message-ID``."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
+from workflow import jobs
 from workflow.extensions import db
-from workflow.mail.transports import Transport
-from workflow.models import OutboxMessage, OutboxStatus
+from workflow.mail.transports import Transport, transport_from_config
+from workflow.models import Job, OutboxMessage
 from workflow.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-#: A worker that died while sending loses its claim after this long.
-CLAIM_LEASE = timedelta(minutes=10)
-
-
-def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
 @dataclass
@@ -38,25 +29,33 @@ class DeliveryResult:
     failed: int = 0
 
 
-def claim_due(limit: int, now: datetime | None = None) -> list[int]:
-    now = now or utcnow()
-    due = or_(
-        (OutboxMessage.status == OutboxStatus.pending) & (OutboxMessage.next_attempt_at <= now),
-        (OutboxMessage.status == OutboxStatus.sending) & (OutboxMessage.next_attempt_at <= now),
-    )
-    stmt = (
-        select(OutboxMessage)
-        .where(due)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    rows = list(db.session.scalars(stmt))
-    for row in rows:
-        row.status = OutboxStatus.sending
-        row.next_attempt_at = now + CLAIM_LEASE
-    db.session.commit()
-    return [row.id for row in rows]
+class DeliverMail:
+    """Send the outbox message ``payload["message"]`` through the transport.
+
+    Effect rule: outside the database, the message is delivered at least once, always with the
+    outbox row's ``Message-ID``, so the receiving side can drop a repeat. Inside the database,
+    ``sent_at`` is set once, committed together with marking the job done. A repeat is possible
+    only when the database fails right after the transport accepted the message; the worker
+    logs that case.
+    """
+
+    def __init__(self, transport: Transport | None = None):
+        self._transport = transport
+
+    def __call__(self, job: Job) -> None:
+        row = db.session.get(OutboxMessage, job.payload["message"])
+        if row is None:
+            raise LookupError(f"outbox message {job.payload['message']} does not exist")
+        row_id, message = row.id, build_message(row, _load_attachment(row))
+        transport = self._transport or transport_from_config(current_app.config)
+        with jobs.outside_transaction():
+            transport.send(message)
+        db.session.get(OutboxMessage, row_id).sent_at = utcnow()
+
+
+def mail_kind(transport: Transport | None = None) -> jobs.JobKind:
+    """The ``mail`` job kind; without a transport it uses the configured one at each send."""
+    return jobs.JobKind("mail", DeliverMail(transport), max_attempts=MAX_ATTEMPTS)
 
 
 def build_message(row: OutboxMessage, attachment: tuple[str, bytes] | None) -> EmailMessage:
@@ -87,53 +86,19 @@ def _load_attachment(row: OutboxMessage) -> tuple[str, bytes] | None:
         return row.attachment_name or "attachment", fh.read()
 
 
-def send_one(row_id: int, transport: Transport) -> str:
-    row = db.session.get(OutboxMessage, row_id)
-    if row is None or row.status is not OutboxStatus.sending:
-        return "skipped"
-    try:
-        transport.send(build_message(row, _load_attachment(row)))
-    except Exception as exc:  # any failure is recorded and retried; the row is not lost
-        row.attempts += 1
-        row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-        if row.attempts >= MAX_ATTEMPTS:
-            row.status = OutboxStatus.failed
-            outcome = "failed"
-        else:
-            row.status = OutboxStatus.pending
-            row.next_attempt_at = utcnow() + backoff(row.attempts)
-            outcome = "retried"
-        log.warning("mail %s not delivered (attempt %s): %s", row.id, row.attempts, exc)
-    else:
-        row.attempts += 1
-        row.status = OutboxStatus.sent
-        row.sent_at = utcnow()
-        row.last_error = ""
-        outcome = "sent"
-    db.session.commit()
-    return outcome
+def send_due(transport: Transport | None = None, *, limit: int = 50) -> DeliveryResult:
+    """Run due mail jobs only (``flask outbox send``); ``flask worker`` runs every kind."""
+    result = jobs.run_due(jobs.JobRegistry([mail_kind(transport)]), limit=limit)
+    return DeliveryResult(sent=result.done, retried=result.retried, failed=result.failed)
 
 
-def send_due(transport: Transport, *, limit: int = 50) -> DeliveryResult:
-    result = DeliveryResult()
-    for row_id in claim_due(limit):
-        outcome = send_one(row_id, transport)
-        if outcome == "sent":
-            result.sent += 1
-        elif outcome == "retried":
-            result.retried += 1
-        elif outcome == "failed":
-            result.failed += 1
-    return result
-
-
-def requeue_failed(message_ids: list[int] | None = None) -> int:
+def requeue_failed(message_ids: Collection[int] | None = None) -> int:
     """Put failed messages back in the queue with a fresh set of attempts."""
-    stmt = select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.failed)
+    job_ids = None
     if message_ids:
-        stmt = stmt.where(OutboxMessage.id.in_(message_ids))
-    rows = list(db.session.scalars(stmt))
-    for row in rows:
-        row.status, row.attempts, row.next_attempt_at = OutboxStatus.pending, 0, utcnow()
-    db.session.flush()
-    return len(rows)
+        job_ids = list(
+            db.session.scalars(
+                select(OutboxMessage.job_id).where(OutboxMessage.id.in_(list(message_ids)))
+            )
+        )
+    return jobs.requeue(job_ids, kind="mail")

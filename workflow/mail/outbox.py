@@ -1,4 +1,4 @@
-"""Queue mail in the caller's transaction; delivery happens later in ``flask outbox send``."""
+"""Queue mail in the caller's transaction; a ``mail`` job delivers it later (``flask worker``)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import uuid
 from flask import current_app
 
 from workflow.extensions import db
+from workflow.jobs import enqueue
 from workflow.models import OutboxMessage
 
 
@@ -30,5 +31,7 @@ def queue_mail(
         attachment_name=attachment_name,
     )
     db.session.add(message)
+    db.session.flush()
+    message.delivery = enqueue("mail", {"message": message.id}, dedupe_key=f"mail:{message.id}")
     db.session.flush()
     return message

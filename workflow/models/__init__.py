@@ -21,6 +21,7 @@ from workflow.models.enablement import (
     EnablementRequest,
     ReviewStatus,
 )
+from workflow.models.jobs import Job, JobStatus
 from workflow.models.journeys import ChainHead, DecisionKind, Event, Journey
 from workflow.models.outbox import OutboxMessage, OutboxStatus
 
@@ -41,6 +42,8 @@ __all__ = [
     "EvidenceKind",
     "EvidenceToken",
     "FormKind",
+    "Job",
+    "JobStatus",
     "Journey",
     "OutboxMessage",
     "OutboxStatus",

@@ -1,23 +1,42 @@
-"""Mail waiting to be delivered, written in the same transaction as the change it reports."""
+"""Mail to be delivered, written in the same transaction as the change it reports.
+
+The row is the message itself; a ``mail`` job (``workflow.models.jobs``) delivers it and keeps
+the bookkeeping of attempts, backoff and claims.
+"""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.extensions import db
 from workflow.models.base import UTCDateTime, utcnow
+from workflow.models.jobs import Job, JobStatus
 
 
 class OutboxStatus(enum.StrEnum):
+    """How a message's delivery job reads to people who think in mail."""
+
     pending = "pending"
     sending = "sending"
     sent = "sent"
     #: Gave up after the last retry; an operator can requeue it.
     failed = "failed"
+
+    @classmethod
+    def of(cls, status: JobStatus) -> OutboxStatus:
+        return _MAIL_STATUS[status]
+
+
+_MAIL_STATUS = {
+    JobStatus.pending: OutboxStatus.pending,
+    JobStatus.running: OutboxStatus.sending,
+    JobStatus.done: OutboxStatus.sent,
+    JobStatus.failed: OutboxStatus.failed,
+}
 
 
 class OutboxMessage(db.Model):
@@ -33,13 +52,13 @@ class OutboxMessage(db.Model):
     #: Storage id of an attached file (a packet), if any.
     attachment_file_id: Mapped[str | None] = mapped_column(String(200))
     attachment_name: Mapped[str | None] = mapped_column(String(200))
-    status: Mapped[OutboxStatus] = mapped_column(
-        Enum(OutboxStatus, native_enum=False, length=16), default=OutboxStatus.pending
-    )
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    last_error: Mapped[str] = mapped_column(Text, default="")
+    #: The ``mail`` job that delivers this message.
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)
+    delivery: Mapped[Job | None] = relationship()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Set in the transaction that marks the delivery job done.
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    @property
+    def status(self) -> OutboxStatus:
+        return OutboxStatus.of(self.delivery.status) if self.delivery else OutboxStatus.pending
