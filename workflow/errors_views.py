@@ -20,6 +20,7 @@ TITLES = {
     404: "Not found",
     409: "Someone acted first",
     413: "That file is too large",
+    429: "Too many attempts",
     500: "Something went wrong on our side",
 }
 

@@ -35,5 +35,7 @@ def set_active(admin: User, user_id: int, active: bool) -> User:
     if user.id == admin.id and not active:
         raise DomainError("You cannot switch off your own access.")
     user.is_active_user = active
+    if not active:
+        user.rotate_session_token()  # signed-in sessions end now, not at their next sign-in
     db.session.flush()
     return user

@@ -1,13 +1,40 @@
-"""Accounts and users: registration and creation by an admin."""
+"""Accounts and users: registration, creation by an admin, and signing in."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import math
+import secrets
+from datetime import datetime, timedelta
+from functools import cache
+
+from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from workflow.errors import DomainError
 from workflow.extensions import db
-from workflow.models import Account, AccountKind, Role, User
+from workflow.models import Account, AccountKind, Role, SignInFailure, User
+from workflow.models.base import utcnow
 from workflow.operations import open_journey
+
+#: Wrong passwords one address may send within ``ADDRESS_WINDOW``; past it, 429 until it passes.
+ADDRESS_LIMIT = 20
+ADDRESS_WINDOW = timedelta(minutes=1)
+#: Wrong passwords for one e-mail from one address before each further try must wait; the wait
+#: doubles with every failure up to ``MAX_DELAY``. Another address is not slowed, so an attacker
+#: cannot lock the owner out.
+FREE_TRIES = 5
+MAX_DELAY = timedelta(minutes=5)
+EMAIL_WINDOW = timedelta(minutes=15)
+
+
+class TooManySignIns(DomainError):
+    """Wrong passwords came too fast; ``retry_after`` says when to try again (seconds)."""
+
+    status_code = 429
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def normalise_email(email: str) -> str:
@@ -56,8 +83,67 @@ def register_applicant(
     return user
 
 
-def authenticate(email: str, password: str) -> User | None:
+def authenticate(email: str, password: str, address: str = "") -> User | None:
+    """The user whose password this is, or None; a failure is counted against the address.
+
+    The same work is done whether or not the e-mail belongs to anyone: a password hash is
+    checked on both paths, so the answer's timing does not tell which addresses exist.
+    """
+    email, address = normalise_email(email), address[:64]
+    now = utcnow()
+    _refuse_if_too_fast(email, address, now)
     user = find_user(email)
-    if user is None or not user.is_active or not user.check_password(password):
-        return None
-    return user
+    if user is None:
+        check_password_hash(_decoy_hash(), password)
+    elif user.check_password(password) and user.is_active:
+        db.session.execute(
+            delete(SignInFailure).where(
+                SignInFailure.email == email, SignInFailure.address == address
+            )
+        )
+        return user
+    db.session.add(SignInFailure(address=address, email=email, created_at=now))
+    db.session.flush()
+    return None
+
+
+def _refuse_if_too_fast(email: str, address: str, now: datetime) -> None:
+    recent = db.session.scalars(
+        select(SignInFailure.created_at)
+        .where(SignInFailure.address == address, SignInFailure.created_at > now - ADDRESS_WINDOW)
+        .order_by(SignInFailure.created_at)
+    ).all()
+    if len(recent) >= ADDRESS_LIMIT:
+        wait = recent[-ADDRESS_LIMIT] + ADDRESS_WINDOW - now
+        raise _too_many("Too many wrong passwords from your address.", wait)
+    tries = db.session.execute(
+        select(func.count(), func.max(SignInFailure.created_at)).where(
+            SignInFailure.email == email,
+            SignInFailure.address == address,
+            SignInFailure.created_at > now - EMAIL_WINDOW,
+        )
+    ).one()
+    count, last = tries
+    if count >= FREE_TRIES and last is not None:
+        if last.tzinfo is None:  # SQLite hands back naive UTC from an aggregate
+            last = last.replace(tzinfo=now.tzinfo)
+        delay = min(timedelta(seconds=2 ** (count - FREE_TRIES + 1)), MAX_DELAY)
+        if now < last + delay:
+            raise _too_many("Several wrong passwords for this e-mail.", last + delay - now)
+
+
+def _too_many(reason: str, wait: timedelta) -> TooManySignIns:
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    return TooManySignIns(f"{reason} Wait {seconds} seconds, then try again.", seconds)
+
+
+@cache
+def _decoy_hash() -> str:
+    """A hash of no one's password, checked when the e-mail is unknown."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def sign_out_everywhere(user: User) -> None:
+    """Every session of ``user`` ends: their cookies carry the token this replaces."""
+    user.rotate_session_token()
+    db.session.flush()

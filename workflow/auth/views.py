@@ -1,3 +1,5 @@
+import secrets
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
@@ -17,8 +19,15 @@ login_manager.login_message = "Please sign in to continue."
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str) -> User | None:
+    """The user of a session cookie that carries the user's current session token."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isascii() or not user_id.isdigit() or len(user_id) > 10:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not secrets.compare_digest(user.session_token, token):
+        return None  # signed out elsewhere, password changed, or access switched off
+    return user
 
 
 def _safe_next(target: str | None) -> str:
@@ -32,7 +41,16 @@ def login():
         return redirect(url_for("journeys.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = operations.authenticate(form.email.data, form.password.data)
+        try:
+            user = operations.authenticate(
+                form.email.data, form.password.data, request.remote_addr or ""
+            )
+        except operations.TooManySignIns as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            page = render_template("auth/login.html", form=form)
+            return page, 429, {"Retry-After": str(exc.retry_after)}
+        db.session.commit()  # a failure is counted even though nobody signs in
         if user is None:
             flash("That e-mail and password do not match an account.", "error")
         else:
@@ -44,6 +62,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @requires_action(Action.use_desk)
 def logout():
+    operations.sign_out_everywhere(current_user)
+    db.session.commit()
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
@@ -81,8 +101,10 @@ def change_password():
         if not current_user.check_password(form.current.data):
             form.current.errors.append("That is not your current password.")
         else:
-            current_user.set_password(form.password.data)
+            user = current_user._get_current_object()
+            user.set_password(form.password.data)  # signs out every other session
             db.session.commit()
-            flash("Your password is changed.", "success")
+            login_user(user)  # this one goes on with the new session token
+            flash("Your password is changed. Your other sessions are signed out.", "success")
             return redirect(url_for("journeys.home"))
     return render_template("auth/password.html", form=form)

@@ -1,6 +1,6 @@
 """The models of every area, imported here so Alembic and the app see one metadata."""
 
-from workflow.models.accounts import Account, AccountKind, Role, User
+from workflow.models.accounts import Account, AccountKind, Role, SignInFailure, User
 from workflow.models.apps import (
     ApiRequest,
     App,
@@ -52,6 +52,7 @@ __all__ = [
     "Role",
     "SellerList",
     "SellerListKind",
+    "SignInFailure",
     "StageForm",
     "User",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -59,12 +60,22 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
     is_active_user: Mapped[bool] = mapped_column(default=True)
+    #: Part of every session cookie; rotating it signs out every session of this user
+    #: (logout, a password change, an admin switching sign-in off).
+    session_token: Mapped[str] = mapped_column(String(64), default=lambda: new_session_token())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     account: Mapped[Account | None] = relationship(back_populates="users")
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.rotate_session_token()
+
+    def rotate_session_token(self) -> None:
+        self.session_token = new_session_token()
+
+    def get_id(self) -> str:  # Flask-Login keeps this in the session cookie
+        return f"{self.id}:{self.session_token}"
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -80,3 +91,20 @@ class User(UserMixin, db.Model):
     @property
     def display_name(self) -> str:
         return self.name or self.email
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class SignInFailure(db.Model):
+    """One wrong password, counted in the database so every worker and instance sees it."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The client address as the desk sees it (behind a proxy, what the proxy forwarded).
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    #: The normalised e-mail tried, whether or not a user has it, so delays reveal nothing.
+    email: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
