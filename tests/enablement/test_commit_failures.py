@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 
-from tests.enablement.conftest import sample_pdf
+from tests.enablement.conftest import file_for, sample_pdf, upload, versions
 from tests.enablement.test_enablement_storage import _s3_storage
 from tests.storage.conftest import moto_s3_endpoint, s3_bucket  # noqa: F401  (fixtures)
 from top.evidence import EvidenceToken as HostToken
@@ -81,6 +81,21 @@ def _fail_next_commit(failing_commit, post):
     assert failing_commit["failed"] == failed_before + 1
     assert response.status_code == 500
     return response
+
+
+def test_a_document_upload_whose_commit_fails_leaves_no_object(
+    app, isv, client_for, backend, failing_commit
+):
+    applicant = client_for(isv.applicant)
+    data, name = file_for("a", isv.account.taobao_account_id)
+    _fail_next_commit(failing_commit, lambda: upload(applicant, isv.journey.id, "a", data, name))
+    assert versions(isv.journey.id) == []
+    assert _stored_ids(backend) == []
+    assert "ok 0 referenced objects checked" in _storage_check(app)
+    # The desk goes on working: the same upload succeeds and is kept.
+    assert upload(applicant, isv.journey.id, "a", data, name).status_code == 302
+    (row,) = versions(isv.journey.id)
+    assert _stored_ids(backend) == [row.file_id]
 
 
 def test_a_submission_whose_commit_fails_leaves_no_packet(
