@@ -383,7 +383,7 @@ def _ask(app, user: User | None, row: Row, ids: dict) -> str:
     client = app.test_client()
     if user is not None:
         with client.session_transaction() as session:
-            session["_user_id"], session["_fresh"] = str(user.id), True
+            session["_user_id"], session["_fresh"] = user.get_id(), True
     current = dict(ids)
     for name in ("enable", "api"):
         if name in ids:
@@ -455,7 +455,7 @@ def test_the_upload_script_gets_refusals_as_json(app, world):
         client = app.test_client()
         if user is not None:
             with client.session_transaction() as session:
-                session["_user_id"] = str(user.id)
+                session["_user_id"] = user.get_id()
         response = client.post(
             url,
             data={"file": _pdf("bank")},
