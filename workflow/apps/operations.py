@@ -91,8 +91,11 @@ def decide_api(
         raise DomainError("No such API request on this APP.")
     if not grant and not reason.strip():
         raise DomainError("Give the applicant a reason for refusing this API.")
-    request.decision = ReviewStatus.accepted if grant else ReviewStatus.rejected
-    request.decision_reason = "" if grant else reason.strip()
+    decision = ReviewStatus.accepted if grant else ReviewStatus.rejected
+    decision_reason = "" if grant else reason.strip()
+    if (request.decision, request.decision_reason) == (decision, decision_reason):
+        return request  # already decided so: a repeated click records nothing
+    request.decision, request.decision_reason = decision, decision_reason
     request.decided_by, request.decided_at = actor, utcnow()
     db.session.flush()
     decide(journey, actor, DecisionKind.api, [request], {"api": request.method})

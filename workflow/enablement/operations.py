@@ -210,13 +210,16 @@ def decide_document(
     if status is ReviewStatus.rejected and not reason:
         raise DomainError(f"Say why the {describe(document.kind)} is rejected.")
     _ensure_current(journey, document)
+    recorded_reason = reason if status is ReviewStatus.rejected else ""
+    if (document.review_status, document.review_reason) == (status, recorded_reason):
+        return document  # already decided so: a repeated click records nothing
     expected = ReviewStatus(seen_status) if seen_status else document.review_status
     result = db.session.execute(
         update(DocumentVersion)
         .where(DocumentVersion.id == document.id, DocumentVersion.review_status == expected)
         .values(
             review_status=status,
-            review_reason=reason if status is ReviewStatus.rejected else "",
+            review_reason=recorded_reason,
             reviewed_by_id=actor.id,
             reviewed_at=utcnow(),
         )
