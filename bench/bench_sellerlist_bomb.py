@@ -22,8 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import openpyxl  # noqa: E402
-
+from workflow.distribution.samples import inflating_workbook  # noqa: E402
 from workflow.distribution.sellerids import Reason, SellerIdListError  # noqa: E402
 from workflow.distribution.spreadsheets import DEFAULT_LIMITS, parse_seller_ids_xlsx  # noqa: E402
 
@@ -31,35 +30,12 @@ UPLOAD_BYTES = 20 * 2**20
 SHEET_UNPACKED = 400 * 2**20
 ROUNDS = 7
 GOAL_SECONDS = 1.0
-ROW = b'<row><c t="inlineStr"><is><t>2200000001</t></is></c></row>'
 
 
 def build_upload() -> bytes:
-    book = openpyxl.Workbook()
-    book.active.append(["seller_id"])
-    plain = io.BytesIO()
-    book.save(plain)
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(plain.getvalue())) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for part in source.infolist():
-            if part.filename != "xl/worksheets/sheet1.xml":
-                target.writestr(part, source.read(part))
-                continue
-            with target.open(part.filename, "w") as sheet:
-                sheet.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/')
-                sheet.write(b'spreadsheetml/2006/main"><sheetData>')
-                chunk = ROW * 20_000
-                for _ in range(SHEET_UNPACKED // len(chunk)):
-                    sheet.write(chunk)
-                sheet.write(b"</sheetData></worksheet>")
-        padding = UPLOAD_BYTES - out.tell() - 4096
-        target.writestr(
-            zipfile.ZipInfo("xl/media/padding.bin"), os.urandom(padding), zipfile.ZIP_STORED
-        )
-    return out.getvalue()
+    sheet_only = inflating_workbook(SHEET_UNPACKED)
+    # Pad to the upload size with random bytes, which no compression can shrink.
+    return inflating_workbook(SHEET_UNPACKED, padding=os.urandom(UPLOAD_BYTES - len(sheet_only)))
 
 
 def refuse(upload: bytes) -> None:

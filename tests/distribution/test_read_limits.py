@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from workflow.distribution import spreadsheets
+from workflow.distribution.samples import ROW, ROWS_PER_WRITE, inflating_workbook
 from workflow.distribution.sellerids import Reason, SellerIdListError
 from workflow.distribution.spreadsheets import (
     ReadLimits,
@@ -19,36 +20,9 @@ from workflow.distribution.spreadsheets import (
 from workflow.extensions import db
 from workflow.models import Role, SellerList
 
-SHEET_HEAD = (
-    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-)
-ROW = b'<row><c t="inlineStr"><is><t>2200000001</t></is></c></row>'
-
 
 def inflating_xlsx(unpacked_sheet_bytes: int) -> bytes:
-    """A real workbook whose sheet unpacks to about ``unpacked_sheet_bytes``: the same row over
-    and over, which deflates to almost nothing."""
-    book = openpyxl.Workbook()
-    book.active.append(["seller_id"])
-    plain = io.BytesIO()
-    book.save(plain)
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(plain.getvalue())) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for part in source.infolist():
-            if part.filename != "xl/worksheets/sheet1.xml":
-                target.writestr(part, source.read(part))
-                continue
-            with target.open("xl/worksheets/sheet1.xml", "w") as sheet:
-                sheet.write(SHEET_HEAD)
-                chunk = ROW * 10_000
-                for _ in range(unpacked_sheet_bytes // len(chunk)):
-                    sheet.write(chunk)
-                sheet.write(b"</sheetData></worksheet>")
-    return out.getvalue()
+    return inflating_workbook(unpacked_sheet_bytes)
 
 
 def refusal(parse, source, **kwargs) -> str:
@@ -77,7 +51,7 @@ def test_a_workbook_within_the_limit_is_read_to_the_end():
     with pytest.raises(SellerIdListError) as caught:
         parse_seller_ids_xlsx(workbook, limits=ReadLimits(max_unpacked_bytes=2**24))
     # Every row was read: the one ID it repeats is reported on each later row, not the size.
-    rows = 2 * 2**20 // (len(ROW) * 10_000) * 10_000
+    rows = 2 * 2**20 // (len(ROW) * ROWS_PER_WRITE) * ROWS_PER_WRITE
     assert caught.value.problem_count == rows - 1
     assert {p.reason for p in caught.value.problems} == {Reason.DUPLICATE}
 
