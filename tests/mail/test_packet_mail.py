@@ -170,3 +170,18 @@ def test_editing_the_recorded_packet_hash_breaks_the_chain(seller_submission):
     db.session.expire_all()
     report = verify_chain()
     assert not report.ok and report.broken_event_id == event.id
+
+
+def test_a_line_break_in_a_company_name_reaches_the_mailbox_on_one_subject_line(
+    smtp_app, smtp_server, seller_submission
+):
+    journey, _, submit = seller_submission
+    journey.account.name = "Demo\r\nBcc: someone@example.com\x00 Store"
+    db.session.commit()
+    submit()
+    result = send_due(transport_from_config(smtp_app.config))
+    assert (result.sent, result.failed) == (1, 0)
+    [message] = smtp_server.messages
+    assert message["Subject"].endswith("Demo Bcc: someone@example.com Store")
+    assert message["Bcc"] is None
+    assert message["To"] == smtp_app.config["TMALL_MAILBOX"]

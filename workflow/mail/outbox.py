@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from flask import current_app
@@ -9,6 +10,17 @@ from flask import current_app
 from workflow.extensions import db
 from workflow.jobs import enqueue
 from workflow.models import OutboxMessage
+
+#: Line breaks and other control characters, which end a header line or make the message
+#: unsendable; user data (a company name, a file name) reaches headers through the subject.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+SUBJECT_LIMIT = 300
+
+
+def header_text(value: str, limit: int = SUBJECT_LIMIT) -> str:
+    """``value`` fit for one header line: control characters become one space, and it is cut
+    to ``limit`` characters."""
+    return " ".join(_CONTROL.sub(" ", value).split())[:limit]
 
 
 def queue_mail(
@@ -24,11 +36,11 @@ def queue_mail(
     message = OutboxMessage(
         message_id=f"<{uuid.uuid4().hex}@{domain}>",
         journey_id=journey_id,
-        to_addr=to_addr,
-        subject=subject,
+        to_addr=header_text(to_addr, 254),
+        subject=header_text(subject),
         body=body,
         attachment_file_id=attachment_file_id,
-        attachment_name=attachment_name,
+        attachment_name=header_text(attachment_name, 200) if attachment_name else None,
     )
     db.session.add(message)
     db.session.flush()
