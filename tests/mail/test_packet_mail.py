@@ -176,7 +176,7 @@ def test_a_line_break_in_a_company_name_reaches_the_mailbox_on_one_subject_line(
     smtp_app, smtp_server, seller_submission
 ):
     journey, _, submit = seller_submission
-    journey.account.name = "Demo\r\nBcc: someone@example.com\x00 Store"
+    journey.account.name = "Demo\r\nBcc: someone@example.com\t Store"
     db.session.commit()
     submit()
     result = send_due(transport_from_config(smtp_app.config))
