@@ -35,7 +35,7 @@ def queue():
         filter=queue_filter,
         stages=STAGES,
         sla_days=current_app.config["REVIEW_SLA_DAYS"],
-        args={k: v for k, v in request.args.items() if k in args._fields and k != "page"},
+        args={k: v for k, v in request.args.items() if k in args and k != "page"},
     )
 
 
