@@ -202,6 +202,8 @@ class WholeNumberField(IntegerField):
         self.data = int(text)
 
     def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()  # the reading error says it all; "required" would hide it
         if self.data is not None and not self.minimum <= self.data <= self.maximum:
             raise StopValidation(f"Expected a whole number from {self.minimum} to {self.maximum}.")
 
