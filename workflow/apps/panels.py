@@ -8,6 +8,7 @@ from workflow.apps.evidence import EVIDENCE_STATE, evidence_of
 from workflow.apps.forms import AppForm
 from workflow.apps.operations import APP_EDIT_STATES
 from workflow.guide import url_for_link
+from workflow.journeys.actions import submitted_form
 from workflow.journeys.panels import panel
 from workflow.models import EvidenceKind, Journey, User
 from workflow.policy import Action, may
@@ -21,8 +22,8 @@ def app_panel(journey: Journey, user: User) -> dict | None:
         return None
     editable = journey.state in APP_EDIT_STATES and may(user, Action.register_app, journey)
     app = journey.app
-    form = AppForm(obj=app) if editable else None
-    if form is not None and app is not None:
+    form = submitted_form("app") or (AppForm(obj=app) if editable else None)
+    if form is not None and app is not None and not form.is_submitted():
         form.origin.data = "new" if app.is_new else "existing"
         form.audience.data = app.audience.value
     requested = {r.method: r for r in app.api_requests} if app else {}

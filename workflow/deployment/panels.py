@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from workflow.deployment.operations import form_action, latest_form
 from workflow.deployment.specs import SPECS
+from workflow.journeys.actions import submitted_form
 from workflow.journeys.panels import panel
 from workflow.models import FormKind, Journey, User
 from workflow.policy import may
@@ -16,7 +17,8 @@ def deployment_panel(journey: Journey, user: User) -> dict | None:
         current = latest_form(journey, spec.kind)
         editable = journey.state in spec.states and may(user, form_action(spec.kind), journey)
         if current is not None or editable:
-            forms.append({"spec": spec, "current": current, "editable": editable})
+            typed = submitted_form(f"stage-{spec.kind.value}") if editable else None
+            forms.append({"spec": spec, "current": current, "editable": editable, "typed": typed})
     if not forms:
         return None
     exemption = latest_form(journey, FormKind.exemption)

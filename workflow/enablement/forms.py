@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import EmailField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, Length, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional
+
+from workflow.models import ReviewStatus
+from workflow.web.forms import AsciiDigits, DeskForm
 
 
-class _ContactFields(FlaskForm):
+class _ContactFields(DeskForm):
     contact_name = StringField("Contact name", validators=[Length(max=200)])
     contact_email = EmailField("Contact e-mail", validators=[Optional(), Email(), Length(max=254)])
     contact_phone = StringField("Contact phone (optional)", validators=[Length(max=50)])
@@ -22,7 +24,7 @@ class SellerRequestForm(_ContactFields):
         "Seller ID",
         validators=[
             Length(max=32),
-            Regexp(r"^\s*\d*\s*$", message="A seller ID is a number, e.g. 2200812345678."),
+            AsciiDigits(1, 20, "A seller ID is a number in digits 0-9, e.g. 2200812345678."),
         ],
     )
     shop_name = StringField("Shop name", validators=[Length(max=200)])
@@ -37,18 +39,26 @@ class IsvRequestForm(_ContactFields):
     company_address = TextAreaField("Registered address", validators=[Length(max=2000)])
 
 
-class UploadForm(FlaskForm):
+class UploadForm(DeskForm):
     file = FileField("File")
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(DeskForm):
     decision = RadioField(
         "Decision",
         choices=[SelectChoice("accept", "Accept"), SelectChoice("reject", "Reject")],
+        validators=[DataRequired(message="Choose accept or reject.")],
     )
     reason = TextAreaField("Reason shown to the applicant", validators=[Length(max=2000)])
     #: The status the reviewer saw; the decision only applies if it is still the same.
-    seen_status = HiddenField()
+    seen_status = HiddenField(
+        "Status you saw",
+        validators=[
+            Optional(),
+            Length(max=20),
+            AnyOf([s.value for s in ReviewStatus], message="Not a status a document can have."),
+        ],
+    )
 
 
 def request_form_for(journey, **kwargs) -> SellerRequestForm | IsvRequestForm:

@@ -213,7 +213,7 @@ def decide_document(
     recorded_reason = reason if status is ReviewStatus.rejected else ""
     if (document.review_status, document.review_reason) == (status, recorded_reason):
         return document  # already decided so: a repeated click records nothing
-    expected = ReviewStatus(seen_status) if seen_status else document.review_status
+    expected = _seen_status(seen_status) if seen_status else document.review_status
     result = db.session.execute(
         update(DocumentVersion)
         .where(DocumentVersion.id == document.id, DocumentVersion.review_status == expected)
@@ -231,6 +231,13 @@ def decide_document(
     about = {"document": document.kind.value, "version": document.version}
     decide(journey, actor, DecisionKind.document, [document], about)
     return document
+
+
+def _seen_status(seen_status: str) -> ReviewStatus:
+    try:
+        return ReviewStatus(seen_status)
+    except ValueError:
+        raise DomainError("The page sent a document status that does not exist.") from None
 
 
 def _decision_status(decision: str) -> ReviewStatus:
