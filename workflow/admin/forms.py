@@ -4,6 +4,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from workflow.models import Role
+from workflow.models.accounts import PEOPLE_ROLES
 
 
 class CreateUserForm(FlaskForm):
@@ -11,7 +12,7 @@ class CreateUserForm(FlaskForm):
     name = StringField("Name", validators=[Optional(), Length(max=200)])
     role = SelectField(
         "Role",
-        choices=[SelectChoice(r.value, r.value.capitalize()) for r in Role],
+        choices=[SelectChoice(r.value, r.value.capitalize()) for r in PEOPLE_ROLES],
         default=Role.reviewer.value,
     )
     taobao_account_id = StringField(
