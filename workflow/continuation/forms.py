@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -11,7 +12,7 @@ class ContinueForm(FlaskForm):
 
     carry = SelectMultipleField(
         "Carry over",
-        choices=list(CARRY_LABELS.items()),
+        choices=[SelectChoice(name, label) for name, label in CARRY_LABELS.items()],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from workflow.continuation.forms import ContinueForm
 from workflow.continuation.operations import CARRY_LABELS, carry_options, rejection_reasons
 from workflow.journeys.panels import panel
 from workflow.models import Journey, Role, User
@@ -29,6 +28,5 @@ def continuation_panel(journey: Journey, user: User) -> dict | None:
         "may_continue": may_continue,
         "on_behalf": user.role is Role.admin,
         "options": [(name, CARRY_LABELS[name]) for name in options],
-        "form": ContinueForm() if may_continue else None,
         "shows_notes": may(user, Action.read_internal_notes, journey),
     }
