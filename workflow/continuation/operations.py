@@ -124,17 +124,19 @@ def _carry_documents(rejected: Journey, journey: Journey, actor: User) -> None:
 
 def _carry_app(rejected: Journey, journey: Journey, actor: User) -> None:
     old = rejected.app
-    app = App(
-        account_id=journey.account_id,
-        journey=journey,
-        app_key=old.app_key,
-        name=old.name,
-        description=old.description,
-        is_new=old.is_new,
-        audience=old.audience,
-    )
-    app.api_requests = [ApiRequest(method=r.method, reason=r.reason) for r in old.api_requests]
-    db.session.add(app)
+    requests = [ApiRequest(method=r.method, reason=r.reason) for r in old.api_requests]
+    with db.session.no_autoflush:
+        app = App(
+            account_id=journey.account_id,
+            app_key=old.app_key,
+            name=old.name,
+            description=old.description,
+            is_new=old.is_new,
+            audience=old.audience,
+            api_requests=requests,
+        )
+        db.session.add(app)
+        app.journey = journey
 
 
 _CARRY = {"enablement": _carry_enablement, "documents": _carry_documents, "app": _carry_app}
