@@ -48,6 +48,7 @@ def test_the_applicant_continues_with_the_app_carried_over(rejected_app):
         (API, "Import orders.", ReviewStatus.pending)
     ]
     assert rejected.state == "rejected"  # the rejected journey stays final
+    assert (rejected.app.key_held, new.app.key_held) == (False, True)  # the key moved on
     titles = [event_title(e) for e in _events(new.id)]
     assert titles == [
         "Journey opened",

@@ -124,6 +124,8 @@ def _carry_documents(rejected: Journey, journey: Journey, actor: User) -> None:
 
 def _carry_app(rejected: Journey, journey: Journey, actor: User) -> None:
     old = rejected.app
+    old.key_held = False  # a rejected journey's APP lets its key go to the journey after it
+    db.session.flush()
     requests = [ApiRequest(method=r.method, reason=r.reason) for r in old.api_requests]
     with db.session.no_autoflush:
         app = App(
