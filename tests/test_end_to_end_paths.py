@@ -79,6 +79,7 @@ def test_seller_serving_its_own_shop_is_released_without_an_authorization_review
     page = html.unescape(applicant.get(f"/journeys/{jid}").get_data(as_text=True))
     assert "This APP serves <strong>the seller's own shop</strong>" in page
     assert f">{SELLER_ID}</textarea>" in page
+    assert "its own shop needs no authorization request with other sellers' IDs" in page
     _post(applicant, f"/journeys/{jid}/sellers/authorization", {"ids": SELLER_ID})
     page = html.unescape(applicant.get(f"/journeys/{jid}").get_data(as_text=True))
     assert "submitting puts it in force at once, with no Tmall Global review" in page
