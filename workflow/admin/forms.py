@@ -3,6 +3,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from workflow.models import Role
+from workflow.models.accounts import PEOPLE_ROLES
 from workflow.web.forms import MAX_PASSWORD, DeskForm, MemberName
 
 
@@ -11,7 +12,7 @@ class CreateUserForm(DeskForm):
     name = StringField("Name", validators=[Optional(), Length(max=200)])
     role = SelectField(
         "Role",
-        choices=[SelectChoice(r.value, r.value.capitalize()) for r in Role],
+        choices=[SelectChoice(r.value, r.value.capitalize()) for r in PEOPLE_ROLES],
         default=Role.reviewer.value,
     )
     taobao_account_id = StringField(
