@@ -1,13 +1,13 @@
-from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from workflow.continuation.operations import CARRY_LABELS
+from workflow.web.forms import DeskForm
 
 
-class ContinueForm(FlaskForm):
+class ContinueForm(DeskForm):
     """Start a new journey from a rejected one: what to carry over, and why (an admin)."""
 
     carry = SelectMultipleField(
