@@ -213,7 +213,7 @@ def decide_document(
     recorded_reason = reason if status is ReviewStatus.rejected else ""
     if (document.review_status, document.review_reason) == (status, recorded_reason):
         return document  # already decided so: a repeated click records nothing
-    expected = ReviewStatus(seen_status) if seen_status else document.review_status
+    expected = _seen_status(seen_status) if seen_status else document.review_status
     result = db.session.execute(
         update(DocumentVersion)
         .where(DocumentVersion.id == document.id, DocumentVersion.review_status == expected)
@@ -231,6 +231,15 @@ def decide_document(
     about = {"document": document.kind.value, "version": document.version}
     decide(journey, actor, DecisionKind.document, [document], about)
     return document
+
+
+def _seen_status(value: str) -> ReviewStatus:
+    """The status the reviewer's page showed; anything else is a page that is not ours."""
+    try:
+        return ReviewStatus(value)
+    except ValueError:
+        message = "The decision form was incomplete; reload the page and try again."
+        raise DomainError(message) from None
 
 
 def _decision_status(decision: str) -> ReviewStatus:
