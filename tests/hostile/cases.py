@@ -135,12 +135,32 @@ def _stale_cases() -> Iterator[Case]:
         )
         yield Case(f"stale:{fire.name}:version", fire, fire.actors[0], override, 409)
     decide = next(r for r in ROUTES if r.endpoint == "enablement.decide")
-    override = Override(fields={"seen_status": "accepted"})
+    # The corpus only ever rejects the document: a page that showed it accepted is stale.
+    override = Override(fields={"decision": "accept", "seen_status": "accepted"})
     yield Case(f"stale:{decide.name}:seen_status", decide, "reviewer", override, 409)
 
 
 #: Case id -> where it fails today: ``all`` databases or ``postgresql`` only.
-KNOWN: dict[str, str] = {}
+KNOWN: dict[str, str] = {
+    # review/views.py parses its query string with int(): huge numbers overflow the database
+    # driver, ``²`` passes isdigit() but not int(), and a 100k-character q reaches LIKE.
+    "query:review.queue.GET.waiting:fullwidth-digits": "all",
+    "query:review.queue.GET.waiting:int-2^31": "all",
+    "query:review.queue.GET.waiting:int-2^63": "all",
+    "query:review.queue.GET.waiting:int-huge": "all",
+    "query:review.queue.GET.assignee:superscript-two": "all",
+    "query:review.queue.GET.assignee:int-2^63": "all",
+    "query:review.queue.GET.assignee:int-huge": "all",
+    "query:review.queue.GET.assignee:digits-4300": "all",
+    "query:review.all_journeys.GET.q:chars-100k": "all",
+    "query:review.all_journeys.GET.page:int-2^63": "all",
+    "query:review.all_journeys.GET.page:int-huge": "all",
+    # The assign form is read by hand in review/views.py, with the same int().
+    "field:review.assign.POST.assignee:superscript-two": "all",
+    "field:review.assign.POST.assignee:int-2^63": "all",
+    "field:review.assign.POST.assignee:int-huge": "all",
+    "field:review.assign.POST.assignee:digits-4300": "all",
+}
 
 
 def params() -> list:
