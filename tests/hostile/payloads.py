@@ -42,6 +42,29 @@ TEXT: dict[str, str | bytes] = {
     "invalid-utf8": b"\xff\xfe\xc3(",
 }
 
+#: What every form field gets (the rest of ``TEXT`` goes to every query parameter): what breaks
+#: storage (NUL, 2^31 and 2^63, huge text), parsing (4,300 digits, NaN, invalid UTF-8, ``²``),
+#: and what a validator must refuse (control, invisible and bidi characters, look-alikes).
+FIELD: dict[str, str | bytes] = {
+    name: TEXT[name]
+    for name in (
+        "nul",
+        "control-chars",
+        "crlf-header",
+        "zero-width",
+        "bidi",
+        "lookalike-digits",
+        "superscript-two",
+        "chars-100k",
+        "int-2^31",
+        "int-2^63",
+        "digits-4300",
+        "nan",
+        "empty",
+        "invalid-utf8",
+    )
+}
+
 #: Values for integer parts of a path (``<int:…>``): the database holds 32-bit ids.
 INT_PATH: dict[str, str] = {
     "id-2^31": str(2**31),
