@@ -48,3 +48,19 @@ def test_document_upload_refuses_a_non_pdf(party, login):
     assert latest_form(journey, FormKind.mrd) is None
     page = client.get(f"/journeys/{journey.id}").get_data(as_text=True)
     assert "Upload the document as a PDF." in page and SPECS[FormKind.prd].title in page
+
+
+def test_an_uploaded_documents_name_loses_directories_and_control_characters(party, login):
+    from workflow.enablement.samples import sample_pdf
+
+    journey, applicant = party
+    journey.state = "mrd_prd_draft"
+    db.session.commit()
+    client = login(applicant)
+    response = client.post(
+        f"/journeys/{journey.id}/forms/mrd/document",
+        data={"document": (io.BytesIO(sample_pdf("MRD")), "../plans/m\x00r\u202ed.pdf")},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert latest_form(journey, FormKind.mrd).filename == "mrd.pdf"

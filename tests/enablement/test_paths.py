@@ -173,3 +173,16 @@ def test_two_reviewers_deciding_at_once_one_is_told(isv, client_for, make_user):
 def _flashed(client, journey_id: int) -> str:
     """The journey page after a redirect, where flashed messages appear."""
     return client.get(f"/journeys/{journey_id}").get_data(as_text=True).replace("&#39;", "'")
+
+
+def test_a_seen_status_no_page_shows_is_refused_and_decides_nothing(isv, client_for):
+    applicant = client_for(isv.applicant)
+    save_isv_details(applicant, isv.journey.id)
+    upload_all(applicant, isv)
+    fire_event(applicant, isv.journey.id, "submit")
+    reviewer = client_for(isv.reviewer)
+    document = versions(isv.journey.id)[0]
+    response = decide(reviewer, document.id, "accept", seen="approved\x00")
+    assert response.status_code == 302
+    assert "reload the page and try again" in _flashed(reviewer, isv.journey.id)
+    assert versions(isv.journey.id)[0].review_status is ReviewStatus.pending

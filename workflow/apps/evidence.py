@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import select, update
 
-from storage import StoredObject
+from storage import StoredObject, safe_download_name
 from top import evidence as signed
 from top.report import CheckReport
 from workflow import files
@@ -274,7 +274,9 @@ def _record(
         created_by_id=actor.id,
     )
     if stored is not None:
-        evidence.file_id, evidence.filename = stored.file_id, filename[:255]
+        # The name is the uploader's: no directories, control or invisible characters.
+        evidence.file_id = stored.file_id
+        evidence.filename = safe_download_name(filename, fallback="report.json")
         evidence.sha256, evidence.size = stored.sha256, stored.size
     db.session.add(evidence)
     db.session.flush()

@@ -7,6 +7,7 @@ from typing import BinaryIO
 
 from sqlalchemy import select
 
+from storage import safe_download_name
 from workflow import files
 from workflow.deployment.forms import checked_stage_values
 from workflow.deployment.specs import SPECS, FormSpec
@@ -49,7 +50,7 @@ def save_stage_document(
             kind=kind,
             data={},
             file_id=obj.file_id,
-            filename=filename[:255],
+            filename=safe_download_name(filename, fallback=f"{kind.value}.pdf"),
             content_type="application/pdf",
             sha256=obj.sha256,
             size=obj.size,

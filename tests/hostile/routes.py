@@ -1,0 +1,185 @@
+"""One row per way of calling a route: its arguments, fields, files and query parameters, with
+values that would work, so a case can replace exactly one of them with a hostile value.
+
+A route in ``app.url_map`` without a row fails ``test_every_route_has_a_row``. To cover a new
+route, add a ``Route`` here: the corpus then sends it every payload, as every role.
+
+Values: ``"@name"`` is read from the acting account's seeded ids (``world.STAGES`` and
+``build_world``); ``"@unique"`` becomes a fresh word per request (new e-mails, new IDs); a
+``"{name}"`` inside a value is formatted from the same ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tests.support import PASSWORD
+from workflow.deployment.specs import SPECS
+from workflow.models import FormKind
+
+API = "taobao.trades.sold.get"
+APPLICANTS = ("seller", "isv")
+STAFF = ("reviewer", "admin")
+EVERYONE = ("anonymous", "seller", "isv", "reviewer", "admin")
+
+
+@dataclass(frozen=True)
+class Route:
+    endpoint: str
+    method: str
+    #: Values of the URL rule's arguments (``journey_id``, ``kind``…).
+    args: dict[str, str] = field(default_factory=dict)
+    #: Form fields with a working value.
+    fields: dict[str, str] = field(default_factory=dict)
+    #: File fields with the sample each sends: ``pdf``, ``png``, ``report`` or ``csv``.
+    files: dict[str, str] = field(default_factory=dict)
+    #: Query parameters with a working value.
+    query: dict[str, str] = field(default_factory=dict)
+    #: The roles for whom the route does its work; hostile fields are sent as them.
+    actors: tuple[str, ...] = APPLICANTS
+    #: Whose data anyone other than an applicant acts on.
+    on: str = "isv"
+    #: Distinguishes rows of the same route in case ids.
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"{self.endpoint}.{self.method}" + (f".{self.label}" if self.label else "")
+
+
+def _stage_form(kind: FormKind, journey: str, actors=APPLICANTS) -> Route:
+    spec = SPECS[kind]
+    values = {}
+    for f in spec.fields:
+        if f.type == "check":
+            values[f.name] = "yes"
+        elif f.type == "date":
+            values[f.name] = "2026-01-05"
+        elif f.name.endswith("email"):
+            values[f.name] = "owner@example.com"
+        else:
+            values[f.name] = f"Written for the corpus: {f.name}"
+    return Route(
+        "deployment.save_form",
+        "POST",
+        {"journey_id": f"@{journey}", "kind": kind.value},
+        values,
+        actors=actors,
+        label=kind.value,
+    )
+
+
+_CONTACT = {"contact_name": "Li Lei", "contact_email": "li@example.com", "contact_phone": "+86 1"}
+_CHECKER = {
+    "gateway": "default",
+    "custom_url": "",
+    "sign_method": "hmac-sha256",
+    "app_secret": "not-a-real-secret",
+    "session": "",
+    "attach": "yes",
+}
+
+# fmt: off
+ROUTES: tuple[Route, ...] = (
+    Route("static", "GET", {"filename": "css/app.css"}, actors=EVERYONE),
+    Route("health.healthz", "GET", actors=EVERYONE),
+    # --- signing in and out
+    Route("auth.login", "GET", query={"next": "/journeys"}, actors=EVERYONE),
+    Route("auth.login", "POST", fields={"email": "login@hostile.test", "password": PASSWORD},
+          query={"next": "/journeys"}, actors=("anonymous",)),
+    Route("auth.register", "GET", actors=EVERYONE),
+    Route("auth.register", "POST", fields={
+        "email": "@unique@example.com", "password": "a long enough password",
+        "confirm": "a long enough password", "account_kind": "isv",
+        "account_name": "Registered Ltd", "taobao_account_id": "tb_@unique"},
+        actors=("anonymous",)),
+    Route("auth.logout", "POST", actors=EVERYONE),
+    Route("auth.change_password", "GET", actors=EVERYONE),
+    Route("auth.change_password", "POST", fields={
+        "current": PASSWORD, "password": "another long password",
+        "confirm": "another long password"}, actors=EVERYONE),
+    # --- journeys
+    Route("journeys.home", "GET", actors=EVERYONE),
+    Route("journeys.dashboard", "GET", actors=EVERYONE),
+    Route("journeys.new_journey", "POST"),
+    Route("journeys.show", "GET", {"journey_id": "@app"}, actors=EVERYONE),
+    Route("journeys.diagram_svg", "GET", {"journey_id": "@app"}, actors=EVERYONE),
+    Route("journeys.fire", "POST", {"journey_id": "@fire", "event": "withdraw"},
+          {"version": "{fire_version}", "comment": "Not needed any more", "note": "",
+           "confirm": "yes"}, label="withdraw"),
+    Route("journeys.fire", "POST", {"journey_id": "@api", "event": "request_changes"},
+          {"version": "{api_version}", "comment": "Say more about the APIs.",
+           "note": "Internal: asked twice"}, actors=STAFF, label="request_changes"),
+    # --- the review queue
+    Route("review.queue", "GET", query={
+        "stage": "2", "waiting": "1", "assignee": "me", "page": "1", "per_page": "20"},
+        actors=STAFF),
+    Route("review.all_journeys", "GET", query={"q": "Hostile", "state": "app_draft", "page": "1"},
+          actors=STAFF),
+    Route("review.assign", "POST", {"journey_id": "@api"}, {"assignee": "me", "next": "/review/"},
+          actors=STAFF),
+    # --- stage 1
+    Route("enablement.save_request", "POST", {"journey_id": "@enable"},
+          {**_CONTACT, "seller_id": "2200123456", "shop_name": "Hostile shop",
+           "reason": "Sync orders"}, actors=("seller",), on="seller", label="seller"),
+    Route("enablement.save_request", "POST", {"journey_id": "@enable"},
+          {**_CONTACT, "company_name": "Hostile Ltd", "registration_number": "91310000",
+           "company_address": "1 Road, Hangzhou"}, actors=("isv",), label="isv"),
+    Route("enablement.upload", "POST", {"journey_id": "@enable", "kind": "b"},
+          files={"file": "pdf"}, actors=("isv",)),
+    Route("enablement.document_file", "GET", {"document_id": "@document"},
+          query={"download": ""}, actors=("isv", *STAFF)),
+    Route("enablement.decide", "POST", {"document_id": "@document"},
+          {"decision": "reject", "reason": "Blurred scan", "seen_status": "pending"},
+          actors=STAFF),
+    # --- stage 2 and the checker
+    Route("apps.save_app", "POST", {"journey_id": "@app"},
+          {"app_key": "{app_key}", "name": "Hostile APP", "description": "Ships orders",
+           "origin": "new", "audience": "own_shop"}),
+    Route("apps.save_apis", "POST", {"journey_id": "@app"},
+          {"api": API, f"reason-{API}": "To ship orders"}),
+    Route("apps.decide_api", "POST", {"journey_id": "@api", "request_id": "@api_request"},
+          {"decision": "grant", "reason": "Fine"}, actors=STAFF),
+    Route("apps.checker", "GET", {"journey_id": "@sandbox", "kind": "sandbox"}),
+    Route("apps.checker", "POST", {"journey_id": "@sandbox", "kind": "sandbox"}, _CHECKER),
+    Route("apps.upload_report", "POST", {"journey_id": "@sandbox", "kind": "sandbox"},
+          files={"report": "report"}),
+    Route("apps.evidence_token", "POST", {"journey_id": "@sandbox", "kind": "sandbox"}),
+    Route("apps.checker_download", "GET", actors=EVERYONE),
+    Route("apps.withdraw_evidence", "POST", {"journey_id": "@sandbox",
+                                             "evidence_id": "@evidence"}),
+    Route("apps.evidence_file", "GET", {"journey_id": "@sandbox", "evidence_id": "@evidence"},
+          actors=(*APPLICANTS, *STAFF)),
+    # --- stage 4
+    _stage_form(FormKind.mrd, "deploy"),
+    _stage_form(FormKind.prd, "deploy"),
+    _stage_form(FormKind.meeting, "meeting", STAFF),
+    _stage_form(FormKind.cloud_plan, "plan"),
+    _stage_form(FormKind.deployment_confirmation, "verify"),
+    _stage_form(FormKind.exemption, "exempt"),
+    Route("deployment.upload_document", "POST", {"journey_id": "@deploy", "kind": "prd"},
+          files={"document": "pdf"}),
+    Route("deployment.document", "GET", {"journey_id": "@deploy", "form_id": "@stage_form"},
+          actors=(*APPLICANTS, *STAFF)),
+    # --- stage 5
+    Route("distribution.save_list", "POST", {"journey_id": "@dist", "kind": "authorization"},
+          {"ids": "2001\n2002\n2003"}, label="typed"),
+    Route("distribution.save_list", "POST", {"journey_id": "@distdraft", "kind": "distribution"},
+          files={"file": "csv"}, label="file"),
+    Route("distribution.set_required", "POST", {"journey_id": "@dist"},
+          {"security": "yes", "cloud": "yes"}, actors=("admin",)),
+    Route("distribution.confirm", "POST", {"journey_id": "@dist", "which": "security"}),
+    # --- packets
+    Route("packets.download", "GET", {"journey_id": "@dist", "packet_id": "@packet"},
+          actors=(*APPLICANTS, *STAFF)),
+    Route("packets.mail_copy", "POST", {"journey_id": "@dist", "packet_id": "@packet"},
+          actors=(*APPLICANTS, *STAFF)),
+    Route("packets.by_link", "GET", {"token": "@packet_token"}, actors=EVERYONE),
+    # --- administration
+    Route("admin.users", "GET", actors=("admin",)),
+    Route("admin.users", "POST", fields={
+        "email": "@unique@example.com", "name": "Added by the corpus", "role": "reviewer",
+        "taobao_account_id": "", "password": "a long enough password"}, actors=("admin",)),
+    Route("admin.access", "POST", {"user_id": "@spare_user", "state": "off"}, actors=("admin",)),
+)
+# fmt: on

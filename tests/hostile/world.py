@@ -1,0 +1,259 @@
+"""The seeded world every hostile case acts on: one seller and one ISV account, each with a
+journey waiting in every stage a route acts on, and a user per role.
+
+It is built once for the whole corpus. A case may change it (a request that is allowed really
+writes); ``restore`` puts back what later cases rely on: the journeys' states, the users'
+passwords and access, and no counted sign-in failures.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from sqlalchemy import delete, select, update
+
+from storage import check_consistency
+from tests.support import PASSWORD
+from workflow.apps.operations import register_app, request_api_access
+from workflow.deployment.operations import save_stage_document
+from workflow.distribution.operations import save_seller_list
+from workflow.enablement.cli import referenced_files
+from workflow.enablement.operations import save_enablement_request, upload_document
+from workflow.enablement.samples import sample_pdf
+from workflow.extensions import db
+from workflow.models import (
+    Account,
+    AccountKind,
+    Audience,
+    DocumentKind,
+    Evidence,
+    EvidenceKind,
+    FormKind,
+    Journey,
+    Packet,
+    Role,
+    SellerListKind,
+    SignInFailure,
+    User,
+)
+from workflow.models.base import utcnow
+from workflow.operations import open_journey
+from workflow.packets.operations import download_link
+from workflow.storage_setup import get_storage
+
+API = "taobao.trades.sold.get"
+#: The roles every route is asked as.
+ROLES = ("anonymous", "seller", "isv", "reviewer", "admin")
+#: Journeys each account holds, and the state each waits in.
+STAGES = {
+    "enable": "enablement_draft",
+    "fire": "enablement_draft",
+    "review": "enablement_submitted",
+    "app": "app_draft",
+    "api": "api_access_submitted",
+    "sandbox": "sandbox_verification",
+    "deploy": "mrd_prd_draft",
+    "meeting": "confabulation",
+    "plan": "cloud_plan_draft",
+    "verify": "cloud_verification",
+    "exempt": "exemption_draft",
+    "dist": "distribution_setup",
+    "distdraft": "distribution_draft",
+}
+#: Journeys that get an APP registered (every stage from the APP draft on).
+_WITH_APP = ("app", "api", "sandbox", "deploy", "meeting", "plan", "verify", "exempt", "dist")
+
+
+@dataclass
+class World:
+    #: ``{"seller": {...}, "isv": {...}}``: each account's ids by name (see ``STAGES``).
+    ids: dict[str, dict[str, object]]
+    #: User ids by role; ``spare`` is switched on and off by the admin's cases.
+    users: dict[str, int]
+    #: ``journey id -> state`` as seeded.
+    states: dict[int, str] = field(default_factory=dict)
+    #: ``user id -> (password hash, is_active)`` as seeded.
+    accounts: dict[int, tuple[str, bool]] = field(default_factory=dict)
+
+    def ids_for(self, role: str, on: str) -> dict[str, object]:
+        """An applicant acts on its own account; anyone else on the route's account ``on``."""
+        return self.ids[role] if role in self.ids else self.ids[on]
+
+    def user(self, role: str) -> User | None:
+        return None if role == "anonymous" else db.session.get(User, self.users[role])
+
+    def current(self, ids: dict[str, object]) -> dict[str, object]:
+        """``ids`` with each journey's version as it is now (``<name>_version``), and one
+        that is not (``<name>_stale``: what a page loaded before someone acted still says)."""
+        wanted = {ids[name]: name for name in STAGES}
+        query = select(Journey.id, Journey.version_id).where(Journey.id.in_(wanted))
+        current = dict(ids)
+        for journey_id, version in db.session.execute(query):
+            current[f"{wanted[journey_id]}_version"] = version
+            current[f"{wanted[journey_id]}_stale"] = version - 1 if version > 1 else version + 1
+        return current
+
+
+def build_world() -> World:
+    users: dict[str, int] = {}
+    ids: dict[str, dict[str, object]] = {}
+    for role, kind in (("seller", AccountKind.seller), ("isv", AccountKind.isv)):
+        account, applicant = _account(kind, role)
+        users[role] = applicant.id
+        ids[role] = _journeys(account, applicant, role)
+    for role in ("reviewer", "admin"):
+        users[role] = _user(f"{role}@hostile.test", Role(role)).id
+    spare_account = db.session.get(Journey, ids["isv"]["enable"]).account
+    users["spare"] = _user("spare@hostile.test", Role.applicant, spare_account).id
+    users["login"] = _user("login@hostile.test", Role.applicant, spare_account).id
+    for account_ids in ids.values():
+        account_ids["spare_user"] = users["spare"]
+    db.session.commit()
+    world = World(ids=ids, users=users)
+    world.states = dict(db.session.execute(select(Journey.id, Journey.state)).all())
+    world.accounts = {
+        user.id: (user.password_hash, user.is_active_user)
+        for user in db.session.scalars(select(User))
+    }
+    return world
+
+
+def _user(email: str, role: Role, account: Account | None = None) -> User:
+    user = User(email=email, role=role, account=account)
+    user.set_password(PASSWORD)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def _account(kind: AccountKind, role: str) -> tuple[Account, User]:
+    account = Account(kind=kind, name=f"Hostile {role}", taobao_account_id=f"tb_hostile_{role}")
+    db.session.add(account)
+    db.session.flush()
+    return account, _user(f"{role}@hostile.test", Role.applicant, account)
+
+
+def _journeys(account: Account, applicant: User, role: str) -> dict[str, object]:
+    prefix = "3" if role == "seller" else "4"
+    journeys: dict[str, Journey] = {}
+    for name in ("enable", "fire", "review"):
+        journeys[name] = open_journey(account, applicant)
+    fields = {"shop_name": "Hostile shop"} if role == "seller" else {"company_name": "Hostile Ltd"}
+    save_enablement_request(journeys["enable"], applicant, fields)
+    document = None
+    if account.kind is AccountKind.isv:
+        pdf = io.BytesIO(sample_pdf("Certificate", account.name))
+        document = upload_document(
+            journeys["review"], applicant, DocumentKind.certificate_of_incorporation, pdf, "a.pdf"
+        )
+    account.enabled_at = utcnow()
+    for name, state in STAGES.items():
+        journey = journeys.get(name) or open_journey(account, applicant)
+        if name in _WITH_APP:
+            register_app(
+                journey,
+                applicant,
+                app_key=f"{prefix}{journey.id:07d}",
+                name=f"APP {name}",
+                description="Seeded for the hostile corpus",
+                is_new=True,
+                audience=Audience.own_shop,
+            )
+            request_api_access(journey, applicant, {API: "To ship orders"})
+        journey.state = state  # tests may place a journey anywhere; the app never does
+        journeys[name] = journey
+    db.session.flush()
+    evidence = _evidence(journeys["sandbox"], applicant)
+    stage_form = save_stage_document(
+        journeys["deploy"], FormKind.mrd, applicant, io.BytesIO(sample_pdf("MRD")), "mrd.pdf"
+    )
+    save_seller_list(journeys["dist"], SellerListKind.authorization, applicant, [1001, 1002])
+    packet = _packet(journeys["dist"], role)
+    ids: dict[str, object] = {name: journey.id for name, journey in journeys.items()}
+    ids.update(
+        document=document.id if document else 0,
+        evidence=evidence.id,
+        stage_form=stage_form.id,
+        packet=packet.id,
+        packet_token=urlsplit(download_link(packet)).path.rsplit("/", 1)[1],
+        api_request=journeys["api"].app.api_requests[0].id,
+        app_key=journeys["app"].app.app_key,
+    )
+    return ids
+
+
+def _evidence(journey: Journey, actor: User) -> Evidence:
+    body = json.dumps({"ok": False, "checks": []}).encode()
+    stored = get_storage().save(io.BytesIO(body), content_type="application/json")
+    evidence = Evidence(
+        journey_id=journey.id,
+        kind=EvidenceKind.sandbox,
+        source="upload",
+        is_passing=False,
+        report={"ok": False, "checks": []},
+        file_id=stored.file_id,
+        filename="report.json",
+        sha256=stored.sha256,
+        size=stored.size,
+        created_by_id=actor.id,
+    )
+    db.session.add(evidence)
+    db.session.flush()
+    return evidence
+
+
+def _packet(journey: Journey, role: str) -> Packet:
+    stored = get_storage().save(io.BytesIO(sample_pdf("Packet")), content_type="application/pdf")
+    packet = Packet(
+        journey_id=journey.id,
+        event_id=journey.events[0].id,
+        kind="distribution",
+        reference=f"HOSTILE-{role}-{journey.id}",
+        file_id=stored.file_id,
+        sha256=stored.sha256,
+        size=stored.size,
+        cache_key="0" * 64,
+    )
+    db.session.add(packet)
+    db.session.flush()
+    return packet
+
+
+def restore(world: World) -> None:
+    """Put back what the next case relies on, where a case changed it."""
+    db.session.rollback()
+    changed = False
+    for journey_id, state in db.session.execute(select(Journey.id, Journey.state)):
+        seeded = world.states.get(journey_id)
+        if seeded is not None and state != seeded:
+            db.session.execute(update(Journey).where(Journey.id == journey_id).values(state=seeded))
+            changed = True
+    query = select(User.id, User.password_hash, User.is_active_user)
+    for user_id, *now in db.session.execute(query.where(User.id.in_(world.accounts))):
+        password_hash, is_active = world.accounts[user_id]
+        if tuple(now) != (password_hash, is_active):
+            values = {"password_hash": password_hash, "is_active_user": is_active}
+            db.session.execute(update(User).where(User.id == user_id).values(**values))
+            changed = True
+    changed = db.session.execute(delete(SignInFailure)).rowcount > 0 or changed
+    if changed:
+        db.session.commit()
+    else:
+        db.session.rollback()
+
+
+def dangling() -> dict[str, list[str]]:
+    """Stored objects without a row and rows pointing at no object (ids only, no hashing)."""
+    db.session.rollback()
+    referenced = set(referenced_files())
+    stored = set(get_storage().iter_ids())
+    return {"orphans": sorted(stored - referenced), "missing": sorted(referenced - stored)}
+
+
+def full_storage_check():
+    """``flask storage check``: also re-hashes every referenced object."""
+    db.session.rollback()
+    return check_consistency(get_storage(), referenced_files())
