@@ -14,6 +14,7 @@ import requests
 
 from top.checkflow import CheckRun
 from top.client import Clock, TopClient, resolve_gateway, utc_now
+from top.egress import EgressPolicy, GuardedSession
 from top.report import CheckReport, CheckResult
 
 DEFAULT_CHECK_TIMEOUT = 10.0
@@ -30,14 +31,19 @@ def run_check(
     timeout: float = DEFAULT_CHECK_TIMEOUT,
     clock: Clock = utc_now,
     ca_file: str | None = None,
+    egress: EgressPolicy | None = None,
 ) -> CheckReport:
-    """Check one APP against one gateway. ``clock`` stands for the host clock (tests skew it)."""
+    """Check one APP against one gateway. ``clock`` stands for the host clock (tests skew it).
+
+    ``egress`` is for a gateway URL that someone else typed: the run then reaches only the
+    addresses the policy permits (``top.egress``).
+    """
     url = resolve_gateway(gateway)
-    with requests.Session() as http:
+    with requests.Session() if egress is None else GuardedSession(egress) as http:
         client = TopClient(
             url, app_key, app_secret, sign_method, session, timeout, http, clock, ca_file
         )
-        run = CheckRun(client, list(apis), timeout, ca_file)
+        run = CheckRun(client, list(apis), timeout, ca_file, egress)
         checks = run.execute()
     address = run.address or (run.addresses[0] if run.addresses else "")
     scrubbed = [_scrub(check, app_secret) for check in checks]

@@ -64,6 +64,13 @@ def _key_list(raw: str) -> tuple[str, ...]:
     return keys
 
 
+def _networks(raw: str) -> str:
+    from top.egress import parse_networks
+
+    parse_networks(raw)  # refuse a bad CIDR at start-up, with its name
+    return raw
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -170,8 +177,17 @@ SETTINGS: tuple[Setting, ...] = (
         _bool,
         False,
         "Let applicants run the checker against "
-        "any URL; off, the page offers only the TOP gateways and TOP_GATEWAY_URL, so the "
-        "server cannot be pointed at other hosts.",
+        "a URL they type; it reaches only public addresses (and TOP_CHECKER_ALLOWED_NETWORKS), "
+        "follows no redirects and connects to the address it judged. Off, the page offers only "
+        "the TOP gateways and TOP_GATEWAY_URL.",
+    ),
+    Setting(
+        "TOP_CHECKER_ALLOWED_NETWORKS",
+        _networks,
+        "",
+        "CIDRs, comma-separated, that the checker may reach at a custom URL although they are "
+        "not public (e.g. 127.0.0.1/32 for a gateway on this machine). Loopback, private, "
+        "link-local, multicast and reserved addresses are refused otherwise.",
     ),
     Setting(
         "TOP_DEMO_STAND_INS",

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, current_app, flash, make_response, render_template, request
 from flask_login import current_user
 
+from top.egress import EgressPolicy
 from top.evidence import stand_in_url
 from workflow.apps import checks, panels  # noqa: F401  (register requirements and panels)
 from workflow.apps import operations as ops
@@ -104,6 +105,7 @@ def checker(journey_id: int, kind: str):
                 form.sign_method.data,
                 form.session.data,
                 ops.granted_apis(journey),
+                egress=_egress(form),
             )
         except DomainError as exc:
             flash(exc.message, "error")
@@ -258,6 +260,13 @@ def _gateway(form: CheckerForm) -> str:
         environment = form.gateway.data.removeprefix("stand-in-")
         return stand_in_url(current_app.config["TOP_GATEWAY_URL"], environment)
     return form.gateway.data
+
+
+def _egress(form: CheckerForm) -> EgressPolicy | None:
+    """A URL the applicant typed reaches only public addresses and the operator's allow-list."""
+    if form.gateway.data != "custom":
+        return None
+    return EgressPolicy.from_setting(current_app.config["TOP_CHECKER_ALLOWED_NETWORKS"])
 
 
 def _host_gateway(kind: EvidenceKind) -> str:
