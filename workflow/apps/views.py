@@ -29,6 +29,7 @@ from workflow.journeys.actions import act, back_to, load_journey, send_journey_f
 from workflow.models import Audience, Evidence, EvidenceKind
 from workflow.policy import Action
 from workflow.web.access import journey_of, requires_action, row_on_journey
+from workflow.web.limits import rate_limit
 
 bp = Blueprint("apps", __name__)
 
@@ -85,6 +86,7 @@ def decide_api(journey_id: int, request_id: int):
 
 @bp.route("/journeys/<int:journey_id>/check/<kind>", methods=["GET", "POST"])
 @requires_action(Action.run_checker, target=journey_of)
+@rate_limit("checker")
 def checker(journey_id: int, kind: str):
     journey = load_journey(journey_id)
     evidence_kind = _evidence_kind(kind)
