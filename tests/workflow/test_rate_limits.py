@@ -104,14 +104,12 @@ def test_sign_in_is_limited_per_address_even_with_the_right_password(limited_app
 
 
 def test_the_checker_is_limited_per_user(limited_app, make_account, make_user, make_journey):
-    journeys = []
-    for _ in range(2):
-        account = make_account(AccountKind.seller)
-        applicant = make_user(Role.applicant, account)
-        journey = make_journey(account, applicant, state="enabled")
-        register_demo_app(journey, applicant)
-        journey.state = "sandbox_verification"
-        journeys.append((journey.id, applicant.email))
+    account = make_account(AccountKind.seller)
+    applicant, colleague = make_user(Role.applicant, account), make_user(Role.applicant, account)
+    journey = make_journey(account, applicant, state="enabled")
+    register_demo_app(journey, applicant)
+    journey.state = "sandbox_verification"
+    journeys = [(journey.id, applicant.email), (journey.id, colleague.email)]
     settle()
     with LocalGateway() as gateway:
         desk = limited_app(RATELIMIT_CHECKER="1 per minute", TOP_GATEWAY_URL=gateway.url)
