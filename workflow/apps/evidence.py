@@ -64,10 +64,12 @@ def run_checker(
     sign_method: str,
     session: str | None,
     apis: Iterable[str],
+    rules: bool = False,
     egress: EgressPolicy | None = None,
 ) -> CheckReport:
     """Run the TOP checker once from the desk (the secret is used for this run only).
 
+    With ``rules`` it also proves the gateway enforces each API's usage rules (``top.rules``).
     ``egress`` guards a gateway URL the applicant typed (``top.egress``); the gateways this
     desk names itself are configuration and need none.
     """
@@ -75,7 +77,14 @@ def run_checker(
 
     try:
         return run_check(
-            gateway, app_key, app_secret, sign_method, session or None, tuple(apis), egress=egress
+            gateway,
+            app_key,
+            app_secret,
+            sign_method,
+            session or None,
+            tuple(apis),
+            rules=rules,
+            egress=egress,
         )
     except ValueError as exc:  # a malformed gateway URL or sign method
         raise DomainError(str(exc).replace(app_secret, "***") if app_secret else str(exc)) from None

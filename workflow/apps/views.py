@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from top.egress import EgressPolicy
 from top.evidence import stand_in_url
+from top.rules import needs_customer_authorization
 from workflow.apps import checks, panels  # noqa: F401  (register requirements and panels)
 from workflow.apps import operations as ops
 from workflow.apps.checker_download import (
@@ -107,6 +108,7 @@ def checker(journey_id: int, kind: str):
                 form.sign_method.data,
                 form.session.data,
                 ops.granted_apis(journey),
+                rules=form.rules.data,
                 egress=_egress(form),
             )
         except DomainError as exc:
@@ -121,6 +123,7 @@ def checker(journey_id: int, kind: str):
         form=form,
         report=report,
         apis=ops.granted_apis(journey),
+        https_only=[a for a in ops.granted_apis(journey) if needs_customer_authorization(a)],
         default_gateway=current_app.config["TOP_GATEWAY_URL"],
         # Only sandbox evidence may be a run from this desk; the cloud is proven from the host.
         collecting=journey.state == EVIDENCE_STATE[evidence_kind]
