@@ -128,10 +128,12 @@ def _register_blueprints(app: Flask) -> None:
     from workflow.errors_views import register_error_handlers
     from workflow.ui import register_template_helpers
     from workflow.web.access import install_access_gate
+    from workflow.web.limits import install_rate_limits
 
     for area in AREAS:
         app.register_blueprint(import_module(f"workflow.{area}.views").bp)
     install_access_gate(app)
+    install_rate_limits(app)  # after the gate: a request the policy refuses costs nothing
     register_error_handlers(app)
     register_template_helpers(app)
 

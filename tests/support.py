@@ -36,6 +36,9 @@ def desk_config(base: Path, database_url: str) -> dict:
         "WTF_CSRF_ENABLED": False,
         "PUBLIC_BASE_URL": "http://desk.test",
         "TOP_DEMO_STAND_INS": True,
+        # One app serves the whole suite from one address: request-rate limits would carry
+        # over from test to test. tests/workflow/test_rate_limits.py builds apps with them on.
+        "RATELIMIT_ENABLED": False,
     }
 
 

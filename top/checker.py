@@ -14,6 +14,7 @@ import requests
 
 from top.checkflow import CheckRun
 from top.client import Clock, TopClient, resolve_gateway, utc_now
+from top.egress import EgressPolicy, GuardedSession
 from top.report import CheckReport, CheckResult
 
 DEFAULT_CHECK_TIMEOUT = 10.0
@@ -31,18 +32,22 @@ def run_check(
     clock: Clock = utc_now,
     ca_file: str | None = None,
     rules: bool = False,
+    egress: EgressPolicy | None = None,
 ) -> CheckReport:
     """Check one APP against one gateway. ``clock`` stands for the host clock (tests skew it).
 
     With ``rules``, each API's usage rules that a harmless call can prove (``top.rules``) are
     checked too: the gateway must refuse a call that breaks them, as TOP does.
+
+    ``egress`` is for a gateway URL that someone else typed: the run then reaches only the
+    addresses the policy permits (``top.egress``).
     """
     url = resolve_gateway(gateway)
-    with requests.Session() as http:
+    with requests.Session() if egress is None else GuardedSession(egress) as http:
         client = TopClient(
             url, app_key, app_secret, sign_method, session, timeout, http, clock, ca_file
         )
-        run = CheckRun(client, list(apis), timeout, ca_file, rules)
+        run = CheckRun(client, list(apis), timeout, ca_file, rules, egress)
         checks = run.execute()
     address = run.address or (run.addresses[0] if run.addresses else "")
     scrubbed = [_scrub(check, app_secret) for check in checks]

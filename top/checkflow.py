@@ -8,6 +8,7 @@ from typing import Any
 
 from top.advice import advice_for
 from top.client import TopClient
+from top.egress import EgressPolicy, GuardedSession
 from top.errors import TopError, TopTransportError
 from top.network import Target, check_dns, check_http, check_tcp, check_tls
 from top.probes import probe_for
@@ -56,6 +57,7 @@ class CheckRun:
         timeout: float,
         ca_file: str | None,
         rules: bool = False,
+        egress: EgressPolicy | None = None,
     ):
         self.client = client
         self.apis = apis
@@ -63,6 +65,8 @@ class CheckRun:
         self.rules = rules
         self.timeout = timeout
         self.ca_file = ca_file
+        #: Set when the URL came from a user: addresses are judged and connections pinned.
+        self.egress = egress
         self.target = Target.from_url(client.gateway_url)
         self.addresses: list[str] = []
         self.address = ""
@@ -100,15 +104,20 @@ class CheckRun:
         return results
 
     def dns(self) -> CheckResult:
-        result, self.addresses = check_dns(self.target)
+        result, self.addresses = check_dns(self.target, self.egress)
         return result
 
     def tcp(self) -> CheckResult:
-        result, self.address = check_tcp(self.target, self.addresses, self.timeout)
+        guarded = self.egress is not None
+        result, self.address = check_tcp(self.target, self.addresses, self.timeout, guarded)
+        if self.address and isinstance(self.client.http, GuardedSession):
+            # Every later call goes to the address resolved and judged here, not to a new answer.
+            self.client.http.pin(self.target.host, self.target.port, [self.address])
         return result
 
     def tls(self) -> CheckResult:
-        return check_tls(self.target, self.address, self.timeout, self.ca_file)
+        guarded = self.egress is not None
+        return check_tls(self.target, self.address, self.timeout, self.ca_file, guarded)
 
     def http(self) -> CheckResult:
         result, self.server_date = check_http(self.client, self.target, self.timeout)

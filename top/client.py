@@ -105,7 +105,12 @@ class TopClient:
     __str__ = __repr__
 
     def request_options(self) -> dict[str, object]:
-        return {"verify": self.ca_file} if self.ca_file else {}
+        """Per-request options: the CA bundle, and no redirects (a TOP router never sends one,
+        and following one would send the signed call to wherever it points)."""
+        options: dict[str, object] = {"allow_redirects": False}
+        if self.ca_file:
+            options["verify"] = self.ca_file
+        return options
 
     def signed_params(self, method: str, params: dict[str, object]) -> dict[str, object]:
         """System parameters plus ``params``, with ``sign`` added."""

@@ -1,4 +1,9 @@
-"""The network half of the checker: DNS, TCP, TLS and the gateway's plain HTTP answer."""
+"""The network half of the checker: DNS, TCP, TLS and the gateway's plain HTTP answer.
+
+With an :class:`~top.egress.EgressPolicy` (the desk checking a URL an applicant typed) the DNS
+step also judges every address, later steps connect only to the judged address, and failed
+connections are reported without saying whether the port refused or timed out.
+"""
 
 import socket
 import ssl
@@ -19,6 +24,7 @@ from top.advice import (
     unreachable_advice,
 )
 from top.client import TopClient
+from top.egress import REFUSAL_ADVICE, EgressPolicy, EgressRefused, connect_failed_message
 from top.report import CheckResult
 
 #: Certificates closer than this to expiry are still accepted but get a warning.
@@ -44,16 +50,21 @@ def elapsed_ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 1)
 
 
-def check_dns(target: Target) -> tuple[CheckResult, list[str]]:
+def check_dns(target: Target, policy: EgressPolicy | None = None) -> tuple[CheckResult, list[str]]:
     started = time.perf_counter()
     # RFC 6761: names under .invalid never resolve, so they are never sent to a DNS server.
     if target.host.rstrip(".").lower().endswith(".invalid"):
         return _dns_failed(target, started, "the .invalid domain is reserved and never resolves")
     try:
-        infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
+        if policy is not None:
+            addresses = policy.resolve(target.host, target.port)
+        else:
+            infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
+            addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     except (socket.gaierror, UnicodeError) as error:
         return _dns_failed(target, started, str(error))
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    except EgressRefused as error:
+        return _refused(started, str(error)), []
     message = f"{target.host} resolves to {', '.join(addresses)}"
     return CheckResult("dns", True, elapsed_ms(started), message=message), addresses
 
@@ -70,7 +81,21 @@ def _dns_failed(target: Target, started: float, why: str) -> tuple[CheckResult, 
     return result, []
 
 
-def check_tcp(target: Target, addresses: list[str], timeout: float) -> tuple[CheckResult, str]:
+def _refused(started: float, why: str) -> CheckResult:
+    return CheckResult(
+        "dns",
+        False,
+        elapsed_ms(started),
+        sub_code="net.address-refused",
+        message=why.removesuffix(f": {REFUSAL_ADVICE}"),
+        advice=f"use the gateway's public name or address: {REFUSAL_ADVICE}",
+    )
+
+
+def check_tcp(
+    target: Target, addresses: list[str], timeout: float, guarded: bool = False
+) -> tuple[CheckResult, str]:
+    """Connect to the first address that answers; ``guarded`` hides why none did."""
     started = time.perf_counter()
     error: OSError | None = None
     for address in addresses:
@@ -80,7 +105,20 @@ def check_tcp(target: Target, addresses: list[str], timeout: float) -> tuple[Che
                 return CheckResult("tcp", True, elapsed_ms(started), message=message), address
         except OSError as exc:
             error = exc
+    if guarded:
+        return _connect_failed(target), ""
     return _tcp_failed(target, started, error, timeout), ""
+
+
+def _connect_failed(target: Target) -> CheckResult:
+    """Refused, reset and timed out read the same, with no duration to tell them apart."""
+    return CheckResult(
+        "tcp",
+        False,
+        sub_code="net.connect-failed",
+        message=connect_failed_message(target.host, target.port),
+        advice=unreachable_advice(target.host, target.port),
+    )
 
 
 def _tcp_failed(
@@ -102,7 +140,10 @@ def _tcp_failed(
     )
 
 
-def check_tls(target: Target, address: str, timeout: float, ca_file: str | None) -> CheckResult:
+def check_tls(
+    target: Target, address: str, timeout: float, ca_file: str | None, guarded: bool = False
+) -> CheckResult:
+    """The handshake with ``address``, sending the name (SNI) and checking the certificate on it."""
     started = time.perf_counter()
     context = ssl.create_default_context(cafile=ca_file)
     try:
@@ -125,6 +166,8 @@ def check_tls(target: Target, address: str, timeout: float, ca_file: str | None)
             advice=tls_advice(str(detail)),
         )
     except OSError as error:
+        if guarded:
+            return _connect_failed(target)
         return _tcp_failed(target, started, error, timeout)
     return _tls_ok(certificate, version, started)
 
@@ -148,7 +191,11 @@ def check_http(
         answer = client.http.post(
             target.url, data={"format": "json"}, timeout=timeout, **client.request_options()
         )
+        if answer.is_redirect:
+            return _http_failed(target, started, _redirect(answer)), None
         body = answer.json()
+    except EgressRefused as error:
+        return _http_failed(target, started, str(error)), None
     except requests.RequestException as error:
         return _http_failed(target, started, f"{type(error).__name__}: {error}"), None
     except ValueError:
@@ -159,6 +206,14 @@ def check_http(
         return _http_failed(target, started, f"HTTP {answer.status_code}, not a TOP envelope"), None
     message = f"HTTP {answer.status_code} with a TOP JSON envelope"
     return CheckResult("http", True, elapsed_ms(started), message=message), _date(answer)
+
+
+def _redirect(answer: requests.Response) -> str:
+    location = answer.headers.get("Location", "")[:200]
+    return (
+        f"HTTP {answer.status_code} redirect to {location or 'nowhere'}; the checker follows no "
+        "redirects: check the URL the gateway really answers on"
+    )
 
 
 def _http_failed(target: Target, started: float, why: str) -> CheckResult:

@@ -74,12 +74,41 @@ def _key_list(raw: str) -> tuple[str, ...]:
     return keys
 
 
+def _networks(raw: str) -> str:
+    from top.egress import parse_networks
+
+    parse_networks(raw)  # refuse a bad CIDR at start-up, with its name
+    return raw
+
+
+def _rate(raw: str) -> str:
+    from limits import parse_many
+
+    parse_many(raw)  # "5 per minute; 20 per hour"; a ValueError names what it could not read
+    return raw
+
+
+#: Storage URI schemes Flask-Limiter (the ``limits`` package) is used with here.
+RATE_STORAGE_SCHEMES = ("memory", "redis", "rediss", "redis+unix", "redis+sentinel")
+
+
+def _rate_storage(raw: str) -> str:
+    scheme = raw.partition("://")[0]
+    if "://" not in raw or scheme not in RATE_STORAGE_SCHEMES:
+        raise ValueError(
+            f"expected a URI starting with {', '.join(s + '://' for s in RATE_STORAGE_SCHEMES)}"
+        )
+    return raw
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
     parse: Callable[[str], Any]
     default: Any
     doc: str
+    #: Holds a password or key: an invalid value is not echoed in the error.
+    is_secret: bool = False
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -152,7 +181,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_SMTP_HOST", str, "127.0.0.1", "SMTP host."),
     Setting("MAIL_SMTP_PORT", _positive_int, 25, "SMTP port."),
     Setting("MAIL_SMTP_USERNAME", str, None, "SMTP user, if the server wants a login."),
-    Setting("MAIL_SMTP_PASSWORD", str, None, "SMTP password."),
+    Setting("MAIL_SMTP_PASSWORD", str, None, "SMTP password.", is_secret=True),
     Setting("MAIL_SMTP_STARTTLS", _bool, False, "Use STARTTLS."),
     Setting("MAIL_FROM", str, "onboarding-desk@localhost", "Sender address."),
     Setting(
@@ -180,8 +209,17 @@ SETTINGS: tuple[Setting, ...] = (
         _bool,
         False,
         "Let applicants run the checker against "
-        "any URL; off, the page offers only the TOP gateways and TOP_GATEWAY_URL, so the "
-        "server cannot be pointed at other hosts.",
+        "a URL they type; it reaches only public addresses (and TOP_CHECKER_ALLOWED_NETWORKS), "
+        "follows no redirects and connects to the address it judged. Off, the page offers only "
+        "the TOP gateways and TOP_GATEWAY_URL.",
+    ),
+    Setting(
+        "TOP_CHECKER_ALLOWED_NETWORKS",
+        _networks,
+        "",
+        "CIDRs, comma-separated, that the checker may reach at a custom URL although they are "
+        "not public (e.g. 127.0.0.1/32 for a gateway on this machine). Loopback, private, "
+        "link-local, multicast and reserved addresses are refused otherwise.",
     ),
     Setting(
         "TOP_DEMO_STAND_INS",
@@ -192,6 +230,35 @@ SETTINGS: tuple[Setting, ...] = (
         "from it is marked as a stand-in.",
     ),
     Setting("SESSION_COOKIE_SECURE", _bool, False, "Send the session cookie over HTTPS only."),
+    Setting(
+        "RATELIMIT_STORAGE_URI",
+        _rate_storage,
+        "memory://",
+        "Where request-rate counts live: memory:// inside one process (each gunicorn worker "
+        "counts alone); redis://host:6379/0 for several workers or instances "
+        "(docs/operations.md).",
+        is_secret=True,
+    ),
+    Setting(
+        "RATELIMIT_ACCOUNT_MAIL",
+        _rate,
+        "5 per minute; 20 per hour",
+        "Requests per address to the public forms that send mail (registration, password "
+        "reset), together; over it the desk answers 429.",
+    ),
+    Setting(
+        "RATELIMIT_SIGN_IN",
+        _rate,
+        "60 per minute",
+        "Sign-in attempts per address, whatever their outcome (failed ones are also counted in "
+        "the database: 20 a minute per address).",
+    ),
+    Setting(
+        "RATELIMIT_CHECKER",
+        _rate,
+        "10 per minute; 60 per hour",
+        "Checker runs from the desk per user.",
+    ),
     Setting(
         "SQLITE_BUSY_TIMEOUT_SECONDS",
         _positive_int,
@@ -255,7 +322,8 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
         try:
             values[setting.name] = setting.parse(raw)
         except ValueError as exc:
-            raise ConfigError(f"{ENV_PREFIX}{setting.name}={raw!r} is invalid: {exc}") from None
+            shown = " (the value is not shown)" if setting.is_secret else f"={raw!r}"
+            raise ConfigError(f"{ENV_PREFIX}{setting.name}{shown} is invalid: {exc}") from None
     if "SQLALCHEMY_DATABASE_URI" in values:
         values["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
             values["SQLALCHEMY_DATABASE_URI"]

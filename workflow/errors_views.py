@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from workflow.errors import ConcurrentChange, DomainError
 from workflow.extensions import db
+from workflow.web.limits import retry_after
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,13 @@ def register_error_handlers(app: Flask) -> None:
         return render_error(
             400, "The form had expired or came from elsewhere. Reload the page and try again."
         )
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many(exc: RateLimitExceeded):
+        db.session.rollback()
+        seconds = retry_after(exc)
+        page, status = render_error(429, f"{exc.description} Try again within {seconds} s.")
+        return page, status, {"Retry-After": str(seconds)}
 
     @app.errorhandler(413)
     def too_large(exc):

@@ -56,6 +56,7 @@ def test_refusal_needs_reason_and_a_changed_reason_goes_back_to_pending(enabled,
 
 def test_checker_page_never_echoes_the_secret(app, enabled, login, monkeypatch):
     monkeypatch.setitem(app.config, "TOP_CHECKER_CUSTOM_URLS", True)
+    monkeypatch.setitem(app.config, "TOP_CHECKER_ALLOWED_NETWORKS", "127.0.0.1/32")
     journey, applicant = enabled
     register_demo_app(journey, applicant)
     journey.state = "sandbox_verification"
@@ -90,3 +91,25 @@ def test_custom_gateway_urls_are_refused_unless_allowed(enabled, login):
     assert "Custom URL" not in refused.get_data(as_text=True)
     assert "All checks passed" not in refused.get_data(as_text=True)
     assert "Some checks failed" not in refused.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "2130706433", "0x7f.1", "[::ffff:127.0.0.1]"])
+def test_custom_urls_reach_no_inward_address_unless_allowed(app, enabled, login, monkeypatch, host):
+    """On, custom URLs still never reach loopback; the operator's allow-list opens it."""
+    monkeypatch.setitem(app.config, "TOP_CHECKER_CUSTOM_URLS", True)
+    journey, applicant = enabled
+    register_demo_app(journey, applicant)
+    journey.state = "sandbox_verification"
+    db.session.commit()
+    client = login(applicant)
+    with LocalGateway() as gateway:
+        url = f"http://{host}:{gateway.port}/router/rest"
+        form = {"gateway": "custom", "custom_url": url, "sign_method": "hmac-sha256",
+                "app_secret": DEMO_APP_SECRET, "attach": "no"}  # fmt: skip
+        refused = client.post(f"/journeys/{journey.id}/check/sandbox", data=form)
+        monkeypatch.setitem(app.config, "TOP_CHECKER_ALLOWED_NETWORKS", "127.0.0.0/8")
+        allowed = client.post(f"/journeys/{journey.id}/check/sandbox", data=form)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "Some checks failed" in text
+    assert "a loopback address" in text and "ALLOWED_NETWORKS" in text
+    assert "All checks passed" in allowed.get_data(as_text=True)

@@ -45,9 +45,16 @@ def tls_gateway(tmp_path: Path) -> Iterator[tuple[LocalGateway, str]]:
         yield running, ca_file
 
 
-def self_signed_certificate(folder: Path) -> tuple[ssl.SSLContext, str]:
+def self_signed_certificate(
+    folder: Path, dns_name: str | None = None
+) -> tuple[ssl.SSLContext, str]:
+    """A certificate for 127.0.0.1, or for ``dns_name`` only when one is given."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    common_name = dns_name or "127.0.0.1"
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    alternative: x509.GeneralName = (
+        x509.DNSName(dns_name) if dns_name else x509.IPAddress(IPv4Address("127.0.0.1"))
+    )
     now = datetime.now(UTC)
     certificate = (
         x509.CertificateBuilder()
@@ -57,9 +64,7 @@ def self_signed_certificate(folder: Path) -> tuple[ssl.SSLContext, str]:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(minutes=5))
         .not_valid_after(now + timedelta(days=90))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(IPv4Address("127.0.0.1"))]), critical=False
-        )
+        .add_extension(x509.SubjectAlternativeName([alternative]), critical=False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )

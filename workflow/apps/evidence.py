@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 
 from storage import StoredObject, safe_download_name
 from top import evidence as signed
+from top.egress import EgressPolicy
 from top.report import CheckReport
 from workflow import files
 from workflow.apps import provenance
@@ -64,16 +65,26 @@ def run_checker(
     session: str | None,
     apis: Iterable[str],
     rules: bool = False,
+    egress: EgressPolicy | None = None,
 ) -> CheckReport:
     """Run the TOP checker once from the desk (the secret is used for this run only).
 
     With ``rules`` it also proves the gateway enforces each API's usage rules (``top.rules``).
+    ``egress`` guards a gateway URL the applicant typed (``top.egress``); the gateways this
+    desk names itself are configuration and need none.
     """
     from top.checker import run_check
 
     try:
         return run_check(
-            gateway, app_key, app_secret, sign_method, session or None, tuple(apis), rules=rules
+            gateway,
+            app_key,
+            app_secret,
+            sign_method,
+            session or None,
+            tuple(apis),
+            rules=rules,
+            egress=egress,
         )
     except ValueError as exc:  # a malformed gateway URL or sign method
         raise DomainError(str(exc).replace(app_secret, "***") if app_secret else str(exc)) from None

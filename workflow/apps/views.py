@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, current_app, flash, make_response, render_template
 from flask_login import current_user
 
+from top.egress import EgressPolicy
 from top.evidence import stand_in_url
 from top.rules import needs_customer_authorization
 from workflow.apps import checks, panels  # noqa: F401  (register requirements and panels)
@@ -41,6 +42,7 @@ from workflow.journeys.actions import (
 from workflow.models import Audience, Evidence, EvidenceKind
 from workflow.policy import Action
 from workflow.web.access import journey_of, requires_action, row_on_journey
+from workflow.web.limits import rate_limit
 
 bp = Blueprint("apps", __name__)
 
@@ -100,6 +102,7 @@ def decide_api(journey_id: int, request_id: int):
 
 @bp.route("/journeys/<int:journey_id>/check/<kind>", methods=["GET", "POST"])
 @requires_action(Action.run_checker, target=journey_of)
+@rate_limit("checker")
 def checker(journey_id: int, kind: str):
     journey = load_journey(journey_id)
     evidence_kind = _evidence_kind(kind)
@@ -121,6 +124,7 @@ def checker(journey_id: int, kind: str):
                 form.session.data,
                 ops.granted_apis(journey),
                 rules=form.rules.data,
+                egress=_egress(form),
             )
         except DomainError as exc:
             flash(exc.message, "error")
@@ -279,6 +283,13 @@ def _gateway(form: CheckerForm) -> str:
         environment = form.gateway.data.removeprefix("stand-in-")
         return stand_in_url(current_app.config["TOP_GATEWAY_URL"], environment)
     return form.gateway.data
+
+
+def _egress(form: CheckerForm) -> EgressPolicy | None:
+    """A URL the applicant typed reaches only public addresses and the operator's allow-list."""
+    if form.gateway.data != "custom":
+        return None
+    return EgressPolicy.from_setting(current_app.config["TOP_CHECKER_ALLOWED_NETWORKS"])
 
 
 def _host_gateway(kind: EvidenceKind) -> str:

@@ -10,6 +10,7 @@ from workflow.extensions import db, login_manager
 from workflow.models import AccountKind, User
 from workflow.policy import Action
 from workflow.web.access import public, requires_action
+from workflow.web.limits import rate_limit
 from workflow.web.urls import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -36,6 +37,7 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public("signing in")
+@rate_limit("sign_in")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("journeys.home"))
@@ -71,6 +73,7 @@ def logout():
 
 @bp.route("/register", methods=["GET", "POST"])
 @public("self-registration of a new developer account")
+@rate_limit("account_mail")
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
