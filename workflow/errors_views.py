@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from workflow.errors import ConcurrentChange, DomainError
+from workflow.errors import ConcurrentChange, DomainError, EmailNotVerified
 from workflow.extensions import db
 
 log = logging.getLogger(__name__)
@@ -25,9 +25,13 @@ TITLES = {
 }
 
 
-def render_error(status: int, message: str):
+def render_error(status: int, message: str, **context):
     return render_template(
-        "errors/error.html", status=status, title=TITLES.get(status, "Error"), message=message
+        "errors/error.html",
+        status=status,
+        title=TITLES.get(status, "Error"),
+        message=message,
+        **context,
     ), status
 
 
@@ -39,6 +43,13 @@ def register_error_handlers(app: Flask) -> None:
             # The upload script shows the message next to the file it sent.
             return jsonify(ok=False, message=exc.message), exc.status_code
         return render_error(exc.status_code, exc.message)
+
+    @app.errorhandler(EmailNotVerified)
+    def unverified(exc: EmailNotVerified):
+        db.session.rollback()
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(ok=False, message=exc.message), exc.status_code
+        return render_error(exc.status_code, exc.message, offer_resend=True)
 
     @app.errorhandler(StaleDataError)
     def stale(exc):

@@ -1,12 +1,14 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from workflow.models import Role
 
 
-class CreateUserForm(FlaskForm):
+class InviteUserForm(FlaskForm):
+    """An invitation: the invitee chooses their own password through the mailed link."""
+
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField("Name", validators=[Optional(), Length(max=200)])
     role = SelectField(
@@ -16,8 +18,4 @@ class CreateUserForm(FlaskForm):
     )
     taobao_account_id = StringField(
         "Developer account (taobao account ID)", validators=[Optional(), Length(max=64)]
-    )
-    password = PasswordField(
-        "Initial password",
-        validators=[DataRequired(), Length(min=10, message="Use at least 10 characters.")],
     )

@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from workflow.models import AccountKind
 
@@ -53,3 +53,29 @@ class ChangePasswordForm(FlaskForm):
         "Repeat the new password",
         validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    """The form behind a mailed link: a reset, or an invitation (which also asks a name)."""
+
+    token = HiddenField(validators=[DataRequired(), Length(max=100)])
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=10, message="Use at least 10 characters.")],
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+    )
+
+
+class AcceptInvitationForm(NewPasswordForm):
+    name = StringField("Your name", validators=[Optional(), Length(max=200)])
+
+
+class ConfirmEmailForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired(), Length(max=100)])
