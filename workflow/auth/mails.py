@@ -118,7 +118,7 @@ def mail_invitation(user: User, invited_by: User | None) -> None:
         f"an applicant of the developer account {user.account.name} "
         f"(taobao account ID {user.account.taobao_account_id})"
         if user.role is Role.applicant and user.account is not None
-        else f"a {user.role.value}"
+        else f"{'an' if user.role is Role.admin else 'a'} {user.role.value}"
     )
     _send(
         user,

@@ -58,8 +58,11 @@ class Account(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     #: The taobao account ID that identifies the developer account, as the applicant typed it.
     taobao_account_id: Mapped[str] = mapped_column(String(64))
-    #: The ID compared for sameness (:func:`taobao_key`); kept in step by ``_keep_key``.
-    taobao_account_key: Mapped[str] = mapped_column(String(256), index=True)
+    #: The ID compared for sameness (:func:`taobao_key`); kept in step by ``_keep_key``, and
+    #: derived at insert time for rows inserted in bulk.
+    taobao_account_key: Mapped[str] = mapped_column(
+        String(256), index=True, default=lambda ctx: _key_of_insert(ctx)
+    )
     #: Set when a reviewer approves enablement: from then on the ID is this account's alone.
     taobao_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -80,6 +83,10 @@ class Account(db.Model):
     @property
     def is_taobao_verified(self) -> bool:
         return self.taobao_verified_at is not None
+
+
+def _key_of_insert(context) -> str:
+    return taobao_key(context.get_current_parameters()["taobao_account_id"])
 
 
 def taobao_key(taobao_account_id: str) -> str:
