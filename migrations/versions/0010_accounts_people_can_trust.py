@@ -18,7 +18,8 @@ VERIFIED = sa.text('taobao_verified_at IS NOT NULL')
 
 
 def _key(taobao_account_id):
-    return unicodedata.normalize('NFKC', taobao_account_id).strip().casefold()[:256]
+    folded = unicodedata.normalize('NFKC', taobao_account_id).strip().casefold()
+    return ''.join(c for c in folded if unicodedata.category(c) != 'Cf')[:256]
 
 
 def upgrade():

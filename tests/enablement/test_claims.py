@@ -87,6 +87,12 @@ def test_an_unverified_claim_does_not_lock_out_the_real_owner(client, login, mak
     assert account(owner.id).is_taobao_verified
 
 
+def test_a_zero_width_space_makes_no_new_taobao_id(make_account):
+    first, second = make_account(), make_account()
+    second.taobao_account_id = "tb_\u200baccount\u200f_1"
+    assert second.taobao_account_key == first.taobao_account_key == "tb_account_1"
+
+
 def test_the_database_holds_one_verified_account_per_id(make_account):
     first, second = make_account(), make_account()
     second.taobao_account_id = first.taobao_account_id.upper()

@@ -90,8 +90,10 @@ def _key_of_insert(context) -> str:
 
 
 def taobao_key(taobao_account_id: str) -> str:
-    """What makes two taobao account IDs the same one: compatibility forms and case folded."""
-    return unicodedata.normalize("NFKC", taobao_account_id).strip().casefold()[:256]
+    """What makes two taobao account IDs the same one: compatibility forms and case folded,
+    invisible format characters (zero-width spaces, bidi marks) dropped."""
+    folded = unicodedata.normalize("NFKC", taobao_account_id).strip().casefold()
+    return "".join(c for c in folded if unicodedata.category(c) != "Cf")[:256]
 
 
 class User(UserMixin, db.Model):
