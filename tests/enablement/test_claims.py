@@ -102,3 +102,21 @@ def test_the_database_holds_one_verified_account_per_id(make_account):
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_two_approvals_at_once_leave_one_verified_and_the_other_a_409(
+    client, login, make_user, claim, monkeypatch
+):
+    from workflow.enablement import checks
+
+    first, first_journey = claim("tb_shop_5", "First Shop")
+    second, second_journey = claim("tb_shop_5", "Second Shop")
+    login(make_user(Role.reviewer))
+    assert fire_event(client, first_journey.id, "approve").status_code == 302
+    # The second approval read the claims before the first committed: its check saw none.
+    monkeypatch.setattr(checks, "verified_elsewhere", lambda account: None)
+    response = fire_event(client, second_journey.id, "approve")
+    assert response.status_code == 409
+    assert "verified with this taobao account ID just now" in response.text
+    assert not account(second.id).is_taobao_verified
+    assert db.session.get(Journey, second_journey.id).state == "enablement_submitted"
