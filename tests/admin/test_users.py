@@ -162,3 +162,14 @@ def test_switched_off_users_cannot_sign_in(app, client, login, make_user):
 def test_only_admins_see_the_page(client, login, make_user):
     login(make_user(Role.reviewer))
     assert client.get("/admin/users").status_code == 404
+
+
+def test_a_control_character_in_the_invitees_name_is_a_form_error(
+    app, client, login, make_user, mailbox
+):
+    login(make_user(Role.admin))
+    client.post("/admin/users", data={"email": "nul@example.com", "role": "reviewer"})
+    link = link_in(mailbox.one_to("nul@example.com"), "/invitation")
+    response = accept(app.test_client(), token_of(link), name="Ri\x00ta")
+    assert response.status_code == 200 and "no control characters" in response.text
+    assert not user_of("nul@example.com").is_email_verified

@@ -74,7 +74,14 @@ class NewPasswordForm(FlaskForm):
 
 
 class AcceptInvitationForm(NewPasswordForm):
-    name = StringField("Your name", validators=[Optional(), Length(max=200)])
+    name = StringField(
+        "Your name",
+        validators=[
+            Optional(),
+            Length(max=200),
+            Regexp(r"^[^\x00-\x1f\x7f]*$", message="A name has no control characters."),
+        ],
+    )
 
 
 class ConfirmEmailForm(FlaskForm):
