@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 
@@ -59,3 +59,4 @@ class CheckerForm(FlaskForm):
     # Used for this one run only: never stored, logged or rendered back.
     app_secret = PasswordField("APP secret", validators=[DataRequired(), Length(max=200)])
     session = StringField("Session key (optional)", validators=[Optional(), Length(max=200)])
+    rules = BooleanField("Also check that the gateway enforces the APIs' usage rules")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from workflow.apps.catalogue import CUSTOMER_APIS
+from workflow.apps.catalogue import API_INFO, CUSTOMER_APIS, REFUNDS
 from workflow.apps.checker_download import CHECKER_FILENAME, HOST_REQUIREMENTS
 from workflow.apps.evidence import EVIDENCE_STATE, evidence_of
 from workflow.apps.forms import AppForm
 from workflow.apps.operations import APP_EDIT_STATES
+from workflow.guide import url_for_link
 from workflow.journeys.panels import panel
 from workflow.models import EvidenceKind, Journey, User
 from workflow.policy import Action, may
@@ -30,6 +31,9 @@ def app_panel(journey: Journey, user: User) -> dict | None:
         "form": form,
         "editable": editable,
         "apis": CUSTOMER_APIS,
+        "api_info": API_INFO,
+        "refunds": REFUNDS,
+        "delivery_system_url": url_for_link("L8"),
         "requested": requested,
         "deciding": journey.state == "api_access_submitted"
         and may(user, Action.decide_api, journey),

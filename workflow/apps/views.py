@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, make_response, render_te
 from flask_login import current_user
 
 from top.evidence import stand_in_url
+from top.rules import needs_customer_authorization
 from workflow.apps import checks, panels  # noqa: F401  (register requirements and panels)
 from workflow.apps import operations as ops
 from workflow.apps.checker_download import (
@@ -104,6 +105,7 @@ def checker(journey_id: int, kind: str):
                 form.sign_method.data,
                 form.session.data,
                 ops.granted_apis(journey),
+                rules=form.rules.data,
             )
         except DomainError as exc:
             flash(exc.message, "error")
@@ -117,6 +119,7 @@ def checker(journey_id: int, kind: str):
         form=form,
         report=report,
         apis=ops.granted_apis(journey),
+        https_only=[a for a in ops.granted_apis(journey) if needs_customer_authorization(a)],
         default_gateway=current_app.config["TOP_GATEWAY_URL"],
         # Only sandbox evidence may be a run from this desk; the cloud is proven from the host.
         collecting=journey.state == EVIDENCE_STATE[evidence_kind]
