@@ -55,8 +55,9 @@ graceful_timeout = 30
 keepalive = 5
 
 # Requests to stdout, errors and start-up to stderr, so a process manager collects both.
+# The path without its query string: mailed links carry their single-use token there.
 accesslog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
 errorlog = "-"
 loglevel = "info"
 

@@ -29,6 +29,7 @@ from workflow import requirements  # noqa: E402
 from workflow.config import normalise_database_url  # noqa: E402
 from workflow.extensions import db  # noqa: E402
 from workflow.models import Account, AccountKind, EnablementRequest, Role, User  # noqa: E402
+from workflow.models.base import utcnow  # noqa: E402
 from workflow.operations import fire  # noqa: E402
 
 
@@ -97,7 +98,12 @@ def make_user(database):
     counter = iter(range(1, 10_000))
 
     def make(role: Role = Role.applicant, account: Account | None = None) -> User:
-        user = User(email=f"{role.value}{next(counter)}@example.com", role=role, account=account)
+        user = User(
+            email=f"{role.value}{next(counter)}@example.com",
+            role=role,
+            account=account,
+            email_verified_at=utcnow(),  # as if they had opened their confirmation link
+        )
         # Every test user has the same password: hash it once (a real hash, but scrypt takes
         # half a second a time).
         user.password_hash = _password_hash()

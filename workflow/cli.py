@@ -7,7 +7,6 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from workflow import audit
-from workflow.auth.operations import create_user, find_account
 from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.models import Role
@@ -30,7 +29,7 @@ def chart_svg_command(output, state):
     click.echo(f"wrote {output}")
 
 
-@users_cli.command("create")
+@users_cli.command("invite")
 @click.argument("email")
 @click.option(
     "--role",
@@ -38,22 +37,21 @@ def chart_svg_command(output, state):
     default=Role.reviewer.value,
     show_default=True,
 )
-@click.option("--account", "taobao_account_id", help="Taobao account ID (applicants only).")
+@click.option("--account", "taobao_account_id", default="", help="Taobao account ID (applicants).")
 @click.option("--name", default="", help="Display name.")
-@click.password_option(help="Prompted for when not given.")
-def create_user_command(email, role, taobao_account_id, name, password):
-    """Create a user, for example: flask users create --role reviewer EMAIL"""
-    account = None
-    if taobao_account_id:
-        account = find_account(taobao_account_id)
-        if account is None:
-            raise click.UsageError(f"No developer account with taobao ID {taobao_account_id}.")
+def invite_user_command(email, role, taobao_account_id, name):
+    """Invite a user by mail, for example: flask users invite --role admin EMAIL
+
+    The invitee chooses their password through the mailed link; `flask worker` sends it.
+    """
+    from workflow.admin.operations import invite_user
+
     try:
-        user = create_user(email, password, Role(role), account=account, name=name)
+        user = invite_user(None, email, Role(role), name=name, taobao_account_id=taobao_account_id)
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     db.session.commit()
-    click.echo(f"created {user.role.value} {user.email}")
+    click.echo(f"invited {user.role.value} {user.email}: the invitation is queued for mail")
 
 
 @audit_cli.command("verify")

@@ -199,6 +199,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PUBLIC_BASE_URL", str, "http://127.0.0.1:5000", "Base URL used in mailed links."),
     Setting("REVIEW_SLA_DAYS", _positive_int, 3, "Items waiting longer are marked overdue."),
     Setting(
+        "EMAIL_VERIFICATION_HOURS",
+        _positive_int,
+        48,
+        "How long the link that confirms a new user's e-mail address works.",
+    ),
+    Setting(
+        "PASSWORD_RESET_MINUTES",
+        _positive_int,
+        60,
+        "How long a mailed password-reset link works.",
+    ),
+    Setting(
+        "INVITATION_DAYS",
+        _positive_int,
+        7,
+        "How long the link in an admin's invitation works.",
+    ),
+    Setting(
         "TOP_GATEWAY_URL",
         str,
         "http://127.0.0.1:8600/router/rest",

@@ -36,6 +36,16 @@ class NotPermitted(DomainError):
     status_code = 403
 
 
+class EmailNotVerified(NotPermitted):
+    """The user may do this once they have confirmed their e-mail address."""
+
+    def __init__(self, email: str):
+        super().__init__(
+            f"Confirm your e-mail address first: open the link we mailed to {email}. "
+            "Until then you can read, but not submit anything."
+        )
+
+
 class NotFound(DomainError):
     """Missing, or belonging to another account: both look the same from outside."""
 

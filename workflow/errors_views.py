@@ -7,14 +7,19 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from workflow.errors import ConcurrentChange, DomainError
+from workflow.errors import ConcurrentChange, DomainError, EmailNotVerified
 from workflow.extensions import db
 from workflow.web.limits import retry_after
 
 log = logging.getLogger(__name__)
+
+#: How PostgreSQL and SQLite name the partial unique index that keeps one verified account
+#: per taobao account ID when it refuses a second.
+VERIFIED_TAOBAO_INDEX = ("uq_accounts_verified_taobao_account_key", "accounts.taobao_account_key")
 
 TITLES = {
     400: "That request could not be used",
@@ -27,9 +32,13 @@ TITLES = {
 }
 
 
-def render_error(status: int, message: str):
+def render_error(status: int, message: str, **context):
     return render_template(
-        "errors/error.html", status=status, title=TITLES.get(status, "Error"), message=message
+        "errors/error.html",
+        status=status,
+        title=TITLES.get(status, "Error"),
+        message=message,
+        **context,
     ), status
 
 
@@ -41,6 +50,22 @@ def register_error_handlers(app: Flask) -> None:
             # The upload script shows the message next to the file it sent.
             return jsonify(ok=False, message=exc.message), exc.status_code
         return render_error(exc.status_code, exc.message)
+
+    @app.errorhandler(EmailNotVerified)
+    def unverified(exc: EmailNotVerified):
+        db.session.rollback()
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(ok=False, message=exc.message), exc.status_code
+        return render_error(exc.status_code, exc.message, offer_resend=True)
+
+    @app.errorhandler(IntegrityError)
+    def integrity(exc: IntegrityError):
+        if not any(name in str(exc.orig) for name in VERIFIED_TAOBAO_INDEX):
+            return unexpected(exc)
+        db.session.rollback()  # two approvals of one taobao account ID at the same moment
+        return render_error(
+            409, "Another developer account was verified with this taobao account ID just now."
+        )
 
     @app.errorhandler(StaleDataError)
     def stale(exc):

@@ -133,6 +133,9 @@ def _after_transition(journey: Journey) -> None:
         journey.released_at = now
     if journey.state == "enabled" and journey.account.enabled_at is None:
         journey.account.enabled_at = now
+    if journey.state == "enabled" and journey.account.taobao_verified_at is None:
+        # The claimed taobao account ID is this account's from now on (unique among verified).
+        journey.account.taobao_verified_at = now
 
 
 def open_journey(

@@ -8,6 +8,8 @@ error for each refusal:
   an admin. From outside, "not yours" and "not there" look the same.
 - :class:`NotPermitted` (403) when the user can see the target but their role may not act on it:
   a reviewer editing the applicant's APP, an applicant deciding a document.
+- :class:`EmailNotVerified` (403, a kind of ``NotPermitted``) when the user may do it but has
+  not confirmed their e-mail address yet (``UNVERIFIED_MAY`` lists what they may do before).
 
 Routes declare their action (:mod:`workflow.web.access`) and the access gate asks here before
 the view runs; every operation asks again before it changes anything, so a CLI command or a
@@ -24,7 +26,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from workflow.errors import NotFound, NotPermitted
+from workflow.errors import EmailNotVerified, NotFound, NotPermitted
 from workflow.extensions import db
 from workflow.models import Account, ApiRequest, DecisionKind, Journey, Role, User
 from workflow.models.accounts import PEOPLE_ROLES
@@ -36,6 +38,8 @@ class Action(enum.StrEnum):
     # --- anyone signed in
     #: The start page, the dashboard of one's own journeys, one's own password, signing out.
     use_desk = "use_desk"
+    #: Mail oneself a new link that confirms one's e-mail address.
+    resend_verification = "resend_verification"
     # --- reading a journey and what hangs off it
     view_journey = "view_journey"
     download_document = "download_document"
@@ -75,11 +79,14 @@ class Action(enum.StrEnum):
     # --- administration
     set_required_configs = "set_required_configs"
     view_users = "view_users"
+    #: Invite a user by mail; they set their own password through the link.
     add_user = "add_user"
     set_user_active = "set_user_active"
     # --- the desk itself
     #: A decision the desk makes under one of its rules (``workflow.rules``), never a person.
     apply_desk_rule = "apply_desk_rule"
+    #: Mail a user who lost access a link to set a new password (admins never set one).
+    send_password_reset = "send_password_reset"
 
 
 APPLICANTS = frozenset({Role.applicant})
@@ -100,6 +107,7 @@ class Rule:
 
 RULES: dict[Action, Rule] = {
     Action.use_desk: Rule(EVERYONE, "use the desk"),
+    Action.resend_verification: Rule(EVERYONE, "confirm their e-mail address"),
     Action.view_journey: Rule(EVERYONE, "see this journey"),
     Action.download_document: Rule(EVERYONE, "download documents"),
     Action.download_stage_file: Rule(EVERYONE, "download stage documents"),
@@ -134,7 +142,23 @@ RULES: dict[Action, Rule] = {
     Action.add_user: Rule(ADMINS, "add users"),
     Action.set_user_active: Rule(ADMINS, "switch users' access"),
     Action.apply_desk_rule: Rule(DESK, "apply the desk's own rules"),
+    Action.send_password_reset: Rule(ADMINS, "send password-reset links"),
 }
+
+#: What a user whose e-mail address is not confirmed yet may do: read, open a draft, and ask
+#: for the confirmation link again. Every other action, every submission among them, waits.
+UNVERIFIED_MAY = frozenset(
+    {
+        Action.use_desk,
+        Action.resend_verification,
+        Action.view_journey,
+        Action.download_document,
+        Action.download_stage_file,
+        Action.download_evidence,
+        Action.download_packet,
+        Action.start_journey,
+    }
+)
 
 #: Chart events the applicant fires (their own steps) and those staff fire (decisions).
 APPLICANT_EVENTS = frozenset(
@@ -217,6 +241,8 @@ def authorize(user: User | None, action: Action, target: object = None) -> None:
         raise NotFound(f"No such {_noun(target)}.")
     if user.role not in rule.roles:
         raise NotPermitted(f"Only {_who(rule.roles)} {rule.phrase}.")
+    if not user.is_email_verified and action not in UNVERIFIED_MAY:
+        raise EmailNotVerified(user.email)
 
 
 def can_see(user: User, target: object, rule: Rule | None = None) -> bool:

@@ -26,6 +26,7 @@ from workflow.models import (
     Role,
     User,
 )
+from workflow.models.base import utcnow
 from workflow.operations import open_journey
 
 
@@ -36,7 +37,11 @@ def _setup(app) -> tuple[int, int, bytes]:
         db.session.add(account)
         db.session.flush()
         applicant = User(
-            email="a@x.test", role=Role.applicant, password_hash="x", account_id=account.id
+            email="a@x.test",
+            role=Role.applicant,
+            password_hash="x",
+            account_id=account.id,
+            email_verified_at=utcnow(),
         )
         db.session.add(applicant)
         journey = open_journey(account, None)

@@ -14,6 +14,7 @@ from tests.enablement.conftest import LETTERS, file_for
 from tests.support import PASSWORD, desk_config, require_service, reset_schema
 from workflow.extensions import db
 from workflow.models import Account, AccountKind, Role, User
+from workflow.models.base import utcnow
 from workflow.operations import open_journey
 
 CHROMIUM = os.environ.get("ONBOARDING_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -57,6 +58,7 @@ def live_desk(tmp_path_factory):
         }
         for user in users.values():
             user.set_password(PASSWORD)
+            user.email_verified_at = utcnow()
             db.session.add(user)
         journey_id = open_journey(account, users["applicant"]).id
         db.session.commit()

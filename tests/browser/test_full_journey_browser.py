@@ -4,12 +4,14 @@ every step: every form, button and confirmation on the way is used as a person w
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -19,7 +21,8 @@ from top.evidence import stand_in_url
 from top.gateway import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SESSION, LocalGateway
 from workflow import audit
 from workflow.extensions import db
-from workflow.models import Journey, Role, SellerList, User
+from workflow.models import Journey, OutboxMessage, Role, SellerList, User
+from workflow.models.base import utcnow
 
 SELLER_ID = "2200800011122"
 
@@ -35,7 +38,12 @@ def desk(tmp_path_factory):
         with app.app_context():
             reset_schema()
             audit.ensure_chain_head()
-            reviewer = User(email="reviewer@example.com", role=Role.reviewer, name="Rita")
+            reviewer = User(
+                email="reviewer@example.com",
+                role=Role.reviewer,
+                name="Rita",
+                email_verified_at=utcnow(),
+            )
             reviewer.set_password(PASSWORD)
             db.session.add(reviewer)
             db.session.commit()
@@ -61,6 +69,19 @@ def _sign_in(page, email):
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def _mailed_link(app, to_addr: str, path: str) -> str:
+    """The desk-relative link to ``path`` in the newest message queued for ``to_addr``."""
+    with app.app_context():
+        message = db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.to_addr == to_addr)
+            .order_by(OutboxMessage.id.desc())
+        ).first()
+        [link] = re.findall(rf"https?://[^/\s]+({re.escape(path)}\S*)", message.body)
+        db.session.rollback()
+    return link
 
 
 def _ok(page, text):
@@ -113,6 +134,11 @@ def test_seller_reaches_release_in_the_browser(desk, browser, tmp_path):  # noqa
     seller.fill("input[name=account_name]", "天猫国际 Demo Store")
     seller.fill("input[name=taobao_account_id]", "tb_browser_shop")
     seller.click("button[type=submit]")
+    seller.locator("h1:has-text('Check your mailbox')").wait_for()
+    seller.goto(base_url + _mailed_link(app, "shop@example.com", "/account/verify"))
+    seller.click("button:has-text('Confirm my address')")
+    _ok(seller, "Your e-mail address is confirmed")
+    _sign_in(seller, "shop@example.com")
     seller.click("a.ji-title")
     journey_url = seller.url
     seller.fill("input[name=seller_id]", SELLER_ID)

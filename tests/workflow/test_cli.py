@@ -8,19 +8,27 @@ from sqlalchemy import func, select, text
 from app import create_app
 from workflow.config import ConfigError
 from workflow.extensions import db
-from workflow.models import Account, Event, Journey, Role, User
+from workflow.models import Account, Event, Journey, OutboxMessage, Role, User
 
 
-def test_users_create_makes_a_reviewer(app, database):
+def test_users_invite_mails_an_invitation_and_sets_no_password(app, database):
     result = app.test_cli_runner().invoke(
-        args=["users", "create", "--role", "reviewer", "Rev@Example.com"],
-        input="a long password\na long password\n",
+        args=["users", "invite", "--role", "admin", "--name", "Ops", "Adm@Example.com"]
     )
     assert result.exit_code == 0, result.output
+    assert "invited admin adm@example.com" in result.output
     user = db.session.scalars(select(User)).one()
-    assert (user.email, user.role) == ("rev@example.com", Role.reviewer)
-    assert user.check_password("a long password")
-    assert "a long password" not in result.output
+    assert (user.email, user.role, user.name) == ("adm@example.com", Role.admin, "Ops")
+    assert not user.is_email_verified
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    assert message.to_addr == "adm@example.com"
+    assert "The desk operator invited you to the TOP Onboarding Desk as an admin" in message.body
+    assert "http://desk.test/invitation?token=" in message.body
+    assert "token=" not in result.output
+    refused = app.test_cli_runner().invoke(
+        args=["users", "invite", "--role", "applicant", "x@example.com"]
+    )
+    assert refused.exit_code == 1 and "existing account" in refused.output
 
 
 def test_audit_verify_reports_ok_then_the_edited_row(app, database):

@@ -11,6 +11,7 @@ from workflow import requirements
 from workflow.errors import ConcurrentChange
 from workflow.extensions import db
 from workflow.models import Account, AccountKind, Event, Journey, Role, User
+from workflow.models.base import utcnow
 from workflow.operations import fire, open_journey
 
 
@@ -19,7 +20,13 @@ def _setup(app) -> tuple[int, int, list[int]]:
         clear_tables()
         account = Account(kind=AccountKind.isv, name="Race Ltd", taobao_account_id="race")
         reviewers = [
-            User(email=f"r{i}@x.test", role=Role.reviewer, password_hash="x") for i in (1, 2)
+            User(
+                email=f"r{i}@x.test",
+                role=Role.reviewer,
+                password_hash="x",
+                email_verified_at=utcnow(),
+            )
+            for i in (1, 2)
         ]
         db.session.add_all([account, *reviewers])
         db.session.flush()

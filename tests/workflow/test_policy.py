@@ -15,7 +15,7 @@ from flask import current_app
 from tests.support import database_fingerprint
 from top.evidence import stand_in_url
 from top.report import CheckReport, CheckResult
-from workflow.admin.operations import add_user, set_active
+from workflow.admin.operations import invite_user, send_password_reset, set_active
 from workflow.apps.evidence import attach_desk_run, attach_uploaded_report, withdraw_evidence
 from workflow.apps.operations import decide_api, register_app, request_api_access
 from workflow.deployment.operations import save_stage_document, save_stage_form
@@ -299,16 +299,12 @@ REFUSED = {
         lambda w: partial(send_copy, _packet(w), w.outsider),
         NotFound,
     ),
-    "reviewer adds a user": (
-        lambda w: partial(
-            add_user,
-            w.reviewer,
-            "new@example.com",
-            "long password",
-            Role.admin,
-            name="",
-            taobao_account_id="",
-        ),
+    "reviewer invites a user": (
+        lambda w: partial(invite_user, w.reviewer, "new@example.com", Role.admin),
+        NotFound,
+    ),
+    "reviewer mails an admin a reset link": (
+        lambda w: partial(send_password_reset, w.reviewer, w.admin.id),
         NotFound,
     ),
     "reviewer switches an admin off": (

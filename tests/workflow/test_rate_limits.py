@@ -85,6 +85,17 @@ def test_registration_over_the_limit_is_a_clear_429_and_registers_nobody(limited
     assert elsewhere.status_code != 429 and len(users_named(4)) == 1
 
 
+def test_registration_and_password_reset_share_one_budget_per_address(limited_app):
+    desk = limited_app(RATELIMIT_ACCOUNT_MAIL="2 per minute")
+    client = desk.test_client()
+    assert register(desk, 1).status_code != 429
+    forgot = client.post("/password/forgot", data={"email": "someone@example.com"})
+    assert forgot.status_code == 200 and "Check your mailbox" in forgot.get_data(as_text=True)
+    again = client.post("/password/forgot", data={"email": "someone@example.com"})
+    assert again.status_code == 429
+    assert "Too many attempts" in again.get_data(as_text=True)
+
+
 def test_showing_a_limited_form_costs_nothing(limited_app):
     desk = limited_app(RATELIMIT_ACCOUNT_MAIL="1 per minute")
     client = desk.test_client()

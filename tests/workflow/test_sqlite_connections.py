@@ -58,8 +58,9 @@ def _bump(conn, name: str) -> None:
     value = conn.execute(text("SELECT count(*) FROM accounts")).scalar()
     conn.execute(
         text(
-            "INSERT INTO accounts (kind, name, taobao_account_id, created_at) "
-            "VALUES ('seller', :name, :name, '2026-01-01')"
+            "INSERT INTO accounts"
+            " (kind, name, taobao_account_id, taobao_account_key, created_at) "
+            "VALUES ('seller', :name, :name, :name, '2026-01-01')"
         ),
         {"name": f"{name}-{value}"},
     )
@@ -73,14 +74,16 @@ def test_a_deferred_read_then_write_fails_at_once_whatever_the_timeout(sqlite_ap
     reader.execute("BEGIN DEFERRED")
     reader.execute("SELECT count(*) FROM accounts").fetchone()
     writer.execute(
-        "INSERT INTO accounts (kind, name, taobao_account_id, created_at) "
-        "VALUES ('seller', 'w', 'w', '2026-01-01')"
+        "INSERT INTO accounts"
+        " (kind, name, taobao_account_id, taobao_account_key, created_at) "
+        "VALUES ('seller', 'w', 'w', 'w', '2026-01-01')"
     )
     began = time.monotonic()
     with pytest.raises(sqlite3.OperationalError, match="database is locked"):
         reader.execute(
-            "INSERT INTO accounts (kind, name, taobao_account_id, created_at) "
-            "VALUES ('seller', 'r', 'r', '2026-01-01')"
+            "INSERT INTO accounts"
+            " (kind, name, taobao_account_id, taobao_account_key, created_at) "
+            "VALUES ('seller', 'r', 'r', 'r', '2026-01-01')"
         )
     assert time.monotonic() - began < 1  # no waiting: the snapshot is stale, not busy
     reader.close()

@@ -16,7 +16,7 @@ from app import create_app
 from tests.sqlite_writers import ROUNDS, LoggingTransport, _drain, run_writer
 from tests.support import PASSWORD, desk_config
 from workflow.audit import verify_chain
-from workflow.auth.operations import create_user
+from workflow.auth.operations import create_user, mark_email_verified
 from workflow.enablement.cli import referenced_files
 from workflow.extensions import db
 from workflow.models import (
@@ -41,7 +41,7 @@ def test_four_processes_write_one_sqlite_file_at_once(tmp_path):
     app = create_app(desk_config(tmp_path, url))
     with app.app_context():
         upgrade()
-        create_user("reviewer@writers.example.com", PASSWORD, Role.reviewer)
+        mark_email_verified(create_user("reviewer@writers.example.com", PASSWORD, Role.reviewer))
         db.session.commit()
 
     context = multiprocessing.get_context("spawn")

@@ -2,7 +2,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from workflow.admin import operations
-from workflow.admin.forms import CreateUserForm
+from workflow.admin.forms import InviteUserForm
 from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.models import Role, User
@@ -19,13 +19,12 @@ def _users_action(**_) -> Action:
 @bp.route("/users", methods=["GET", "POST"])
 @requires_action(_users_action)
 def users():
-    form = CreateUserForm()
+    form = InviteUserForm()
     if form.validate_on_submit():
         try:
-            user = operations.add_user(
+            user = operations.invite_user(
                 current_user,
                 form.email.data,
-                form.password.data,
                 Role(form.role.data),
                 name=form.name.data or "",
                 taobao_account_id=form.taobao_account_id.data or "",
@@ -35,7 +34,7 @@ def users():
             flash(exc.message, "error")
         else:
             db.session.commit()
-            flash(f"Added {user.role.value} {user.email}.", "success")
+            flash(f"Invited {user.role.value} {user.email}: the invitation is mailed.", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/users.html", form=form, users=operations.list_users())
 
@@ -51,4 +50,18 @@ def access(user_id: int, state: str):
     else:
         db.session.commit()
         flash(f"{user.email} can {'now' if user.is_active else 'no longer'} sign in.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/password-reset", methods=["POST"])
+@requires_action(Action.send_password_reset, target=row_of(User, "user_id", "user"))
+def send_password_reset(user_id: int):
+    try:
+        user = operations.send_password_reset(current_user, user_id)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"A link to set a new password is in the mail to {user.email}.", "success")
     return redirect(url_for("admin.users"))

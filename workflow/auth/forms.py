@@ -1,6 +1,6 @@
-from wtforms import EmailField, PasswordField, RadioField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from workflow.models import AccountKind
 from workflow.web.forms import MAX_PASSWORD, DeskForm, MemberName
@@ -54,3 +54,33 @@ class ChangePasswordForm(DeskForm):
             EqualTo("password", message="The passwords differ."),
         ],
     )
+
+
+class ForgotPasswordForm(DeskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class NewPasswordForm(DeskForm):
+    """The form behind a mailed link: a reset, or an invitation (which also asks a name)."""
+
+    token = HiddenField(validators=[DataRequired(), Length(max=100)])
+    password = PasswordField("New password", validators=[DataRequired(), NEW_PASSWORD_LENGTH])
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[
+            DataRequired(),
+            Length(max=MAX_PASSWORD),
+            EqualTo("password", message="The passwords differ."),
+        ],
+    )
+
+
+class AcceptInvitationForm(NewPasswordForm):
+    name = StringField(
+        "Your name",
+        validators=[Optional(), Length(max=200)],
+    )
+
+
+class ConfirmEmailForm(DeskForm):
+    token = HiddenField(validators=[DataRequired(), Length(max=100)])

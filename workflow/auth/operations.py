@@ -1,4 +1,4 @@
-"""Accounts and users: registration, creation by an admin, and signing in."""
+"""Accounts and users: creating them, finding them, and signing in."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.models import Account, AccountKind, Role, SignInFailure, User
+from workflow.models.accounts import taobao_key
 from workflow.models.base import utcnow
 from workflow.operations import open_journey
 
@@ -46,41 +47,75 @@ def find_user(email: str) -> User | None:
 
 
 def create_user(
-    email: str, password: str, role: Role, *, account: Account | None = None, name: str = ""
+    email: str,
+    password: str | None,
+    role: Role,
+    *,
+    account: Account | None = None,
+    name: str = "",
 ) -> User:
+    """A new user. Without a password nobody can sign in as them until they set one through a
+    mailed link (an invitation)."""
     if find_user(email) is not None:
         raise DomainError(f"A user with the e-mail {normalise_email(email)} already exists.")
     if role is Role.applicant and account is None:
         raise DomainError("An applicant belongs to a developer account.")
     user = User(email=normalise_email(email), role=role, account=account, name=name)
-    user.set_password(password)
+    user.set_password(password if password is not None else secrets.token_urlsafe(32))
     db.session.add(user)
     db.session.flush()
     return user
 
 
+def accounts_claiming(taobao_account_id: str) -> list[Account]:
+    """Every account that claims this taobao account ID, the verified one (if any) first."""
+    return list(
+        db.session.scalars(
+            select(Account)
+            .where(Account.taobao_account_key == taobao_key(taobao_account_id))
+            .order_by(Account.taobao_verified_at.is_(None), Account.id)
+        )
+    )
+
+
 def find_account(taobao_account_id: str) -> Account | None:
-    return db.session.scalar(
-        select(Account).where(func.lower(Account.taobao_account_id) == taobao_account_id.lower())
+    """The account that holds this taobao account ID verified, else the only one claiming it.
+
+    Several unverified claims have no single answer: that is a domain error naming it.
+    """
+    claims = accounts_claiming(taobao_account_id)
+    if not claims:
+        return None
+    if claims[0].is_taobao_verified or len(claims) == 1:
+        return claims[0]
+    raise DomainError(
+        f"{len(claims)} developer accounts claim the taobao account ID "
+        f"{taobao_account_id.strip()} and a reviewer has verified none of them yet."
     )
 
 
 def register_applicant(
     email: str, password: str, kind: AccountKind, account_name: str, taobao_account_id: str
 ) -> User:
-    """Self-registration: a new developer account, its first user and its first journey."""
-    taobao_account_id = taobao_account_id.strip()
-    if find_account(taobao_account_id) is not None:
-        # Joining an existing account needs its admin; anyone could claim an ID otherwise.
-        raise DomainError(
-            "This taobao account ID is already registered. Ask the desk's admin to add you "
-            "to that account."
-        )
-    account = Account(kind=kind, name=account_name.strip(), taobao_account_id=taobao_account_id)
+    """A new developer account that claims ``taobao_account_id``, its first user (whose address
+    is not verified yet) and its first journey.
+
+    The claim does not need to be unique: the ID becomes the account's when a reviewer
+    approves the enablement, and only one account can hold it verified.
+    """
+    account = Account(
+        kind=kind, name=account_name.strip(), taobao_account_id=taobao_account_id.strip()
+    )
     db.session.add(account)
     user = create_user(email, password, Role.applicant, account=account)
     open_journey(account, user)
     return user
+
+
+def mark_email_verified(user: User) -> None:
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    db.session.flush()
 
 
 def authenticate(email: str, password: str, address: str = "") -> User | None:

@@ -3,11 +3,20 @@ import secrets
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from workflow.auth import operations
-from workflow.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
+from workflow.auth import operations, registration
+from workflow.auth.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    ConfirmEmailForm,
+    ForgotPasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    RegisterForm,
+)
+from workflow.auth.tokens import InvalidLink, find_token
 from workflow.errors import DomainError
 from workflow.extensions import db, login_manager
-from workflow.models import AccountKind, User
+from workflow.models import AccountKind, TokenPurpose, User
 from workflow.policy import Action
 from workflow.web.access import public, requires_action
 from workflow.web.limits import rate_limit
@@ -77,23 +86,122 @@ def logout():
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
+        registration.register(
+            form.email.data,
+            form.password.data,
+            AccountKind(form.account_kind.data),
+            form.account_name.data,
+            form.taobao_account_id.data,
+        )
+        db.session.commit()
+        # The same page whether the address or the taobao account ID is known or not.
+        return render_template("auth/check_mail.html", email=form.email.data, reason="register")
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/account/verify", methods=["GET", "POST"])
+@public("the mailed link is the credential: single use, time-limited, kept only as a hash")
+def verify_email():
+    form = ConfirmEmailForm()
+    if request.method == "GET":
+        form.token.data = request.args.get("token", "")
+        if find_token(form.token.data, TokenPurpose.verify_email) is None:
+            return _invalid_link(TokenPurpose.verify_email)
+        return _link_page(render_template("auth/verify.html", form=form))
+    if not form.validate_on_submit():
+        return _invalid_link(TokenPurpose.verify_email)
+    try:
+        user = registration.verify_email(form.token.data)
+    except InvalidLink:
+        db.session.rollback()
+        return _invalid_link(TokenPurpose.verify_email)
+    db.session.commit()
+    flash("Your e-mail address is confirmed. You can now submit your requests.", "success")
+    if current_user.is_authenticated and current_user.id == user.id:
+        return redirect(url_for("journeys.home"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/verify/resend", methods=["POST"])
+@requires_action(Action.resend_verification)
+@rate_limit("account_mail")
+def resend_verification():
+    if registration.resend_verification(current_user):
+        db.session.commit()
+        flash(f"We mailed a new link to {current_user.email}; earlier ones stop working.", "info")
+    else:
+        flash("Your e-mail address is already confirmed.", "info")
+    return redirect(url_for("journeys.home"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public("asking for a password-reset link; the answer is the same for every address")
+@rate_limit("account_mail")
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        registration.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("auth/check_mail.html", email=form.email.data, reason="reset")
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/password/reset", methods=["GET", "POST"])
+@public("the mailed link is the credential: single use, time-limited, kept only as a hash")
+@rate_limit("account_mail")
+def reset_password():
+    form = NewPasswordForm()
+    return _password_by_link(
+        form, TokenPurpose.reset_password, "auth/reset.html", registration.reset_password
+    )
+
+
+@bp.route("/invitation", methods=["GET", "POST"])
+@public("the mailed invitation is the credential: single use, time-limited, kept as a hash")
+def accept_invitation():
+    form = AcceptInvitationForm()
+    return _password_by_link(
+        form,
+        TokenPurpose.invitation,
+        "auth/invitation.html",
+        lambda token, password: registration.accept_invitation(token, password, form.name.data),
+    )
+
+
+def _password_by_link(form, purpose: TokenPurpose, template: str, operation):
+    if request.method == "GET":
+        form.token.data = request.args.get("token", "")
+    row = find_token(form.token.data, purpose)
+    if row is None:
+        return _invalid_link(purpose)
+    if form.validate_on_submit():
         try:
-            user = operations.register_applicant(
-                form.email.data,
-                form.password.data,
-                AccountKind(form.account_kind.data),
-                form.account_name.data,
-                form.taobao_account_id.data,
-            )
+            operation(form.token.data, form.password.data)
+        except InvalidLink:
+            db.session.rollback()
+            return _invalid_link(purpose)
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")
-        else:
-            db.session.commit()
-            login_user(user)
-            flash("Welcome. Your developer account journey has started.", "success")
-            return redirect(url_for("journeys.home"))
-    return render_template("auth/register.html", form=form)
+            return redirect(url_for("auth.login"))
+        db.session.commit()
+        logout_user()  # whoever was signed in here, the new password starts a fresh session
+        flash("Your password is set and every earlier session is signed out. Sign in.", "success")
+        return redirect(url_for("auth.login"))
+    if request.method == "GET" and purpose is TokenPurpose.invitation:
+        form.name.data = form.name.data or row.user.name
+    return _link_page(render_template(template, form=form, email=row.user.email))
+
+
+def _invalid_link(purpose: TokenPurpose):
+    page = render_template("auth/link_invalid.html", purpose=purpose.value)
+    return _link_page(page, 400)
+
+
+def _link_page(page: str, status: int = 200):
+    """A page reached through a mailed link: its URL holds the token, which must not leak to
+    another site through the Referer header, nor stay in a shared cache."""
+    return page, status, {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

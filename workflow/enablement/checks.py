@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from workflow.enablement.claims import verified_elsewhere
 from workflow.enablement.documents import (
     current_documents,
     describe,
@@ -55,6 +56,20 @@ def documents_accepted(journey: Journey) -> list[str]:
         f"Accept the {describe(kind)} before approving."
         for kind, current in current_documents(journey).items()
         if current is None or current.review_status is not ReviewStatus.accepted
+    ]
+
+
+@requires(("enablement_submitted", "approve"))
+def taobao_id_free(journey: Journey) -> list[str]:
+    if journey.account.is_taobao_verified:
+        return []
+    holder = verified_elsewhere(journey.account)
+    if holder is None:
+        return []
+    return [
+        f"The taobao account ID {journey.account.taobao_account_id} is already verified for "
+        f"another developer account ({holder.name}, account {holder.account_id}). Reject this "
+        "claim instead."
     ]
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import g
 
+from workflow.enablement.claims import other_claims
 from workflow.enablement.documents import (
     EDITABLE_STATES,
     ENABLEMENT_STATES,
@@ -71,4 +72,5 @@ def enablement_panel(journey: Journey, user: User) -> dict[str, Any] | None:
         "document_changes": document_changes(journey) if user.is_staff else [],
         "field_changes": field_changes(journey) if user.is_staff else [],
         "is_current_stage": journey.state in ENABLEMENT_STATES,
+        "other_claims": other_claims(journey.account) if user.is_staff else [],
     }

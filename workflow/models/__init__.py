@@ -1,6 +1,14 @@
 """The models of every area, imported here so Alembic and the app see one metadata."""
 
-from workflow.models.accounts import Account, AccountKind, Role, SignInFailure, User
+from workflow.models.accounts import (
+    Account,
+    AccountKind,
+    AccountToken,
+    Role,
+    SignInFailure,
+    TokenPurpose,
+    User,
+)
 from workflow.models.apps import (
     ApiRequest,
     App,
@@ -29,6 +37,7 @@ __all__ = [
     "DOCUMENT_TITLES",
     "Account",
     "AccountKind",
+    "AccountToken",
     "ApiRequest",
     "App",
     "Audience",
@@ -54,5 +63,6 @@ __all__ = [
     "SellerListKind",
     "SignInFailure",
     "StageForm",
+    "TokenPurpose",
     "User",
 ]

@@ -1,0 +1,57 @@
+"""Taobao account IDs are claimed at registration and verified by the enablement approval.
+
+Any number of accounts may claim one ID; only one may hold it verified (a partial unique index
+backs this up). The reviewer sees the other claims on the enablement panel, and cannot approve
+a claim on an ID another account already holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from workflow.extensions import db
+from workflow.models import Account, Journey
+
+
+@dataclass(frozen=True)
+class OtherClaim:
+    account_id: int
+    name: str
+    taobao_account_id: str
+    registered_at: datetime
+    is_verified: bool
+    #: The state of the claimant's first journey: still in enablement, rejected, withdrawn…
+    enablement_state: str | None
+
+
+def other_claims(account: Account) -> list[OtherClaim]:
+    """The other accounts claiming ``account``'s taobao account ID, verified ones first."""
+    rows = db.session.scalars(
+        select(Account)
+        .where(Account.taobao_account_key == account.taobao_account_key, Account.id != account.id)
+        .order_by(Account.taobao_verified_at.is_(None), Account.id)
+    ).all()
+    return [
+        OtherClaim(
+            account_id=other.id,
+            name=other.name,
+            taobao_account_id=other.taobao_account_id,
+            registered_at=other.created_at,
+            is_verified=other.is_taobao_verified,
+            enablement_state=_first_state(other),
+        )
+        for other in rows
+    ]
+
+
+def _first_state(account: Account) -> str | None:
+    return db.session.scalar(
+        select(Journey.state).where(Journey.account_id == account.id).order_by(Journey.id)
+    )
+
+
+def verified_elsewhere(account: Account) -> OtherClaim | None:
+    return next((c for c in other_claims(account) if c.is_verified), None)
