@@ -77,4 +77,4 @@ def test_worker_once_says_when_the_database_cannot_be_reached(app, database, mon
     _database_away_for(1, monkeypatch)
     result = app.test_cli_runner().invoke(args=["worker", "--once"])
     assert result.exit_code == 1
-    assert "database unavailable; nothing was run" in result.output
+    assert "database unavailable; stopped" in result.output

@@ -58,7 +58,9 @@ def serve(registry, kinds, *, once: bool, interval: float, limit: int, describe=
     )
     status = worker.run(once=once)
     if status:
-        click.echo("database unavailable; nothing was run", err=True)
+        click.echo(
+            "database unavailable; stopped (without --once the worker waits for it)", err=True
+        )
     return status
 
 
