@@ -11,6 +11,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from workflow.guide import LINKS as GUIDE_LINKS
 
 ENV_PREFIX = "ONBOARDING_"
 
@@ -55,6 +58,13 @@ def _choice(*allowed: str) -> Callable[[str], str]:
         return raw
 
     return parse
+
+
+def _web_address(raw: str) -> str:
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ValueError("expected an http:// or https:// address")
+    return raw.strip()
 
 
 def _key_list(raw: str) -> tuple[str, ...]:
@@ -201,6 +211,15 @@ SETTINGS: tuple[Setting, ...] = (
         0,
         "Reverse proxies in front of the desk whose X-Forwarded-For/-Proto/-Host/-Port headers "
         "it trusts; 0 trusts none.",
+    ),
+    *(
+        Setting(
+            link.setting,
+            _web_address,
+            link.default,
+            f"Developer guide link {link.key} ({link.title}), shown on the step that needs it.",
+        )
+        for link in GUIDE_LINKS
     ),
 )
 

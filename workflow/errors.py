@@ -7,6 +7,9 @@ class DomainError(Exception):
     """Something the user asked for cannot be done; ``message`` says why."""
 
     status_code = 400
+    #: Work that must happen although the request is refused (telling someone about the
+    #: attempt), run by the view in a fresh transaction after the rollback.
+    aftermath = None
 
     def __init__(self, message: str):
         super().__init__(message)

@@ -58,3 +58,21 @@ def _notify_applicants(journey: Journey, event) -> None:
                 "\n".join(lines) + "\n",
                 journey_id=journey.id,
             )
+
+
+def notify_app_key_claimed(app, *, claimant: str, claimant_journey: int) -> None:
+    """Tell the reviewer of the APP holding a key that another journey tried to register it."""
+    journey = app.journey
+    to_addr = journey.assignee.email if journey.assignee else current_app.config["TMALL_MAILBOX"]
+    body = (
+        f"{claimant} tried to register APP key {app.app_key} on journey {claimant_journey}.\n"
+        f"The key is held by “{app.name}” of {journey.account.name}: {journey_url(journey)}\n\n"
+        "The desk refused the second registration. An APP key identifies one APP (guide §3.1 a); "
+        "check which account really owns it.\n"
+    )
+    queue_mail(
+        to_addr,
+        f"[TOP onboarding] APP key {app.app_key} claimed again",
+        body,
+        journey_id=journey.id,
+    )

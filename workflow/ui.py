@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from flask import Flask
 
+from workflow.guide import links_for
 from workflow.policy import Action, may
 from workflow.stages import (
     DESTRUCTIVE_EVENTS,
@@ -63,5 +64,6 @@ def register_template_helpers(app: Flask) -> None:
         destructive_events=DESTRUCTIVE_EVENTS,
         may=may,
         Action=Action,
+        guide_links=links_for,
     )
     app.jinja_env.filters.update(waited=waited, utc=utc, gmt8=gmt8)

@@ -69,7 +69,8 @@ def test_another_journeys_token_is_refused(collecting, gateway, make_account, ma
 
     theirs = open_journey(other_account, other)
     theirs.state = "enabled"
-    register_demo_app(theirs, other)
+    gateway.add_app("87654321", DEMO_APP_SECRET)
+    register_demo_app(theirs, other, app_key="87654321")
     theirs.state = "sandbox_verification"
     db.session.commit()
     with app.test_client() as them:

@@ -17,6 +17,8 @@ from top.gateway.protocol import GatewayState, answer
 
 #: Demo values for the LOCAL gateway only. They open nothing on the real TOP platform.
 DEMO_APP_KEY = "12345678"
+#: A second demo APP, for a new APP registered in a demo where the first key is taken.
+DEMO_SECOND_APP_KEY = "87654321"
 DEMO_APP_SECRET = "demo-secret-not-for-production"
 DEMO_SESSION = "demo-session-tmall-global"
 DEMO_SELLER_NICK = "tmall_global_demo_shop"
@@ -57,7 +59,11 @@ class LocalGateway:
         self.faults = Faults()
         self.admin_enabled = admin
         self.state = GatewayState(
-            apps=dict(apps if apps is not None else {DEMO_APP_KEY: DEMO_APP_SECRET}),
+            apps=dict(
+                apps
+                if apps is not None
+                else {DEMO_APP_KEY: DEMO_APP_SECRET, DEMO_SECOND_APP_KEY: DEMO_APP_SECRET}
+            ),
             sessions=dict(sessions if sessions is not None else {DEMO_SESSION: DEMO_SELLER_NICK}),
             faults=self.faults,
             dataset=Dataset(seed, anchor=clock()),

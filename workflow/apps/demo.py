@@ -9,12 +9,15 @@ from workflow.models import Audience, Journey, User
 DEMO_APP_KEY = "12345678"
 
 
-def register_demo_app(journey: Journey, user: User) -> None:
-    """Register the demo APP and ask for two order APIs; the journey stays in ``app_draft``."""
+def register_demo_app(journey: Journey, user: User, app_key: str = DEMO_APP_KEY) -> None:
+    """Register the demo APP and ask for two order APIs; the journey stays in ``app_draft``.
+
+    An APP key identifies one APP on the desk: a second demo APP needs a key of its own.
+    """
     register_app(
         journey,
         user,
-        app_key=DEMO_APP_KEY,
+        app_key=app_key,
         name="Demo order sync",
         description="Pulls the shop's Tmall Global orders into the warehouse system and "
         "sends tracking numbers back. Runs against the desk's local demo gateway.",

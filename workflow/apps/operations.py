@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
 from workflow.apps.catalogue import API_METHODS
 from workflow.decisions import decide
 from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.models import ApiRequest, App, Audience, DecisionKind, Journey, ReviewStatus, User
 from workflow.models.base import utcnow
+from workflow.notifications import notify_app_key_claimed
 from workflow.operations import fire
 from workflow.policy import Action, authorize
 
@@ -31,14 +35,58 @@ def register_app(
     authorize(actor, Action.register_app, journey)
     if journey.state not in APP_EDIT_STATES:
         raise DomainError("The APP can no longer be changed at this stage.")
+    app_key = app_key.strip()
+    if journey.app is None or app_key != journey.app.app_key:
+        _claim_app_key(journey, actor, journey.app, app_key)
     app = journey.app or App(account_id=journey.account_id, journey=journey)
-    app.app_key, app.name = app_key.strip(), name.strip()
+    app.app_key, app.name = app_key, name.strip()
     app.description, app.is_new, app.audience = description.strip(), is_new, audience
     db.session.add(app)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        # Another journey took the key between the check and the write.
+        raise _key_taken(journey, actor, app_key, holder=None) from None
     if journey.state == "enabled":
         fire(journey, "register_app", actor)
     return app
+
+
+def _claim_app_key(journey: Journey, actor: User, app: App | None, app_key: str) -> None:
+    """Refuse a key another APP holds; a rejected journey's APP lets its key go."""
+    others = select(App).where(App.app_key == app_key, App.key_held)
+    if app is not None:
+        others = others.where(App.id != app.id)
+    holder = db.session.scalars(others).first()
+    if holder is None:
+        return
+    if holder.journey.state == "rejected":
+        holder.key_held = False
+        db.session.flush()
+        return
+    raise _key_taken(journey, actor, app_key, holder)
+
+
+def _key_taken(journey: Journey, actor: User, app_key: str, holder: App | None) -> DomainError:
+    error = DomainError(
+        f"APP key {app_key} is already registered on this desk for another APP. An APP key "
+        "identifies one APP: check the key in the TOP console. Tmall Global has been told."
+    )
+    holder_id = holder.id if holder is not None else None
+    claimant, claimant_journey = journey.account.name, journey.id
+
+    def tell_holders_reviewer() -> None:
+        held = db.session.get(App, holder_id) if holder_id is not None else None
+        if held is None:
+            held = db.session.scalars(
+                select(App).where(App.app_key == app_key, App.key_held)
+            ).first()
+        if held is not None:
+            notify_app_key_claimed(held, claimant=claimant, claimant_journey=claimant_journey)
+
+    error.aftermath = tell_holders_reviewer
+    return error
 
 
 def request_api_access(

@@ -39,6 +39,7 @@ def act(
         result = operation(journey)
     except DomainError as exc:
         db.session.rollback()
+        run_aftermath(exc)
         if isinstance(exc, ConcurrentChange | NotFound | NotPermitted):
             raise
         flash(exc.message, "error")
@@ -46,6 +47,13 @@ def act(
         db.session.commit()
         flash(done(result) if callable(done) else done, "success")
     return back_to(journey_id, anchor)
+
+
+def run_aftermath(exc: DomainError) -> None:
+    """Commit what a refusal still has to do, once the refused work is rolled back."""
+    if exc.aftermath is not None:
+        exc.aftermath()
+        db.session.commit()
 
 
 def send_journey_file(journey_id: int, model, row_id: int, *, filename: str, content_type: str):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, String, Text
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from workflow.extensions import db
@@ -26,11 +26,23 @@ class App(db.Model):
     """A TOP APP as registered in the TOP console; one journey each."""
 
     __tablename__ = "apps"
+    __table_args__ = (
+        # The guide's §3.1 a: the APP key identifies one APP, whichever account registers it.
+        Index(
+            "uq_apps_held_app_key",
+            "app_key",
+            unique=True,
+            sqlite_where=text("key_held"),
+            postgresql_where=text("key_held"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     journey_id: Mapped[int] = mapped_column(ForeignKey("journeys.id"), unique=True)
     app_key: Mapped[str] = mapped_column(String(64))
+    #: False once the APP's journey was rejected and another journey registered the same key.
+    key_held: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     #: A new APP submits MRD and PRD before its cloud plan; an existing one moving over does not.
