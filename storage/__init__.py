@@ -14,7 +14,7 @@ from .base import (
     StoredObject,
     safe_download_name,
 )
-from .consistency import ConsistencyReport, Mismatch, check_consistency
+from .consistency import ConsistencyReport, Mismatch, check_consistency, sweep_orphans
 from .factory import create_storage
 from .fs import FsStorage
 from .memory import MemoryStorage
@@ -36,4 +36,5 @@ __all__ = [
     "check_consistency",
     "create_storage",
     "safe_download_name",
+    "sweep_orphans",
 ]

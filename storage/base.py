@@ -92,6 +92,13 @@ class Storage(ABC):
     def download_response(self, file_id: str, *, filename: str, content_type: str) -> Response:
         """A Flask response that makes the browser download the object as ``filename``."""
 
+    @abstractmethod
+    def stored_at(self, file_id: str) -> datetime:
+        """When the object was written (UTC), so a sweep can spare uploads still in flight.
+
+        :raises ObjectNotFound:
+        """
+
     def checksum(self, file_id: str) -> str:
         """Recompute the SHA-256 of the stored bytes, reading them as a stream."""
         with self.open(file_id) as stream:

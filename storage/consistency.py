@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from .base import ObjectNotFound, Storage
@@ -54,3 +55,25 @@ def _checksum_or_none(storage: Storage, file_id: str) -> str | None:
         return storage.checksum(file_id)
     except ObjectNotFound:  # deleted between the listing and the read
         return None
+
+
+def sweep_orphans(
+    storage: Storage, referenced: Collection[str], *, older_than: timedelta, now: datetime
+) -> list[str]:
+    """Delete the objects no row references that were stored before ``now - older_than``.
+
+    Only for what the rollback hook could not delete (the process died before its commit, or a
+    commit failed while the database could not say whether it was applied). ``older_than`` must
+    exceed the longest request, so that an upload whose row is about to commit is spared.
+    """
+    cutoff = now - older_than
+    swept = []
+    for file_id in sorted(set(storage.iter_ids()) - set(referenced)):
+        try:
+            if storage.stored_at(file_id) >= cutoff:
+                continue
+        except ObjectNotFound:
+            continue
+        storage.delete(file_id)
+        swept.append(file_id)
+    return swept

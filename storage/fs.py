@@ -6,6 +6,7 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -68,6 +69,12 @@ class FsStorage(Storage):
 
     def exists(self, file_id: str) -> bool:
         return self._path(file_id).is_file()
+
+    def stored_at(self, file_id: str) -> datetime:
+        try:
+            return datetime.fromtimestamp(self._path(file_id).stat().st_mtime, UTC)
+        except FileNotFoundError:
+            raise ObjectNotFound(file_id) from None
 
     def iter_ids(self) -> Iterator[str]:
         if not self.root.is_dir():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import BinaryIO
 
 from flask import Response
@@ -24,6 +25,7 @@ from .responses import attachment_response
 class MemoryStorage(Storage):
     def __init__(self) -> None:
         self._objects: dict[str, tuple[bytes, str | None]] = {}
+        self._saved_at: dict[str, datetime] = {}
         self._lock = threading.Lock()
 
     def save(
@@ -39,6 +41,7 @@ class MemoryStorage(Storage):
         file_id = new_file_id()
         with self._lock:
             self._objects[file_id] = (buffer.getvalue(), content_type)
+            self._saved_at[file_id] = datetime.now(UTC)
         return reader.stored(file_id)
 
     def open(self, file_id: str) -> BinaryIO:
@@ -47,9 +50,17 @@ class MemoryStorage(Storage):
     def delete(self, file_id: str) -> None:
         with self._lock:
             self._objects.pop(check_file_id(file_id), None)
+            self._saved_at.pop(file_id, None)
 
     def exists(self, file_id: str) -> bool:
         return check_file_id(file_id) in self._objects
+
+    def stored_at(self, file_id: str) -> datetime:
+        with self._lock:
+            saved = self._saved_at.get(check_file_id(file_id))
+        if saved is None or file_id not in self._objects:
+            raise ObjectNotFound(file_id)
+        return saved
 
     def iter_ids(self) -> Iterator[str]:
         with self._lock:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any, BinaryIO
 
@@ -102,6 +103,13 @@ class S3Storage(Storage):
                 return False
             raise
         return True
+
+    def stored_at(self, file_id: str) -> datetime:
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=check_file_id(file_id))
+        except ClientError as error:
+            raise _translate(error, file_id) from error
+        return head["LastModified"].astimezone(UTC)
 
     def iter_ids(self) -> Iterator[str]:
         paginator = self.client.get_paginator("list_objects_v2")

@@ -78,10 +78,10 @@ def verify_command():
 def register_cli(app: Flask) -> None:
     from top.cli import top_group
     from workflow.demo import demo_cli
-    from workflow.enablement.cli import storage_cli
     from workflow.jobs.cli import jobs_cli, worker_command
     from workflow.mail.cli import outbox_cli
     from workflow.packets.cli import packets_cli
+    from workflow.storage_cli import storage_cli
 
     groups = (users_cli, audit_cli, outbox_cli, chart_cli, demo_cli, packets_cli, storage_cli)
     for group in (*groups, jobs_cli, worker_command, top_group):

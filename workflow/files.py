@@ -6,6 +6,13 @@ Recording can also fail later, when the request commits. Every object saved here
 on the database session until its transaction ends: a commit keeps it, and a rollback of the
 outermost transaction, for whatever reason, deletes it, so no object outlives a row that never
 committed (``install_rollback_cleanup``, called by ``create_app``).
+
+A COMMIT that fails may still have been applied: the server committed and the answer was lost
+with the connection. After a failed commit the hook therefore asks the database, on a fresh
+connection, which of the objects a committed row references, and deletes only the others. When
+the database cannot answer, it deletes nothing (an object without a row is harmless; a row
+without its object is lost evidence) and ``flask storage sweep`` removes what is left once it
+is older than any request can run.
 """
 
 from __future__ import annotations
@@ -16,12 +23,15 @@ from contextlib import contextmanager
 from typing import BinaryIO
 
 from flask import current_app
-from sqlalchemy import event
+from sqlalchemy import event, select, union_all
 from sqlalchemy.orm import Session, SessionTransaction
 
 from storage import FileTooLarge, StoredObject
+from workflow.database import reading_only
 from workflow.errors import DomainError
 from workflow.extensions import db
+from workflow.models.apps import Evidence, Packet, SellerList, StageForm
+from workflow.models.enablement import DocumentVersion
 from workflow.storage_setup import get_storage
 
 log = logging.getLogger(__name__)
@@ -62,27 +72,62 @@ def stored(
     db.session.info.setdefault(_UNCOMMITTED, []).append(obj.file_id)
 
 
-#: Session.info key: ids of objects saved in the session's current transaction.
+#: Every model whose rows point at a stored object by ``file_id`` and record its ``sha256``.
+FILE_TABLES = (DocumentVersion, Evidence, StageForm, SellerList, Packet)
+
+
+def referenced_files() -> dict[str, str]:
+    """``{file_id: sha256}`` over every table that references stored objects."""
+    referenced: dict[str, str] = {}
+    for model in FILE_TABLES:
+        query = select(model.file_id, model.sha256).where(model.file_id.is_not(None))
+        for file_id, sha256 in db.session.execute(query):
+            referenced[file_id] = sha256 or ""
+    return referenced
+
+
+def committed_references(file_ids: list[str]) -> set[str]:
+    """Which of ``file_ids`` a committed row references, asked on a connection of its own."""
+    query = union_all(
+        *(select(model.file_id).where(model.file_id.in_(file_ids)) for model in FILE_TABLES)
+    )
+    with reading_only(), db.engine.connect() as connection:
+        return set(connection.scalars(query))
+
+
+#: Session.info keys: ids of objects saved in the session's current transaction, and whether
+#: that transaction tried to commit (so a rollback may follow a COMMIT the server applied).
 _UNCOMMITTED = "uncommitted_file_ids"
+_COMMITTING = "commit_attempted"
 
 
 def install_rollback_cleanup() -> None:
     """Delete a transaction's stored objects when it rolls back; keep them when it commits."""
     if not event.contains(Session, "after_commit", _kept):
+        event.listen(Session, "before_commit", _committing)
         event.listen(Session, "after_commit", _kept)
         event.listen(Session, "after_soft_rollback", _rolled_back)
 
 
+def _committing(session: Session) -> None:
+    if session.info.get(_UNCOMMITTED):
+        session.info[_COMMITTING] = True
+
+
 def _kept(session: Session) -> None:
     session.info.pop(_UNCOMMITTED, None)
+    session.info.pop(_COMMITTING, None)
 
 
 def _rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
     if previous_transaction.parent is not None:
         return  # a savepoint: the outer transaction may still commit the rows
     file_ids = session.info.pop(_UNCOMMITTED, None)
+    in_doubt = session.info.pop(_COMMITTING, False)
     if not file_ids:
         return
+    if in_doubt:
+        file_ids = _unreferenced_after_failed_commit(file_ids)
     storage = get_storage()
     for file_id in file_ids:
         try:
@@ -91,3 +136,18 @@ def _rolled_back(session: Session, previous_transaction: SessionTransaction) -> 
             log.exception("could not delete %s after its transaction rolled back", file_id)
         else:
             log.info("deleted %s: the transaction that recorded it rolled back", file_id)
+
+
+def _unreferenced_after_failed_commit(file_ids: list[str]) -> list[str]:
+    try:
+        kept = committed_references(file_ids)
+    except Exception:
+        log.warning(
+            "a commit failed and the database cannot say whether it was applied; keeping %s "
+            "(flask storage sweep removes them later if no row references them)",
+            ", ".join(file_ids),
+        )
+        return []
+    for file_id in sorted(kept):
+        log.warning("kept %s: its commit reported a failure, but the row was committed", file_id)
+    return [file_id for file_id in file_ids if file_id not in kept]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, select
@@ -20,7 +21,6 @@ from tests.storage.conftest import moto_s3_endpoint, s3_bucket  # noqa: F401  (f
 from top.evidence import EvidenceToken as HostToken
 from top.evidence import sign_with_token, stand_in_url
 from top.report import CheckReport, CheckResult
-from workflow.enablement.cli import storage_cli
 from workflow.extensions import db
 from workflow.models import (
     AccountKind,
@@ -34,6 +34,8 @@ from workflow.models import (
     SellerList,
     StageForm,
 )
+from workflow.models.base import utcnow
+from workflow.storage_cli import storage_cli
 
 
 @pytest.fixture(params=["fs", "s3"])
@@ -62,6 +64,25 @@ def failing_commit(app):
     event.listen(engine, "commit", refuse)
     yield state
     event.remove(engine, "commit", refuse)
+
+
+@pytest.fixture
+def commit_applied_then_failing(app):
+    """Make the next COMMIT reach the database and take effect, then fail as if the connection
+    dropped before the answer came back: the desk cannot tell whether it was applied."""
+    state = {"armed": False}
+
+    def apply_then_fail(conn):
+        if state["armed"]:
+            state["armed"] = False
+            conn.connection.dbapi_connection.commit()
+            raise OperationalError("COMMIT", {}, Exception("injected: no answer to COMMIT"))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "commit", apply_then_fail)
+    yield state
+    event.remove(engine, "commit", apply_then_fail)
 
 
 def _stored_ids(storage) -> list[str]:
@@ -185,3 +206,53 @@ def _set_state(journey: Journey, state: str) -> None:
     row = db.session.get(Journey, journey.id)
     row.state = state  # tests may place a journey anywhere in the chart; the app never does this
     db.session.commit()
+
+
+def test_a_commit_that_was_applied_though_it_failed_keeps_its_object(
+    app, isv, client_for, backend, commit_applied_then_failing
+):
+    applicant = client_for(isv.applicant)
+    data, name = file_for("a", isv.account.taobao_account_id)
+    commit_applied_then_failing["armed"] = True
+    assert upload(applicant, isv.journey.id, "a", data, name).status_code == 500
+    assert not commit_applied_then_failing["armed"]
+    (row,) = versions(isv.journey.id)  # the row did commit ...
+    assert _stored_ids(backend) == [row.file_id]  # ... so its object stays
+    assert "ok 1 referenced objects checked" in _storage_check(app)
+
+
+def test_objects_kept_when_the_database_cannot_confirm_are_swept_once_old(
+    app, isv, client_for, backend, failing_commit, monkeypatch
+):
+    from workflow import files, storage_cli
+
+    def database_away(file_ids):
+        raise OperationalError("SELECT", {}, Exception("injected: connection refused"))
+
+    applicant = client_for(isv.applicant)
+    data, name = file_for("a", isv.account.taobao_account_id)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(files, "committed_references", database_away)
+        _fail_next_commit(
+            failing_commit, lambda: upload(applicant, isv.journey.id, "a", data, name)
+        )
+    assert versions(isv.journey.id) == []
+    [kept] = _stored_ids(backend)  # not known to be unreferenced, so not deleted
+    assert upload(applicant, isv.journey.id, "a", data, name).status_code == 302
+    (row,) = versions(isv.journey.id)
+    runner = app.test_cli_runner()
+    check = runner.invoke(storage_cli.storage_cli, ["check"])
+    assert check.exit_code == 1 and f"orphan    {kept}" in check.output
+    young = runner.invoke(storage_cli.storage_cli, ["sweep", "--older-than-hours", "1"])
+    assert young.output.strip() == "swept 0 unreferenced objects older than 1 h"
+    later = utcnow() + timedelta(hours=2)
+    monkeypatch.setattr(storage_cli, "utcnow", lambda: later)
+    old = runner.invoke(storage_cli.storage_cli, ["sweep", "--older-than-hours", "1"])
+    assert old.output.splitlines() == [
+        f"deleted   {kept}",
+        "swept 1 unreferenced objects older than 1 h",
+    ]
+    assert _stored_ids(backend) == [row.file_id]  # the referenced object is never swept
+    assert "ok 1 referenced objects checked" in _storage_check(app)
+    short = runner.invoke(storage_cli.storage_cli, ["sweep", "--older-than-hours", "0.01"])
+    assert short.exit_code == 2 and "older-than-hours" in short.output

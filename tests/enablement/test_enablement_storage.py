@@ -9,7 +9,7 @@ import pytest
 from storage import create_storage
 from tests.enablement.conftest import file_for, save_isv_details, sha256, upload, versions
 from tests.storage.conftest import moto_s3_endpoint, s3_bucket  # noqa: F401  (fixtures)
-from workflow.enablement.cli import storage_cli
+from workflow.storage_cli import storage_cli
 
 
 def _s3_storage(endpoint: str, bucket: str):

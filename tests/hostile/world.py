@@ -20,10 +20,10 @@ from tests.support import PASSWORD
 from workflow.apps.operations import register_app, request_api_access
 from workflow.deployment.operations import save_stage_document
 from workflow.distribution.operations import save_seller_list
-from workflow.enablement.cli import referenced_files
 from workflow.enablement.operations import save_enablement_request, upload_document
 from workflow.enablement.samples import sample_pdf
 from workflow.extensions import db
+from workflow.files import referenced_files
 from workflow.models import (
     Account,
     AccountKind,

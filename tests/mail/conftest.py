@@ -13,6 +13,14 @@ from aiosmtpd.controller import Controller
 class Recorder:
     def __init__(self):
         self.messages: list[Message] = []
+        #: While set, every recipient is refused for good (550), as for an unknown mailbox.
+        self.refusing = False
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refusing:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content))

@@ -74,13 +74,12 @@ def test_server_down_then_up_delivers_exactly_once(smtp_app, smtp_server, seller
     smtp_server.stop()
     transport = transport_from_config(smtp_app.config)
     result = send_due(transport)
-    assert (result.sent, result.retried) == (0, 1)
+    # The server being down is no fault of the message: it waits without spending an attempt.
+    assert (result.sent, result.retried, result.deferred) == (0, 0, 1)
     row = db.session.scalars(select(OutboxMessage)).one()
-    assert row.status is OutboxStatus.pending
-    assert row.delivery.attempts == 1 and "ConnectionRefusedError" in row.delivery.last_error
-    assert send_due(transport).sent == 0  # backing off: not due yet
+    assert row.status is OutboxStatus.pending and row.sending_claim is None
+    assert row.delivery.attempts == 0
     smtp_server.start()
-    _due_now()
     assert send_due(transport).sent == 1
     _due_now()
     assert send_due(transport).sent == 0
@@ -140,17 +139,18 @@ def test_failed_mail_can_be_requeued_and_then_arrives(
 
     _, _, submit = seller_submission
     submit()
-    smtp_server.stop()
+    smtp_server.recorder.refusing = True  # the message itself is refused, every time
     transport = transport_from_config(smtp_app.config)
     for _ in range(delivery.MAX_ATTEMPTS):
         send_due(transport)
         _due_now()
     row = db.session.scalars(select(OutboxMessage)).one()
     assert row.status is OutboxStatus.failed and row.delivery.attempts == delivery.MAX_ATTEMPTS
+    assert "SMTPRecipientsRefused" in row.delivery.last_error
     runner = app.test_cli_runner()
     assert "failed 1" in runner.invoke(args=["outbox", "status"]).output
     assert runner.invoke(args=["outbox", "requeue"]).output.strip() == "requeued 1"
-    smtp_server.start()
+    smtp_server.recorder.refusing = False
     assert send_due(transport).sent == 1
     assert len(smtp_server.messages) == 1
 

@@ -17,8 +17,8 @@ from tests.sqlite_writers import ROUNDS, LoggingTransport, _drain, run_writer
 from tests.support import PASSWORD, desk_config
 from workflow.audit import verify_chain
 from workflow.auth.operations import create_user, mark_email_verified
-from workflow.enablement.cli import referenced_files
 from workflow.extensions import db
+from workflow.files import referenced_files
 from workflow.models import (
     DocumentVersion,
     Event,

@@ -1,5 +1,6 @@
 """The durable job queue shared by every kind of background work (mail first)."""
 
+from workflow.jobs.faults import GiveUp, ServiceUnavailable
 from workflow.jobs.queue import (
     LEASE,
     Claim,
@@ -16,9 +17,11 @@ from workflow.jobs.runner import RunResult, outside_transaction, run_claimed, ru
 __all__ = [
     "LEASE",
     "Claim",
+    "GiveUp",
     "JobKind",
     "JobRegistry",
     "RunResult",
+    "ServiceUnavailable",
     "UnknownJobKind",
     "app_registry",
     "backoff",

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 import signal
 import threading
 
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
 from workflow.extensions import db
 from workflow.jobs.queue import count_by_status, requeue
 from workflow.jobs.registry import app_registry
-from workflow.jobs.runner import run_due
+from workflow.jobs.worker import Worker, log_to_stderr
 from workflow.models import Job, JobStatus
-
-log = logging.getLogger(__name__)
 
 jobs_cli = AppGroup("jobs", help="The background job queue.")
 
@@ -28,7 +24,11 @@ jobs_cli = AppGroup("jobs", help="The background job queue.")
 @click.option("--limit", default=50, show_default=True, help="Jobs claimed per round.")
 @click.option("--kinds", default="", help="Comma-separated job kinds (default: all).")
 def worker_command(once, interval, limit, kinds):
-    """Run due background jobs of every registered kind (mail, …) until stopped."""
+    """Run due background jobs of every registered kind (mail, …) until stopped.
+
+    Database and SMTP outages are waited out with backoff, logged once each; the worker stops
+    only on TERM or INT (after the job at hand).
+    """
     registry = app_registry()
     selected = [k.strip() for k in kinds.split(",") if k.strip()] or registry.names()
     unknown = [k for k in selected if k not in registry]
@@ -36,25 +36,32 @@ def worker_command(once, interval, limit, kinds):
         raise click.UsageError(
             f"unknown job kind {', '.join(unknown)}; known: {', '.join(registry.names())}"
         )
+    status = serve(registry, selected, once=once, interval=interval, limit=limit)
+    if status:
+        raise SystemExit(status)
+
+
+def serve(registry, kinds, *, once: bool, interval: float, limit: int, describe=str) -> int:
+    """Run a :class:`Worker` as a command does: signals stop it, results are echoed."""
     stop = threading.Event()
+    log_to_stderr()
     if not once:
         _stop_on_signals(stop)
-        click.echo(f"worker serving {', '.join(selected)} every {interval:g} s")
-    while True:
-        try:
-            result = run_due(registry, kinds=selected, limit=limit)
-        except SQLAlchemyError as exc:
-            db.session.rollback()
-            click.echo(f"database unavailable ({type(exc).__name__}); trying again", err=True)
-            if once:
-                raise SystemExit(1) from None
-        else:
-            if result or once:
-                click.echo(str(result))
-            if result.claimed >= limit and not (once or stop.is_set()):
-                continue  # more may be due: no pause while there is a backlog
-        if once or stop.wait(interval):
-            return
+        click.echo(f"worker serving {', '.join(kinds)} every {interval:g} s")
+    worker = Worker(
+        registry,
+        kinds,
+        interval=interval,
+        limit=limit,
+        stop=stop,
+        report=lambda result: click.echo(describe(result)),
+    )
+    status = worker.run(once=once)
+    if status:
+        click.echo(
+            "database unavailable; stopped (without --once the worker waits for it)", err=True
+        )
+    return status
 
 
 def _stop_on_signals(stop: threading.Event) -> None:

@@ -31,6 +31,7 @@ class Claim:
 
     job_id: int
     token: str
+    kind: str = ""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -98,7 +99,7 @@ def claim_due(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    claimed = db.session.scalars(
+    claimed = db.session.execute(
         update(Job)
         .where(Job.id.in_(chosen.scalar_subquery()))
         .values(
@@ -107,11 +108,11 @@ def claim_due(
             leased_until=now + lease,
             claim_token=token,
         )
-        .returning(Job.id)
+        .returning(Job.id, Job.kind)
         .execution_options(synchronize_session=False)
     ).all()
     db.session.commit()
-    return [Claim(job_id, token) for job_id in sorted(claimed)]
+    return [Claim(job_id, token, kind) for job_id, kind in sorted(claimed)]
 
 
 def _fail_abandoned(kinds: Collection[str], now: datetime) -> None:
@@ -147,6 +148,14 @@ def settle(claim: Claim, **values: Any) -> bool:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+def release(claim: Claim, *, now: datetime | None = None) -> bool:
+    """Give a claimed job back untouched (flush, never commit): due at once, and the attempt
+    its claim counted is handed back, because the job itself never failed."""
+    return settle(
+        claim, status=JobStatus.pending, attempts=Job.attempts - 1, run_after=now or utcnow()
+    )
 
 
 def requeue(job_ids: Collection[int] | None = None, *, kind: str | None = None) -> int:

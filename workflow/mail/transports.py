@@ -1,4 +1,9 @@
-"""Where delivered mail goes: .eml files in a folder, or an SMTP server."""
+"""Where delivered mail goes: .eml files in a folder, or an SMTP server.
+
+A transport raises :class:`~workflow.jobs.ServiceUnavailable` when it cannot deliver anything
+just now (the server refuses connections, drops them, answers "try later", the folder cannot be
+written), and any other exception when this one message was refused.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ import tempfile
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
+
+from workflow.jobs.faults import ServiceUnavailable
 
 
 class Transport(Protocol):
@@ -22,12 +29,15 @@ class FileTransport:
         self.folder = Path(folder)
 
     def send(self, message: EmailMessage) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
         name = hashlib.sha256(message["Message-ID"].encode()).hexdigest()[:32] + ".eml"
-        fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".part")
-        with os.fdopen(fd, "wb") as out:
-            out.write(message.as_bytes())
-        os.replace(tmp, self.folder / name)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".part")
+            with os.fdopen(fd, "wb") as out:
+                out.write(message.as_bytes())
+            os.replace(tmp, self.folder / name)
+        except OSError as exc:
+            raise ServiceUnavailable(f"mail folder {self.folder}", exc) from exc
 
 
 class SmtpTransport:
@@ -48,12 +58,37 @@ class SmtpTransport:
         return f"SmtpTransport({self.host}:{self.port})"
 
     def send(self, message: EmailMessage) -> None:
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+        try:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise self._unavailable(exc) from exc
+        try:
             if self.starttls:
                 smtp.starttls()
             if self.username:
                 smtp.login(self.username, self._password or "")
             smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused:
+            raise  # this message's recipient; the server itself works
+        except smtplib.SMTPResponseException as exc:
+            if exc.smtp_code >= 500 and not isinstance(exc, smtplib.SMTPAuthenticationError):
+                raise  # refused for good: this message fails, with its attempts
+            raise self._unavailable(exc) from exc  # 4xx "try later", or the login fails
+        except (OSError, smtplib.SMTPException) as exc:
+            raise self._unavailable(exc) from exc  # dropped before it answered the message
+        finally:
+            _close(smtp)
+
+    def _unavailable(self, exc: BaseException) -> ServiceUnavailable:
+        return ServiceUnavailable(f"SMTP server {self.host}:{self.port}", exc)
+
+
+def _close(smtp: smtplib.SMTP) -> None:
+    """Say QUIT when the connection still works; the message's fate is settled either way."""
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()
 
 
 def transport_from_config(config) -> Transport:

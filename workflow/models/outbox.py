@@ -25,6 +25,10 @@ class OutboxStatus(enum.StrEnum):
     sent = "sent"
     #: Gave up after the last retry; an operator can requeue it.
     failed = "failed"
+    #: An attempt reached SMTP but its outcome was never recorded (the database or the worker
+    #: failed right then), so the server may have it. It is not sent again by itself; an
+    #: operator who finds it missing at the receiving side requeues it.
+    unconfirmed = "unconfirmed"
 
     @classmethod
     def of(cls, status: JobStatus) -> OutboxStatus:
@@ -58,7 +62,19 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: Set in the transaction that marks the delivery job done.
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The claim (job claim token) that committed "about to send" before talking to SMTP;
+    #: cleared again when SMTP refused the message. A later claim that finds another claim's
+    #: mark, and no ``sent_at``, cannot know whether SMTP accepted it, so it never resends.
+    sending_claim: Mapped[str | None] = mapped_column(String(32))
+    sending_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def is_unconfirmed(self) -> bool:
+        failed = self.delivery is not None and self.delivery.status is JobStatus.failed
+        return failed and self.sending_claim is not None and self.sent_at is None
 
     @property
     def status(self) -> OutboxStatus:
+        if self.is_unconfirmed:
+            return OutboxStatus.unconfirmed
         return OutboxStatus.of(self.delivery.status) if self.delivery else OutboxStatus.pending
