@@ -28,6 +28,7 @@ import pytest
 from tests.hostile import payloads
 from tests.hostile.driver import Override
 from tests.hostile.routes import API, ROUTES, Route
+from tests.hostile.world import ROLES
 
 ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
 EDGE = "edge-validation"
@@ -62,7 +63,7 @@ def all_cases() -> Iterator[Case]:
 
 
 def _role_cases(route: Route) -> Iterator[Case]:
-    for role in ("anonymous", "seller", "isv", "reviewer", "admin"):
+    for role in ROLES:
         yield Case(f"role:{route.name}:{role}", route, role, Override())
 
 
