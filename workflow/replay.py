@@ -75,8 +75,8 @@ TRACKED: dict[str, Tracked] = {
     "journeys": Tracked(Journey, _fields("assignee_id"), {"assignee_id": None}),
     "document_versions": Tracked(
         DocumentVersion,
-        _fields("journey_id", "review_status", "review_reason"),
-        {"review_status": "pending", "review_reason": ""},
+        _fields("journey_id", "review_status", "review_reason", "is_account_id_seen"),
+        {"review_status": "pending", "review_reason": "", "is_account_id_seen": False},
     ),
     "api_requests": Tracked(
         ApiRequest,

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import EmailField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Length, Optional, Regexp
 
@@ -35,6 +42,9 @@ class IsvRequestForm(_ContactFields):
     company_name = StringField("Company name", validators=[Length(max=200)])
     registration_number = StringField("Company registration number", validators=[Length(max=100)])
     company_address = TextAreaField("Registered address", validators=[Length(max=2000)])
+    signatory_name = StringField(
+        "Authorized signatory (as signed on documents d and f)", validators=[Length(max=200)]
+    )
 
 
 class UploadForm(FlaskForm):
@@ -49,6 +59,8 @@ class DecisionForm(FlaskForm):
     reason = TextAreaField("Reason shown to the applicant", validators=[Length(max=2000)])
     #: The status the reviewer saw; the decision only applies if it is still the same.
     seen_status = HiddenField()
+    #: Document d only: the reviewer saw the taobao account ID where text and OCR did not.
+    account_id_seen = BooleanField("I saw the taobao account ID in this agreement myself")
 
 
 def request_form_for(journey, **kwargs) -> SellerRequestForm | IsvRequestForm:

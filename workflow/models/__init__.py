@@ -19,7 +19,9 @@ from workflow.models.enablement import (
     DocumentKind,
     DocumentVersion,
     EnablementRequest,
+    OcrStatus,
     ReviewStatus,
+    TextSource,
 )
 from workflow.models.jobs import Job, JobStatus
 from workflow.models.journeys import ChainHead, DecisionKind, Event, Journey
@@ -45,6 +47,7 @@ __all__ = [
     "Job",
     "JobStatus",
     "Journey",
+    "OcrStatus",
     "OutboxMessage",
     "OutboxStatus",
     "Packet",
@@ -54,5 +57,6 @@ __all__ = [
     "SellerListKind",
     "SignInFailure",
     "StageForm",
+    "TextSource",
     "User",
 ]
