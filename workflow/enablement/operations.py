@@ -120,9 +120,9 @@ def upload_document(
     stream.seek(0)
     with files.stored(stream, content_type=prechecks.mime_type(file_kind)) as obj:
         row = _add_version(journey, actor, kind, obj, filename, file_kind, inspection)
-    if inspection.needs_ocr:
-        queue_ocr(row)  # never waited for: the reviewer sees "OCR running" until it ends
-    return row
+        if inspection.needs_ocr:
+            queue_ocr(row)  # never waited for: the reviewer sees "OCR running" until it ends
+        return row
 
 
 def _check_upload(stream: BinaryIO) -> str:
