@@ -65,27 +65,25 @@ def test_each_step_page_shows_its_links_from_the_settings(
     moved = {key: f"https://guide.example/{key.lower()}?step={step}&v=2" for key in STEPS[step]}
     for key, address in moved.items():
         monkeypatch.setitem(app.config, f"GUIDE_LINK_{key}", address)
-    account = make_account(AccountKind.seller)
-    applicant = make_user(Role.applicant, account)
-    journey = make_journey(account, applicant, state="enabled")
-    if with_app:
-        register_demo_app(journey, applicant)
-        if step == "cloud":
-            db.session.get(App, journey.app.id).is_new = True
-    journey.state = state
-    db.session.commit()
-    html = login(applicant).get(f"/journeys/{journey.id}").get_data(as_text=True)
+    html = _journey_page(make_account, make_user, make_journey, login, state, with_app)
     assert _links_on(html, step) == moved
 
 
 def test_a_journey_past_the_steps_shows_no_stale_guide_boxes(
     make_account, make_user, make_journey, login
 ):
+    html = _journey_page(make_account, make_user, make_journey, login, "released", True)
+    assert 'class="guide-links"' not in html
+
+
+def _journey_page(make_account, make_user, make_journey, login, state, with_app) -> str:
+    """The applicant's page of a journey placed at ``state`` (a new APP registered if asked)."""
     account = make_account(AccountKind.seller)
     applicant = make_user(Role.applicant, account)
     journey = make_journey(account, applicant, state="enabled")
-    register_demo_app(journey, applicant)
-    journey.state = "released"
+    if with_app:
+        register_demo_app(journey, applicant)
+        db.session.get(App, journey.app.id).is_new = True
+    journey.state = state
     db.session.commit()
-    html = login(applicant).get(f"/journeys/{journey.id}").get_data(as_text=True)
-    assert 'class="guide-links"' not in html
+    return login(applicant).get(f"/journeys/{journey.id}").get_data(as_text=True)

@@ -10,19 +10,12 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from tests.workflow.decisions_desk import (  # noqa: F401  (fixtures)
-    assert_named,
+from tests.workflow.decisions_desk import (
     assert_sound,
-    client_for,
     decide,
     decisions_of,
-    desk,
-    desk_storage,
     failing_sandbox_run,
     file_for,
-    fire_event,
-    gateway,
-    isv,
     tamper,
     upload,
     verify,

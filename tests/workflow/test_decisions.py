@@ -8,22 +8,16 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from tests.workflow.decisions_desk import (  # noqa: F401  (fixtures)
+from tests.workflow.decisions_desk import (
     assert_named,
     assert_sound,
-    client_for,
     decide,
     decisions_of,
-    desk,
-    desk_storage,
     failing_sandbox_run,
     file_for,
     fire_event,
-    gateway,
-    isv,
     tamper,
     upload,
-    verify,
     versions,
 )
 from workflow.extensions import db
