@@ -115,6 +115,7 @@ AREAS = (
     "apps",
     "deployment",
     "distribution",
+    "continuation",
     "packets",
     "admin",
     "health",

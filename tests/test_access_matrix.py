@@ -74,6 +74,7 @@ class Row:
     #: What is sent: a dict, or a function of the object's ids that makes one (fresh streams).
     data: dict | Callable[[dict], dict] = field(default_factory=dict)
     #: public | self (anyone signed in) | read | edit (applicant-owned data) | decide | admin
+    #: | continue (the applicant's own, or an admin's on the applicant's behalf)
     kind: str = "read"
     #: The payload really changes data when allowed: some allowed cell on each object must
     #: have written, so the refused cells' "wrote nothing" is not an empty claim.
@@ -129,6 +130,9 @@ TABLE: tuple[Row, ...] = (
         on_a="LYNYYY", on_b="LNYNYY", writes=True),
     # --- the applicant's own data: staff are refused (403), other accounts do not see it (404)
     Row("journeys.new_journey", "POST", "/journeys/new", on="LYYYNN", kind="edit", writes=True),
+    Row("continuation.continue_rejected", "POST", "/journeys/{rejected}/continue",
+        on_a="LYNYFY", on_b="LNYNFY", kind="continue", writes=True,
+        data={"carry": ["app"], "reason": "Started again for the matrix"}),
     Row("journeys.fire", "POST", "/journeys/{enable}/events/submit",
         on_a="LYNYFF", on_b="LNYNFF", kind="edit",
         data=lambda ids: {"version": ids["enable_version"]}),
@@ -281,6 +285,7 @@ def _build_account(make_account, make_user, label: str, with_colleague: bool) ->
         ("deploy", "mrd_prd_draft"),
         ("meeting", "confabulation"),
         ("dist", "distribution_setup"),
+        ("rejected", "rejected"),
     ]:
         journey = open_journey(account, applicant)
         register_app(

@@ -1,6 +1,7 @@
 """Advice a person can act on, for each failure the checker can meet."""
 
 from top.errors import TopError
+from top.rules import rule_broken
 
 SANDBOX_HINT = "sandbox and production have different APP keys and secrets"
 
@@ -39,7 +40,10 @@ _ADVICE: dict[int, str] = {
 
 
 def advice_for(error: TopError, api: str = "the API", app_key: str = "") -> str:
-    """The advice for a TOP error answer."""
+    """The advice for a TOP error answer; a broken usage rule of ``api`` is named as such."""
+    rule = rule_broken(api, error.sub_code)
+    if rule is not None:
+        return f"code {error.code}: {rule.advice}"
     template = _ADVICE.get(error.code)
     if template is None:
         retry = " — it is server-side and can be retried" if error.retryable else ""

@@ -1,14 +1,17 @@
 """Typed helpers for the TOP APIs an onboarding APP needs.
 
 Each helper builds the request the way the API documents it and unwraps the answer into plain
-data. Checks that TOP would make anyway (such as the one-day window of the increment API) are
-made here first, so a wrong call never reaches the gateway.
+data. Checks that TOP would make anyway (the 3-month history of the trades APIs, the one-day
+window of the increment API, the split flags of offline shipping; see ``top.rules``) are made
+here first, so a wrong call never reaches the gateway.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from top import rules
 from top.client import TopClient
 from top.errors import InvalidRequestError
 from top.signing import parse_top_timestamp
@@ -19,7 +22,7 @@ DEFAULT_TRADE_FIELDS = (
 )
 MAX_PAGE_SIZE = 100
 #: ``taobao.trades.sold.increment.get`` refuses a modified window wider than one day.
-MAX_INCREMENT_WINDOW = timedelta(days=1)
+MAX_INCREMENT_WINDOW = rules.INCREMENT_WINDOW
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,14 @@ def get_sold_trades(
     page_no: int = 1,
     page_size: int = 40,
 ) -> TradePage:
-    """``taobao.trades.sold.get``: one page of the seller's trades, newest first."""
+    """``taobao.trades.sold.get``: one page of the seller's trades, newest first.
+
+    It reaches back three months and is slow: use it once to initialise, then keep up with
+    :func:`get_sold_trades_increment` (guide §4.1.2).
+    """
+    _check_history(client, "start_created", start_created)
+    if start_created and end_created and end_created < start_created:
+        raise InvalidRequestError("end_created is before start_created")
     _check_page(page_no, page_size)
     answer = client.call(
         "taobao.trades.sold.get",
@@ -87,6 +97,7 @@ def get_sold_trades_increment(
 ) -> TradePage:
     """``taobao.trades.sold.increment.get``: trades modified in a window of at most one day."""
     check_increment_window(start_modified, end_modified)
+    _check_history(client, "start_modified", start_modified)
     _check_page(page_no, page_size)
     answer = client.call(
         "taobao.trades.sold.increment.get",
@@ -117,10 +128,27 @@ def get_trade_fullinfo(client: TopClient, tid: int, *, fields: str = DEFAULT_TRA
     return client.call("taobao.trade.fullinfo.get", tid=tid, fields=fields)["trade"]
 
 
-def send_offline(client: TopClient, tid: int, out_sid: str, company_code: str) -> bool:
-    """``taobao.logistics.offline.send``: mark a trade shipped with a waybill number. Real!"""
+def send_offline(
+    client: TopClient,
+    tid: int,
+    out_sid: str,
+    company_code: str,
+    *,
+    sub_tids: Sequence[int] = (),
+) -> bool:
+    """``taobao.logistics.offline.send``: mark a trade shipped with a waybill number. Real!
+
+    For sellers who deliver with their own delivery system only; cash-on-delivery orders are
+    refused (guide §4.2.2). ``sub_tids`` ships part of an order: the call then carries
+    ``is_split=1`` and ``sub_tid`` (§4.2.3 b).
+    """
+    split = {"is_split": 1, "sub_tid": ",".join(str(oid) for oid in sub_tids)} if sub_tids else {}
     answer = client.call(
-        "taobao.logistics.offline.send", tid=tid, out_sid=out_sid, company_code=company_code
+        "taobao.logistics.offline.send",
+        tid=tid,
+        out_sid=out_sid,
+        company_code=company_code,
+        **split,
     )
     return bool(answer["shipping"]["is_success"])
 
@@ -130,15 +158,24 @@ def get_logistics_orders_detail(
     *,
     fields: str = "tid,out_sid,company_name,status,created,modified",
     tid: int | None = None,
+    buyer_nick: str | None = None,
+    start_created: datetime | None = None,
+    end_created: datetime | None = None,
     page_no: int = 1,
     page_size: int = 40,
 ) -> ShippingPage:
-    """``taobao.logistics.orders.detail.get``: the seller's shipping records."""
+    """``taobao.logistics.orders.detail.get``: the seller's shipping records, for a buyer, an
+    order ID or a time frame (guide §4.2.1)."""
+    if start_created and end_created and end_created < start_created:
+        raise InvalidRequestError("end_created is before start_created")
     _check_page(page_no, page_size)
     answer = client.call(
         "taobao.logistics.orders.detail.get",
         fields=fields,
         tid=tid,
+        buyer_nick=buyer_nick,
+        start_created=start_created,
+        end_created=end_created,
         page_no=page_no,
         page_size=page_size,
     )
@@ -156,6 +193,14 @@ def search_logistics_trace(client: TopClient, tid: int) -> Trace:
         status=answer["status"],
         steps=answer.get("trace_list", {}).get("transit_step_info", []),
     )
+
+
+def _check_history(client: TopClient, name: str, moment: datetime | None) -> None:
+    if moment is not None and moment < client.clock() - rules.HISTORY:
+        raise InvalidRequestError(
+            f"{name} is more than 3 months back; the trades APIs reach back 3 months only "
+            "(keep older orders in the APP's own store)"
+        )
 
 
 def _check_page(page_no: int, page_size: int) -> None:

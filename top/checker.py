@@ -30,14 +30,19 @@ def run_check(
     timeout: float = DEFAULT_CHECK_TIMEOUT,
     clock: Clock = utc_now,
     ca_file: str | None = None,
+    rules: bool = False,
 ) -> CheckReport:
-    """Check one APP against one gateway. ``clock`` stands for the host clock (tests skew it)."""
+    """Check one APP against one gateway. ``clock`` stands for the host clock (tests skew it).
+
+    With ``rules``, each API's usage rules that a harmless call can prove (``top.rules``) are
+    checked too: the gateway must refuse a call that breaks them, as TOP does.
+    """
     url = resolve_gateway(gateway)
     with requests.Session() as http:
         client = TopClient(
             url, app_key, app_secret, sign_method, session, timeout, http, clock, ca_file
         )
-        run = CheckRun(client, list(apis), timeout, ca_file)
+        run = CheckRun(client, list(apis), timeout, ca_file, rules)
         checks = run.execute()
     address = run.address or (run.addresses[0] if run.addresses else "")
     scrubbed = [_scrub(check, app_secret) for check in checks]

@@ -2,7 +2,7 @@
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +12,13 @@ from top.errors import TopError, TopTransportError
 from top.network import Target, check_dns, check_http, check_tcp, check_tls
 from top.probes import probe_for
 from top.report import CheckResult
+from top.rules import (
+    HTTPS_ONLY_ADVICE,
+    UsageRule,
+    needs_customer_authorization,
+    probed_rules,
+    rule_broken,
+)
 from top.signing import parse_top_timestamp
 
 MAX_SKEW = timedelta(minutes=10)
@@ -42,9 +49,18 @@ class CallOutcome:
 
 
 class CheckRun:
-    def __init__(self, client: TopClient, apis: list[str], timeout: float, ca_file: str | None):
+    def __init__(
+        self,
+        client: TopClient,
+        apis: list[str],
+        timeout: float,
+        ca_file: str | None,
+        rules: bool = False,
+    ):
         self.client = client
         self.apis = apis
+        #: Also prove that the gateway enforces each API's usage rules (``top.rules``).
+        self.rules = rules
         self.timeout = timeout
         self.ca_file = ca_file
         self.target = Target.from_url(client.gateway_url)
@@ -65,6 +81,9 @@ class CheckRun:
             steps.append(("session", self.session))
         for method in dict.fromkeys(self.apis):
             steps.append((f"api:{method}", lambda method=method: self.api(method)))
+        if self.rules:
+            for rule in probed_rules(self.apis):
+                steps.append((f"rule:{rule.api}:{rule.key}", lambda rule=rule: self.rule(rule)))
         return steps
 
     def execute(self) -> list[CheckResult]:
@@ -135,6 +154,37 @@ class CheckRun:
         return CheckResult("session", True, outcome.latency_ms, message=message)
 
     def api(self, method: str) -> CheckResult:
+        result = self._api(method)
+        if needs_customer_authorization(method) and not self.target.is_https:
+            warning = HTTPS_ONLY_ADVICE.format(api=method)
+            advice = f"{result.advice}; {warning}" if result.advice else warning
+            result = replace(result, advice=advice)
+        return result
+
+    def rule(self, rule: UsageRule) -> CheckResult:
+        """Send a call that breaks ``rule`` (and can change nothing): TOP refuses it."""
+        name = f"rule:{rule.api}:{rule.key}"
+        assert rule.probe is not None
+        outcome = self.call(rule.api, rule.probe(self.now()))
+        error = outcome.error
+        if error is not None and rule_broken(rule.api, error.sub_code) is rule:
+            message = (
+                f"enforced: {rule.text} The gateway refused a call that breaks it "
+                f"({error.sub_msg or error.msg}), as TOP does; nothing was read or changed"
+            )
+            return CheckResult(
+                name, True, outcome.latency_ms, error.code, error.sub_code, message, rule.advice
+            )
+        if outcome.answer is not None:
+            message = f"not enforced: the gateway answered a call that TOP refuses. {rule.text}"
+            advice = (
+                f"{rule.advice}; this gateway does not refuse such calls, so an APP tested "
+                "only against it may fail on TOP"
+            )
+            return CheckResult(name, False, outcome.latency_ms, message=message, advice=advice)
+        return _failed(name, outcome, api=rule.api)
+
+    def _api(self, method: str) -> CheckResult:
         name = f"api:{method}"
         probe = probe_for(method)
         if probe is None:

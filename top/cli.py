@@ -45,6 +45,12 @@ def top_group() -> None:
     metavar="METHOD",
     help="An API to check, e.g. taobao.trades.sold.get (repeatable).",
 )
+@click.option(
+    "--rules",
+    is_flag=True,
+    help="Also check that the gateway refuses calls that break each API's usage rules "
+    "(3-month history, one-day increment window, split flags), as TOP does.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 @click.option(
     "--app-secret-file",
@@ -80,6 +86,7 @@ def check_command(
     sign_method: str,
     session: str | None,
     apis: tuple[str, ...],
+    rules: bool,
     as_json: bool,
     app_secret_file: str | None,
     apps_file: str | None,
@@ -96,7 +103,12 @@ def check_command(
         resolve_gateway(gateway)
         token = _evidence_token(evidence_token, apps_file)
         options = dict(
-            gateway=gateway, sign_method=sign_method, session=session, apis=apis, timeout=timeout
+            gateway=gateway,
+            sign_method=sign_method,
+            session=session,
+            apis=apis,
+            timeout=timeout,
+            rules=rules,
         )
         jobs = (
             _jobs_from_file(apps_file, options)

@@ -61,7 +61,12 @@ class JourneyChart(StateChart):
         | cloud_plan_draft.to(cloud_plan_submitted, validators="check_requirements")
         | cloud_verification.to(cloud_verification_submitted, validators="check_requirements")
         | exemption_draft.to(exemption_submitted, validators="check_requirements")
-        | distribution_setup.to(authorization_submitted, validators="check_requirements")
+        | distribution_setup.to(
+            distribution_draft, cond="needs_no_review", validators="check_requirements"
+        )
+        | distribution_setup.to(
+            authorization_submitted, unless="needs_no_review", validators="check_requirements"
+        )
         | distribution_draft.to(distribution_submitted, validators="check_requirements")
     )
     approve = (
@@ -99,6 +104,10 @@ class JourneyChart(StateChart):
         | authorization_submitted.to(rejected)
         | distribution_submitted.to(rejected)
     )
+    #: The own-server exemption is refused; the APP goes to Taobao cloud after all (§1.4).
+    refuse_exemption = exemption_submitted.to(mrd_prd_draft, cond="is_new_app") | (
+        exemption_submitted.to(cloud_plan_draft, unless="is_new_app")
+    )
     withdraw = (
         enablement_draft.to(withdrawn)
         | enablement_changes_requested.to(withdrawn)
@@ -118,14 +127,18 @@ class JourneyChart(StateChart):
         cloud_plan_draft, unless="is_new_app"
     )
     choose_exemption = (
-        sandbox_verified.to(exemption_draft)
-        | mrd_prd_draft.to(exemption_draft)
-        | cloud_plan_draft.to(exemption_draft)
+        sandbox_verified.to(exemption_draft, unless="exemption_refused")
+        | mrd_prd_draft.to(exemption_draft, unless="exemption_refused")
+        | cloud_plan_draft.to(exemption_draft, unless="exemption_refused")
     )
     call_meeting = mrd_prd_submitted.to(confabulation)
     environment_ready = cloud_provisioning.to(cloud_verification)
     start_distribution = deployed.to(distribution_setup)
-    change_authorizations = released.to(authorization_submitted, validators="check_requirements")
+    change_authorizations = released.to(
+        released, cond="needs_no_review", validators="check_requirements"
+    ) | released.to(
+        authorization_submitted, unless="needs_no_review", validators="check_requirements"
+    )
 
     def was_released(self) -> bool:
         return self.model.released_at is not None
@@ -133,6 +146,14 @@ class JourneyChart(StateChart):
     def is_new_app(self) -> bool:
         app = getattr(self.model, "app", None)
         return app is None or app.is_new
+
+    def exemption_refused(self) -> bool:
+        has_event = getattr(self.model, "has_event", None)
+        return has_event is not None and has_event("refuse_exemption")
+
+    def needs_no_review(self) -> bool:
+        """The authorization list adds no other seller: the desk puts it in force (§3.4.1 a)."""
+        return requirements.holds(self.model, "authorization_needs_no_review")
 
     def check_requirements(self, event: str, source: State, target: State) -> None:
         requirements.ensure_met(self.model, event, source.id, target.id)

@@ -11,6 +11,7 @@ from workflow.auth.operations import create_user, find_account
 from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.models import Role
+from workflow.models.accounts import PEOPLE_ROLES
 
 users_cli = AppGroup("users", help="Manage the desk's users.")
 audit_cli = AppGroup("audit", help="Check the hash-chained event log.")
@@ -33,7 +34,7 @@ def chart_svg_command(output, state):
 @click.argument("email")
 @click.option(
     "--role",
-    type=click.Choice([r.value for r in Role]),
+    type=click.Choice([r.value for r in PEOPLE_ROLES]),
     default=Role.reviewer.value,
     show_default=True,
 )

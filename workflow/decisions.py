@@ -24,7 +24,7 @@ from workflow.errors import ConcurrentChange
 from workflow.models import DecisionKind, Event, Journey, User
 from workflow.models.journeys import canonical_json
 from workflow.operations import bump_version
-from workflow.policy import DECISION_ACTIONS, Action, authorize
+from workflow.policy import Action, authorize, decision_action
 from workflow.replay import recorded_row
 
 
@@ -46,7 +46,7 @@ def decide(
     """
     # The operation asked the policy before it changed its rows; the door asks again, so that
     # no caller can record a decision in another role's name.
-    authorize(actor, DECISION_ACTIONS[kind], journey)
+    authorize(actor, decision_action(kind, actor), journey)
     if seen_version is not None and seen_version != journey.version_id:
         raise ConcurrentChange()
     comment, note = comment.strip(), note.strip()

@@ -49,6 +49,12 @@ def _notify_applicants(journey: Journey, event) -> None:
     ]
     if event.comment:
         lines += ["", "Reason:", event.comment]
+    if event.event == "reject":
+        lines += [
+            "",
+            "This journey stays closed. From its page you can start a new request linked to it,",
+            "carrying over what you choose; the reviewer sees the link and the reasons above.",
+        ]
     lines += ["", f"Open it at {journey_url(journey)}"]
     for user in journey.account.users:
         if user.is_active:

@@ -47,7 +47,7 @@ def _may_fire(user: User, event: str, journey: Journey) -> bool:
 
 
 #: Events whose applicant-visible reason may not be empty.
-NEEDS_REASON = frozenset({"request_changes", "reject"})
+NEEDS_REASON = frozenset({"request_changes", "reject", "refuse_exemption"})
 
 
 def fire(
@@ -135,13 +135,22 @@ def _after_transition(journey: Journey) -> None:
         journey.account.enabled_at = now
 
 
-def open_journey(account: Account, actor: User | None) -> Journey:
-    """Start a journey: at enablement for a new account, at the APP draft once enabled."""
+def open_journey(
+    account: Account, actor: User | None, *, follows: Journey | None = None
+) -> Journey:
+    """Start a journey: at enablement for a new account, at the APP draft once enabled.
+
+    ``follows`` is the rejected journey this one continues (``workflow.continuation``); an
+    admin may start that one on the applicant's behalf.
+    """
     if actor is not None:
         db.session.flush()  # a user and account created just now get their ids and defaults
-        authorize(actor, Action.start_journey, account)
+        if follows is None:
+            authorize(actor, Action.start_journey, account)
+        else:
+            authorize(actor, Action.continue_journey, follows)
     state = "app_draft" if account.is_enabled else "enablement_draft"
-    journey = Journey(account=account, state=state, state_changed_at=utcnow())
+    journey = Journey(account=account, state=state, state_changed_at=utcnow(), follows=follows)
     db.session.add(journey)
     db.session.flush()
     audit.append_event(journey, actor, "open", "", state)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from workflow.errors import NotFound, NotPermitted
 from workflow.extensions import db
 from workflow.models import Account, ApiRequest, DecisionKind, Journey, Role, User
+from workflow.models.accounts import PEOPLE_ROLES
 
 
 class Action(enum.StrEnum):
@@ -45,6 +46,8 @@ class Action(enum.StrEnum):
     mail_packet_copy = "mail_packet_copy"
     # --- the applicant's own data
     start_journey = "start_journey"
+    #: Start a new journey linked to a rejected one; an admin does it for the applicant.
+    continue_journey = "continue_journey"
     take_step = "take_step"
     edit_enablement_request = "edit_enablement_request"
     upload_document = "upload_document"
@@ -74,12 +77,17 @@ class Action(enum.StrEnum):
     view_users = "view_users"
     add_user = "add_user"
     set_user_active = "set_user_active"
+    # --- the desk itself
+    #: A decision the desk makes under one of its rules (``workflow.rules``), never a person.
+    apply_desk_rule = "apply_desk_rule"
 
 
 APPLICANTS = frozenset({Role.applicant})
 STAFF = frozenset({Role.reviewer, Role.admin})
 ADMINS = frozenset({Role.admin})
-EVERYONE = frozenset(Role)
+EVERYONE = frozenset(PEOPLE_ROLES)
+APPLICANTS_AND_ADMINS = APPLICANTS | ADMINS
+DESK = frozenset({Role.system})
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,7 @@ RULES: dict[Action, Rule] = {
     Action.download_packet: Rule(EVERYONE, "download packets"),
     Action.mail_packet_copy: Rule(EVERYONE, "mail themselves a packet"),
     Action.start_journey: Rule(APPLICANTS, "start journeys"),
+    Action.continue_journey: Rule(APPLICANTS_AND_ADMINS, "start a journey from a rejected one"),
     Action.take_step: Rule(APPLICANTS, "take the journey's steps"),
     Action.edit_enablement_request: Rule(APPLICANTS, "change the enablement request"),
     Action.upload_document: Rule(APPLICANTS, "upload enablement documents"),
@@ -124,6 +133,7 @@ RULES: dict[Action, Rule] = {
     Action.view_users: Rule(ADMINS, "manage users"),
     Action.add_user: Rule(ADMINS, "add users"),
     Action.set_user_active: Rule(ADMINS, "switch users' access"),
+    Action.apply_desk_rule: Rule(DESK, "apply the desk's own rules"),
 }
 
 #: Chart events the applicant fires (their own steps) and those staff fire (decisions).
@@ -141,7 +151,14 @@ APPLICANT_EVENTS = frozenset(
     }
 )
 REVIEWER_EVENTS = frozenset(
-    {"approve", "request_changes", "reject", "call_meeting", "environment_ready"}
+    {
+        "approve",
+        "request_changes",
+        "reject",
+        "refuse_exemption",
+        "call_meeting",
+        "environment_ready",
+    }
 )
 
 
@@ -156,7 +173,20 @@ DECISION_ACTIONS: dict[DecisionKind, Action] = {
     DecisionKind.config_confirmed: Action.confirm_config,
     DecisionKind.evidence_attached: Action.attach_evidence,
     DecisionKind.evidence_withdrawn: Action.withdraw_evidence,
+    DecisionKind.continues: Action.continue_journey,
+    DecisionKind.continued: Action.continue_journey,
 }
+
+#: Decisions the desk may record itself, under a rule, in place of a reviewer.
+DESK_RULE_DECISIONS = frozenset({DecisionKind.list_in_force})
+
+
+def decision_action(kind: DecisionKind, actor: User) -> Action:
+    """The action recording ``kind`` is for ``actor``: the desk's own under a rule, or a
+    person's as ``DECISION_ACTIONS`` says."""
+    if actor.role is Role.system and kind in DESK_RULE_DECISIONS:
+        return Action.apply_desk_rule
+    return DECISION_ACTIONS[kind]
 
 
 def event_action(event: str) -> Action | None:
@@ -198,7 +228,7 @@ def can_see(user: User, target: object, rule: Rule | None = None) -> bool:
         return rule is None or user.role in rule.roles
     if isinstance(target, User):
         return user.role is Role.admin or user.id == target.id
-    if user.is_staff:
+    if user.is_staff or user.role is Role.system:
         return True
     account_id = account_of(target)
     return user.account_id is not None and user.account_id == account_id
@@ -241,4 +271,8 @@ def _who(roles: frozenset[Role]) -> str:
         return "the account's applicants"
     if roles == ADMINS:
         return "admins"
+    if roles == APPLICANTS_AND_ADMINS:
+        return "the account's applicants and admins"
+    if roles == DESK:
+        return "the desk itself"
     return "reviewers"

@@ -72,7 +72,11 @@ def _fields(*names: str, **computed: Callable[[Any], Any]) -> dict[str, Callable
 
 
 TRACKED: dict[str, Tracked] = {
-    "journeys": Tracked(Journey, _fields("assignee_id"), {"assignee_id": None}),
+    "journeys": Tracked(
+        Journey,
+        _fields("assignee_id", "follows_journey_id"),
+        {"assignee_id": None, "follows_journey_id": None},
+    ),
     "document_versions": Tracked(
         DocumentVersion,
         _fields("journey_id", "review_status", "review_reason", "is_account_id_seen"),

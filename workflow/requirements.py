@@ -16,6 +16,27 @@ Check = Callable[[object], Iterable[str]]
 
 _checks: dict[tuple[str, str], list[Check]] = defaultdict(list)
 
+Condition = Callable[[object], bool]
+
+#: The chart's guards that an area answers, by name (``holds``).
+_conditions: dict[str, Condition] = {}
+
+
+def condition(name: str) -> Callable[[Condition], Condition]:
+    """Register the area's answer to the chart's guard ``name``."""
+
+    def register(answer: Condition) -> Condition:
+        _conditions[name] = answer
+        return answer
+
+    return register
+
+
+def holds(journey, name: str) -> bool:
+    """The registered answer to the guard ``name``; false where no area answers it."""
+    answer = _conditions.get(name)
+    return answer is not None and bool(answer(journey))
+
 
 def requires(*pairs: tuple[str, str]) -> Callable[[Check], Check]:
     """Register a check for each ``(source state, event)`` pair."""

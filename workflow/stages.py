@@ -81,6 +81,7 @@ EVENT_LABELS = {
     "confirm_sandbox": "Confirm sandbox verified",
     "choose_cloud": "Deploy on Taobao cloud",
     "choose_exemption": "Ask for an own-server exemption",
+    "refuse_exemption": "Refuse the exemption: deploy on Taobao cloud",
     "call_meeting": "Call a business meeting",
     "environment_ready": "Cloud environment configured",
     "start_distribution": "Start distribution",

@@ -55,7 +55,10 @@ def _api_reopened(payload) -> str:
 
 def _list_in_force(payload) -> str:
     about = payload["about"]
-    return f"{_LISTS[about['list']]} in force ({about['count']} seller IDs)"
+    text = f"{_LISTS[about['list']]} in force ({about['count']} seller IDs)"
+    if about.get("rule"):
+        text += f", without review under guide §{about['rule']}"
+    return text
 
 
 def _assigned(payload) -> str:
@@ -85,6 +88,24 @@ def _evidence_withdrawn(payload) -> str:
     return f"{_EVIDENCE[payload['about']['evidence']]} evidence withdrawn by the applicant"
 
 
+_CARRIED = {"enablement": "the enablement request", "documents": "the documents",
+            "app": "the APP and its API requests"}  # fmt: skip
+
+
+def _continues(payload) -> str:
+    about = payload["about"]
+    carried = [_CARRIED.get(what, what) for what in about["carried"]]
+    text = f"Continues rejected journey #{about['journey']}"
+    text += ", carrying over " + ", ".join(carried) if carried else ", carrying nothing over"
+    return text + (" (started by an admin for the applicant)" if about.get("on_behalf") else "")
+
+
+def _continued(payload) -> str:
+    about = payload["about"]
+    on_behalf = " (started by an admin for the applicant)" if about.get("on_behalf") else ""
+    return f"Continued in new journey #{about['journey']}{on_behalf}"
+
+
 _SUMMARIES = {
     DecisionKind.document: _document,
     DecisionKind.api: _api,
@@ -95,4 +116,6 @@ _SUMMARIES = {
     DecisionKind.config_confirmed: _config_confirmed,
     DecisionKind.evidence_attached: _evidence_attached,
     DecisionKind.evidence_withdrawn: _evidence_withdrawn,
+    DecisionKind.continues: _continues,
+    DecisionKind.continued: _continued,
 }

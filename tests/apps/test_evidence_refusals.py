@@ -120,15 +120,19 @@ def test_stand_ins_count_only_on_a_demo_desk(collecting, gateway, app, monkeypat
         (b'{"format": Infinity}', "holds Infinity"),
         (b'{"format": 1e999}', "out of range"),
         (b'{"format": 123456789012345678901234567890}', "a number of 30 digits"),
+        (b'{"format": ' + b"7" * 4301 + b"}", "a number of 4301 digits"),
+        (b'{"format": 1e999999}', "the number 1e999999, which is out of range"),
+        (b'{"format": -NaN}', "not valid JSON"),
         (b'{"apps": [1]}', "report: unexpected field “apps”"),
         (b"[" * 50 + b"]" * 50, "nests deeper than 6 levels"),
+        (b"[" * 100_000 + b"]" * 100_000, "nests deeper than 6 levels"),
         (b'{"format": "top-evidence/1", "format": "x"}', "names the field “format” twice"),
         (b"\xff\xfe not text", "not UTF-8"),
         (b"%PDF-1.4", "not valid JSON"),
         (b" " * (256 * 1024 + 1), "at most 256 KB"),
     ],
-    ids=["nan", "infinity", "huge-float", "huge-int", "apps", "deep", "duplicate", "binary",
-         "pdf", "size"],
+    ids=["nan", "infinity", "huge-float", "huge-int", "digits-4301", "exponent", "minus-nan",
+         "apps", "deep", "very-deep", "duplicate", "binary", "pdf", "size"],
 )  # fmt: skip
 def test_malformed_report_is_a_400_naming_the_problem(collecting, body, message):
     journey, _, client = collecting

@@ -162,3 +162,16 @@ def test_gateway_command_serves_the_demo_app(closed_port):
         rest, _ = server.communicate(timeout=10)
     assert DEMO_APP_SECRET not in banner + apps_line + rest
     assert apps_line.strip() == "APP keys: 12345678"
+
+
+def test_rules_flag_adds_the_usage_rule_checks(runner, gateway):
+    args = check_args(
+        gateway, "--session", DEMO_SESSION, "--api", "taobao.trades.sold.increment.get",
+        "--rules", "--json",
+    )  # fmt: skip
+    result = invoke(runner, args)
+    assert result.exit_code == 0, result.output
+    checks = {check["name"]: check for check in json.loads(result.stdout)["checks"]}
+    rule = checks["rule:taobao.trades.sold.increment.get:one-day"]
+    assert (rule["ok"], rule["code"]) == (True, 41)
+    assert "one-day slices" in rule["advice"]

@@ -117,4 +117,7 @@ def test_ship_a_trade_then_trace_it(demo_client):
     assert [s["out_sid"] for s in shipped.shippings] == ["SF1234567890"]
     with pytest.raises(TopError) as again:
         apis.send_offline(demo_client, tid, "SF1234567890", "SF")
-    assert (again.value.code, again.value.sub_code) == (15, "isv.logistics-offline-service-error")
+    assert (again.value.code, again.value.sub_code) == (
+        15,
+        "isv.logistics-offline-service-error:B04",
+    )

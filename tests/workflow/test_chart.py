@@ -11,7 +11,8 @@ from statemachine.exceptions import TransitionNotAllowed
 from workflow import requirements
 from workflow.chart import JourneyChart
 
-# (source, event, condition, target). Conditions: "new"/"existing" APP, "released" or not.
+# (source, event, condition, target). Conditions: "new"/"existing" APP, "released" or not,
+# "own_shop" (the authorization list adds no seller but the seller's own shop, §3.4.1 a).
 TRANSITIONS = [
     ("enablement_draft", "submit", None, "enablement_submitted"),
     ("enablement_changes_requested", "submit", None, "enablement_submitted"),
@@ -22,6 +23,7 @@ TRANSITIONS = [
     ("cloud_verification", "submit", None, "cloud_verification_submitted"),
     ("exemption_draft", "submit", None, "exemption_submitted"),
     ("distribution_setup", "submit", None, "authorization_submitted"),
+    ("distribution_setup", "submit", "own_shop", "distribution_draft"),
     ("distribution_draft", "submit", None, "distribution_submitted"),
     ("enablement_submitted", "approve", None, "enabled"),
     ("api_access_submitted", "approve", None, "api_access_granted"),
@@ -30,6 +32,8 @@ TRANSITIONS = [
     ("cloud_plan_submitted", "approve", None, "cloud_provisioning"),
     ("cloud_verification_submitted", "approve", None, "deployed"),
     ("exemption_submitted", "approve", None, "deployed"),
+    ("exemption_submitted", "refuse_exemption", "new", "mrd_prd_draft"),
+    ("exemption_submitted", "refuse_exemption", "existing", "cloud_plan_draft"),
     ("authorization_submitted", "approve", "not_released", "distribution_draft"),
     ("authorization_submitted", "approve", "released", "released"),
     ("distribution_submitted", "approve", None, "released"),
@@ -84,6 +88,7 @@ TRANSITIONS = [
     ("cloud_provisioning", "environment_ready", None, "cloud_verification"),
     ("deployed", "start_distribution", None, "distribution_setup"),
     ("released", "change_authorizations", None, "authorization_submitted"),
+    ("released", "change_authorizations", "own_shop", "released"),
 ]
 
 STATES = [state.id for state in JourneyChart.states]
@@ -95,6 +100,8 @@ ALLOWED = {(source, event) for source, event, _, _ in TRANSITIONS}
 def no_content_checks(monkeypatch):
     """The chart's shape alone; content requirements are tested by their areas."""
     monkeypatch.setattr(requirements, "_checks", requirements.defaultdict(list))
+    own_shop = {"authorization_needs_no_review": lambda model: model.own_shop}
+    monkeypatch.setattr(requirements, "_conditions", own_shop)
 
 
 def snapshot(state: str, condition: str | None):
@@ -102,6 +109,8 @@ def snapshot(state: str, condition: str | None):
         state=state,
         released_at="2026-01-01" if condition == "released" else None,
         app=SimpleNamespace(is_new=condition != "existing"),
+        own_shop=condition == "own_shop",
+        has_event=lambda name: condition == "exemption_refused" and name == "refuse_exemption",
     )
 
 
@@ -145,3 +154,19 @@ def test_submitted_states_offer_the_three_reviewer_events():
         if state.endswith("_submitted"):
             enabled = {e.id for e in JourneyChart(model=snapshot(state, None)).enabled_events()}
             assert {"approve", "request_changes", "reject"} <= enabled, state
+
+
+@pytest.mark.parametrize("state", ["sandbox_verified", "mrd_prd_draft", "cloud_plan_draft"])
+def test_a_refused_exemption_cannot_be_asked_for_again(state):
+    model = snapshot(state, "exemption_refused")
+    with pytest.raises(TransitionNotAllowed):
+        JourneyChart(model=model).send("choose_exemption")
+    assert model.state == state
+
+
+def test_a_refused_exemption_still_leaves_reject_as_the_end():
+    model = snapshot("exemption_submitted", None)
+    enabled = {e.id for e in JourneyChart(model=model).enabled_events()}
+    assert {"approve", "refuse_exemption", "request_changes", "reject"} <= enabled
+    JourneyChart(model=model).send("reject")
+    assert model.state == "rejected"

@@ -26,6 +26,7 @@ def people(make_account, make_user):
         Role.applicant: make_user(Role.applicant, account),
         Role.reviewer: make_user(Role.reviewer),
         Role.admin: make_user(Role.admin),
+        Role.system: make_user(Role.system),
     }
 
 
@@ -46,6 +47,7 @@ FIRED_BY = {
     "approve": {Role.reviewer, Role.admin},
     "request_changes": {Role.reviewer, Role.admin},
     "reject": {Role.reviewer, Role.admin},
+    "refuse_exemption": {Role.reviewer, Role.admin},
     "call_meeting": {Role.reviewer, Role.admin},
     "environment_ready": {Role.reviewer, Role.admin},
 }

@@ -24,6 +24,8 @@ STATUSES = (
     ("TRADE_CLOSED", 7),
     ("TRADE_CLOSED_BY_TAOBAO", 5),
 )
+#: Shipping moves a trade here while some of its sub-orders are still waiting (a split).
+PART_SHIPPED = "SELLER_CONSIGNED_PART"
 PAID_STATUSES = {"WAIT_SELLER_SEND_GOODS", "WAIT_BUYER_CONFIRM_GOODS", "TRADE_FINISHED"}
 SHIPPED_STATUSES = {"WAIT_BUYER_CONFIRM_GOODS", "TRADE_FINISHED"}
 LOGISTICS_COMPANIES = {
@@ -68,6 +70,28 @@ class Trade:
     post_fee: str
     shipping: dict[str, Any] | None = None
     trace: list[tuple[datetime, str]] = field(default_factory=list)
+    #: Sub-orders (oid) already shipped, for split shipments.
+    shipped_oids: set[int] = field(default_factory=set)
+
+    @property
+    def kind(self) -> str:
+        """TOP's trade ``type``. Derived from the tid so that it draws nothing from the seed's
+        random sequence: about one trade in sixteen is cash on delivery."""
+        return "cod" if self.tid % 16 == 5 else "fixed"
+
+    def order_status(self, order: dict[str, Any]) -> str:
+        if self.status != PART_SHIPPED:
+            return self.status
+        shipped = order["oid"] in self.shipped_oids
+        return "WAIT_BUYER_CONFIRM_GOODS" if shipped else "WAIT_SELLER_SEND_GOODS"
+
+    @property
+    def oids(self) -> list[int]:
+        return [order["oid"] for order in self.orders]
+
+    @property
+    def waiting_oids(self) -> list[int]:
+        return [oid for oid in self.oids if oid not in self.shipped_oids]
 
     @property
     def payment(self) -> str:
@@ -90,8 +114,10 @@ class Trade:
             "receiver_name": self.buyer_nick[0] + "**",
             "receiver_state": self.receiver[0],
             "receiver_city": self.receiver[1],
-            "type": "fixed",
-            "orders": {"order": [dict(order, status=self.status) for order in self.orders]},
+            "type": self.kind,
+            "orders": {
+                "order": [dict(order, status=self.order_status(order)) for order in self.orders]
+            },
         }
         return {key: value for key, value in full.items() if key in fields and value is not None}
 
@@ -115,9 +141,19 @@ class Dataset:
     def find(self, seller_nick: str, tid: int) -> Trade | None:
         return next((trade for trade in self.trades(seller_nick) if trade.tid == tid), None)
 
-    def ship(self, trade: Trade, out_sid: str, company_code: str, now: datetime) -> None:
+    def ship(
+        self,
+        trade: Trade,
+        out_sid: str,
+        company_code: str,
+        now: datetime,
+        oids: list[int] | None = None,
+    ) -> None:
+        """Ship ``oids`` (default: every sub-order still waiting); the rest keep waiting."""
         with self._lock:
-            trade.status = "WAIT_BUYER_CONFIRM_GOODS"
+            trade.shipped_oids |= set(trade.waiting_oids if oids is None else oids)
+            done = not trade.waiting_oids
+            trade.status = "WAIT_BUYER_CONFIRM_GOODS" if done else PART_SHIPPED
             trade.modified = now
             trade.shipping = _shipping(trade, out_sid, company_code, now)
             trade.trace = [(now, TRACE_STEPS[0])]
@@ -155,6 +191,7 @@ def _add_shipment(rng: random.Random, trade: Trade) -> None:
     company = rng.choice(sorted(LOGISTICS_COMPANIES))
     out_sid = f"{company}{rng.randrange(10**11, 10**12)}"
     trade.shipping = _shipping(trade, out_sid, company, trade.modified)
+    trade.shipped_oids = set(trade.oids)
     steps = TRACE_STEPS if trade.status == "TRADE_FINISHED" else TRACE_STEPS[:2]
     # Steps end at the trade's last change, so no step lies in the future.
     last = len(steps) - 1

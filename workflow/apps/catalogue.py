@@ -1,8 +1,14 @@
-"""The customer-information APIs an APP must ask authorization for, grouped as TOP groups them."""
+"""The customer-information APIs an APP must ask authorization for, grouped as TOP groups them.
+
+Each API carries the guide's usage rules (``top.rules``), the same table the local gateway
+enforces and the checker reports, so what the applicant reads beside an API is what TOP does.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from top.rules import REFUND_NOTE, UsageRule, needs_customer_authorization, rules_for
 
 
 @dataclass(frozen=True)
@@ -10,6 +16,15 @@ class ApiInfo:
     method: str
     group: str
     summary: str
+
+    @property
+    def rules(self) -> list[UsageRule]:
+        return rules_for(self.method)
+
+    @property
+    def is_https_only(self) -> bool:
+        """It needs the customer's authorization, and TOP serves it over https only (§3.1 a)."""
+        return needs_customer_authorization(self.method)
 
 
 CUSTOMER_APIS: tuple[ApiInfo, ...] = (
@@ -22,3 +37,6 @@ CUSTOMER_APIS: tuple[ApiInfo, ...] = (
 )
 
 API_METHODS = tuple(api.method for api in CUSTOMER_APIS)
+API_INFO = {api.method: api for api in CUSTOMER_APIS}
+#: Shown with the APIs: refunds have no API (§4.3).
+REFUNDS = REFUND_NOTE

@@ -63,12 +63,18 @@ def run_checker(
     sign_method: str,
     session: str | None,
     apis: Iterable[str],
+    rules: bool = False,
 ) -> CheckReport:
-    """Run the TOP checker once from the desk (the secret is used for this run only)."""
+    """Run the TOP checker once from the desk (the secret is used for this run only).
+
+    With ``rules`` it also proves the gateway enforces each API's usage rules (``top.rules``).
+    """
     from top.checker import run_check
 
     try:
-        return run_check(gateway, app_key, app_secret, sign_method, session or None, tuple(apis))
+        return run_check(
+            gateway, app_key, app_secret, sign_method, session or None, tuple(apis), rules=rules
+        )
     except ValueError as exc:  # a malformed gateway URL or sign method
         raise DomainError(str(exc).replace(app_secret, "***") if app_secret else str(exc)) from None
 

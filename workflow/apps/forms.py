@@ -1,15 +1,31 @@
-from flask_wtf import FlaskForm
-from wtforms import PasswordField, RadioField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
+from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
+from workflow.apps.catalogue import API_METHODS
 from workflow.models import Audience
+from workflow.web.forms import AsciiDigits, DeskForm
+
+#: The longest reason a person writes for one API, or for refusing it.
+MAX_API_REASON = 2000
 
 
-class AppForm(FlaskForm):
+class AppForm(DeskForm):
     app_key = StringField(
         "APP key",
-        validators=[DataRequired(), Regexp(r"^\d{4,20}$", message="The APP key is digits only.")],
+        validators=[
+            DataRequired(),
+            Length(max=20),
+            AsciiDigits(4, 20, "The APP key is 4 to 20 digits 0-9, as the TOP console shows it."),
+        ],
     )
     name = StringField("APP name", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("What the APP does", validators=[DataRequired(), Length(max=5000)])
@@ -42,7 +58,7 @@ GATEWAY_CHOICES = [
 ]
 
 
-class CheckerForm(FlaskForm):
+class CheckerForm(DeskForm):
     gateway = RadioField("Gateway", choices=GATEWAY_CHOICES, default="default")
     custom_url = StringField(
         "Custom gateway URL", validators=[Optional(), URL(require_tld=False), Length(max=500)]
@@ -59,3 +75,56 @@ class CheckerForm(FlaskForm):
     # Used for this one run only: never stored, logged or rendered back.
     app_secret = PasswordField("APP secret", validators=[DataRequired(), Length(max=200)])
     session = StringField("Session key (optional)", validators=[Optional(), Length(max=200)])
+    rules = BooleanField("Also check that the gateway enforces the APIs' usage rules")
+    #: "yes" when the run should be attached as evidence (the page's second button).
+    attach = StringField(validators=[Length(max=3)])
+
+
+class _KnownApis:
+    field_flags: dict = {}
+
+    def __call__(self, form, field) -> None:
+        if any(method not in API_METHODS for method in field.data or ()):
+            raise ValidationError("Choose APIs from the list on the page.")
+
+
+class _ApiChoice(DeskForm):
+    api = SelectMultipleField(
+        "APIs",
+        choices=[SelectChoice(method, method) for method in API_METHODS],
+        validate_choice=False,
+        validators=[_KnownApis()],
+    )
+
+    def reasons(self) -> dict[str, str]:
+        """Each chosen API with the reason typed for it."""
+        return {method: self[f"reason-{method}"].data or "" for method in self.api.data or ()}
+
+
+#: The API request: a box per customer-information API and a reason beside each
+#: (``reason-<method>``), built from the catalogue.
+ApiRequestForm = type(
+    "ApiRequestForm",
+    (_ApiChoice,),
+    {
+        f"reason-{method}": TextAreaField(
+            f"Reason for {method}", validators=[Length(max=MAX_API_REASON)]
+        )
+        for method in API_METHODS
+    },
+)
+
+
+class ApiDecisionForm(DeskForm):
+    decision = RadioField(
+        "Decision",
+        choices=[SelectChoice("grant", "Grant"), SelectChoice("refuse", "Refuse")],
+        validators=[DataRequired(message="Choose grant or refuse.")],
+    )
+    reason = StringField("Reason if refused", validators=[Length(max=MAX_API_REASON)])
+
+
+class ReportUploadForm(DeskForm):
+    """The signed report a checker wrote on the applicant's host."""
+
+    report = FileField("Signed report")

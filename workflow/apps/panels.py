@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from workflow.apps.catalogue import CUSTOMER_APIS
+from workflow.apps.catalogue import API_INFO, CUSTOMER_APIS, REFUNDS
 from workflow.apps.checker_download import CHECKER_FILENAME, HOST_REQUIREMENTS
 from workflow.apps.evidence import EVIDENCE_STATE, evidence_of
 from workflow.apps.forms import AppForm
 from workflow.apps.operations import APP_EDIT_STATES
+from workflow.guide import url_for_link
+from workflow.journeys.actions import submitted_form
 from workflow.journeys.panels import panel
 from workflow.models import EvidenceKind, Journey, User
 from workflow.policy import Action, may
@@ -20,8 +22,8 @@ def app_panel(journey: Journey, user: User) -> dict | None:
         return None
     editable = journey.state in APP_EDIT_STATES and may(user, Action.register_app, journey)
     app = journey.app
-    form = AppForm(obj=app) if editable else None
-    if form is not None and app is not None:
+    form = submitted_form("app") or (AppForm(obj=app) if editable else None)
+    if form is not None and app is not None and not form.is_submitted():
         form.origin.data = "new" if app.is_new else "existing"
         form.audience.data = app.audience.value
     requested = {r.method: r for r in app.api_requests} if app else {}
@@ -30,6 +32,9 @@ def app_panel(journey: Journey, user: User) -> dict | None:
         "form": form,
         "editable": editable,
         "apis": CUSTOMER_APIS,
+        "api_info": API_INFO,
+        "refunds": REFUNDS,
+        "delivery_system_url": url_for_link("L8"),
         "requested": requested,
         "deciding": journey.state == "api_access_submitted"
         and may(user, Action.decide_api, journey),

@@ -132,7 +132,7 @@ def _payload(value: Any, path: str) -> Payload:
         {
             "journey_id": _integer(1, 2**53),
             "stage": _choice(*STAGES),
-            "app_key": _text(64, pattern=r"^\d{4,20}$"),
+            "app_key": _text(64, pattern=r"^[0-9]{4,20}$"),
             "gateway": _text(500, pattern=r"^https?://\S+$"),
             "environment": _choice("sandbox", "production", "other"),
             "is_stand_in": _boolean,

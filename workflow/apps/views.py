@@ -1,9 +1,10 @@
 """Stage 2 (APP and API access) and the checker page of stages 3 and 4a."""
 
-from flask import Blueprint, abort, current_app, flash, make_response, render_template, request
+from flask import Blueprint, abort, current_app, flash, make_response, render_template
 from flask_login import current_user
 
 from top.evidence import stand_in_url
+from top.rules import needs_customer_authorization
 from workflow.apps import checks, panels  # noqa: F401  (register requirements and panels)
 from workflow.apps import operations as ops
 from workflow.apps.checker_download import (
@@ -20,11 +21,23 @@ from workflow.apps.evidence import (
     run_checker,
 )
 from workflow.apps.evidence import withdraw_evidence as withdraw_evidence_op
-from workflow.apps.forms import AppForm, CheckerForm
+from workflow.apps.forms import (
+    ApiDecisionForm,
+    ApiRequestForm,
+    AppForm,
+    CheckerForm,
+    ReportUploadForm,
+)
 from workflow.apps.report_schema import ReportProblem
 from workflow.errors import DomainError
 from workflow.extensions import db
-from workflow.journeys.actions import act, back_to, load_journey, send_journey_file
+from workflow.journeys.actions import (
+    act,
+    back_to,
+    load_journey,
+    refuse_form,
+    send_journey_file,
+)
 from workflow.models import Audience, Evidence, EvidenceKind
 from workflow.policy import Action
 from workflow.web.access import journey_of, requires_action, row_on_journey
@@ -36,9 +49,8 @@ bp = Blueprint("apps", __name__)
 @requires_action(Action.register_app, target=journey_of)
 def save_app(journey_id: int):
     form = AppForm()
-    if not form.validate():
-        flash("; ".join(f"{form[n].label.text}: {e[0]}" for n, e in form.errors.items()), "error")
-        return back_to(journey_id, "app")
+    if not form.validate_on_submit():
+        return refuse_form(journey_id, form, "app")
     return act(
         journey_id,
         lambda journey: ops.register_app(
@@ -58,11 +70,12 @@ def save_app(journey_id: int):
 @bp.route("/journeys/<int:journey_id>/apis", methods=["POST"])
 @requires_action(Action.request_api_access, target=journey_of)
 def save_apis(journey_id: int):
-    chosen = request.form.getlist("api")
-    reasons = {method: request.form.get(f"reason-{method}", "") for method in chosen}
+    form = ApiRequestForm()
+    if not form.validate_on_submit():
+        return refuse_form(journey_id, form)
     return act(
         journey_id,
-        lambda journey: ops.request_api_access(journey, current_user, reasons),
+        lambda journey: ops.request_api_access(journey, current_user, form.reasons()),
         "Your API requests are saved.",
         "app",
     )
@@ -71,11 +84,14 @@ def save_apis(journey_id: int):
 @bp.route("/journeys/<int:journey_id>/apis/<int:request_id>/decision", methods=["POST"])
 @requires_action(Action.decide_api, target=journey_of)
 def decide_api(journey_id: int, request_id: int):
-    grant = request.form.get("decision") == "grant"
+    form = ApiDecisionForm()
+    if not form.validate_on_submit():
+        return refuse_form(journey_id, form)
+    grant = form.decision.data == "grant"
     return act(
         journey_id,
         lambda journey: ops.decide_api(
-            journey, current_user, request_id, grant=grant, reason=request.form.get("reason", "")
+            journey, current_user, request_id, grant=grant, reason=form.reason.data or ""
         ),
         "API granted." if grant else "API refused.",
         "app",
@@ -104,10 +120,11 @@ def checker(journey_id: int, kind: str):
                 form.sign_method.data,
                 form.session.data,
                 ops.granted_apis(journey),
+                rules=form.rules.data,
             )
         except DomainError as exc:
             flash(exc.message, "error")
-        if report is not None and request.form.get("attach") == "yes":
+        if report is not None and form.attach.data == "yes":
             return _attach(journey, evidence_kind, report)
     form.app_secret.data = ""  # never echo the secret back into the page
     return render_template(
@@ -117,6 +134,7 @@ def checker(journey_id: int, kind: str):
         form=form,
         report=report,
         apis=ops.granted_apis(journey),
+        https_only=[a for a in ops.granted_apis(journey) if needs_customer_authorization(a)],
         default_gateway=current_app.config["TOP_GATEWAY_URL"],
         # Only sandbox evidence may be a run from this desk; the cloud is proven from the host.
         collecting=journey.state == EVIDENCE_STATE[evidence_kind]
@@ -143,7 +161,10 @@ def _attach(journey, kind: EvidenceKind, report):
 @requires_action(Action.attach_evidence, target=journey_of)
 def upload_report(journey_id: int, kind: str):
     evidence_kind = _evidence_kind(kind)
-    upload = request.files.get("report")
+    form = ReportUploadForm()
+    if not form.validate_on_submit():
+        return refuse_form(journey_id, form)
+    upload = form.report.data
     if upload is None or not upload.filename:
         flash("Choose the signed report the checker wrote.", "error")
         return back_to(journey_id, "evidence")

@@ -1,25 +1,28 @@
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from workflow.models import AccountKind
+from workflow.web.forms import MAX_PASSWORD, DeskForm, MemberName
+
+NEW_PASSWORD_LENGTH = Length(min=10, max=MAX_PASSWORD, message="Use 10 to 1024 characters.")
 
 
-class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email()])
-    password = PasswordField("Password", validators=[DataRequired()])
-
-
-class RegisterForm(FlaskForm):
+class LoginForm(DeskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(
-        "Password",
-        validators=[DataRequired(), Length(min=10, message="Use at least 10 characters.")],
-    )
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD)])
+
+
+class RegisterForm(DeskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), NEW_PASSWORD_LENGTH])
     confirm = PasswordField(
         "Repeat the password",
-        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+        validators=[
+            DataRequired(),
+            Length(max=MAX_PASSWORD),
+            EqualTo("password", message="The passwords differ."),
+        ],
     )
     account_kind = RadioField(
         "You are",
@@ -34,22 +37,20 @@ class RegisterForm(FlaskForm):
     )
     account_name = StringField("Company or shop name", validators=[DataRequired(), Length(max=200)])
     taobao_account_id = StringField(
-        "Taobao account ID",
-        validators=[
-            DataRequired(),
-            Length(max=64),
-            Regexp(r"^\S+$", message="A taobao account ID has no spaces."),
-        ],
+        "Taobao account ID", validators=[DataRequired(), Length(max=64), MemberName()]
     )
 
 
-class ChangePasswordForm(FlaskForm):
-    current = PasswordField("Current password", validators=[DataRequired()])
-    password = PasswordField(
-        "New password",
-        validators=[DataRequired(), Length(min=10, message="Use at least 10 characters.")],
+class ChangePasswordForm(DeskForm):
+    current = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=MAX_PASSWORD)]
     )
+    password = PasswordField("New password", validators=[DataRequired(), NEW_PASSWORD_LENGTH])
     confirm = PasswordField(
         "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+        validators=[
+            DataRequired(),
+            Length(max=MAX_PASSWORD),
+            EqualTo("password", message="The passwords differ."),
+        ],
     )

@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from datetime import date
 from typing import BinaryIO
 
 from sqlalchemy import select
 
 from workflow import files
-from workflow.deployment.specs import OPTIONAL_FIELDS, SPECS, FormSpec
+from workflow.deployment.forms import checked_stage_values
+from workflow.deployment.specs import SPECS, FormSpec
 from workflow.enablement.prechecks import sniff_stream
 from workflow.errors import DomainError, NotFound
 from workflow.extensions import db
 from workflow.models import FormKind, Journey, StageForm, User
 from workflow.policy import Action, authorize
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
 
 def save_stage_form(
-    journey: Journey, kind: FormKind, actor: User, values: Mapping[str, str]
+    journey: Journey, kind: FormKind, actor: User, values: Mapping[str, object]
 ) -> StageForm:
-    """Check and keep a structured form; the newest of a kind is the one that counts."""
-    spec = _spec_for(journey, kind, actor)
-    data = clean_values(spec, values)
+    """Check and keep a structured form; the newest of a kind is the one that counts.
+
+    ``values`` are checked by the same form class the page posts to, built from the spec.
+    """
+    _spec_for(journey, kind, actor)
+    data = checked_stage_values(kind, values)
+    if isinstance(data, str):
+        raise DomainError(data)
     form = StageForm(journey_id=journey.id, kind=kind, data=data, created_by_id=actor.id)
     db.session.add(form)
     db.session.flush()
@@ -58,30 +60,6 @@ def save_stage_document(
     return form
 
 
-def clean_values(spec: FormSpec, values: Mapping[str, str]) -> dict[str, object]:
-    data: dict[str, object] = {}
-    problems = []
-    for f in spec.fields:
-        raw = (values.get(f.name) or "").strip()
-        if f.type == "check":
-            data[f.name] = raw in {"y", "yes", "on", "true", "1"}
-            if not data[f.name]:
-                problems.append(f"Confirm: {f.label.lower()}")
-            continue
-        if not raw and f.name not in OPTIONAL_FIELDS:
-            problems.append(f"{f.label}: required")
-        elif len(raw) > f.max_length:
-            problems.append(f"{f.label}: at most {f.max_length} characters")
-        elif f.type == "date" and not _is_date(raw):
-            problems.append(f"{f.label}: use the form YYYY-MM-DD")
-        elif f.name.endswith("email") and not _EMAIL.match(raw):
-            problems.append(f"{f.label}: not an e-mail address")
-        data[f.name] = raw
-    if problems:
-        raise DomainError("; ".join(problems))
-    return data
-
-
 def latest_form(journey: Journey, kind: FormKind) -> StageForm | None:
     stmt = select(StageForm).where(StageForm.journey_id == journey.id, StageForm.kind == kind)
     return db.session.scalar(stmt.order_by(StageForm.id.desc()).limit(1))
@@ -102,11 +80,3 @@ def _spec_for(journey: Journey, kind: FormKind, actor: User) -> FormSpec:
     if journey.state not in spec.states:
         raise DomainError(f"The {spec.title} cannot be changed at this stage.")
     return spec
-
-
-def _is_date(raw: str) -> bool:
-    try:
-        date.fromisoformat(raw)
-    except ValueError:
-        return False
-    return True

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from workflow.deployment.operations import form_action, latest_form
 from workflow.deployment.specs import SPECS
+from workflow.extensions import db
+from workflow.journeys.actions import submitted_form
 from workflow.journeys.panels import panel
-from workflow.models import FormKind, Journey, User
+from workflow.models import Event, Journey, User
 from workflow.policy import may
 
 
@@ -16,18 +20,27 @@ def deployment_panel(journey: Journey, user: User) -> dict | None:
         current = latest_form(journey, spec.kind)
         editable = journey.state in spec.states and may(user, form_action(spec.kind), journey)
         if current is not None or editable:
-            forms.append({"spec": spec, "current": current, "editable": editable})
+            typed = submitted_form(f"stage-{spec.kind.value}") if editable else None
+            forms.append({"spec": spec, "current": current, "editable": editable, "typed": typed})
     if not forms:
         return None
-    exemption = latest_form(journey, FormKind.exemption)
+    return {"forms": forms, **exemption_outcome(journey)}
+
+
+def exemption_outcome(journey: Journey) -> dict:
+    """Whether the own-server exemption was approved, or refused with the reviewer's reason."""
+    decided = db.session.scalars(
+        select(Event)
+        .where(
+            Event.journey_id == journey.id,
+            Event.from_state == "exemption_submitted",
+            Event.event.in_(("approve", "refuse_exemption")),
+        )
+        .order_by(Event.id.desc())
+        .limit(1)
+    ).first()
+    approved = decided is not None and decided.event == "approve"
     return {
-        "forms": forms,
-        "is_exempt": exemption is not None and journey.state in AFTER_DEPLOYMENT,
+        "is_exempt": approved,
+        "exemption_refused": decided if decided is not None and not approved else None,
     }
-
-
-#: Once here, an exemption on file was approved: the page says so.
-AFTER_DEPLOYMENT = frozenset(
-    {"deployed", "distribution_setup", "authorization_submitted", "distribution_draft"}
-    | {"distribution_submitted", "released"}
-)

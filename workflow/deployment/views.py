@@ -1,11 +1,12 @@
 """Stage 4: MRD/PRD, the business meeting, the cloud plan, deployment and exemption forms."""
 
-from flask import Blueprint, abort, flash, request
+from flask import Blueprint, abort, flash
 from flask_login import current_user
 
 from workflow.deployment import checks, panels  # noqa: F401  (register requirements and panels)
+from workflow.deployment.forms import StageDocumentForm, stage_form_class
 from workflow.deployment.operations import form_action, save_stage_document, save_stage_form
-from workflow.journeys.actions import act, back_to, send_journey_file
+from workflow.journeys.actions import act, back_to, refuse_form, send_journey_file
 from workflow.models import FormKind, StageForm
 from workflow.policy import Action
 from workflow.web.access import journey_of, requires_action, row_on_journey
@@ -17,9 +18,12 @@ bp = Blueprint("deployment", __name__)
 @requires_action(form_action, target=journey_of)
 def save_form(journey_id: int, kind: str):
     form_kind = _kind(kind)
+    form = stage_form_class(form_kind)()
+    if not form.validate_on_submit():
+        return refuse_form(journey_id, form, f"stage-{kind}")
     return act(
         journey_id,
-        lambda journey: save_stage_form(journey, form_kind, current_user, request.form),
+        lambda journey: save_stage_form(journey, form_kind, current_user, form.stage_data()),
         "Saved.",
         f"form-{kind}",
     )
@@ -29,7 +33,10 @@ def save_form(journey_id: int, kind: str):
 @requires_action(form_action, target=journey_of)
 def upload_document(journey_id: int, kind: str):
     form_kind = _kind(kind)
-    upload = request.files.get("document")
+    form = StageDocumentForm()
+    if not form.validate_on_submit():
+        return refuse_form(journey_id, form)
+    upload = form.document.data
     if upload is None or not upload.filename:
         flash("Choose a PDF to upload.", "error")
         return back_to(journey_id, f"form-{kind}")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from workflow.distribution.operations import (
+    adds_no_other_seller,
     list_in_force,
+    other_seller_count,
     proposed_list,
     put_proposal_in_force,
+    serves_other_sellers,
     unconfirmed_configs,
 )
 from workflow.models import SellerListKind
-from workflow.requirements import requires
+from workflow.requirements import condition, requires
+from workflow.rules import OWN_SHOP, desk_actor
 from workflow.signals import journey_changed
 
 _APPROVED_LISTS = {
@@ -18,12 +22,30 @@ _APPROVED_LISTS = {
 }
 
 
+#: Transitions by which a list the desk approved itself, under §3.4.1 a, comes into force.
+_IN_FORCE_BY_RULE = {
+    ("submit", "distribution_setup", "distribution_draft"),
+    ("change_authorizations", "released", "released"),
+}
+
+
 @requires(("distribution_setup", "submit"))
 def authorization_list_ready(journey) -> list[str]:
     problems = []
-    if proposed_list(journey, SellerListKind.authorization) is None:
+    proposal = proposed_list(journey, SellerListKind.authorization)
+    if proposal is None:
         problems.append("Save the authorization list of seller IDs before submitting")
+    elif serves_other_sellers(journey) and other_seller_count(journey, proposal) < 1:
+        problems.append(
+            "This APP serves other sellers: put their seller IDs on the authorization list "
+            "(your own shop alone needs no authorization request)"
+        )
     return problems + unconfirmed_configs(journey)
+
+
+@condition("authorization_needs_no_review")
+def _adds_no_other_seller(journey) -> bool:
+    return adds_no_other_seller(journey)
 
 
 @requires(("distribution_draft", "submit"))
@@ -46,3 +68,6 @@ def authorization_change_proposed(journey) -> list[str]:
 def _approved_list_comes_into_force(journey, event, actor, **_) -> None:
     if event.event == "approve" and event.from_state in _APPROVED_LISTS:
         put_proposal_in_force(journey, _APPROVED_LISTS[event.from_state], actor)
+    elif (event.event, event.from_state, event.to_state) in _IN_FORCE_BY_RULE:
+        kind = SellerListKind.authorization
+        put_proposal_in_force(journey, kind, desk_actor(OWN_SHOP), rule=OWN_SHOP)

@@ -19,6 +19,7 @@ from workflow.distribution.sellerids import (
     SellerIdDiff,
     SellerIdListError,
     canonical_bytes,
+    canonical_sha256,
     diff_seller_ids,
     parse_seller_ids,
 )
@@ -31,7 +32,10 @@ from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.models import (
     AccountKind,
+    Audience,
     DecisionKind,
+    EnablementRequest,
+    Event,
     Journey,
     ReviewStatus,
     SellerList,
@@ -39,8 +43,8 @@ from workflow.models import (
     User,
 )
 from workflow.models.base import utcnow
-from workflow.operations import journeys_of
 from workflow.policy import Action, authorize
+from workflow.rules import DeskRule
 from workflow.storage_setup import get_storage
 
 #: Where each list may be changed by the applicant.
@@ -89,10 +93,17 @@ def _read_limits() -> ReadLimits:
 def save_seller_list(
     journey: Journey, kind: SellerListKind, actor: User, ids: list[int]
 ) -> SellerList:
-    """Store the canonical list and record it as the proposal, with its diff counts."""
+    """Store the canonical list and record it as the proposal, with its diff counts.
+
+    A seller's own seller ID is always on its authorization list (§3.4.1 a): it is added
+    where the list left it out, so it can never be removed.
+    """
     authorize(actor, Action.edit_seller_list, journey)
     if journey.state not in EDIT_STATES[kind]:
         raise DomainError(f"The {kind.value} list cannot be changed at this stage.")
+    own = own_seller_number(journey)
+    if kind is SellerListKind.authorization and own is not None and own not in ids:
+        ids = sorted([*ids, own])
     data = canonical_bytes(ids)
     diff = diff_seller_ids(ids_of(list_in_force(journey, kind)), ids)
     # A list is data the desk made canonical, not an upload, so the upload limit does not apply.
@@ -145,8 +156,10 @@ def proposal_diff(journey: Journey, kind: SellerListKind) -> SellerIdDiff | None
     return diff_seller_ids(ids_of(list_in_force(journey, kind)), ids_of(proposal))
 
 
-def put_proposal_in_force(journey: Journey, kind: SellerListKind, actor: User) -> SellerList | None:
-    """The approved proposal replaces the list in force."""
+def put_proposal_in_force(
+    journey: Journey, kind: SellerListKind, actor: User, *, rule: DeskRule | None = None
+) -> SellerList | None:
+    """The approved proposal replaces the list in force; ``rule`` when the desk approved it."""
     proposal = proposed_list(journey, kind)
     if proposal is None:
         return None
@@ -157,18 +170,65 @@ def put_proposal_in_force(journey: Journey, kind: SellerListKind, actor: User) -
     db.session.flush()
     rows = [proposal] if previous is None else [previous, proposal]
     about = {"list": kind.value, "count": proposal.count}
-    decide(journey, actor, DecisionKind.list_in_force, rows, about)
+    if rule is not None:
+        about["rule"] = rule.section
+    comment = rule.text if rule is not None else ""
+    decide(journey, actor, DecisionKind.list_in_force, rows, about, comment=comment)
     return proposal
 
 
 def own_seller_id(journey: Journey) -> str | None:
-    """A seller's own seller ID, from its account's enablement request, when known."""
+    """A seller's own seller ID, from the enablement request that enabled its account.
+
+    Until the account is enabled (or when an earlier enablement was rejected and a new one
+    continues it), the newest request of the account says it.
+    """
     if journey.account.kind is not AccountKind.seller:
         return None
-    first = next(iter(journeys_of(journey.account)), None)
-    request = getattr(first, "enablement_request", None) if first else None
-    seller_id = getattr(request, "seller_id", "") or ""
+    enabled_by = select(Event.journey_id).where(
+        Event.event == "approve", Event.from_state == "enablement_submitted"
+    )
+    stmt = (
+        select(EnablementRequest.seller_id)
+        .join(Journey, EnablementRequest.journey_id == Journey.id)
+        .where(Journey.account_id == journey.account_id)
+        .order_by(EnablementRequest.journey_id.in_(enabled_by).desc(), EnablementRequest.id.desc())
+        .limit(1)
+    )
+    seller_id = db.session.scalar(stmt) or ""
     return seller_id.strip() or None
+
+
+def own_seller_number(journey: Journey) -> int | None:
+    """The seller's own ID as it stands on a seller list; ``None`` for an ISV or if unknown."""
+    own = own_seller_id(journey)
+    return int(own) if own is not None and own.isdigit() else None
+
+
+def adds_no_other_seller(journey: Journey) -> bool:
+    """A seller's proposed authorization list adds no seller but its own shop (§3.4.1 a).
+
+    Read from the rows' counts and hashes, never the lists themselves, so asking is cheap.
+    """
+    own = own_seller_number(journey)
+    proposal = proposed_list(journey, SellerListKind.authorization)
+    if own is None or proposal is None:
+        return False
+    in_force = list_in_force(journey, SellerListKind.authorization)
+    if in_force is None:
+        return proposal.count == 1 and proposal.sha256 == canonical_sha256([own])
+    return proposal.added_count == 0 and proposal.sha256 != in_force.sha256
+
+
+def serves_other_sellers(journey: Journey) -> bool:
+    app = journey.app
+    return app is not None and app.audience is Audience.other_sellers
+
+
+def other_seller_count(journey: Journey, seller_list: SellerList) -> int:
+    """How many sellers besides the seller's own shop a list names."""
+    own = own_seller_number(journey)
+    return seller_list.count - (1 if own is not None else 0)
 
 
 def set_config_requirements(journey: Journey, actor: User, *, security: bool, cloud: bool) -> None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from workflow.distribution.operations import (
     EDIT_STATES,
+    adds_no_other_seller,
     list_in_force,
+    other_seller_count,
     own_seller_id,
     proposal_diff,
     proposed_list,
 )
 from workflow.journeys.panels import panel
-from workflow.models import Journey, SellerListKind, User
+from workflow.models import Audience, Journey, SellerListKind, User
 from workflow.policy import Action, may
 
 #: The diff shows this many IDs of each side; the counts say how many there are.
@@ -25,9 +27,11 @@ def distribution_panel(journey: Journey, user: User) -> dict | None:
     if journey.state not in _STAGE_5_ALL and not (sets_configs and journey.app is not None):
         return None
     lists = [_list_view(journey, user, kind) for kind in SellerListKind]
+    app = journey.app
     return {
         "lists": [lv for lv in lists if lv["editable"] or lv["in_force"] or lv["proposal"]],
-        "app": journey.app,
+        "app": app,
+        "serves_own_shop": app is not None and app.audience is Audience.own_shop,
         "is_admin": sets_configs,
         "may_confirm": journey.state in _STAGE_5_ALL and may(user, Action.confirm_config, journey),
         "shown": SHOWN_IDS,
@@ -38,6 +42,7 @@ def _list_view(journey: Journey, user: User, kind: SellerListKind) -> dict:
     editable = journey.state in EDIT_STATES[kind] and may(user, Action.edit_seller_list, journey)
     in_force, proposal = list_in_force(journey, kind), proposed_list(journey, kind)
     own = own_seller_id(journey)
+    authorization = kind is SellerListKind.authorization
     return {
         "kind": kind,
         "editable": editable,
@@ -45,5 +50,9 @@ def _list_view(journey: Journey, user: User, kind: SellerListKind) -> dict:
         "proposal": proposal,
         "diff": proposal_diff(journey, kind) if proposal else None,
         "prefill": own if editable and own and in_force is None and proposal is None else "",
-        "own_seller_id": own,
+        "own_seller_id": own if authorization else None,
+        "others_proposed": other_seller_count(journey, proposal)
+        if authorization and proposal
+        else None,
+        "no_review": authorization and proposal is not None and adds_no_other_seller(journey),
     }

@@ -1,13 +1,14 @@
 """Stage 5: authorization and distribution lists, and the required configurations."""
 
-from flask import Blueprint, abort, flash, render_template, request
+from flask import Blueprint, abort, flash, render_template
 from flask_login import current_user
 
 from workflow.distribution import checks, panels  # noqa: F401  (register requirements and panels)
 from workflow.distribution import operations as ops
+from workflow.distribution.forms import RequiredConfigsForm, SellerListForm
 from workflow.errors import DomainError
 from workflow.extensions import db
-from workflow.journeys.actions import act, back_to, load_journey
+from workflow.journeys.actions import act, back_to, load_journey, refuse_form
 from workflow.models import SellerListKind
 from workflow.policy import Action
 from workflow.web.access import journey_of, requires_action
@@ -20,12 +21,13 @@ bp = Blueprint("distribution", __name__)
 def save_list(journey_id: int, kind: str):
     journey = load_journey(journey_id)
     list_kind = _kind(kind)
-    upload = request.files.get("file")
+    form = SellerListForm()
+    if not form.validate_on_submit():
+        return refuse_form(journey_id, form)
+    upload = form.file.data
     try:
         has_file = upload is not None and bool(upload.filename)
-        ids = ops.parse_seller_input(
-            request.form.get("ids", ""), upload.stream if has_file else None
-        )
+        ids = ops.parse_seller_input(form.ids.data or "", upload.stream if has_file else None)
         saved = ops.save_seller_list(journey, list_kind, current_user, ids)
     except ops.SellerListProblems as exc:
         db.session.rollback()
@@ -48,13 +50,13 @@ def save_list(journey_id: int, kind: str):
 @bp.route("/journeys/<int:journey_id>/configs/required", methods=["POST"])
 @requires_action(Action.set_required_configs, target=journey_of)
 def set_required(journey_id: int):
+    form = RequiredConfigsForm()
+    if not form.validate_on_submit():
+        return refuse_form(journey_id, form)
     return act(
         journey_id,
         lambda journey: ops.set_config_requirements(
-            journey,
-            current_user,
-            security=request.form.get("security") == "yes",
-            cloud=request.form.get("cloud") == "yes",
+            journey, current_user, security=form.security.data, cloud=form.cloud.data
         ),
         "Required configurations updated.",
         "distribution",

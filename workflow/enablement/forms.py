@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -13,10 +12,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, Length, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional
+
+from workflow.models import ReviewStatus
+from workflow.web.forms import AsciiDigits, DeskForm
 
 
-class _ContactFields(FlaskForm):
+class _ContactFields(DeskForm):
     contact_name = StringField("Contact name", validators=[Length(max=200)])
     contact_email = EmailField("Contact e-mail", validators=[Optional(), Email(), Length(max=254)])
     contact_phone = StringField("Contact phone (optional)", validators=[Length(max=50)])
@@ -29,7 +31,7 @@ class SellerRequestForm(_ContactFields):
         "Seller ID",
         validators=[
             Length(max=32),
-            Regexp(r"^\s*\d*\s*$", message="A seller ID is a number, e.g. 2200812345678."),
+            AsciiDigits(1, 20, "A seller ID is a number in digits 0-9, e.g. 2200812345678."),
         ],
     )
     shop_name = StringField("Shop name", validators=[Length(max=200)])
@@ -47,18 +49,26 @@ class IsvRequestForm(_ContactFields):
     )
 
 
-class UploadForm(FlaskForm):
+class UploadForm(DeskForm):
     file = FileField("File")
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(DeskForm):
     decision = RadioField(
         "Decision",
         choices=[SelectChoice("accept", "Accept"), SelectChoice("reject", "Reject")],
+        validators=[DataRequired(message="Choose accept or reject.")],
     )
     reason = TextAreaField("Reason shown to the applicant", validators=[Length(max=2000)])
     #: The status the reviewer saw; the decision only applies if it is still the same.
-    seen_status = HiddenField()
+    seen_status = HiddenField(
+        "Status you saw",
+        validators=[
+            Optional(),
+            Length(max=20),
+            AnyOf([s.value for s in ReviewStatus], message="Not a status a document can have."),
+        ],
+    )
     #: Document d only: the reviewer saw the taobao account ID where text and OCR did not.
     account_id_seen = BooleanField("I saw the taobao account ID in this agreement myself")
 

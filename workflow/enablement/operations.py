@@ -233,7 +233,7 @@ def decide_document(
     decided = (document.review_status, document.review_reason, document.is_account_id_seen)
     if decided == (status, recorded_reason, seen):
         return document  # already decided so: a repeated click records nothing
-    expected = ReviewStatus(seen_status) if seen_status else document.review_status
+    expected = _seen_status(seen_status) if seen_status else document.review_status
     result = db.session.execute(
         update(DocumentVersion)
         .where(DocumentVersion.id == document.id, DocumentVersion.review_status == expected)
@@ -269,6 +269,13 @@ def _account_id_tick(
         f"Tick that you saw taobao account ID {journey.account.taobao_account_id} in the "
         f"{describe(document.kind)} yourself before accepting it: {why}."
     )
+
+
+def _seen_status(seen_status: str) -> ReviewStatus:
+    try:
+        return ReviewStatus(seen_status)
+    except ValueError:
+        raise DomainError("The page sent a document status that does not exist.") from None
 
 
 def _decision_status(decision: str) -> ReviewStatus:

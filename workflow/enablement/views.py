@@ -23,7 +23,7 @@ from workflow.enablement.forms import DecisionForm, UploadForm, request_form_for
 from workflow.enablement.panels import build_slot, enablement_panel  # noqa: F401
 from workflow.errors import DomainError, NotFound
 from workflow.extensions import db
-from workflow.journeys.actions import act, back_to
+from workflow.journeys.actions import act, back_to, refuse_form
 from workflow.models import DocumentVersion
 from workflow.policy import Action
 from workflow.storage_setup import get_storage
@@ -62,8 +62,10 @@ def upload(journey_id: int, kind: str):
     journey = operations.get_journey_for(current_user, journey_id)
     document_kind = enablement.parse_kind(kind)
     form = UploadForm()
-    upload_file = form.file.data if form.validate_on_submit() else None
     try:
+        if not form.validate_on_submit():
+            raise DomainError(form.error_summary())
+        upload_file = form.file.data
         if upload_file is None or not getattr(upload_file, "filename", None):
             raise DomainError("Choose a file to upload.")
         document = enablement.upload_document(
@@ -143,8 +145,7 @@ def decide(document_id: int):
     journey = operations.get_journey_for(current_user, document.journey_id)
     form = DecisionForm()
     if not form.validate_on_submit():
-        flash("The decision form was incomplete; please try again.", "error")
-        return back_to(journey.id, f"doc-{document.kind.value}")
+        return refuse_form(journey.id, form)
     return act(
         journey.id,
         lambda journey: enablement.decide_document(

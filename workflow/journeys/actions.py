@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect, url_for
+from flask import flash, g, redirect, url_for
 from flask_login import current_user
 
 from workflow import operations
@@ -21,6 +21,26 @@ def load_journey(journey_id: int) -> Journey:
 
 def back_to(journey_id: int, anchor: str = ""):
     return redirect(url_for("journeys.show", journey_id=journey_id, _anchor=anchor or None))
+
+
+def refuse_form(journey_id: int, form, key: str = ""):
+    """The journey page again, as a 400, with the form's errors named; nothing is saved.
+
+    With a ``key``, the panel that shows the form finds it again (:func:`submitted_form`), so
+    what was typed stays in the fields next to its errors.
+    """
+    from workflow.journeys.views import show  # the page every area's forms live on
+
+    db.session.rollback()
+    if key:
+        g.setdefault("submitted_forms", {})[key] = form
+    flash(f"Nothing was saved. {form.error_summary()}", "error")
+    return show(journey_id), 400
+
+
+def submitted_form(key: str):
+    """The form this request refused under ``key`` (see :func:`refuse_form`), if any."""
+    return g.get("submitted_forms", {}).get(key)
 
 
 def act(

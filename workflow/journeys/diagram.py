@@ -39,7 +39,8 @@ def chart_dot(state: str, released: bool = False):
             fontsize="9",
             color="#9aa0a6",
             label=r"Reject: from every submitted state to Rejected\l"
-            r"Withdraw: from every draft to Withdrawn\l",
+            r"Withdraw: from every draft to Withdrawn\l"
+            r"Rejected stays final: a new journey linked to it continues\l",
         )
     )
     return graph

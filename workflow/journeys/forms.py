@@ -1,14 +1,18 @@
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, TextAreaField
+from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from workflow.web.forms import DeskForm, WholeNumberField
+from workflow.web.urls import MAX_ID
 
-class FireEventForm(FlaskForm):
+
+class FireEventForm(DeskForm):
     """One button of the journey page; the version guards against stale pages."""
 
-    version = IntegerField(validators=[DataRequired()])
+    version = WholeNumberField(
+        "Journey version", validators=[DataRequired()], minimum=1, maximum=MAX_ID
+    )
     comment = TextAreaField("Reason shown to the applicant", validators=[Length(max=5000)])
     note = TextAreaField(
         "Internal note (reviewers only)", validators=[Optional(), Length(max=5000)]
     )
-    confirm = HiddenField()
+    confirm = HiddenField(validators=[Length(max=3)])

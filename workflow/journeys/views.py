@@ -8,6 +8,7 @@ from workflow import operations, requirements
 from workflow.errors import ConcurrentChange, DomainError, NotFound, NotPermitted
 from workflow.extensions import db
 from workflow.journeys import diagram
+from workflow.journeys.actions import refuse_form
 from workflow.journeys.forms import FireEventForm
 from workflow.journeys.panels import panels_for
 from workflow.models import Event
@@ -91,8 +92,7 @@ def fire(journey_id: int, event: str):
     journey = operations.get_journey_for(current_user, journey_id)
     form = FireEventForm()
     if not form.validate_on_submit():
-        flash("The form was incomplete; please try again.", "error")
-        return redirect(url_for("journeys.show", journey_id=journey_id))
+        return refuse_form(journey_id, form)
     if event in DESTRUCTIVE_EVENTS and form.confirm.data != "yes":
         return render_template("journeys/confirm.html", journey=journey, event=event, form=form)
     try:

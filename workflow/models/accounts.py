@@ -26,6 +26,13 @@ class Role(enum.StrEnum):
     applicant = "applicant"
     reviewer = "reviewer"
     admin = "admin"
+    #: The desk itself, recording a decision one of its rules makes (``workflow.rules``).
+    #: No one signs in as it, and it may do nothing but apply its rule.
+    system = "system"
+
+
+#: The roles people have; the system role is no one's.
+PEOPLE_ROLES = (Role.applicant, Role.reviewer, Role.admin)
 
 
 class Account(db.Model):

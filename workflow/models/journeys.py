@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.extensions import db
@@ -35,9 +35,18 @@ class Journey(db.Model):
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The reviewer who claimed the item in the queue.
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The rejected journey this one continues (``workflow.journeys.continuation``); a
+    #: rejected journey is continued at most once.
+    follows_journey_id: Mapped[int | None] = mapped_column(ForeignKey("journeys.id"), unique=True)
 
     account: Mapped[Account] = relationship()
     assignee: Mapped[User | None] = relationship()
+    follows: Mapped[Journey | None] = relationship(
+        remote_side=[id], foreign_keys=[follows_journey_id], back_populates="followed_by"
+    )
+    followed_by: Mapped[Journey | None] = relationship(
+        back_populates="follows", foreign_keys=[follows_journey_id], uselist=False
+    )
     events: Mapped[list[Event]] = relationship(
         back_populates="journey", order_by="Event.id", viewonly=True
     )
@@ -51,6 +60,11 @@ class Journey(db.Model):
         if app is not None:
             return f"{app.name} ({app.app_key})"
         return "Developer account enablement"
+
+    def has_event(self, name: str) -> bool:
+        """Whether the chain records an event ``name`` on this journey."""
+        stmt = select(Event.id).where(Event.journey_id == self.id, Event.event == name).limit(1)
+        return db.session.scalar(stmt) is not None
 
 
 class DecisionKind(enum.StrEnum):
@@ -78,6 +92,10 @@ class DecisionKind(enum.StrEnum):
     evidence_attached = "evidence.attached"
     #: The applicant takes a report back; it stays on record but no longer counts.
     evidence_withdrawn = "evidence.withdrawn"
+    #: A new journey starts from a rejected one, with what it carries over (on the new one).
+    continues = "journey.continues"
+    #: The rejected journey is continued in a new one (on the rejected one).
+    continued = "journey.continued"
 
 
 class Event(db.Model):

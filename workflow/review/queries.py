@@ -83,7 +83,7 @@ def _conditions(queue_filter: QueueFilter) -> list:
         conditions.append(Journey.state_changed_at <= cutoff)
     if queue_filter.assignee == "none":
         conditions.append(Journey.assignee_id.is_(None))
-    elif queue_filter.assignee.isdigit():
+    elif queue_filter.assignee.isascii() and queue_filter.assignee.isdigit():
         conditions.append(Journey.assignee_id == int(queue_filter.assignee))
     return conditions
 

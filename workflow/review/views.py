@@ -6,11 +6,13 @@ from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.models import User
 from workflow.policy import Action
+from workflow.review.forms import AssignForm, QueueArgs, SearchArgs
 from workflow.review.operations import assign_journey, reviewers
-from workflow.review.queries import PAGE_SIZE, QueueFilter, review_queue
+from workflow.review.queries import QueueFilter, review_queue
 from workflow.review.search import search_journeys
 from workflow.stages import STAGES, STATE_NAMES
 from workflow.web.access import journey_of, requires_action
+from workflow.web.forms import parse_post, parse_query
 from workflow.web.urls import safe_next
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -19,36 +21,30 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 @bp.route("/")
 @requires_action(Action.view_queue)
 def queue():
+    args = parse_query(QueueArgs)
+    assignee = args.assignee.data
     queue_filter = QueueFilter(
-        stage=request.args.get("stage", ""),
-        min_days=request.args.get("waiting", 0, type=int) or 0,
-        assignee=_assignee_arg(),
+        stage=args.stage.data,
+        min_days=args.waiting.data,
+        assignee=str(current_user.id) if assignee == "me" else assignee,
     )
-    page = review_queue(
-        request.args.get("page", 1, type=int),
-        queue_filter=queue_filter,
-        page_size=request.args.get("per_page", PAGE_SIZE, type=int) or PAGE_SIZE,
-    )
+    page = review_queue(args.page.data, queue_filter=queue_filter, page_size=args.per_page.data)
     return render_template(
         "review/queue.html",
         queue=page,
         filter=queue_filter,
         stages=STAGES,
         sla_days=current_app.config["REVIEW_SLA_DAYS"],
-        args={k: v for k, v in request.args.items() if k != "page"},
+        args={k: v for k, v in request.args.items() if k in args and k != "page"},
     )
-
-
-def _assignee_arg() -> str:
-    value = request.args.get("assignee", "")
-    return str(current_user.id) if value == "me" else value
 
 
 @bp.route("/journeys/<int:journey_id>/assign", methods=["POST"])
 @requires_action(Action.assign_journey, target=journey_of)
 def assign(journey_id: int):
     journey = operations.get_journey_for(current_user, journey_id)
-    assignee = _chosen_assignee(request.form.get("assignee", "me"))
+    form = parse_post(AssignForm)
+    assignee = _chosen_assignee(form.assignee.data)
     try:
         assign_journey(journey, current_user, assignee)
     except DomainError as exc:
@@ -57,13 +53,19 @@ def assign(journey_id: int):
     else:
         db.session.commit()
         flash(f"Assigned to {assignee.display_name}." if assignee else "Unassigned.", "success")
-    return redirect(safe_next(request.form.get("next")) or url_for("review.queue"))
+    return redirect(safe_next(form.next.data) or url_for("review.queue"))
 
 
 def _chosen_assignee(choice: str) -> User | None:
+    """``me``, ``none``, or the id the form checked; an id nobody has is refused."""
     if choice == "me":
         return current_user
-    return db.session.get(User, int(choice)) if choice.isdigit() else None
+    if choice == "none":
+        return None
+    assignee = db.session.get(User, int(choice))
+    if assignee is None:
+        raise DomainError("Assignee: no such reviewer; reload the page and choose again.")
+    return assignee
 
 
 @bp.app_context_processor
@@ -82,15 +84,12 @@ def _waited_days(since) -> float:
 @bp.route("/journeys")
 @requires_action(Action.search_journeys)
 def all_journeys():
-    found = search_journeys(
-        request.args.get("q", ""),
-        request.args.get("state", ""),
-        request.args.get("page", 1, type=int),
-    )
+    args = parse_query(SearchArgs)
+    found = search_journeys(args.q.data, args.state.data, args.page.data)
     return render_template(
         "review/journeys.html",
         found=found,
-        q=request.args.get("q", ""),
-        state=request.args.get("state", ""),
+        q=args.q.data,
+        state=args.state.data,
         states=STATE_NAMES,
     )

@@ -1,7 +1,7 @@
 """the authorized signatory's name; searchable text, OCR and the reviewer's tick per document
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 
 Documents uploaded before this keep an empty text: their prechecks stand as they were made.
 """
@@ -9,8 +9,8 @@ Documents uploaded before this keep an empty text: their prechecks stand as they
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

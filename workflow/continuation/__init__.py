@@ -1,0 +1,1 @@
+"""After a rejection, a way forward: a new journey linked to the rejected one."""

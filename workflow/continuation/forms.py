@@ -1,0 +1,19 @@
+from wtforms import SelectMultipleField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from workflow.continuation.operations import CARRY_LABELS
+from workflow.web.forms import DeskForm
+
+
+class ContinueForm(DeskForm):
+    """Start a new journey from a rejected one: what to carry over, and why (an admin)."""
+
+    carry = SelectMultipleField(
+        "Carry over",
+        choices=[SelectChoice(name, label) for name, label in CARRY_LABELS.items()],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    reason = TextAreaField("Reason", validators=[Length(max=5000)])
