@@ -29,10 +29,13 @@ $(VENV)/.installed: pyproject.toml
 
 # Debian packages: WeasyPrint's native libraries (Pango, HarfBuzz with its subsetter, fontconfig);
 # Graphviz draws the journey chart; DejaVu and WenQuanYi (CJK glyphs) are the packet fonts;
-# poppler-utils renders packet pages to PNG for the docs. A fresh Debian image lacks some of them
-# (libharfbuzz-subset0 among them), so each is checked by name, not by what happens to be there.
+# poppler-utils renders PDF pages to PNG (packet pages for the docs, scans for OCR); Tesseract
+# with its English and Simplified Chinese data reads scanned documents. A fresh Debian image lacks
+# some of them (libharfbuzz-subset0 among them), so each is checked by name, not by what happens
+# to be there.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
-	libfontconfig1 fontconfig graphviz fonts-dejavu-core fonts-wqy-microhei poppler-utils
+	libfontconfig1 fontconfig graphviz fonts-dejavu-core fonts-wqy-microhei poppler-utils \
+	tesseract-ocr tesseract-ocr-chi-sim
 
 system-deps:
 	@missing=""; \

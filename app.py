@@ -146,10 +146,11 @@ def _register_cli(app: Flask) -> None:
 
 def _register_job_kinds(app: Flask) -> None:
     """Every kind of background job, by name; ``flask worker`` runs them all."""
+    from workflow.enablement.ocr_job import ocr_kind
     from workflow.jobs import JobRegistry
     from workflow.mail.delivery import mail_kind
 
-    app.extensions["jobs"] = JobRegistry([mail_kind()])
+    app.extensions["jobs"] = JobRegistry([mail_kind(), ocr_kind()])
 
 
 def _connect_handlers() -> None:

@@ -172,6 +172,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Longest time spent reading one uploaded seller list before it is refused.",
     ),
     Setting(
+        "OCR_LANGUAGES",
+        str,
+        "eng+chi_sim",
+        "Tesseract languages for scanned documents d and f (tesseract-ocr-chi-sim: chi_sim).",
+    ),
+    Setting("OCR_TIMEOUT_SECONDS", _positive_int, 120, "Longest time OCR spends on one document."),
+    Setting("OCR_MAX_PAGES", _positive_int, 5, "Pages of a scanned PDF that OCR reads."),
+    Setting(
         "MAIL_BACKEND",
         _choice("file", "smtp"),
         "file",

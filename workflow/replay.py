@@ -79,8 +79,8 @@ TRACKED: dict[str, Tracked] = {
     ),
     "document_versions": Tracked(
         DocumentVersion,
-        _fields("journey_id", "review_status", "review_reason"),
-        {"review_status": "pending", "review_reason": ""},
+        _fields("journey_id", "review_status", "review_reason", "is_account_id_seen"),
+        {"review_status": "pending", "review_reason": "", "is_account_id_seen": False},
     ),
     "api_requests": Tracked(
         ApiRequest,

@@ -98,6 +98,7 @@ def _fill_company_details(page) -> None:
     page.fill("#company_name", "Browser Software Ltd")
     page.fill("#registration_number", "REG-1")
     page.fill("#company_address", "1 Loopback Road")
+    page.fill("#signatory_name", "Wang Fang")
     page.fill("#contact_name", "Wang Fang")
     page.fill("#contact_email", "wang@example.com")
     page.click("text=Save company details")

@@ -54,12 +54,15 @@ def _party(kind, make_account, make_user, make_journey) -> Party:
 
 
 def file_for(letter: str, account_id: str) -> tuple[bytes, str]:
-    """A plausible file for each slot: PDFs with text (d names the account), PNG scans."""
+    """A plausible file for each slot: PDFs with text (d names the account, d and f the
+    signatory), PNG scans."""
     if letter in ("c", "e"):
         return sample_png(shade=150 + ord(letter)), f"passport-{letter}.png"
     lines = [f"Document {letter}", "Demo Software Ltd"]
     if letter == "d":
         lines.append(f"Taobao account ID {account_id}")
+    if letter in ("d", "f"):
+        lines.append("Signed by Li Lei")
     return sample_pdf(*lines), f"document-{letter}.pdf"
 
 
@@ -97,6 +100,7 @@ def save_isv_details(client, journey_id: int):
             "company_name": "Demo Software Ltd",
             "registration_number": "91330100MA2DEMO01X",
             "company_address": "1 Demo Road, Hangzhou",
+            "signatory_name": "Li Lei",
             "contact_name": "Li Lei",
             "contact_email": "li.lei@example.com",
         },

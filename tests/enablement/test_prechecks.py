@@ -288,3 +288,46 @@ def test_truncated_pdf_is_reported_without_scanning_it() -> None:
     truncated = whole[: len(whole) - 200] + os.urandom(5 * 1024 * 1024)
     assert codes(check_pdf(truncated)) == {"pdf_unreadable": "error"}
     assert "pdf_unreadable" not in codes(check_pdf(whole))
+
+
+# --- the signatory and OCR --------------------------------------------------------------------
+
+
+def inspect(data: bytes, kind: str = "pdf", **expect):
+    from workflow.enablement.prechecks import inspect_document
+
+    return inspect_document(
+        io.BytesIO(data), kind, taobao_account_id=ACCOUNT_ID, signatory_name="Wang Fang", **expect
+    )
+
+
+def test_signatory_is_looked_for_in_the_text_and_the_text_is_kept() -> None:
+    signed = inspect(
+        agreement_pdf("Signed by WANG  FANG"), expect_account_id=False, expect_signatory=True
+    )
+    unsigned = inspect(agreement_pdf("Signed by nobody"), expect_account_id=False,
+                       expect_signatory=True)  # fmt: skip
+
+    assert codes(signed.prechecks) == {"pdf_pages": "ok", "signatory_found": "ok"}
+    assert "WANG" in signed.text and not signed.needs_ocr
+    missing = codes(unsigned.prechecks)
+    assert missing["signatory_missing"] == "warning"
+
+
+def test_scans_and_images_of_searched_documents_need_ocr() -> None:
+    scan = inspect(scanned_pdf(), expect_account_id=True, expect_signatory=True)
+    image = inspect(png_bytes(400, 400), "png", expect_account_id=False, expect_signatory=True)
+    other = inspect(png_bytes(400, 400), "png", expect_account_id=False, expect_signatory=False)
+
+    assert (scan.needs_ocr, scan.text) == (True, "")
+    assert "read with OCR in the background" in scan.prechecks[-1].message
+    assert image.needs_ocr and not other.needs_ocr
+
+
+def test_loose_matching_for_ocr_ignores_punctuation_only_when_asked() -> None:
+    from workflow.enablement.prechecks import mentions
+
+    assert mentions("account tg seller 2024", ACCOUNT_ID, loose=True)
+    assert not mentions("account tg seller 2024", ACCOUNT_ID)
+    assert mentions("授权 签字 人 : 张 伟", "张伟", loose=True)
+    assert not mentions("anything", "___", loose=True)

@@ -28,7 +28,7 @@ def test_pdf_naming_the_account_is_stored_with_a_passing_precheck(isv, client_fo
     assert (row.kind.value, row.version, row.size, row.sha256) == ("d", 1, len(data), sha256(data))
     assert row.content_type == "application/pdf" and row.filename == "agreement.pdf"
     assert sha256(_read_back(desk_storage, row.file_id)) == sha256(data)
-    assert {"code": "account_id_found", "level": "ok"}.items() <= row.prechecks[-1].items()
+    assert {p["code"]: p["level"] for p in row.prechecks}["account_id_found"] == "ok"
 
 
 def test_pdf_without_the_account_id_is_kept_with_a_warning_hint(isv, client_for):

@@ -90,6 +90,7 @@ def test_document_rejection_and_approval_at_once_cannot_both_win(pg_app):
                 company_name="Race Ltd",
                 registration_number="R-1",
                 company_address="1 Road",
+                signatory_name="Ann Lee",
                 contact_name="Ann",
                 contact_email="ann@example.com",
             )

@@ -46,6 +46,7 @@ def test_document_decision_edited_in_the_database_is_named(app, desk):
                 "journey_id": desk.jid,
                 "review_status": "rejected",
                 "review_reason": "The scan is blurred.",
+                "is_account_id_seen": False,
             },
         }
     ]

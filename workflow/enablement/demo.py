@@ -33,6 +33,7 @@ def fill_isv_request(journey, user) -> None:
             "company_name": "Demo Software Ltd",
             "registration_number": "91330100MA2DEMO01X",
             "company_address": "1 Demo Road, Hangzhou, Zhejiang, China",
+            "signatory_name": "Zhang Wei",
             "contact_name": "Demo ISV",
             "contact_email": "isv@demo.example.com",
         },
@@ -46,7 +47,11 @@ def fill_isv_request(journey, user) -> None:
         DocumentKind.bank_account_proof: ("bank-statement.png", sample_png(shade=210)),
         DocumentKind.service_agreement: (
             "service-agreement.pdf",
-            sample_pdf("Taobao Open Platform service agreement", f"taobao account ID {account_id}"),
+            sample_pdf(
+                "Taobao Open Platform service agreement",
+                f"taobao account ID {account_id}",
+                "Signed for Demo Software Ltd by Zhang Wei",
+            ),
         ),
     }
     for kind, (filename, data) in files.items():

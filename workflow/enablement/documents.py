@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from workflow.enablement.findings import Finding, document_findings
 from workflow.extensions import db
 from workflow.models import Journey
 from workflow.models.enablement import (
@@ -42,6 +43,7 @@ ISV_FIELDS = {
     "company_name": "company name",
     "registration_number": "company registration number",
     "company_address": "registered address",
+    "signatory_name": "authorized signatory's name",
     "contact_name": "contact name",
     "contact_email": "contact e-mail",
 }
@@ -139,3 +141,20 @@ def field_changes(journey: Journey) -> list[FieldChange]:
 
 def title(kind: DocumentKind) -> str:
     return DOCUMENT_TITLES[kind]
+
+
+def findings_for(document: DocumentVersion | None) -> list[Finding]:
+    """Whether document d or f names the account ID and the signatory, as its text stands."""
+    if document is None:
+        return []
+    journey = db.session.get(Journey, document.journey_id)
+    request = journey.enablement_request
+    return document_findings(
+        document.kind.value,
+        text=document.text or "",
+        text_source=document.text_source.value if document.text_source else None,
+        ocr_status=document.ocr_status.value if document.ocr_status else None,
+        ocr_error=document.ocr_error or "",
+        account_id=journey.account.taobao_account_id or "",
+        signatory_name=request.signatory_name if request else "",
+    )

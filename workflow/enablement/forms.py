@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField
-from wtforms import EmailField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional
 
@@ -37,6 +44,9 @@ class IsvRequestForm(_ContactFields):
     company_name = StringField("Company name", validators=[Length(max=200)])
     registration_number = StringField("Company registration number", validators=[Length(max=100)])
     company_address = TextAreaField("Registered address", validators=[Length(max=2000)])
+    signatory_name = StringField(
+        "Authorized signatory (as signed on documents d and f)", validators=[Length(max=200)]
+    )
 
 
 class UploadForm(DeskForm):
@@ -59,6 +69,8 @@ class DecisionForm(DeskForm):
             AnyOf([s.value for s in ReviewStatus], message="Not a status a document can have."),
         ],
     )
+    #: Document d only: the reviewer saw the taobao account ID where text and OCR did not.
+    account_id_seen = BooleanField("I saw the taobao account ID in this agreement myself")
 
 
 def request_form_for(journey, **kwargs) -> SellerRequestForm | IsvRequestForm:

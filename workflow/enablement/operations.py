@@ -24,7 +24,10 @@ from workflow.enablement.documents import (
     all_fields,
     describe,
     field_values,
+    findings_for,
 )
+from workflow.enablement.findings import SEARCHED, account_id_found
+from workflow.enablement.ocr_job import queue_ocr
 from workflow.errors import ConcurrentChange, DomainError, NotFound
 from workflow.extensions import db
 from workflow.models import DecisionKind, Journey, User
@@ -34,6 +37,7 @@ from workflow.models.enablement import (
     DocumentVersion,
     EnablementRequest,
     ReviewStatus,
+    TextSource,
 )
 from workflow.policy import Action, authorize
 
@@ -103,15 +107,22 @@ def upload_document(
     if journey.account.kind.value != "isv":
         raise DomainError("Only ISV accounts upload enablement documents.")
     file_kind = _check_upload(stream)
-    checks = prechecks.run_prechecks(
+    searched = SEARCHED.get(kind.value, ())
+    request = journey.enablement_request
+    inspection = prechecks.inspect_document(
         stream,
         file_kind,
         taobao_account_id=journey.account.taobao_account_id,
-        expect_account_id=kind is DocumentKind.service_agreement,
+        expect_account_id="account_id" in searched,
+        signatory_name=request.signatory_name if request else "",
+        expect_signatory="signatory" in searched,
     )
     stream.seek(0)
     with files.stored(stream, content_type=prechecks.mime_type(file_kind)) as obj:
-        return _add_version(journey, actor, kind, obj, filename, file_kind, checks)
+        row = _add_version(journey, actor, kind, obj, filename, file_kind, inspection)
+        if inspection.needs_ocr:
+            queue_ocr(row)  # never waited for: the reviewer sees "OCR running" until it ends
+        return row
 
 
 def _check_upload(stream: BinaryIO) -> str:
@@ -138,7 +149,7 @@ def _add_version(
     stored: StoredObject,
     filename: str,
     file_kind: str,
-    checks: list[prechecks.Precheck],
+    inspection: prechecks.Inspection,
 ) -> DocumentVersion:
     latest = db.session.scalar(
         select(func.max(DocumentVersion.version)).where(
@@ -154,7 +165,11 @@ def _add_version(
         content_type=prechecks.mime_type(file_kind),
         size=stored.size,
         sha256=stored.sha256,
-        prechecks=[{"code": p.code, "level": p.level, "message": p.message} for p in checks],
+        prechecks=[
+            {"code": p.code, "level": p.level, "message": p.message} for p in inspection.prechecks
+        ],
+        text=inspection.text,
+        text_source=TextSource.pdf if inspection.text else None,
         uploaded_by_id=actor.id,
     )
     try:
@@ -197,11 +212,14 @@ def decide_document(
     reason: str = "",
     *,
     seen_status: str | None = None,
+    account_id_seen: bool = False,
 ) -> DocumentVersion:
     """Accept or reject the current version of a document.
 
     The update only applies if the document still has the status the reviewer saw, so two
-    reviewers deciding at once cannot overwrite each other unnoticed.
+    reviewers deciding at once cannot overwrite each other unnoticed. Accepting the service
+    agreement (d) needs ``account_id_seen`` where neither its text nor OCR found the taobao
+    account ID; the tick is recorded with the decision.
     """
     authorize(actor, Action.decide_document, document)
     ensure_deciding(journey)
@@ -211,7 +229,9 @@ def decide_document(
         raise DomainError(f"Say why the {describe(document.kind)} is rejected.")
     _ensure_current(journey, document)
     recorded_reason = reason if status is ReviewStatus.rejected else ""
-    if (document.review_status, document.review_reason) == (status, recorded_reason):
+    seen = _account_id_tick(journey, document, status, account_id_seen)
+    decided = (document.review_status, document.review_reason, document.is_account_id_seen)
+    if decided == (status, recorded_reason, seen):
         return document  # already decided so: a repeated click records nothing
     expected = _seen_status(seen_status) if seen_status else document.review_status
     result = db.session.execute(
@@ -220,6 +240,7 @@ def decide_document(
         .values(
             review_status=status,
             review_reason=recorded_reason,
+            is_account_id_seen=seen,
             reviewed_by_id=actor.id,
             reviewed_at=utcnow(),
         )
@@ -231,6 +252,23 @@ def decide_document(
     about = {"document": document.kind.value, "version": document.version}
     decide(journey, actor, DecisionKind.document, [document], about)
     return document
+
+
+def _account_id_tick(
+    journey: Journey, document: DocumentVersion, status: ReviewStatus, ticked: bool
+) -> bool:
+    """The tick to record: only on accepting d, and required there unless the text shows it."""
+    if status is not ReviewStatus.accepted or document.kind is not DocumentKind.service_agreement:
+        return False
+    findings = findings_for(document)
+    if ticked or account_id_found(findings):
+        return bool(ticked)
+    waiting = any(f.status == "running" for f in findings)
+    why = "OCR is still reading it" if waiting else "neither its text nor OCR found it"
+    raise DomainError(
+        f"Tick that you saw taobao account ID {journey.account.taobao_account_id} in the "
+        f"{describe(document.kind)} yourself before accepting it: {why}."
+    )
 
 
 def _seen_status(seen_status: str) -> ReviewStatus:

@@ -13,9 +13,11 @@ from workflow.enablement.documents import (
     SHORT_NAMES,
     document_changes,
     field_changes,
+    findings_for,
     history_by_kind,
     title,
 )
+from workflow.enablement.findings import account_id_found
 from workflow.enablement.forms import DecisionForm, UploadForm, request_form_for
 from workflow.journeys.panels import panel
 from workflow.models import Journey, User
@@ -33,6 +35,7 @@ def slot_state(current: DocumentVersion | None) -> str:
 
 def build_slot(kind: DocumentKind, history: list[DocumentVersion]) -> dict[str, Any]:
     current = history[-1] if history else None
+    findings = findings_for(current)
     return {
         "kind": kind,
         "letter": kind.value,
@@ -41,6 +44,11 @@ def build_slot(kind: DocumentKind, history: list[DocumentVersion]) -> dict[str, 
         "current": current,
         "history": list(reversed(history)),
         "state": slot_state(current),
+        "findings": findings,
+        #: Accepting d needs the reviewer's own tick unless its text showed the account ID.
+        "needs_account_id_tick": kind is DocumentKind.service_agreement
+        and current is not None
+        and not account_id_found(findings),
     }
 
 

@@ -69,23 +69,71 @@ def worst_level(prechecks: list[Precheck]) -> Level:
     return max((p.level for p in prechecks), key=levels.index, default="ok")
 
 
+@dataclass(frozen=True)
+class Inspection:
+    """What the upload checks found, and the text they searched.
+
+    ``text`` is the PDF's text layer (empty for images and scans). ``needs_ocr`` says the
+    document is searched for the account ID or the signatory but has no text to search.
+    """
+
+    prechecks: list[Precheck]
+    text: str = ""
+    needs_ocr: bool = False
+
+
 def run_prechecks(
     source: str | os.PathLike[str] | BinaryIO,
     kind: str,
     *,
     taobao_account_id: str | None,
     expect_account_id: bool,
+    signatory_name: str | None = None,
+    expect_signatory: bool = False,
 ) -> list[Precheck]:
     """Check a stored document; ``source`` is a path or a seekable binary stream."""
+    return inspect_document(
+        source,
+        kind,
+        taobao_account_id=taobao_account_id,
+        expect_account_id=expect_account_id,
+        signatory_name=signatory_name,
+        expect_signatory=expect_signatory,
+    ).prechecks
+
+
+def inspect_document(
+    source: str | os.PathLike[str] | BinaryIO,
+    kind: str,
+    *,
+    taobao_account_id: str | None,
+    expect_account_id: bool,
+    signatory_name: str | None = None,
+    expect_signatory: bool = False,
+) -> Inspection:
+    """:func:`run_prechecks`, keeping the text layer and whether OCR must read the document."""
     if kind not in MIME_TYPES:
-        return [Precheck("unsupported_type", "error", "Upload a PDF, PNG or JPEG file.")]
+        return Inspection(
+            [Precheck("unsupported_type", "error", "Upload a PDF, PNG or JPEG file.")]
+        )
+    searched = expect_account_id or expect_signatory
     with _opened(source) as stream:
         results = _size_checks(stream)
-        if kind == "pdf":
-            results += _pdf_checks(stream, taobao_account_id, expect_account_id)
-        else:
+        if kind != "pdf":
             results += _image_checks(stream, kind)
-    return results
+            readable = worst_level(results) != "error"
+            return Inspection(results, needs_ocr=searched and readable)
+        checks, text, page_count = _pdf_checks(stream)
+    results += checks
+    if text is None or not searched:
+        return Inspection(results)
+    if len("".join(text.split())) < MIN_TEXT_CHARS:
+        return Inspection([*results, _no_text_check(expect_account_id)], needs_ocr=True)
+    if expect_signatory:
+        results.append(_signatory_check(text, signatory_name))
+    if expect_account_id:
+        results.append(_account_id_check(text, taobao_account_id, page_count))
+    return Inspection(results, text)
 
 
 @contextmanager
@@ -127,27 +175,25 @@ def _has_eof_marker(stream: BinaryIO) -> bool:
     return b"%%EOF" in tail
 
 
-def _pdf_checks(
-    stream: BinaryIO, account_id: str | None, expect_account_id: bool
-) -> list[Precheck]:
+def _pdf_checks(stream: BinaryIO) -> tuple[list[Precheck], str | None, int]:
+    """The PDF's checks, its text layer (None when it cannot be read or has no pages) and its
+    page count."""
     # Without its end marker pypdf would rebuild the file by scanning every byte: for a large
     # truncated upload that takes many seconds and says no more than this does.
     if not _has_eof_marker(stream):
-        return [_pdf_unreadable()]
+        return [_pdf_unreadable()], None, 0
     try:
         reader = PdfReader(stream, strict=False)
         results, readable = _encryption_checks(reader)
         if not readable:
-            return results
+            return results, None, 0
         page_count = len(reader.pages)
     except Exception:
         # pypdf reports damaged files through many exception types (its own, struct, zlib,
         # IndexError, ...); a precheck must report them, never crash the upload.
-        return [_pdf_unreadable()]
+        return [_pdf_unreadable()], None, 0
     results.append(_page_count_check(page_count))
-    if page_count and expect_account_id:
-        results.append(_account_id_check(_extract_text(reader), account_id, page_count))
-    return results
+    return results, (_extract_text(reader) if page_count else None), page_count
 
 
 def _pdf_unreadable() -> Precheck:
@@ -185,30 +231,62 @@ def _page_count_check(page_count: int) -> Precheck:
     return Precheck("pdf_pages", "ok", f"The PDF opens and has {page_count} {noun}.")
 
 
+#: Pages of the kept text are separated by a form feed, as Tesseract and pdftotext do.
+PAGE_BREAK = "\f"
+#: The kept text is cut here: enough for any agreement, never the size of a book.
+MAX_TEXT_CHARS = 200_000
+
+
+def text_pages(text: str) -> list[str]:
+    return text.split(PAGE_BREAK)
+
+
 def _extract_text(reader: PdfReader) -> str:
     texts = []
     for page in reader.pages[:TEXT_PAGES_LIMIT]:
         try:
             texts.append(page.extract_text() or "")
         except Exception:
-            continue  # one bad page should not hide the text of the others
-    return "\n".join(texts)
+            texts.append("")  # one bad page should not hide the text of the others
+    # A NUL byte is no text, and PostgreSQL refuses it in a text column.
+    return PAGE_BREAK.join(texts).replace("\x00", "")[:MAX_TEXT_CHARS]
+
+
+def _no_text_check(expect_account_id: bool) -> Precheck:
+    what = "the taobao account ID and the signatory" if expect_account_id else "the signatory"
+    message = (
+        "The PDF has no readable text (it is probably a scan), so it is being read with OCR "
+        f"in the background; {what} will be checked there. The reviewer checks what OCR "
+        "cannot find by eye."
+    )
+    return Precheck("pdf_no_text", "warning", message)
 
 
 def _account_id_check(text: str, account_id: str | None, page_count: int) -> Precheck:
-    if len("".join(text.split())) < MIN_TEXT_CHARS:
-        message = (
-            "The PDF has no readable text (it is probably a scan), so the taobao account ID "
-            "could not be checked automatically. The reviewer will check it by eye."
-        )
-        return Precheck("pdf_no_text", "warning", message)
     if not account_id or not account_id.strip():
         message = "No taobao account ID was entered, so the agreement could not be checked."
         return Precheck("account_id_unknown", "warning", message)
-    if _normalized(account_id) in _normalized(text):
+    if mentions(text, account_id):
         message = f"The agreement mentions taobao account ID {account_id.strip()}."
         return Precheck("account_id_found", "ok", message)
     return Precheck("account_id_missing", "warning", _missing_id_message(account_id, page_count))
+
+
+def _signatory_check(text: str, signatory_name: str | None) -> Precheck:
+    if not signatory_name or not signatory_name.strip():
+        message = (
+            "No authorized signatory is named in the company details yet, so this document "
+            "could not be checked for the name."
+        )
+        return Precheck("signatory_unknown", "warning", message)
+    name = " ".join(signatory_name.split())
+    if mentions(text, name):
+        return Precheck("signatory_found", "ok", f"The document names the signatory {name}.")
+    message = (
+        f"The document does not name the authorized signatory {name}. Check the name in the "
+        "company details matches the one signed here."
+    )
+    return Precheck("signatory_missing", "warning", message)
 
 
 def _missing_id_message(account_id: str, page_count: int) -> str:
@@ -222,6 +300,22 @@ def _missing_id_message(account_id: str, page_count: int) -> str:
 def _normalized(text: str) -> str:
     """Ignore case and whitespace: PDF text extraction often splits or joins words."""
     return "".join(text.split()).casefold()
+
+
+def mentions(text: str, needle: str, *, loose: bool = False) -> bool:
+    """Whether ``text`` contains ``needle``, ignoring case and whitespace.
+
+    ``loose`` also ignores punctuation, for OCR: Tesseract often drops or misreads an
+    underscore or a hyphen, and puts spaces between Chinese characters.
+    """
+    wanted = _letters_and_digits(needle) if loose else _normalized(needle)
+    if not wanted:
+        return False
+    return wanted in (_letters_and_digits(text) if loose else _normalized(text))
+
+
+def _letters_and_digits(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 # --- images ----------------------------------------------------------------------------------

@@ -155,6 +155,7 @@ def decide(document_id: int):
             form.decision.data or "",
             form.reason.data or "",
             seen_status=form.seen_status.data or None,
+            account_id_seen=bool(form.account_id_seen.data),
         ),
         lambda decided: f"The {describe(decided.kind)} is now {decided.review_status.value}.",
         f"doc-{document.kind.value}",

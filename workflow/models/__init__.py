@@ -27,7 +27,9 @@ from workflow.models.enablement import (
     DocumentKind,
     DocumentVersion,
     EnablementRequest,
+    OcrStatus,
     ReviewStatus,
+    TextSource,
 )
 from workflow.models.jobs import Job, JobStatus
 from workflow.models.journeys import ChainHead, DecisionKind, Event, Journey
@@ -54,6 +56,7 @@ __all__ = [
     "Job",
     "JobStatus",
     "Journey",
+    "OcrStatus",
     "OutboxMessage",
     "OutboxStatus",
     "Packet",
@@ -63,6 +66,7 @@ __all__ = [
     "SellerListKind",
     "SignInFailure",
     "StageForm",
+    "TextSource",
     "TokenPurpose",
     "User",
 ]

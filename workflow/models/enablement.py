@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from workflow.extensions import db
@@ -55,6 +55,8 @@ class EnablementRequest(db.Model):
     company_name: Mapped[str] = mapped_column(String(200), default="")
     registration_number: Mapped[str] = mapped_column(String(100), default="")
     company_address: Mapped[str] = mapped_column(Text, default="")
+    #: Named once; the prechecks look for this name in documents d and f.
+    signatory_name: Mapped[str] = mapped_column(String(200), default="")
     # Both
     contact_name: Mapped[str] = mapped_column(String(200), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
@@ -66,6 +68,22 @@ class EnablementRequest(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     journey: Mapped[Journey] = relationship(backref=backref("enablement_request", uselist=False))
+
+
+class OcrStatus(enum.StrEnum):
+    """Reading a scanned document d or f with OCR, in the background after the upload."""
+
+    running = "running"
+    done = "done"
+    #: Every attempt failed (Tesseract missing, or too slow); the reviewer reads it by eye.
+    failed = "failed"
+
+
+class TextSource(enum.StrEnum):
+    """Where a document's searchable text came from."""
+
+    pdf = "pdf"  #: the PDF's own text layer
+    ocr = "ocr"  #: Tesseract, reading the rendered pages or the image
 
 
 class DocumentVersion(db.Model):
@@ -85,6 +103,17 @@ class DocumentVersion(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     #: Results of the upload prechecks: [{"code", "level", "message"}].
     prechecks: Mapped[list] = mapped_column(JSON, default=list)
+    #: The text the prechecks search for the account ID and the signatory (documents d and f):
+    #: the PDF's text layer, or what OCR read from a scan. Never the image again.
+    text: Mapped[str] = mapped_column(Text, default="")
+    text_source: Mapped[TextSource | None] = mapped_column(
+        Enum(TextSource, native_enum=False, length=8)
+    )
+    #: None when no OCR is needed (a text PDF, or a document nobody searches).
+    ocr_status: Mapped[OcrStatus | None] = mapped_column(
+        Enum(OcrStatus, native_enum=False, length=16)
+    )
+    ocr_error: Mapped[str] = mapped_column(Text, default="")
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     review_status: Mapped[ReviewStatus] = mapped_column(
@@ -93,6 +122,9 @@ class DocumentVersion(db.Model):
     #: Shown to the applicant when the document is rejected.
     review_reason: Mapped[str] = mapped_column(Text, default="")
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The reviewer ticked that they saw the taobao account ID in document d themselves, where
+    #: neither the text nor OCR found it; recorded with the decision.
+    is_account_id_seen: Mapped[bool] = mapped_column(Boolean, default=False)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])

@@ -216,6 +216,7 @@ def _enablement_isv(journey: Journey, submitted_at: datetime):
             ("Company name", r.company_name),
             ("Registration number", r.registration_number),
             ("Company address", r.company_address),
+            ("Authorized signatory", r.signatory_name),
             ("Contact", r.contact_name),
             ("Contact e-mail", r.contact_email),
             ("Contact phone", r.contact_phone),
