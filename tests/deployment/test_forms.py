@@ -50,7 +50,7 @@ def test_document_upload_refuses_a_non_pdf(party, login):
     assert "Upload the document as a PDF." in page and SPECS[FormKind.prd].title in page
 
 
-def test_an_uploaded_documents_name_loses_directories_and_control_characters(party, login):
+def test_an_uploaded_documents_name_loses_its_directories(party, login):
     from workflow.enablement.samples import sample_pdf
 
     journey, applicant = party
@@ -59,8 +59,24 @@ def test_an_uploaded_documents_name_loses_directories_and_control_characters(par
     client = login(applicant)
     response = client.post(
         f"/journeys/{journey.id}/forms/mrd/document",
-        data={"document": (io.BytesIO(sample_pdf("MRD")), "../plans/m\x00r\u202ed.pdf")},
+        data={"document": (io.BytesIO(sample_pdf("MRD")), "../plans/mrd.pdf")},
     )
     assert response.status_code == 302
     db.session.expire_all()
     assert latest_form(journey, FormKind.mrd).filename == "mrd.pdf"
+
+
+def test_an_uploaded_documents_name_with_control_characters_is_refused(party, login):
+    from workflow.enablement.samples import sample_pdf
+
+    journey, applicant = party
+    journey.state = "mrd_prd_draft"
+    db.session.commit()
+    response = login(applicant).post(
+        f"/journeys/{journey.id}/forms/mrd/document",
+        data={"document": (io.BytesIO(sample_pdf("MRD")), "m\x00r\u202ed.pdf")},
+    )
+    assert response.status_code == 400
+    assert "control character" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert latest_form(journey, FormKind.mrd) is None

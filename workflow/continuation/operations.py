@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from workflow import files
 from workflow.decisions import decide
 from workflow.enablement.documents import all_fields, current_documents, field_values
+from workflow.enablement.ocr_job import queue_ocr
 from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.models import (
@@ -25,6 +26,7 @@ from workflow.models import (
     EnablementRequest,
     Event,
     Journey,
+    OcrStatus,
     ReviewStatus,
     Role,
     User,
@@ -105,21 +107,27 @@ def _carry_documents(rejected: Journey, journey: Journey, actor: User) -> None:
             get_storage().open(old.file_id) as stream,
             files.stored(stream, content_type=old.content_type, limit_uploads=False) as obj,
         ):
-            db.session.add(
-                DocumentVersion(
-                    journey_id=journey.id,
-                    kind=old.kind,
-                    version=1,
-                    file_id=obj.file_id,
-                    filename=old.filename,
-                    content_type=old.content_type,
-                    size=obj.size,
-                    sha256=obj.sha256,
-                    prechecks=list(old.prechecks or []),
-                    uploaded_by_id=actor.id,
-                )
+            copy = DocumentVersion(
+                journey_id=journey.id,
+                kind=old.kind,
+                version=1,
+                file_id=obj.file_id,
+                filename=old.filename,
+                content_type=old.content_type,
+                size=obj.size,
+                sha256=obj.sha256,
+                prechecks=list(old.prechecks or []),
+                # What the text layer or OCR already read is the same bytes' text.
+                text=old.text,
+                text_source=old.text_source,
+                ocr_status=old.ocr_status,
+                ocr_error=old.ocr_error,
+                uploaded_by_id=actor.id,
             )
+            db.session.add(copy)
             db.session.flush()
+            if old.ocr_status in (OcrStatus.running, OcrStatus.failed):
+                queue_ocr(copy)  # the old reading is unfinished or failed: read the copy again
 
 
 def _carry_app(rejected: Journey, journey: Journey, actor: User) -> None:
