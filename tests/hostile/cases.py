@@ -12,9 +12,8 @@ Families (the first part of the id):
 - ``double``: every POST route sent twice in a row;
 - ``stale``: a page that showed an older version of the journey, or another document status.
 
-``KNOWN`` marks the cases that fail today in code another branch is changing (the form layer,
-query parsing in the review views, report JSON): ``xfail(strict=True)``, so each turns into a
-failure, to be unmarked, the moment that branch fixes it.
+``KNOWN`` would mark a case that fails today (none does), ``xfail(strict=True)``, so that it
+turns into a failure, to be unmarked, the moment its fault is fixed.
 """
 
 from __future__ import annotations
@@ -27,10 +26,11 @@ import pytest
 
 from tests.hostile import payloads
 from tests.hostile.driver import Override
-from tests.hostile.routes import API, ROUTES, Route
+from tests.hostile.routes import ROUTES, Route
+from tests.hostile.world import ROLES
 
 ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
-EDGE = "edge-validation"
+KNOWN_FAULT = "a known fault, to be fixed"
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def all_cases() -> Iterator[Case]:
 
 
 def _role_cases(route: Route) -> Iterator[Case]:
-    for role in ("anonymous", "seller", "isv", "reviewer", "admin"):
+    for role in ROLES:
         yield Case(f"role:{route.name}:{role}", route, role, Override())
 
 
@@ -140,56 +140,10 @@ def _stale_cases() -> Iterator[Case]:
     yield Case(f"stale:{decide.name}:seen_status", decide, "reviewer", override, 409)
 
 
-#: Case id -> where it fails today: ``all`` databases, ``postgresql`` or ``sqlite`` only.
-KNOWN: dict[str, str] = {
-    # review/views.py parses its query string with int(): huge numbers overflow the database
-    # driver, ``²`` passes isdigit() but not int(), and a 100k-character q reaches LIKE.
-    "query:review.queue.GET.waiting:fullwidth-digits": "all",
-    "query:review.queue.GET.waiting:int-2^31": "all",
-    "query:review.queue.GET.waiting:int-2^63": "all",
-    "query:review.queue.GET.waiting:int-huge": "all",
-    "query:review.queue.GET.assignee:superscript-two": "all",
-    "query:review.queue.GET.assignee:int-2^63": "all",
-    "query:review.queue.GET.assignee:int-huge": "all",
-    "query:review.queue.GET.assignee:digits-4300": "all",
-    "query:review.all_journeys.GET.q:chars-100k": "sqlite",  # LIKE pattern too complex
-    "query:review.all_journeys.GET.page:int-2^63": "all",
-    "query:review.all_journeys.GET.page:int-huge": "all",
-    # The assign form is read by hand in review/views.py, with the same int().
-    "field:review.assign.POST.assignee:superscript-two": "all",
-    "field:review.assign.POST.assignee:int-2^63": "all",
-    "field:review.assign.POST.assignee:digits-4300": "all",
-    # PostgreSQL ids are 32-bit and its text refuses NUL; SQLite takes both.
-    "query:review.queue.GET.assignee:int-2^31": "postgresql",
-    "field:review.assign.POST.assignee:int-2^31": "postgresql",
-    "query:review.all_journeys.GET.q:nul": "postgresql",
-    "query:review.all_journeys.GET.state:nul": "postgresql",
-    # Text fields reach the database without the form layer's control-character check.
-    **{
-        f"field:{name}:nul": "postgresql"
-        for name in (
-            "auth.register.POST.account_name",
-            "auth.register.POST.taobao_account_id",
-            "journeys.fire.POST.withdraw.comment",
-            "journeys.fire.POST.request_changes.comment",
-            "journeys.fire.POST.request_changes.note",
-            "enablement.save_request.POST.seller.contact_name",
-            "enablement.save_request.POST.seller.contact_phone",
-            "enablement.save_request.POST.seller.shop_name",
-            "enablement.save_request.POST.seller.reason",
-            "enablement.save_request.POST.isv.contact_name",
-            "enablement.save_request.POST.isv.contact_phone",
-            "enablement.save_request.POST.isv.company_name",
-            "enablement.save_request.POST.isv.registration_number",
-            "enablement.save_request.POST.isv.company_address",
-            "enablement.decide.POST.reason",
-            "apps.save_app.POST.name",
-            "apps.save_app.POST.description",
-            f"apps.save_apis.POST.reason-{API}",
-            "admin.users.POST.name",
-        )
-    },
-}
+#: Case id -> where it fails today: ``all`` databases, ``postgresql`` or ``sqlite`` only. Empty:
+#: every case passes on both. A case marked here is ``xfail(strict=True)``, so the mark must go
+#: the moment the fault is fixed.
+KNOWN: dict[str, str] = {}
 
 
 def params() -> list:
@@ -206,4 +160,4 @@ def _marks(case_id: str) -> list:
     if where is None:
         return []
     failing = where == "all" or where == ("postgresql" if ON_POSTGRESQL else "sqlite")
-    return [pytest.mark.xfail(failing, reason=EDGE, strict=True)]
+    return [pytest.mark.xfail(failing, reason=KNOWN_FAULT, strict=True)]

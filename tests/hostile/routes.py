@@ -94,6 +94,26 @@ ROUTES: tuple[Route, ...] = (
         "account_name": "Registered Ltd", "taobao_account_id": "tb_@unique"},
         actors=("anonymous",)),
     Route("auth.logout", "POST", actors=EVERYONE),
+    # --- mailed links: confirming the address, resetting a password, accepting an invitation
+    Route("auth.verify_email", "GET", query={"token": "@verify_token"}, actors=EVERYONE),
+    Route("auth.verify_email", "POST", fields={"token": "@verify_token"}, actors=EVERYONE),
+    Route("auth.resend_verification", "POST", actors=("unverified", *EVERYONE)),
+    Route("auth.forgot_password", "GET", actors=EVERYONE),
+    Route("auth.forgot_password", "POST", fields={"email": "reset@hostile.test"},
+          actors=("anonymous",)),
+    Route("auth.reset_password", "GET", query={"token": "@reset_token"}, actors=EVERYONE),
+    Route("auth.reset_password", "POST", fields={
+        "token": "@reset_token", "password": "a new long password",
+        "confirm": "a new long password"}, actors=("anonymous",)),
+    Route("auth.reset_password", "POST", fields={
+        "token": "@spent_token", "password": "a new long password",
+        "confirm": "a new long password"}, actors=("anonymous",), label="spent"),
+    Route("auth.accept_invitation", "GET", query={"token": "@invitation_token"},
+          actors=EVERYONE),
+    Route("auth.accept_invitation", "POST", fields={
+        "token": "@invitation_token", "name": "Invited reviewer",
+        "password": "a new long password", "confirm": "a new long password"},
+          actors=("anonymous",)),
     Route("auth.change_password", "GET", actors=EVERYONE),
     Route("auth.change_password", "POST", fields={
         "current": PASSWORD, "password": "another long password",
@@ -107,6 +127,9 @@ ROUTES: tuple[Route, ...] = (
     Route("journeys.fire", "POST", {"journey_id": "@fire", "event": "withdraw"},
           {"version": "{fire_version}", "comment": "Not needed any more", "note": "",
            "confirm": "yes"}, label="withdraw"),
+    Route("continuation.continue_rejected", "POST", {"journey_id": "@rejected"},
+          {"carry": "app", "reason": "Start again with the same APP"},
+          actors=(*APPLICANTS, "admin")),
     Route("journeys.fire", "POST", {"journey_id": "@api", "event": "request_changes"},
           {"version": "{api_version}", "comment": "Say more about the APIs.",
            "note": "Internal: asked twice"}, actors=STAFF, label="request_changes"),
@@ -124,13 +147,15 @@ ROUTES: tuple[Route, ...] = (
            "reason": "Sync orders"}, actors=("seller",), on="seller", label="seller"),
     Route("enablement.save_request", "POST", {"journey_id": "@enable"},
           {**_CONTACT, "company_name": "Hostile Ltd", "registration_number": "91310000",
-           "company_address": "1 Road, Hangzhou"}, actors=("isv",), label="isv"),
+           "company_address": "1 Road, Hangzhou", "signatory_name": "Wang Fang"},
+          actors=("isv",), label="isv"),
     Route("enablement.upload", "POST", {"journey_id": "@enable", "kind": "b"},
           files={"file": "pdf"}, actors=("isv",)),
     Route("enablement.document_file", "GET", {"document_id": "@document"},
           query={"download": ""}, actors=("isv", *STAFF)),
     Route("enablement.decide", "POST", {"document_id": "@document"},
-          {"decision": "reject", "reason": "Blurred scan", "seen_status": "pending"},
+          {"decision": "reject", "reason": "Blurred scan", "seen_status": "pending",
+           "account_id_seen": "y"},
           actors=STAFF),
     # --- stage 2 and the checker
     Route("apps.save_app", "POST", {"journey_id": "@app"},
@@ -178,8 +203,12 @@ ROUTES: tuple[Route, ...] = (
     # --- administration
     Route("admin.users", "GET", actors=("admin",)),
     Route("admin.users", "POST", fields={
-        "email": "@unique@example.com", "name": "Added by the corpus", "role": "reviewer",
-        "taobao_account_id": "", "password": "a long enough password"}, actors=("admin",)),
+        "email": "@unique@example.com", "name": "Invited by the corpus", "role": "reviewer",
+        "taobao_account_id": ""}, actors=("admin",)),
+    Route("admin.users", "POST", fields={
+        "email": "@unique@example.com", "name": "Invited by the corpus", "role": "applicant",
+        "taobao_account_id": "tb_hostile_isv"}, actors=("admin",), label="applicant"),
     Route("admin.access", "POST", {"user_id": "@spare_user", "state": "off"}, actors=("admin",)),
+    Route("admin.send_password_reset", "POST", {"user_id": "@spare_user"}, actors=("admin",)),
 )
 # fmt: on

@@ -18,6 +18,7 @@ from sqlalchemy import delete, select, update
 from storage import check_consistency
 from tests.support import PASSWORD
 from workflow.apps.operations import register_app, request_api_access
+from workflow.auth.tokens import issue_token
 from workflow.deployment.operations import save_stage_document
 from workflow.distribution.operations import save_seller_list
 from workflow.enablement.operations import save_enablement_request, upload_document
@@ -27,6 +28,8 @@ from workflow.files import referenced_files
 from workflow.models import (
     Account,
     AccountKind,
+    AccountToken,
+    App,
     Audience,
     DocumentKind,
     Evidence,
@@ -37,6 +40,7 @@ from workflow.models import (
     Role,
     SellerListKind,
     SignInFailure,
+    TokenPurpose,
     User,
 )
 from workflow.models.base import utcnow
@@ -45,8 +49,9 @@ from workflow.packets.operations import download_link
 from workflow.storage_setup import get_storage
 
 API = "taobao.trades.sold.get"
-#: The roles every route is asked as.
-ROLES = ("anonymous", "seller", "isv", "reviewer", "admin")
+#: The roles every route is asked as; ``unverified`` is an ISV colleague who has not confirmed
+#: their e-mail address yet (they may read and sign in, but submit nothing).
+ROLES = ("anonymous", "seller", "isv", "reviewer", "admin", "unverified")
 #: Journeys each account holds, and the state each waits in.
 STAGES = {
     "enable": "enablement_draft",
@@ -62,9 +67,12 @@ STAGES = {
     "exempt": "exemption_draft",
     "dist": "distribution_setup",
     "distdraft": "distribution_draft",
+    "rejected": "rejected",
 }
 #: Journeys that get an APP registered (every stage from the APP draft on).
-_WITH_APP = ("app", "api", "sandbox", "deploy", "meeting", "plan", "verify", "exempt", "dist")
+_WITH_APP = (
+    "app", "api", "sandbox", "deploy", "meeting", "plan", "verify", "exempt", "dist", "rejected",
+)  # fmt: skip
 
 
 @dataclass
@@ -75,8 +83,10 @@ class World:
     users: dict[str, int]
     #: ``journey id -> state`` as seeded.
     states: dict[int, str] = field(default_factory=dict)
-    #: ``user id -> (password hash, is_active)`` as seeded.
-    accounts: dict[int, tuple[str, bool]] = field(default_factory=dict)
+    #: ``user id -> (password hash, is_active, e-mail verified at)`` as seeded.
+    accounts: dict[int, tuple] = field(default_factory=dict)
+    #: Ids of the seeded mailed-link tokens: each works again after every case.
+    tokens: list[int] = field(default_factory=list)
 
     def ids_for(self, role: str, on: str) -> dict[str, object]:
         """An applicant acts on its own account; anyone else on the route's account ``on``."""
@@ -109,20 +119,44 @@ def build_world() -> World:
     spare_account = db.session.get(Journey, ids["isv"]["enable"]).account
     users["spare"] = _user("spare@hostile.test", Role.applicant, spare_account).id
     users["login"] = _user("login@hostile.test", Role.applicant, spare_account).id
+    links = _links(spare_account)
+    users["unverified"] = links.pop("unverified_user")
     for account_ids in ids.values():
         account_ids["spare_user"] = users["spare"]
+        account_ids.update(links)
     db.session.commit()
     world = World(ids=ids, users=users)
     world.states = dict(db.session.execute(select(Journey.id, Journey.state)).all())
+    unused = AccountToken.used_at.is_(None)
     world.accounts = {
-        user.id: (user.password_hash, user.is_active_user)
+        user.id: (user.password_hash, user.is_active_user, user.email_verified_at)
         for user in db.session.scalars(select(User))
     }
+    world.tokens = list(db.session.scalars(select(AccountToken.id).where(unused)))
     return world
 
 
-def _user(email: str, role: Role, account: Account | None = None) -> User:
+def _links(account: Account) -> dict[str, object]:
+    """Mailed links that work (each a user's newest of its purpose) and one that is spent: an
+    applicant who has not confirmed their address, a user who asked for a reset, and a reviewer
+    invited by an admin who has not chosen a password yet."""
+    unverified = _user("unverified@hostile.test", Role.applicant, account, verified=False)
+    resetting = _user("reset@hostile.test", Role.applicant, account)
+    invited = User(email="invited@hostile.test", role=Role.reviewer, password_hash="!")
+    db.session.add(invited)
+    spent = issue_token(resetting, TokenPurpose.reset_password)
+    return {
+        "unverified_user": unverified.id,
+        "verify_token": issue_token(unverified, TokenPurpose.verify_email),
+        "reset_token": issue_token(resetting, TokenPurpose.reset_password),
+        "spent_token": spent,  # replaced by the newer reset link just above
+        "invitation_token": issue_token(invited, TokenPurpose.invitation),
+    }
+
+
+def _user(email: str, role: Role, account: Account | None = None, verified=True) -> User:
     user = User(email=email, role=role, account=account)
+    user.email_verified_at = utcnow() if verified else None
     user.set_password(PASSWORD)
     db.session.add(user)
     db.session.flush()
@@ -231,13 +265,26 @@ def restore(world: World) -> None:
         if seeded is not None and state != seeded:
             db.session.execute(update(Journey).where(Journey.id == journey_id).values(state=seeded))
             changed = True
-    query = select(User.id, User.password_hash, User.is_active_user)
+    query = select(User.id, User.password_hash, User.is_active_user, User.email_verified_at)
     for user_id, *now in db.session.execute(query.where(User.id.in_(world.accounts))):
-        password_hash, is_active = world.accounts[user_id]
-        if tuple(now) != (password_hash, is_active):
-            values = {"password_hash": password_hash, "is_active_user": is_active}
+        seeded = world.accounts[user_id]
+        if tuple(now) != seeded:
+            names = ("password_hash", "is_active_user", "email_verified_at")
+            values = dict(zip(names, seeded, strict=True))
             db.session.execute(update(User).where(User.id == user_id).values(**values))
             changed = True
+    # A journey that continued a rejected one stays, but lets go of the APP key it carried
+    # over and of the rejected journey, which can then be continued again.
+    continuing = select(Journey.id).where(Journey.follows_journey_id.is_not(None))
+    held = update(App).where(App.journey_id.in_(continuing), App.key_held.is_(True))
+    changed = db.session.execute(held.values(key_held=False)).rowcount > 0 or changed
+    new = update(Journey).where(Journey.id.in_(continuing)).values(follows_journey_id=None)
+    changed = db.session.execute(new).rowcount > 0 or changed
+    # Every seeded link works again, unexpired, whatever a case used or replaced.
+    spent = update(AccountToken).where(
+        AccountToken.id.in_(world.tokens), AccountToken.used_at.is_not(None)
+    )
+    changed = db.session.execute(spent.values(used_at=None)).rowcount > 0 or changed
     changed = db.session.execute(delete(SignInFailure)).rowcount > 0 or changed
     if changed:
         db.session.commit()
