@@ -2,7 +2,8 @@
 
 Families (the first part of the id):
 
-- ``role``: every route as every role, with working values;
+- ``role``: every route as every role, with working values; an ISV colleague whose address is
+  not confirmed yet must get 403 for every step an ISV applicant takes;
 - ``field``: every form field of every route, each ``payloads.FIELD`` value in turn;
 - ``query``: every query parameter, each ``payloads.TEXT`` value, plus huge pages;
 - ``path``: every path argument, ``payloads.INT_PATH`` for ids and ``payloads.STR_PATH`` else;
@@ -61,9 +62,30 @@ def all_cases() -> Iterator[Case]:
     yield from _stale_cases()
 
 
+#: What a user who has not confirmed their e-mail address may still POST: signing out, their
+#: password, the confirmation itself, and opening a journey (they may not submit in it).
+UNVERIFIED_MAY_POST = frozenset(
+    {
+        "auth.logout",
+        "auth.change_password",
+        "auth.verify_email",
+        "auth.resend_verification",
+        "journeys.new_journey",
+    }
+)
+
+
 def _role_cases(route: Route) -> Iterator[Case]:
     for role in ROLES:
-        yield Case(f"role:{route.name}:{role}", route, role, Override())
+        yield Case(f"role:{route.name}:{role}", route, role, Override(), _expected(route, role))
+
+
+def _expected(route: Route, role: str) -> int | None:
+    """An ISV's unconfirmed colleague is refused every step an ISV applicant takes (403)."""
+    refused = route.method == "POST" and "isv" in route.actors
+    if role == "unverified" and refused and route.endpoint not in UNVERIFIED_MAY_POST:
+        return 403
+    return None
 
 
 def _field_cases(route: Route) -> Iterator[Case]:
