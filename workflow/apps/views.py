@@ -27,6 +27,7 @@ from workflow.apps.forms import (
     ApiRequestForm,
     AppForm,
     CheckerForm,
+    CustomerInfoForm,
     ReportUploadForm,
 )
 from workflow.apps.report_schema import ReportProblem
@@ -74,7 +75,7 @@ def save_app(journey_id: int):
 def save_apis(journey_id: int):
     form = ApiRequestForm()
     if not form.validate_on_submit():
-        return refuse_form(journey_id, form)
+        return refuse_form(journey_id, form, "apis")
     return act(
         journey_id,
         lambda journey: ops.request_api_access(journey, current_user, form.reasons()),
@@ -96,6 +97,25 @@ def decide_api(journey_id: int, request_id: int):
             journey, current_user, request_id, grant=grant, reason=form.reason.data or ""
         ),
         "API granted." if grant else "API refused.",
+        "app",
+    )
+
+
+@bp.route("/journeys/<int:journey_id>/apis/<int:request_id>/customer-info", methods=["POST"])
+@requires_action(Action.mark_customer_info_api, target=journey_of)
+def mark_customer_info(journey_id: int, request_id: int):
+    form = CustomerInfoForm()
+    if not form.validate_on_submit():
+        return refuse_form(journey_id, form)
+    marked = form.marked.data == "yes"
+    return act(
+        journey_id,
+        lambda journey: ops.mark_customer_info(journey, current_user, request_id, marked=marked),
+        lambda request: (
+            f"{request.method} is "
+            + ("marked as" if marked else "no longer marked as")
+            + " a customer-information API."
+        ),
         "app",
     )
 
