@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from top.methods import method_problem
-from workflow.apps.catalogue import API_METHODS, MAX_OTHER_APIS, customer_info_apis
+from top.rules import needs_customer_authorization
+from workflow.apps.catalogue import API_METHODS, MAX_OTHER_APIS, customer_info_source
 from workflow.decisions import decide
 from workflow.errors import DomainError
 from workflow.extensions import db
@@ -159,18 +160,14 @@ def mark_customer_info(
 ) -> ApiRequest:
     """A reviewer marks a requested API as customer-information (§3.5), or takes the mark off.
 
-    The APIs the catalogue setting lists are customer-information APIs whatever the mark; the
-    mark adds others, one APP at a time. The chain records each change.
+    The mark adds APIs to those the catalogue setting lists, one APP at a time; an API the
+    setting lists stays a customer-information API whatever its mark. The chain records each
+    change.
     """
     authorize(actor, Action.mark_customer_info_api, journey)
     if journey.state != "api_access_submitted":
         raise DomainError("APIs can be marked only while the API access is submitted.")
     request = _request_on(journey, request_id)
-    if not marked and request.method in customer_info_apis():
-        raise DomainError(
-            f"{request.method} is a customer-information API by the desk's catalogue "
-            "(the CUSTOMER_INFO_APIS setting); only an operator changes that list."
-        )
     if request.is_customer_info_marked == marked:
         return request  # already so: a repeated click records nothing
     request.is_customer_info_marked = marked
@@ -185,6 +182,18 @@ def granted_apis(journey: Journey) -> list[str]:
     if app is None:
         return []
     return [r.method for r in app.api_requests if r.decision is ReviewStatus.accepted]
+
+
+def https_only_apis(journey: Journey) -> list[str]:
+    """The granted APIs that need the customer's authorization, so TOP serves them over https
+    only (§3.1 a): the six's own rule, and every customer-information API (§3.5)."""
+    app = journey.app
+    granted = [r for r in app.api_requests if r.decision is ReviewStatus.accepted] if app else []
+    return [
+        r.method
+        for r in granted
+        if needs_customer_authorization(r.method) or customer_info_source(r) is not None
+    ]
 
 
 def _request_on(journey: Journey, request_id: int) -> ApiRequest:

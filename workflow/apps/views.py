@@ -5,9 +5,9 @@ from flask_login import current_user
 
 from top.egress import EgressPolicy
 from top.evidence import stand_in_url
-from top.rules import needs_customer_authorization
 from workflow.apps import checks, panels  # noqa: F401  (register requirements and panels)
 from workflow.apps import operations as ops
+from workflow.apps.catalogue import customer_info_source
 from workflow.apps.checker_download import (
     CHECKER_FILENAME,
     HOST_INSTALL,
@@ -111,13 +111,21 @@ def mark_customer_info(journey_id: int, request_id: int):
     return act(
         journey_id,
         lambda journey: ops.mark_customer_info(journey, current_user, request_id, marked=marked),
-        lambda request: (
-            f"{request.method} is "
-            + ("marked as" if marked else "no longer marked as")
-            + " a customer-information API."
-        ),
+        _marked_message,
         "app",
     )
+
+
+def _marked_message(request) -> str:
+    source = customer_info_source(request)
+    if source == "catalogue" and not request.is_customer_info_marked:
+        return (
+            f"{request.method} is not marked; it stays a customer-information API, as the "
+            "desk's catalogue (CUSTOMER_INFO_APIS) lists it."
+        )
+    if source:
+        return f"{request.method} is marked as a customer-information API (guide §3.5)."
+    return f"{request.method} is no longer marked as a customer-information API."
 
 
 @bp.route("/journeys/<int:journey_id>/check/<kind>", methods=["GET", "POST"])
@@ -158,7 +166,7 @@ def checker(journey_id: int, kind: str):
         form=form,
         report=report,
         apis=ops.granted_apis(journey),
-        https_only=[a for a in ops.granted_apis(journey) if needs_customer_authorization(a)],
+        https_only=ops.https_only_apis(journey),
         default_gateway=current_app.config["TOP_GATEWAY_URL"],
         # Only sandbox evidence may be a run from this desk; the cloud is proven from the host.
         collecting=journey.state == EVIDENCE_STATE[evidence_kind]
