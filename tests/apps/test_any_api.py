@@ -141,6 +141,17 @@ def test_malformed_names_are_refused_with_their_line_and_nothing_typed_is_lost(a
     assert _requests(jid) == []
 
 
+def test_a_ticked_api_without_a_reason_keeps_the_other_lines(app_draft):
+    applicant, _, jid = app_draft
+    form = {"api": SOLD, f"reason-{SOLD}": " ", "other_apis": f"{ITEMS} — Lists items"}
+    response = applicant.post(f"/journeys/{jid}/apis", data=form)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert f"Reason for {SOLD}: Say why the APP needs {SOLD}." in page
+    assert f"{ITEMS} — Lists items</textarea>" in page
+    assert _requests(jid) == []
+
+
 def test_an_app_with_no_api_submits_and_is_approved(app_draft):
     applicant, reviewer, jid = app_draft
     _ok(fire_event(applicant, jid, "submit"))

@@ -174,6 +174,18 @@ class _ApiChoice(DeskForm):
     def ticked(self) -> set[str]:
         return set(self.api.data or ())
 
+    def validate(self, extra_validators=None) -> bool:
+        """Also: a ticked API needs its reason, so the page keeps what was typed (a refusal
+        from the operation would lose it)."""
+        valid = super().validate(extra_validators)
+        for method in API_METHODS:
+            reason = self[f"reason-{method}"]
+            if method in self.ticked() and not (reason.data or "").strip():
+                reason.errors = [*reason.errors, f"Say why the APP needs {method}."]
+                self._errors = None  # the summary is cached; it must see this error
+                valid = False
+        return valid
+
 
 #: The API request: a box per API of the guide's §4 and a reason beside each
 #: (``reason-<method>``), built from the catalogue, and a box of "method — reason" lines for
