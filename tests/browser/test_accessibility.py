@@ -124,3 +124,25 @@ def test_every_page_of_both_journeys_passes_axe_at_both_widths(desk, browser):  
     print(f"axe-core checked {checked} pages")
     assert checked >= 2 * (5 + 2 * 14 + 2 * 14 + 3)
     assert found == {}, "\n".join(f"{page}: {problems}" for page, problems in found.items())
+
+
+def test_the_keyboard_reaches_the_skip_link_then_the_form(desk, browser):  # noqa: F811
+    base_url, _ = desk
+    context, page = _signed_in(browser, base_url, "anonymous")
+    try:
+        page.goto(f"{base_url}/login")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.className") == "skip-link"
+        assert page.locator(".skip-link").bounding_box()["y"] >= 0  # shown once focused
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "content"
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.name") == "email"
+        page.keyboard.type("seller@hostile.example.com")
+        page.keyboard.press("Tab")
+        page.keyboard.type(PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url(lambda url: "/login" not in url)
+        assert page.locator(".who").inner_text()
+    finally:
+        context.close()
