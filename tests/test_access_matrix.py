@@ -131,6 +131,8 @@ TABLE: tuple[Row, ...] = (
         on_a="LYNYYY", on_b="LNYNYY"),
     Row("enablement.document_file", "GET", "/enablement/documents/{document}/file",
         on_a="LYNYYY", on_b="LNYNYY"),
+    Row("enablement.compare", "GET", "/enablement/documents/{document}/compare",
+        on_a="LYNYYY", on_b="LNYNYY"),
     Row("apps.evidence_file", "GET", "/journeys/{sandbox}/evidence/{evidence}/file",
         on_a="LYNYYY", on_b="LNYNYY"),
     Row("deployment.document", "GET", "/journeys/{deploy}/forms/file/{stage_form}",

@@ -153,6 +153,7 @@ ROUTES: tuple[Route, ...] = (
           files={"file": "pdf"}, actors=("isv",)),
     Route("enablement.document_file", "GET", {"document_id": "@document"},
           query={"download": ""}, actors=("isv", *STAFF)),
+    Route("enablement.compare", "GET", {"document_id": "@document"}, actors=("isv", *STAFF)),
     Route("enablement.decide", "POST", {"document_id": "@document"},
           {"decision": "reject", "reason": "Blurred scan", "seen_status": "pending",
            "account_id_seen": "y"},

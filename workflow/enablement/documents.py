@@ -87,6 +87,21 @@ def history_by_kind(journey: Journey) -> dict[DocumentKind, list[DocumentVersion
     return history
 
 
+def previous_version(document: DocumentVersion) -> DocumentVersion | None:
+    """The version of the same document uploaded just before ``document``, if any."""
+    query = (
+        select(DocumentVersion)
+        .where(
+            DocumentVersion.journey_id == document.journey_id,
+            DocumentVersion.kind == document.kind,
+            DocumentVersion.version < document.version,
+        )
+        .order_by(DocumentVersion.version.desc())
+        .limit(1)
+    )
+    return db.session.scalars(query).first()
+
+
 def current_documents(journey: Journey) -> dict[DocumentKind, DocumentVersion | None]:
     """The newest version of each document; None where nothing was uploaded yet."""
     return {kind: (vs[-1] if vs else None) for kind, vs in history_by_kind(journey).items()}

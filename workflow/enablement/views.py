@@ -18,7 +18,7 @@ import workflow.enablement.checks  # noqa: F401  (registers the stage's requirem
 from storage import ObjectNotFound, safe_download_name
 from workflow import operations
 from workflow.enablement import operations as enablement
-from workflow.enablement.documents import describe
+from workflow.enablement.documents import describe, previous_version
 from workflow.enablement.forms import (
     AcceptPassedForm,
     DecisionForm,
@@ -125,6 +125,21 @@ def document_file(document_id: int):
         return _inline_response(document, storage.open(document.file_id))
     except ObjectNotFound:
         raise NotFound("The stored file is missing. Tell an administrator.") from None
+
+
+@bp.route("/enablement/documents/<int:document_id>/compare")
+@requires_action(Action.download_document, target=document_of)
+def compare(document_id: int):
+    """A version beside the one before it, each in its own viewer, with what was decided."""
+    document = enablement.get_document_for(current_user, document_id)
+    journey = operations.get_journey_for(current_user, document.journey_id)
+    return render_template(
+        "enablement/compare.html",
+        journey=journey,
+        current=document,
+        previous=previous_version(document),
+        title=describe(document.kind),
+    )
 
 
 def _inline_response(document, stream) -> Response:
