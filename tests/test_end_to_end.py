@@ -71,11 +71,11 @@ def test_seller_on_taobao_cloud_reaches_release(seller, client_for, gateway, mak
 
     _ok(fire_event(applicant, jid, "choose_cloud"))
     assert state_of(jid) == "mrd_prd_draft"
-    _post(applicant, f"/journeys/{jid}/forms/mrd", _market_form())
-    pdf = sample_pdf("Product requirements", "Order sync")
+    pdf = sample_pdf("Market requirements", "Order sync")
     _post(
-        applicant, f"/journeys/{jid}/forms/prd/document", {"document": (io.BytesIO(pdf), "prd.pdf")}
+        applicant, f"/journeys/{jid}/forms/mrd/document", {"document": (io.BytesIO(pdf), "mrd.pdf")}
     )
+    _post(applicant, f"/journeys/{jid}/forms/prd", _prd_form())
     _ok(fire_event(applicant, jid, "submit"))
     _ok(fire_event(reviewer, jid, "call_meeting", "Let us talk about the data flows."))
     fire_event(reviewer, jid, "approve")
@@ -88,13 +88,7 @@ def test_seller_on_taobao_cloud_reaches_release(seller, client_for, gateway, mak
     _post(applicant, f"/journeys/{jid}/forms/cloud_plan", _cloud_plan())
     _ok(fire_event(applicant, jid, "submit"))
     _ok(fire_event(reviewer, jid, "approve"))
-    _ok(fire_event(reviewer, jid, "environment_ready"))
-    assert state_of(jid) == "cloud_verification"
-    _post(
-        applicant,
-        f"/journeys/{jid}/forms/deployment_confirmation",
-        {"resources_ordered": "yes", "app_ported": "yes"},
-    )
+    _provision(applicant, reviewer, jid)
     fire_event(applicant, jid, "submit")
     assert state_of(jid) == "cloud_verification"  # no cloud check yet
     _run_on_host(applicant, jid, "cloud", stand_in_url(gateway.url, "production"))
@@ -129,6 +123,23 @@ def test_seller_on_taobao_cloud_reaches_release(seller, client_for, gateway, mak
     ]  # fmt: skip
     for _, text, _ in packets:
         assert seller.account.taobao_account_id in text
+    _, mrd_prd, attachments = packets[2]
+    assert "Market requirements (MRD) Uploaded document mrd.pdf" in mrd_prd
+    assert hashlib.sha256(pdf).hexdigest() in {
+        hashlib.sha256(d).hexdigest() for d in attachments.values()
+    }
+    for label, value in [
+        ("Functional requirements", "Import paid orders every 10 minutes"),
+        ("TOP APIs used, and why each is needed", "taobao.trades.sold.increment.get"),
+        ("Data retention", "90 days"),
+        ("Peak load", "40 calls a second on 11.11"),
+        ("Error handling", "retried with back-off"),
+    ]:
+        assert label in mrd_prd and value in mrd_prd, label
+    assert "Target sellers" not in mrd_prd.split("Product requirements (PRD)")[1]
+    _, verification, _ = packets[4]
+    for text in _CLOUD_RECORDS:
+        assert text in verification, text
     for _, text, _ in packets[2:]:  # every packet after the sandbox check shows its verdict
         assert "Sandbox evidence" in text and "Signature verified: signed by the desk" in text
     for kind, text, _ in packets[4:]:
@@ -189,7 +200,17 @@ def test_isv_with_exemption_reaches_release(isv, client_for, gateway):  # noqa: 
         assert any(
             hashlib.sha256(data).hexdigest() == version.sha256 for data in attachments.values()
         )
+    _, exemption, _ = packets[2]
+    for label, value in [
+        ("Region where TOP data is stored and processed", "EU (Frankfurt)"),
+        ("Servers and architecture", "two application servers"),
+        ("Data flows", "TOP to the application servers over https"),
+        ("Security measures", "TLS, encrypted storage, access logging"),
+        ("Person responsible (name)", "Li Lei"),
+    ]:
+        assert label in exemption and value in exemption, label
     assert "Own-server exemption approved" in packets[3][1]  # shown on every later packet
+    assert "Hosting: Frankfurt, DE, EU (Frankfurt), backups in Amsterdam" in packets[3][1]
     # Later packets carry the decisions made so far in their trail.
     flat = [" ".join(text.split()) for _, text, _ in packets]
     assert "Document f (version 1) accepted decision, in Enablement submitted" in flat[1]
@@ -379,9 +400,52 @@ def _assert_no_secret_stored():
         assert DEMO_APP_SECRET not in repr(evidence.report)
 
 
-def _market_form():
-    return {"market": "Cross-border", "target_sellers": "Flagship stores",
-            "features": "Order sync", "data_handled": "Order addresses"}  # fmt: skip
+def _prd_form():
+    return {
+        "functional_requirements": "Import paid orders every 10 minutes; ship them from the ERP.",
+        "user_flows": "The seller links the shop once; orders then appear in the ERP queue.",
+        "apis_used": "taobao.trades.sold.get to initialise; "
+        "taobao.trades.sold.increment.get every 10 minutes.",
+        "data_handled": "Buyer name, address and phone of each order, to print labels.",
+        "data_retention": "Addresses are deleted 90 days after delivery.",
+        "volumes": "3 shops, 2,000 orders a day",
+        "peak_load": "40 calls a second on 11.11",
+        "error_handling": "TOP errors are retried with back-off; staff are alerted after 5.",
+    }
+
+
+#: What the cloud verification packet shows of the order and the environment configured.
+_CLOUD_RECORDS = (
+    "Cloud order",
+    "Order reference ALY-2026-77812",
+    "2 x ecs.g6.large, RDS MySQL 50 GB",
+    "Cloud environment configured by Tmall Global",
+    "Region and zone cn-hangzhou-h",
+    "VPC vpc-bp1 with a bastion host",
+)
+
+
+def _provision(applicant, reviewer, jid):
+    """The order after the plan's audit (L12), and the environment Tmall Global configured."""
+    assert state_of(jid) == "cloud_provisioning"
+    refused = fire_event(reviewer, jid, "environment_ready")
+    assert state_of(jid) == "cloud_provisioning"  # nothing recorded for the applicant yet
+    assert "Record the cloud environment configured" in html.unescape(
+        reviewer.get(refused.headers["Location"]).get_data(as_text=True)
+    )
+    order = {"order_reference": "ALY-2026-77812", "ordered_on": "2026-11-24",
+             "services_ordered": "2 x ecs.g6.large, RDS MySQL 50 GB, OSS 100 GB"}  # fmt: skip
+    _post(applicant, f"/journeys/{jid}/forms/cloud_order", order)
+    environment = {"configured_on": "2026-11-25", "region": "cn-hangzhou-h",
+                   "resources": "2 ECS instances, RDS MySQL, OSS bucket, SLB",
+                   "access": "VPC vpc-bp1 with a bastion host; RAM user sync-dev"}  # fmt: skip
+    _post(reviewer, f"/journeys/{jid}/forms/cloud_environment", environment)
+    _ok(fire_event(reviewer, jid, "environment_ready"))
+    assert state_of(jid) == "cloud_verification"
+    page = html.unescape(applicant.get(f"/journeys/{jid}").get_data(as_text=True))
+    assert "Cloud environment configured by Tmall Global" in page
+    assert "VPC vpc-bp1 with a bastion host" in page and "ALY-2026-77812" in page
+    _post(applicant, f"/journeys/{jid}/forms/deployment_confirmation", {"app_ported": "yes"})
 
 
 def _cloud_plan():
@@ -393,5 +457,9 @@ def _cloud_plan():
 def _exemption():
     return {"reason": "The ERP runs on premises under an audit certificate.",
             "hosting_location": "Frankfurt, DE", "hosting_provider": "Example Hosting GmbH",
+            "region": "EU (Frankfurt), backups in Amsterdam",
+            "servers": "two application servers and a PostgreSQL pair behind a firewall",
+            "data_flows": "TOP to the application servers over https; orders to the ERP "
+                          "over a site-to-site VPN",
             "data_protection": "TLS, encrypted storage, access logging",
             "responsible_name": "Li Lei", "responsible_email": "li.lei@example.com"}  # fmt: skip

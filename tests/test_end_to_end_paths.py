@@ -38,6 +38,7 @@ from tests.test_end_to_end import (  # noqa: F401  (the gateway fixture)
     _in_force,
     _ok,
     _post,
+    _provision,
     _read_packets,
     _run_on_host,
     _trail,
@@ -164,12 +165,7 @@ def test_isv_whose_exemption_is_refused_takes_the_cloud_path_to_release(
     _post(applicant, f"/journeys/{jid}/forms/cloud_plan", _cloud_plan())
     _ok(fire_event(applicant, jid, "submit"))
     _ok(fire_event(reviewer, jid, "approve"))
-    _ok(fire_event(reviewer, jid, "environment_ready"))
-    _post(
-        applicant,
-        f"/journeys/{jid}/forms/deployment_confirmation",
-        {"resources_ordered": "yes", "app_ported": "yes"},
-    )
+    _provision(applicant, reviewer, jid)
     _run_on_host(applicant, jid, "cloud", stand_in_url(gateway.url, "production"))
     _ok(fire_event(applicant, jid, "submit"))
     _ok(fire_event(reviewer, jid, "approve"))

@@ -73,6 +73,8 @@ class Action(enum.StrEnum):
     decide_document = "decide_document"
     decide_api = "decide_api"
     record_meeting = "record_meeting"
+    #: Record the cloud environment Tmall Global configured (§3.3 a).
+    record_environment = "record_environment"
     assign_journey = "assign_journey"
     view_queue = "view_queue"
     search_journeys = "search_journeys"
@@ -134,6 +136,7 @@ RULES: dict[Action, Rule] = {
     Action.decide_document: Rule(STAFF, "decide documents"),
     Action.decide_api: Rule(STAFF, "decide API access"),
     Action.record_meeting: Rule(STAFF, "record the business meeting"),
+    Action.record_environment: Rule(STAFF, "record the configured cloud environment"),
     Action.assign_journey: Rule(STAFF, "take queue items"),
     Action.view_queue: Rule(STAFF, "work the review queue"),
     Action.search_journeys: Rule(STAFF, "search all journeys"),

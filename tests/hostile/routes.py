@@ -183,6 +183,8 @@ ROUTES: tuple[Route, ...] = (
     _stage_form(FormKind.prd, "deploy"),
     _stage_form(FormKind.meeting, "meeting", STAFF),
     _stage_form(FormKind.cloud_plan, "plan"),
+    _stage_form(FormKind.cloud_order, "provision"),
+    _stage_form(FormKind.cloud_environment, "provision", STAFF),
     _stage_form(FormKind.deployment_confirmation, "verify"),
     _stage_form(FormKind.exemption, "exempt"),
     Route("deployment.upload_document", "POST", {"journey_id": "@deploy", "kind": "prd"},

@@ -58,6 +58,7 @@ STAGES = {
     "deploy": "mrd_prd_draft",
     "meeting": "confabulation",
     "plan": "cloud_plan_draft",
+    "provision": "cloud_provisioning",
     "verify": "cloud_verification",
     "exempt": "exemption_draft",
     "dist": "distribution_setup",
@@ -66,7 +67,8 @@ STAGES = {
 }
 #: Journeys that get an APP registered (every stage from the APP draft on).
 _WITH_APP = (
-    "app", "api", "sandbox", "deploy", "meeting", "plan", "verify", "exempt", "dist", "rejected",
+    "app", "api", "sandbox", "deploy", "meeting", "plan", "provision", "verify", "exempt", "dist",
+    "rejected",
 )  # fmt: skip
 
 

@@ -145,6 +145,10 @@ class FormKind(enum.StrEnum):
     prd = "prd"
     meeting = "meeting"
     cloud_plan = "cloud_plan"
+    #: The applicant's order on the Taobao cloud homepage (L12), after the plan's audit.
+    cloud_order = "cloud_order"
+    #: What Tmall Global configured, recorded by a reviewer before "environment ready".
+    cloud_environment = "cloud_environment"
     deployment_confirmation = "deployment_confirmation"
     exemption = "exemption"
 
