@@ -183,8 +183,12 @@ TABLE: tuple[Row, ...] = (
     Row("distribution.save_list", "POST", "/journeys/{dist}/sellers/authorization",
         on_a="LYNYFF", on_b="LNYNFF", kind="edit", writes=True,
         data={"ids": "2001\n2002\n2003"}),
-    Row("distribution.confirm", "POST", "/journeys/{dist}/configs/security/confirm",
+    Row("distribution.confirm", "POST", "/journeys/{dist}/configs/console/confirm",
         on_a="LYNYFF", on_b="LNYNFF", kind="edit", writes=True),
+    # An ISV's APP serves other sellers: asking for its own shop is refused by the operation
+    # (a 302 with the reason), so this row writes nothing even where it is allowed.
+    Row("distribution.change_audience", "POST", "/journeys/{dist}/audience",
+        on_a="LYNYFF", on_b="LNYNFF", kind="edit", data={"audience": "own_shop"}),
     # --- review decisions: applicants are refused (403), other accounts do not see it (404)
     Row("enablement.decide", "POST", "/enablement/documents/{document}/decision",
         on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True, data={"decision": "accept"}),
@@ -198,15 +202,17 @@ TABLE: tuple[Row, ...] = (
     Row("journeys.fire", "POST", "/journeys/{api}/events/request_changes",
         on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True,
         data=lambda ids: {"version": ids["api_version"], "comment": "Say more."}),
+    Row("distribution.set_required", "POST", "/journeys/{dist}/configs/required",
+        on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True,
+        data={"security": "yes", "security_details": "Allow-list the APP's IPs.",
+              "cloud": "yes", "cloud_details": "Use the RDS instance."}),
     Row("review.queue", "GET", "/review/", on="LNNNYY", kind="decide"),
     Row("review.all_journeys", "GET", "/review/journeys?q=Account", on="LNNNYY", kind="decide"),
     # --- an event no one may fire does not exist
     Row("journeys.fire", "POST", "/journeys/{app}/events/no_such_event",
         on_a="LNNNNN", on_b="LNNNNN", data=lambda ids: {"version": 1}),
     # --- administration
-    Row("distribution.set_required", "POST", "/journeys/{dist}/configs/required",
-        on_a="LFNFFY", on_b="LNFNFY", kind="admin", writes=True,
-        data={"security": "yes", "cloud": "yes"}),
+
     Row("admin.users", "GET", "/admin/users", on="LNNNNY", kind="admin"),
     Row("admin.users", "POST", "/admin/users", on="LNNNNY", kind="admin", writes=True,
         data={"email": "added@example.com", "role": "reviewer", "name": "Invited"}),
@@ -313,7 +319,8 @@ def _build_account(make_account, make_user, label: str, with_colleague: bool) ->
             name=f"APP {name} of {label}",
             description="For the access matrix",
             is_new=True,
-            audience=Audience.own_shop,
+            # An ISV's APP at distribution serves other sellers (guide §3.4.1 b).
+            audience=Audience.other_sellers if name == "dist" else Audience.own_shop,
         )
         request_api_access(journey, applicant, {API: "To ship orders"})
         journey.state = state

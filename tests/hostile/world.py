@@ -194,7 +194,8 @@ def _journeys(account: Account, applicant: User, role: str) -> dict[str, object]
                 name=f"APP {name}",
                 description="Seeded for the hostile corpus",
                 is_new=True,
-                audience=Audience.own_shop,
+                # At distribution the seeded lists name other sellers (guide §3.4.1).
+                audience=Audience.other_sellers if name.startswith("dist") else Audience.own_shop,
             )
             request_api_access(journey, applicant, {API: "To ship orders"})
         journey.state = state  # tests may place a journey anywhere; the app never does

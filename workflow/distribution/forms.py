@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from workflow.distribution.configs import MAX_DETAILS
@@ -25,8 +26,8 @@ class AudienceForm(DeskForm):
     audience = RadioField(
         "Who the APP serves",
         choices=[
-            (Audience.own_shop.value, "My own shop"),
-            (Audience.other_sellers.value, "Other sellers"),
+            SelectChoice(Audience.own_shop.value, "My own shop"),
+            SelectChoice(Audience.other_sellers.value, "Other sellers"),
         ],
         validators=[DataRequired("Choose whom the APP serves.")],
     )
