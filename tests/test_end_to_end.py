@@ -146,6 +146,13 @@ def test_seller_on_taobao_cloud_reaches_release(seller, client_for, gateway):  #
         assert "Sandbox evidence" in text and "Signature verified: signed by the desk" in text
     for kind, text, _ in packets[4:]:
         assert "Cloud evidence" in text and "signed by an evidence token" in text, kind
+    _, distribution, _ = packets[6]
+    assert "Configuration before distribution" in distribution
+    assert "Security-center configuration: required Allow-list the APP's outbound IPs." in (
+        distribution
+    )
+    assert "Configured the security settings as asked." in distribution
+    assert "TOP console confirmed" in distribution and "Serves Other sellers" in distribution
     _, last_authorization, _ = packets[-1]
     assert "Authorization list 3 IDs" in last_authorization
     assert "Added (1) 1003" in last_authorization and "Removed (1) 1001" in last_authorization
