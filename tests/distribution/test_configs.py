@@ -148,3 +148,21 @@ def test_the_console_is_confirmed_before_the_distribution_request(app, desk):
     ]
     assert "TOP console configuration (guide §3.4):" in _page(desk.reviewer, desk.jid)
     assert_sound(app)
+
+
+def test_a_cloud_requirement_made_before_the_exemption_no_longer_applies(desk):
+    desk.register_app()
+    desk.place("sandbox_verified")
+    desk.post(desk.reviewer, f"/journeys/{desk.jid}/configs/required",
+              {"cloud": "yes", "cloud_details": CLOUD_ASKED})  # fmt: skip
+    from workflow.distribution.configs import unconfirmed_configs
+
+    assert unconfirmed_configs(desk.journey()) == [
+        "Confirm the cloud configuration Tmall Global requires, saying what you configured"
+    ]
+    desk.place("exemption_submitted")
+    assert fire_event(desk.reviewer, desk.jid, "approve").status_code == 302
+    assert unconfirmed_configs(desk.journey()) == []
+    desk.place("distribution_setup")
+    page = _page(desk.applicant, desk.jid)
+    assert "TOP console configuration" in page and CLOUD_ASKED not in page

@@ -160,10 +160,14 @@ def unconfirmed_configs(journey: Journey) -> list[str]:
     app = journey.app
     if app is None:
         return []
+    # A cloud configuration required before the exemption was approved no longer applies.
+    exempt = app.is_cloud_config_required and is_on_exemption(journey)
     return [
         f"Confirm the {config.label.lower()} Tmall Global requires, saying what you configured"
         for config in CONFIGS.values()
-        if config.required(app) and config.confirmed_at(app) is None
+        if config.required(app)
+        and config.confirmed_at(app) is None
+        and not (config is CLOUD and exempt)
     ]
 
 
