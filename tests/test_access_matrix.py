@@ -37,6 +37,7 @@ from workflow.enablement.samples import sample_pdf
 from workflow.extensions import db
 from workflow.models import (
     AccountKind,
+    Audience,
     DocumentKind,
     FormKind,
     Journey,
@@ -180,8 +181,12 @@ TABLE: tuple[Row, ...] = (
     Row("distribution.save_list", "POST", "/journeys/{dist}/sellers/authorization",
         on_a="LYNYFF", on_b="LNYNFF", kind="edit", writes=True,
         data={"ids": "2001\n2002\n2003"}),
-    Row("distribution.confirm", "POST", "/journeys/{dist}/configs/security/confirm",
+    Row("distribution.confirm", "POST", "/journeys/{dist}/configs/console/confirm",
         on_a="LYNYFF", on_b="LNYNFF", kind="edit", writes=True),
+    # An ISV's APP serves other sellers: asking for its own shop is refused by the operation
+    # (a 302 with the reason), so this row writes nothing even where it is allowed.
+    Row("distribution.change_audience", "POST", "/journeys/{dist}/audience",
+        on_a="LYNYFF", on_b="LNYNFF", kind="edit", data={"audience": "own_shop"}),
     # --- review decisions: applicants are refused (403), other accounts do not see it (404)
     Row("enablement.accept_passed", "POST",
         "/journeys/{review}/enablement/documents/accept-passed", on_a="LFNFYY", on_b="LNFNYY",
@@ -199,15 +204,17 @@ TABLE: tuple[Row, ...] = (
     Row("journeys.fire", "POST", "/journeys/{api}/events/request_changes",
         on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True,
         data=lambda ids: {"version": ids["api_version"], "comment": "Say more."}),
+    Row("distribution.set_required", "POST", "/journeys/{dist}/configs/required",
+        on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True,
+        data={"security": "yes", "security_details": "Allow-list the APP's IPs.",
+              "cloud": "yes", "cloud_details": "Use the RDS instance."}),
     Row("review.queue", "GET", "/review/", on="LNNNYY", kind="decide"),
     Row("review.all_journeys", "GET", "/review/journeys?q=Account", on="LNNNYY", kind="decide"),
     # --- an event no one may fire does not exist
     Row("journeys.fire", "POST", "/journeys/{app}/events/no_such_event",
         on_a="LNNNNN", on_b="LNNNNN", data=lambda ids: {"version": 1}),
     # --- administration
-    Row("distribution.set_required", "POST", "/journeys/{dist}/configs/required",
-        on_a="LFNFFY", on_b="LNFNFY", kind="admin", writes=True,
-        data={"security": "yes", "cloud": "yes"}),
+
     Row("admin.users", "GET", "/admin/users", on="LNNNNY", kind="admin"),
     Row("admin.users", "POST", "/admin/users", on="LNNNNY", kind="admin", writes=True,
         data={"email": "added@example.com", "role": "reviewer", "name": "Invited"}),
@@ -307,8 +314,15 @@ def _build_account(make_account, make_user, label: str, with_colleague: bool) ->
         ("rejected", "rejected"),
     ]:
         key = f"{'1' if label == 'A' else '2'}{len(journeys):07d}"
+        # An ISV's APP at distribution serves other sellers (guide §3.4.1 b).
+        audience = Audience.other_sellers if name == "dist" else Audience.own_shop
         journeys[name] = journey_with_app(
-            account, applicant, state, app_key=key, name=f"APP {name} of {label}"
+            account,
+            applicant,
+            state,
+            app_key=key,
+            name=f"APP {name} of {label}",
+            audience=audience,
         )
     db.session.flush()
     evidence = seed_evidence(journeys["sandbox"], applicant)

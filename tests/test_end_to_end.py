@@ -45,7 +45,6 @@ from workflow.models import (
     Evidence,
     Journey,
     Packet,
-    Role,
     SellerListKind,
 )
 from workflow.packets import verify_packet
@@ -61,9 +60,8 @@ def gateway(app, monkeypatch):
         yield running
 
 
-def test_seller_on_taobao_cloud_reaches_release(seller, client_for, gateway, make_user):  # noqa: F811
+def test_seller_on_taobao_cloud_reaches_release(seller, client_for, gateway):  # noqa: F811
     applicant, reviewer = client_for(seller.applicant), client_for(seller.reviewer)
-    admin = client_for(make_user(Role.admin))
     jid = seller.journey.id
     _enable_seller(applicant, reviewer, jid)
     _apply_for_apis(applicant, reviewer, jid, new=True)
@@ -103,16 +101,31 @@ def test_seller_on_taobao_cloud_reaches_release(seller, client_for, gateway, mak
     _ok(fire_event(applicant, jid, "start_distribution"))
     page = applicant.get(f"/journeys/{jid}").get_data(as_text=True)
     assert f">{SELLER_ID}</textarea>" in page  # the seller's own ID is on the list by default
-    _post(admin, f"/journeys/{jid}/configs/required", {"security": "yes"})
+    # The APP was registered for the own shop: other sellers are refused until it serves them.
+    refused = applicant.post(
+        f"/journeys/{jid}/sellers/authorization", data={"ids": f"{SELLER_ID}\n1001"},
+        follow_redirects=True,
+    )  # fmt: skip
+    assert 'change who the APP serves to "other sellers"' in html.unescape(
+        refused.get_data(as_text=True)
+    )
+    _post(applicant, f"/journeys/{jid}/audience", {"audience": "other_sellers"})
+    # A reviewer, not only an admin, says what exactly the security center must hold.
+    required = {"security": "yes", "security_details": "Allow-list the APP's outbound IPs."}
+    _post(reviewer, f"/journeys/{jid}/configs/required", required)
+    assert "Allow-list the APP's outbound IPs." in html.unescape(
+        applicant.get(f"/journeys/{jid}").get_data(as_text=True)
+    )
     _distribute(applicant, reviewer, jid, [SELLER_ID, "1001", "1002"], confirm=["security"])
     _change_authorizations(applicant, reviewer, jid, [SELLER_ID, "1002", "1003"])
     assert _trail(jid) == [
         "open", "submit", "approve", "register_app", "submit", "api.decided", "api.decided",
         "approve", "start_sandbox", "evidence.attached", "confirm_sandbox", "choose_cloud",
         "submit", "call_meeting", "approve", "submit", "approve", "environment_ready",
-        "evidence.attached", "submit", "approve", "start_distribution", "config.required",
-        "config.confirmed", "submit", "approve", "seller_list.in_force", "submit", "approve",
-        "seller_list.in_force", "change_authorizations", "approve", "seller_list.in_force",
+        "evidence.attached", "submit", "approve", "start_distribution", "app.audience",
+        "config.required", "config.confirmed", "submit", "approve", "seller_list.in_force",
+        "config.confirmed", "submit", "approve", "seller_list.in_force",
+        "change_authorizations", "approve", "seller_list.in_force",
     ]  # fmt: skip
     _assert_log_replays()
     _assert_no_secret_stored()
@@ -144,6 +157,13 @@ def test_seller_on_taobao_cloud_reaches_release(seller, client_for, gateway, mak
         assert "Sandbox evidence" in text and "Signature verified: signed by the desk" in text
     for kind, text, _ in packets[4:]:
         assert "Cloud evidence" in text and "signed by an evidence token" in text, kind
+    _, distribution, _ = packets[6]
+    assert "Configuration before distribution" in distribution
+    assert "Security-center configuration: required Allow-list the APP's outbound IPs." in (
+        distribution
+    )
+    assert "Configured the security settings as asked." in distribution
+    assert "TOP console confirmed" in distribution and "Serves Other sellers" in distribution
     _, last_authorization, _ = packets[-1]
     assert "Authorization list 3 IDs" in last_authorization
     assert "Added (1) 1003" in last_authorization and "Removed (1) 1001" in last_authorization
@@ -183,7 +203,7 @@ def test_isv_with_exemption_reaches_release(isv, client_for, gateway):  # noqa: 
         *["document.decided"] * 6, "approve", "register_app", "submit", "api.decided",
         "api.decided", "approve", "start_sandbox", "evidence.attached", "confirm_sandbox",
         "choose_exemption", "submit", "approve", "start_distribution", "submit", "approve",
-        "seller_list.in_force", "submit", "approve", "seller_list.in_force",
+        "seller_list.in_force", "config.confirmed", "submit", "approve", "seller_list.in_force",
         "change_authorizations", "approve", "seller_list.in_force",
     ]  # fmt: skip
     _assert_log_replays()
@@ -327,14 +347,30 @@ def _distribute(applicant, reviewer, jid, ids, *, confirm):
     for which in confirm:
         fire_event(applicant, jid, "submit")
         assert state_of(jid) == "distribution_setup"  # configuration not confirmed yet
-        _post(applicant, f"/journeys/{jid}/configs/{which}/confirm", {})
+        done = {"details": f"Configured the {which} settings as asked."}
+        _post(applicant, f"/journeys/{jid}/configs/{which}/confirm", done)
     _ok(fire_event(applicant, jid, "submit"))
     _ok(fire_event(reviewer, jid, "approve"))
     assert state_of(jid) == "distribution_draft"
     assert _in_force(jid) == sorted(map(int, ids))
+    # Only sellers on the authorization list in force may be distributed to (§3.4).
+    outside = applicant.post(
+        f"/journeys/{jid}/sellers/distribution", data={"ids": "\n".join([*ids, "9009"])}
+    )
+    assert outside.status_code == 400
+    line = len(ids) + 1
+    assert f"line {line}: '9009' is not on the authorization list in force" in html.unescape(
+        outside.get_data(as_text=True)
+    )
     upload = {"file": (io.BytesIO(("seller_id\n" + "\n".join(ids) + "\n").encode()), "d.csv")}
     _post(applicant, f"/journeys/{jid}/sellers/distribution", upload)
+    fire_event(applicant, jid, "submit")
+    assert state_of(jid) == "distribution_draft"  # the TOP console is not confirmed yet
+    _post(applicant, f"/journeys/{jid}/configs/console/confirm", {})
     _ok(fire_event(applicant, jid, "submit"))
+    page = html.unescape(reviewer.get(f"/journeys/{jid}").get_data(as_text=True))
+    assert f"Against the authorization list in force ({len(ids)} seller IDs)" in page
+    assert "every seller authorized" in page and f"+{len(ids)} added" in page
     _ok(fire_event(reviewer, jid, "approve"))
     assert state_of(jid) == "released"
 

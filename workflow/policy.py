@@ -17,8 +17,8 @@ future API gets the same answers.
 
 The rules, in words: applicants see only their own account's data (colleagues in one account
 share it) and are the only ones who write it; reviewers and admins see every journey and make the
-review decisions, but never write applicant-owned data; only admins administer users and say
-which configurations an APP must confirm.
+review decisions (among them which configurations an APP must make), but never write
+applicant-owned data; only admins administer users.
 """
 
 from __future__ import annotations
@@ -78,8 +78,9 @@ class Action(enum.StrEnum):
     assign_journey = "assign_journey"
     view_queue = "view_queue"
     search_journeys = "search_journeys"
-    # --- administration
+    #: Specify the security-center and cloud configurations an APP must make (§3.4 2–3).
     set_required_configs = "set_required_configs"
+    # --- administration
     view_users = "view_users"
     #: Invite a user by mail; they set their own password through the link.
     add_user = "add_user"
@@ -140,7 +141,7 @@ RULES: dict[Action, Rule] = {
     Action.assign_journey: Rule(STAFF, "take queue items"),
     Action.view_queue: Rule(STAFF, "work the review queue"),
     Action.search_journeys: Rule(STAFF, "search all journeys"),
-    Action.set_required_configs: Rule(ADMINS, "set which configurations are required"),
+    Action.set_required_configs: Rule(STAFF, "specify the configurations an APP must make"),
     Action.view_users: Rule(ADMINS, "manage users"),
     Action.add_user: Rule(ADMINS, "add users"),
     Action.set_user_active: Rule(ADMINS, "switch users' access"),
@@ -198,6 +199,7 @@ DECISION_ACTIONS: dict[DecisionKind, Action] = {
     DecisionKind.assigned: Action.assign_journey,
     DecisionKind.config_required: Action.set_required_configs,
     DecisionKind.config_confirmed: Action.confirm_config,
+    DecisionKind.audience: Action.register_app,
     DecisionKind.evidence_attached: Action.attach_evidence,
     DecisionKind.evidence_withdrawn: Action.withdraw_evidence,
     DecisionKind.continues: Action.continue_journey,

@@ -29,6 +29,7 @@ from workflow.models import (
     AccountKind,
     AccountToken,
     App,
+    Audience,
     DocumentKind,
     FormKind,
     Journey,
@@ -184,7 +185,11 @@ def _journeys(account: Account, applicant: User, role: str) -> dict[str, object]
     for name, state in STAGES.items():
         if name in _WITH_APP:
             key = f"{prefix}{len(journeys):07d}"
-            journey = journey_with_app(account, applicant, state, app_key=key, name=f"APP {name}")
+            # At distribution the seeded lists name other sellers (guide §3.4.1).
+            audience = Audience.other_sellers if name.startswith("dist") else Audience.own_shop
+            journey = journey_with_app(
+                account, applicant, state, app_key=key, name=f"APP {name}", audience=audience
+            )
         else:
             journey = journeys.get(name) or open_journey(account, applicant)
             journey.state = state  # tests may place a journey anywhere; the app never does

@@ -88,6 +88,8 @@ class DecisionKind(enum.StrEnum):
     config_required = "config.required"
     #: The applicant confirms a configuration is in place.
     config_confirmed = "config.confirmed"
+    #: The applicant changes whom the APP serves: its own shop or other sellers.
+    audience = "app.audience"
     #: A checker report is kept as evidence, with its verdict.
     evidence_attached = "evidence.attached"
     #: The applicant takes a report back; it stays on record but no longer counts.

@@ -303,9 +303,38 @@ def _seller_list(kind: SellerListKind):
             old, new = set(ids_of(in_force)), set(proposed)
             diff = SellerDiff(added=sorted(new - old), removed=sorted(old - new))
         rows = [("Seller IDs", str(len(proposed))), ("List SHA-256", submitted.sha256)]
-        return [Section("Seller ID list", rows=rows)], [], proposed, diff
+        return [Section("Seller ID list", rows=rows), *_configuration(journey)], [], proposed, diff
 
     return content
+
+
+def _configuration(journey: Journey) -> list[Section]:
+    """Whom the APP serves and its configuration before distribution (§3.4), as they stand."""
+    from workflow.distribution.configs import CONFIGS
+
+    app = journey.app
+    if app is None:
+        return []
+    console = app.console_configured_at
+    rows = [
+        ("Serves", "Own shop" if app.audience.value == "own_shop" else "Other sellers"),
+        ("TOP console", f"confirmed {console:%Y-%m-%d %H:%M} UTC" if console else "not confirmed"),
+    ]
+    for config in CONFIGS.values():
+        if not config.required(app):
+            rows.append((config.label, "not required"))
+            continue
+        confirmed = config.confirmed_at(app)
+        rows.append((f"{config.label}: required", config.details(app)))
+        rows.append(
+            (
+                f"{config.label}: confirmed",
+                f"{confirmed:%Y-%m-%d %H:%M} UTC: {config.confirmation(app)}"
+                if confirmed
+                else "not confirmed",
+            )
+        )
+    return [Section("Configuration before distribution", rows=rows)]
 
 
 _CONTENT = {
