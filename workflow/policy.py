@@ -17,8 +17,9 @@ future API gets the same answers.
 
 The rules, in words: applicants see only their own account's data (colleagues in one account
 share it) and are the only ones who write it; reviewers and admins see every journey and make the
-review decisions, but never write applicant-owned data; only admins administer users and say
-which configurations an APP must confirm.
+review decisions, but never write applicant-owned data; both sides write on a stage's
+conversation (a message is neither); only admins administer users and say which configurations
+an APP must confirm.
 """
 
 from __future__ import annotations
