@@ -281,3 +281,13 @@ def test_internal_notes_never_reach_the_conversation_mail_or_packet(
     assert "Message to Tmall Global on stage 1" in text
     assert "INTERNAL-ONLY" not in text and "doctored" not in text
     assert audit.verify_chain().ok and replay_log().ok
+
+
+def test_the_dashboard_never_shows_the_applicants_own_message_as_the_reviewers(cloud, login):
+    journey, applicant, _, reviewer = cloud
+    post_message(journey, reviewer, "Please add the Redis sizing.", nonce=NONCE)
+    post_message(journey, applicant, "Added it to the appendix.", nonce="a" * 24)
+    db.session.commit()
+    page = login(applicant).get("/journeys").get_data(as_text=True)
+    assert "Latest reviewer comment:</strong> Please add the Redis sizing." in page
+    assert "Added it to the appendix." not in page
