@@ -291,3 +291,16 @@ def test_the_dashboard_never_shows_the_applicants_own_message_as_the_reviewers(c
     page = login(applicant).get("/journeys").get_data(as_text=True)
     assert "Latest reviewer comment:</strong> Please add the Redis sizing." in page
     assert "Added it to the appendix." not in page
+
+
+def test_an_unconfirmed_colleague_reads_but_is_told_to_confirm_before_writing(cloud, login):
+    journey, applicant, colleague, _ = cloud
+    post_message(journey, applicant, "Visible to colleagues", nonce=NONCE)
+    db.session.commit()
+    client = login(colleague)
+    colleague.email_verified_at = None
+    db.session.commit()
+    page = client.get(f"/journeys/{journey.id}").get_data(as_text=True)
+    assert "Visible to colleagues" in page
+    assert "Confirm your e-mail address to write here" in page
+    assert 'id="message-body"' not in page

@@ -25,10 +25,13 @@ def conversation_panel(journey: Journey, user: User) -> dict | None:
         return None
     conversations = conversations_of(user, journey)
     current = next((c for c in conversations if c.is_open), None)
+    may_post = current is not None and may(user, Action.post_message, journey)
     return {
         "current": current,
         "earlier": [c for c in conversations if not c.is_open],
-        "may_post": current is not None and may(user, Action.post_message, journey),
+        "may_post": may_post,
+        # An applicant who may read but has not confirmed their address yet is told why.
+        "must_confirm": current is not None and not may_post and not user.is_email_verified,
         "typed": submitted_form(FORM_KEY),
         "nonce": new_nonce(),
         "is_staff": user.is_staff,
