@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import json
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -71,6 +72,7 @@ class Row:
     data: dict | Callable[[dict], dict] = field(default_factory=dict)
     #: public | self (anyone signed in) | read | edit (applicant-owned data) | decide | admin
     #: | continue (the applicant's own, or an admin's on the applicant's behalf)
+    #: | converse (both sides write: the account's applicants and Tmall Global staff)
     kind: str = "read"
     #: The payload really changes data when allowed: some allowed cell on each object must
     #: have written, so the refused cells' "wrote nothing" is not an empty claim.
@@ -142,6 +144,11 @@ TABLE: tuple[Row, ...] = (
         on_a="LYNYYY", on_b="LNYNYY"),
     Row("packets.mail_copy", "POST", "/journeys/{dist}/packets/{packet}/mail",
         on_a="LYNYYY", on_b="LNYNYY", writes=True),
+    # --- a stage's conversation: both sides write, other accounts do not see it (404)
+    Row("conversation.post", "POST", "/journeys/{meeting}/conversation",
+        on_a="LYNYYY", on_b="LNYNYY", kind="converse", writes=True,
+        data=lambda ids: {"body": "Which region does the architecture review expect?",
+                          "stage": "4", "nonce": secrets.token_urlsafe(18)}),
     # --- the applicant's own data: staff are refused (403), other accounts do not see it (404)
     Row("journeys.new_journey", "POST", "/journeys/new", on="LYYYNN", kind="edit", writes=True),
     Row("continuation.continue_rejected", "POST", "/journeys/{rejected}/continue",

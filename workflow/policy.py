@@ -18,7 +18,8 @@ future API gets the same answers.
 The rules, in words: applicants see only their own account's data (colleagues in one account
 share it) and are the only ones who write it; reviewers and admins see every journey and make the
 review decisions (among them which configurations an APP must make), but never write
-applicant-owned data; only admins administer users.
+applicant-owned data; both sides write on a stage's conversation (a message is neither); only
+admins administer users.
 """
 
 from __future__ import annotations
@@ -48,6 +49,12 @@ class Action(enum.StrEnum):
     download_packet = "download_packet"
     #: "Mail me a copy" of a packet, to the signed-in user's own address.
     mail_packet_copy = "mail_packet_copy"
+    #: The stages' conversations between the applicant and Tmall Global.
+    read_conversation = "read_conversation"
+    # --- both sides
+    #: A message on the current stage's conversation. It is neither applicant data nor a
+    #: review decision: the account's applicants and Tmall Global staff both write there.
+    post_message = "post_message"
     # --- the applicant's own data
     start_journey = "start_journey"
     #: Start a new journey linked to a rejected one; an admin does it for the applicant.
@@ -117,6 +124,8 @@ RULES: dict[Action, Rule] = {
     Action.download_evidence: Rule(EVERYONE, "download evidence"),
     Action.download_packet: Rule(EVERYONE, "download packets"),
     Action.mail_packet_copy: Rule(EVERYONE, "mail themselves a packet"),
+    Action.read_conversation: Rule(EVERYONE, "read the stages' conversations"),
+    Action.post_message: Rule(EVERYONE, "write on the stage's conversation"),
     Action.start_journey: Rule(APPLICANTS, "start journeys"),
     Action.continue_journey: Rule(APPLICANTS_AND_ADMINS, "start a journey from a rejected one"),
     Action.take_step: Rule(APPLICANTS, "take the journey's steps"),
@@ -160,6 +169,7 @@ UNVERIFIED_MAY = frozenset(
         Action.download_stage_file,
         Action.download_evidence,
         Action.download_packet,
+        Action.read_conversation,
         Action.start_journey,
     }
 )
@@ -204,6 +214,7 @@ DECISION_ACTIONS: dict[DecisionKind, Action] = {
     DecisionKind.evidence_withdrawn: Action.withdraw_evidence,
     DecisionKind.continues: Action.continue_journey,
     DecisionKind.continued: Action.continue_journey,
+    DecisionKind.message: Action.post_message,
 }
 
 #: Decisions the desk may record itself, under a rule, in place of a reviewer.
@@ -289,6 +300,7 @@ _NOUNS = {
     "SellerList": "seller list",
     "Packet": "packet",
     "ApiRequest": "API request",
+    "StageMessage": "message",
     "User": "user",
 }
 

@@ -29,6 +29,7 @@ from workflow.models import (
     Evidence,
     Journey,
     SellerList,
+    StageMessage,
 )
 from workflow.models.journeys import DECISION_EVENTS, canonical_json
 
@@ -50,6 +51,12 @@ def _report_sha256(row: Any) -> str:
     import hashlib
 
     return hashlib.sha256(canonical_json(row.report or {}).encode()).hexdigest()
+
+
+def _body_sha256(row: Any) -> str:
+    import hashlib
+
+    return hashlib.sha256(row.body.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,13 @@ TRACKED: dict[str, Tracked] = {
             "journey_id", "kind", "source", "is_passing", "sha256", "withdrawn_at",
             report_sha256=_report_sha256,
         ),
+        None,
+    ),
+    # A message is named by the event that posted it; its text by its SHA-256 (the event's
+    # comment holds the text itself).
+    "stage_messages": Tracked(
+        StageMessage,
+        _fields("journey_id", "stage", "author_id", body_sha256=_body_sha256),
         None,
     ),
 }  # fmt: skip

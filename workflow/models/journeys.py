@@ -98,6 +98,9 @@ class DecisionKind(enum.StrEnum):
     continues = "journey.continues"
     #: The rejected journey is continued in a new one (on the rejected one).
     continued = "journey.continued"
+    #: A message on a stage's conversation (``workflow.conversation``). It decides nothing,
+    #: but it is kept in the chain the same way, under its author.
+    message = "conversation.message"
 
 
 class Event(db.Model):
