@@ -116,6 +116,7 @@ AREAS = (
     "deployment",
     "distribution",
     "continuation",
+    "conversation",
     "packets",
     "admin",
     "health",

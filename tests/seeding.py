@@ -19,7 +19,15 @@ from workflow.storage_setup import get_storage
 API = "taobao.trades.sold.get"
 
 
-def journey_with_app(account, applicant: User, state: str, *, app_key: str, name: str) -> Journey:
+def journey_with_app(
+    account,
+    applicant: User,
+    state: str,
+    *,
+    app_key: str,
+    name: str,
+    audience: Audience = Audience.own_shop,
+) -> Journey:
     """A new journey of ``account`` with an APP asking for one API, placed in ``state``."""
     journey = open_journey(account, applicant)
     register_app(
@@ -29,7 +37,7 @@ def journey_with_app(account, applicant: User, state: str, *, app_key: str, name
         name=name,
         description="Seeded for the access tests",
         is_new=True,
-        audience=Audience.own_shop,
+        audience=audience,
     )
     request_api_access(journey, applicant, {API: "To ship orders"})
     journey.state = state

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import json
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -37,6 +38,7 @@ from workflow.enablement.samples import sample_pdf
 from workflow.extensions import db
 from workflow.models import (
     AccountKind,
+    Audience,
     DocumentKind,
     FormKind,
     Journey,
@@ -70,6 +72,7 @@ class Row:
     data: dict | Callable[[dict], dict] = field(default_factory=dict)
     #: public | self (anyone signed in) | read | edit (applicant-owned data) | decide | admin
     #: | continue (the applicant's own, or an admin's on the applicant's behalf)
+    #: | converse (both sides write: the account's applicants and Tmall Global staff)
     kind: str = "read"
     #: The payload really changes data when allowed: some allowed cell on each object must
     #: have written, so the refused cells' "wrote nothing" is not an empty claim.
@@ -131,6 +134,8 @@ TABLE: tuple[Row, ...] = (
         on_a="LYNYYY", on_b="LNYNYY"),
     Row("enablement.document_file", "GET", "/enablement/documents/{document}/file",
         on_a="LYNYYY", on_b="LNYNYY"),
+    Row("enablement.compare", "GET", "/enablement/documents/{document}/compare",
+        on_a="LYNYYY", on_b="LNYNYY"),
     Row("apps.evidence_file", "GET", "/journeys/{sandbox}/evidence/{evidence}/file",
         on_a="LYNYYY", on_b="LNYNYY"),
     Row("deployment.document", "GET", "/journeys/{deploy}/forms/file/{stage_form}",
@@ -139,6 +144,11 @@ TABLE: tuple[Row, ...] = (
         on_a="LYNYYY", on_b="LNYNYY"),
     Row("packets.mail_copy", "POST", "/journeys/{dist}/packets/{packet}/mail",
         on_a="LYNYYY", on_b="LNYNYY", writes=True),
+    # --- a stage's conversation: both sides write, other accounts do not see it (404)
+    Row("conversation.post", "POST", "/journeys/{meeting}/conversation",
+        on_a="LYNYYY", on_b="LNYNYY", kind="converse", writes=True,
+        data=lambda ids: {"body": "Which region does the architecture review expect?",
+                          "stage": "4", "nonce": secrets.token_urlsafe(18)}),
     # --- the applicant's own data: staff are refused (403), other accounts do not see it (404)
     Row("journeys.new_journey", "POST", "/journeys/new", on="LYYYNN", kind="edit", writes=True),
     Row("continuation.continue_rejected", "POST", "/journeys/{rejected}/continue",
@@ -178,11 +188,19 @@ TABLE: tuple[Row, ...] = (
     Row("distribution.save_list", "POST", "/journeys/{dist}/sellers/authorization",
         on_a="LYNYFF", on_b="LNYNFF", kind="edit", writes=True,
         data={"ids": "2001\n2002\n2003"}),
-    Row("distribution.confirm", "POST", "/journeys/{dist}/configs/security/confirm",
+    Row("distribution.confirm", "POST", "/journeys/{dist}/configs/console/confirm",
         on_a="LYNYFF", on_b="LNYNFF", kind="edit", writes=True),
+    # An ISV's APP serves other sellers: asking for its own shop is refused by the operation
+    # (a 302 with the reason), so this row writes nothing even where it is allowed.
+    Row("distribution.change_audience", "POST", "/journeys/{dist}/audience",
+        on_a="LYNYFF", on_b="LNYNFF", kind="edit", data={"audience": "own_shop"}),
     # --- review decisions: applicants are refused (403), other accounts do not see it (404)
+    Row("enablement.accept_passed", "POST",
+        "/journeys/{review}/enablement/documents/accept-passed", on_a="LFNFYY", on_b="LNFNYY",
+        kind="decide", writes=True, data=lambda ids: {"documents": str(ids["document"])}),
     Row("enablement.decide", "POST", "/enablement/documents/{document}/decision",
-        on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True, data={"decision": "accept"}),
+        on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True,
+        data={"decision": "reject", "reason": "Blurred"}),
     Row("apps.decide_api", "POST", "/journeys/{api}/apis/{api_request}/decision",
         on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True, data={"decision": "grant"}),
     Row("apps.mark_customer_info", "POST", "/journeys/{api}/apis/{api_request}/customer-info",
@@ -195,15 +213,17 @@ TABLE: tuple[Row, ...] = (
     Row("journeys.fire", "POST", "/journeys/{api}/events/request_changes",
         on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True,
         data=lambda ids: {"version": ids["api_version"], "comment": "Say more."}),
+    Row("distribution.set_required", "POST", "/journeys/{dist}/configs/required",
+        on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True,
+        data={"security": "yes", "security_details": "Allow-list the APP's IPs.",
+              "cloud": "yes", "cloud_details": "Use the RDS instance."}),
     Row("review.queue", "GET", "/review/", on="LNNNYY", kind="decide"),
     Row("review.all_journeys", "GET", "/review/journeys?q=Account", on="LNNNYY", kind="decide"),
     # --- an event no one may fire does not exist
     Row("journeys.fire", "POST", "/journeys/{app}/events/no_such_event",
         on_a="LNNNNN", on_b="LNNNNN", data=lambda ids: {"version": 1}),
     # --- administration
-    Row("distribution.set_required", "POST", "/journeys/{dist}/configs/required",
-        on_a="LFNFFY", on_b="LNFNFY", kind="admin", writes=True,
-        data={"security": "yes", "cloud": "yes"}),
+
     Row("admin.users", "GET", "/admin/users", on="LNNNNY", kind="admin"),
     Row("admin.users", "POST", "/admin/users", on="LNNNNY", kind="admin", writes=True,
         data={"email": "added@example.com", "role": "reviewer", "name": "Invited"}),
@@ -303,8 +323,15 @@ def _build_account(make_account, make_user, label: str, with_colleague: bool) ->
         ("rejected", "rejected"),
     ]:
         key = f"{'1' if label == 'A' else '2'}{len(journeys):07d}"
+        # An ISV's APP at distribution serves other sellers (guide §3.4.1 b).
+        audience = Audience.other_sellers if name == "dist" else Audience.own_shop
         journeys[name] = journey_with_app(
-            account, applicant, state, app_key=key, name=f"APP {name} of {label}"
+            account,
+            applicant,
+            state,
+            app_key=key,
+            name=f"APP {name} of {label}",
+            audience=audience,
         )
     db.session.flush()
     evidence = seed_evidence(journeys["sandbox"], applicant)

@@ -45,7 +45,6 @@ from workflow.models import (
     Evidence,
     Journey,
     Packet,
-    Role,
     SellerListKind,
 )
 from workflow.packets import verify_packet
@@ -61,9 +60,8 @@ def gateway(app, monkeypatch):
         yield running
 
 
-def test_seller_on_taobao_cloud_reaches_release(seller, client_for, gateway, make_user):  # noqa: F811
+def test_seller_on_taobao_cloud_reaches_release(seller, client_for, gateway):  # noqa: F811
     applicant, reviewer = client_for(seller.applicant), client_for(seller.reviewer)
-    admin = client_for(make_user(Role.admin))
     jid = seller.journey.id
     _enable_seller(applicant, reviewer, jid)
     _apply_for_apis(applicant, reviewer, jid, new=True)
@@ -71,11 +69,11 @@ def test_seller_on_taobao_cloud_reaches_release(seller, client_for, gateway, mak
 
     _ok(fire_event(applicant, jid, "choose_cloud"))
     assert state_of(jid) == "mrd_prd_draft"
-    _post(applicant, f"/journeys/{jid}/forms/mrd", _market_form())
-    pdf = sample_pdf("Product requirements", "Order sync")
+    pdf = sample_pdf("Market requirements", "Order sync")
     _post(
-        applicant, f"/journeys/{jid}/forms/prd/document", {"document": (io.BytesIO(pdf), "prd.pdf")}
+        applicant, f"/journeys/{jid}/forms/mrd/document", {"document": (io.BytesIO(pdf), "mrd.pdf")}
     )
+    _post(applicant, f"/journeys/{jid}/forms/prd", _prd_form())
     _ok(fire_event(applicant, jid, "submit"))
     _ok(fire_event(reviewer, jid, "call_meeting", "Let us talk about the data flows."))
     fire_event(reviewer, jid, "approve")
@@ -88,13 +86,7 @@ def test_seller_on_taobao_cloud_reaches_release(seller, client_for, gateway, mak
     _post(applicant, f"/journeys/{jid}/forms/cloud_plan", _cloud_plan())
     _ok(fire_event(applicant, jid, "submit"))
     _ok(fire_event(reviewer, jid, "approve"))
-    _ok(fire_event(reviewer, jid, "environment_ready"))
-    assert state_of(jid) == "cloud_verification"
-    _post(
-        applicant,
-        f"/journeys/{jid}/forms/deployment_confirmation",
-        {"resources_ordered": "yes", "app_ported": "yes"},
-    )
+    _provision(applicant, reviewer, jid)
     fire_event(applicant, jid, "submit")
     assert state_of(jid) == "cloud_verification"  # no cloud check yet
     _run_on_host(applicant, jid, "cloud", stand_in_url(gateway.url, "production"))
@@ -109,16 +101,31 @@ def test_seller_on_taobao_cloud_reaches_release(seller, client_for, gateway, mak
     _ok(fire_event(applicant, jid, "start_distribution"))
     page = applicant.get(f"/journeys/{jid}").get_data(as_text=True)
     assert f">{SELLER_ID}</textarea>" in page  # the seller's own ID is on the list by default
-    _post(admin, f"/journeys/{jid}/configs/required", {"security": "yes"})
+    # The APP was registered for the own shop: other sellers are refused until it serves them.
+    refused = applicant.post(
+        f"/journeys/{jid}/sellers/authorization", data={"ids": f"{SELLER_ID}\n1001"},
+        follow_redirects=True,
+    )  # fmt: skip
+    assert 'change who the APP serves to "other sellers"' in html.unescape(
+        refused.get_data(as_text=True)
+    )
+    _post(applicant, f"/journeys/{jid}/audience", {"audience": "other_sellers"})
+    # A reviewer, not only an admin, says what exactly the security center must hold.
+    required = {"security": "yes", "security_details": "Allow-list the APP's outbound IPs."}
+    _post(reviewer, f"/journeys/{jid}/configs/required", required)
+    assert "Allow-list the APP's outbound IPs." in html.unescape(
+        applicant.get(f"/journeys/{jid}").get_data(as_text=True)
+    )
     _distribute(applicant, reviewer, jid, [SELLER_ID, "1001", "1002"], confirm=["security"])
     _change_authorizations(applicant, reviewer, jid, [SELLER_ID, "1002", "1003"])
     assert _trail(jid) == [
         "open", "submit", "approve", "register_app", "submit", "api.decided", "api.decided",
         "approve", "start_sandbox", "evidence.attached", "confirm_sandbox", "choose_cloud",
         "submit", "call_meeting", "approve", "submit", "approve", "environment_ready",
-        "evidence.attached", "submit", "approve", "start_distribution", "config.required",
-        "config.confirmed", "submit", "approve", "seller_list.in_force", "submit", "approve",
-        "seller_list.in_force", "change_authorizations", "approve", "seller_list.in_force",
+        "evidence.attached", "submit", "approve", "start_distribution", "app.audience",
+        "config.required", "config.confirmed", "submit", "approve", "seller_list.in_force",
+        "config.confirmed", "submit", "approve", "seller_list.in_force",
+        "change_authorizations", "approve", "seller_list.in_force",
     ]  # fmt: skip
     _assert_log_replays()
     _assert_no_secret_stored()
@@ -129,10 +136,34 @@ def test_seller_on_taobao_cloud_reaches_release(seller, client_for, gateway, mak
     ]  # fmt: skip
     for _, text, _ in packets:
         assert seller.account.taobao_account_id in text
+    _, mrd_prd, attachments = packets[2]
+    assert "Market requirements (MRD) Uploaded document mrd.pdf" in mrd_prd
+    assert hashlib.sha256(pdf).hexdigest() in {
+        hashlib.sha256(d).hexdigest() for d in attachments.values()
+    }
+    for label, value in [
+        ("Functional requirements", "Import paid orders every 10 minutes"),
+        ("TOP APIs used, and why each is needed", "taobao.trades.sold.increment.get"),
+        ("Data retention", "90 days"),
+        ("Peak load", "40 calls a second on 11.11"),
+        ("Error handling", "retried with back-off"),
+    ]:
+        assert label in mrd_prd and value in mrd_prd, label
+    assert "Target sellers" not in mrd_prd.split("Product requirements (PRD)")[1]
+    _, verification, _ = packets[4]
+    for text in _CLOUD_RECORDS:
+        assert text in verification, text
     for _, text, _ in packets[2:]:  # every packet after the sandbox check shows its verdict
         assert "Sandbox evidence" in text and "Signature verified: signed by the desk" in text
     for kind, text, _ in packets[4:]:
         assert "Cloud evidence" in text and "signed by an evidence token" in text, kind
+    _, distribution, _ = packets[6]
+    assert "Configuration before distribution" in distribution
+    assert "Security-center configuration: required Allow-list the APP's outbound IPs." in (
+        distribution
+    )
+    assert "Configured the security settings as asked." in distribution
+    assert "TOP console confirmed" in distribution and "Serves Other sellers" in distribution
     _, last_authorization, _ = packets[-1]
     assert "Authorization list 3 IDs" in last_authorization
     assert "Added (1) 1003" in last_authorization and "Removed (1) 1001" in last_authorization
@@ -172,7 +203,7 @@ def test_isv_with_exemption_reaches_release(isv, client_for, gateway):  # noqa: 
         *["document.decided"] * 6, "approve", "register_app", "submit", "api.decided",
         "api.decided", "approve", "start_sandbox", "evidence.attached", "confirm_sandbox",
         "choose_exemption", "submit", "approve", "start_distribution", "submit", "approve",
-        "seller_list.in_force", "submit", "approve", "seller_list.in_force",
+        "seller_list.in_force", "config.confirmed", "submit", "approve", "seller_list.in_force",
         "change_authorizations", "approve", "seller_list.in_force",
     ]  # fmt: skip
     _assert_log_replays()
@@ -189,7 +220,17 @@ def test_isv_with_exemption_reaches_release(isv, client_for, gateway):  # noqa: 
         assert any(
             hashlib.sha256(data).hexdigest() == version.sha256 for data in attachments.values()
         )
+    _, exemption, _ = packets[2]
+    for label, value in [
+        ("Region where TOP data is stored and processed", "EU (Frankfurt)"),
+        ("Servers and architecture", "two application servers"),
+        ("Data flows", "TOP to the application servers over https"),
+        ("Security measures", "TLS, encrypted storage, access logging"),
+        ("Person responsible (name)", "Li Lei"),
+    ]:
+        assert label in exemption and value in exemption, label
     assert "Own-server exemption approved" in packets[3][1]  # shown on every later packet
+    assert "Hosting: Frankfurt, DE, EU (Frankfurt), backups in Amsterdam" in packets[3][1]
     # Later packets carry the decisions made so far in their trail.
     flat = [" ".join(text.split()) for _, text, _ in packets]
     assert "Document f (version 1) accepted decision, in Enablement submitted" in flat[1]
@@ -304,14 +345,30 @@ def _distribute(applicant, reviewer, jid, ids, *, confirm):
     for which in confirm:
         fire_event(applicant, jid, "submit")
         assert state_of(jid) == "distribution_setup"  # configuration not confirmed yet
-        _post(applicant, f"/journeys/{jid}/configs/{which}/confirm", {})
+        done = {"details": f"Configured the {which} settings as asked."}
+        _post(applicant, f"/journeys/{jid}/configs/{which}/confirm", done)
     _ok(fire_event(applicant, jid, "submit"))
     _ok(fire_event(reviewer, jid, "approve"))
     assert state_of(jid) == "distribution_draft"
     assert _in_force(jid) == sorted(map(int, ids))
+    # Only sellers on the authorization list in force may be distributed to (§3.4).
+    outside = applicant.post(
+        f"/journeys/{jid}/sellers/distribution", data={"ids": "\n".join([*ids, "9009"])}
+    )
+    assert outside.status_code == 400
+    line = len(ids) + 1
+    assert f"line {line}: '9009' is not on the authorization list in force" in html.unescape(
+        outside.get_data(as_text=True)
+    )
     upload = {"file": (io.BytesIO(("seller_id\n" + "\n".join(ids) + "\n").encode()), "d.csv")}
     _post(applicant, f"/journeys/{jid}/sellers/distribution", upload)
+    fire_event(applicant, jid, "submit")
+    assert state_of(jid) == "distribution_draft"  # the TOP console is not confirmed yet
+    _post(applicant, f"/journeys/{jid}/configs/console/confirm", {})
     _ok(fire_event(applicant, jid, "submit"))
+    page = html.unescape(reviewer.get(f"/journeys/{jid}").get_data(as_text=True))
+    assert f"Against the authorization list in force ({len(ids)} seller IDs)" in page
+    assert "every seller authorized" in page and f"+{len(ids)} added" in page
     _ok(fire_event(reviewer, jid, "approve"))
     assert state_of(jid) == "released"
 
@@ -377,9 +434,52 @@ def _assert_no_secret_stored():
         assert DEMO_APP_SECRET not in repr(evidence.report)
 
 
-def _market_form():
-    return {"market": "Cross-border", "target_sellers": "Flagship stores",
-            "features": "Order sync", "data_handled": "Order addresses"}  # fmt: skip
+def _prd_form():
+    return {
+        "functional_requirements": "Import paid orders every 10 minutes; ship them from the ERP.",
+        "user_flows": "The seller links the shop once; orders then appear in the ERP queue.",
+        "apis_used": "taobao.trades.sold.get to initialise; "
+        "taobao.trades.sold.increment.get every 10 minutes.",
+        "data_handled": "Buyer name, address and phone of each order, to print labels.",
+        "data_retention": "Addresses are deleted 90 days after delivery.",
+        "volumes": "3 shops, 2,000 orders a day",
+        "peak_load": "40 calls a second on 11.11",
+        "error_handling": "TOP errors are retried with back-off; staff are alerted after 5.",
+    }
+
+
+#: What the cloud verification packet shows of the order and the environment configured.
+_CLOUD_RECORDS = (
+    "Cloud order",
+    "Order reference ALY-2026-77812",
+    "2 x ecs.g6.large, RDS MySQL 50 GB",
+    "Cloud environment configured by Tmall Global",
+    "Region and zone cn-hangzhou-h",
+    "VPC vpc-bp1 with a bastion host",
+)
+
+
+def _provision(applicant, reviewer, jid):
+    """The order after the plan's audit (L12), and the environment Tmall Global configured."""
+    assert state_of(jid) == "cloud_provisioning"
+    refused = fire_event(reviewer, jid, "environment_ready")
+    assert state_of(jid) == "cloud_provisioning"  # nothing recorded for the applicant yet
+    assert "Record the cloud environment configured" in html.unescape(
+        reviewer.get(refused.headers["Location"]).get_data(as_text=True)
+    )
+    order = {"order_reference": "ALY-2026-77812", "ordered_on": "2026-11-24",
+             "services_ordered": "2 x ecs.g6.large, RDS MySQL 50 GB, OSS 100 GB"}  # fmt: skip
+    _post(applicant, f"/journeys/{jid}/forms/cloud_order", order)
+    environment = {"configured_on": "2026-11-25", "region": "cn-hangzhou-h",
+                   "resources": "2 ECS instances, RDS MySQL, OSS bucket, SLB",
+                   "access": "VPC vpc-bp1 with a bastion host; RAM user sync-dev"}  # fmt: skip
+    _post(reviewer, f"/journeys/{jid}/forms/cloud_environment", environment)
+    _ok(fire_event(reviewer, jid, "environment_ready"))
+    assert state_of(jid) == "cloud_verification"
+    page = html.unescape(applicant.get(f"/journeys/{jid}").get_data(as_text=True))
+    assert "Cloud environment configured by Tmall Global" in page
+    assert "VPC vpc-bp1 with a bastion host" in page and "ALY-2026-77812" in page
+    _post(applicant, f"/journeys/{jid}/forms/deployment_confirmation", {"app_ported": "yes"})
 
 
 def _cloud_plan():
@@ -391,5 +491,9 @@ def _cloud_plan():
 def _exemption():
     return {"reason": "The ERP runs on premises under an audit certificate.",
             "hosting_location": "Frankfurt, DE", "hosting_provider": "Example Hosting GmbH",
+            "region": "EU (Frankfurt), backups in Amsterdam",
+            "servers": "two application servers and a PostgreSQL pair behind a firewall",
+            "data_flows": "TOP to the application servers over https; orders to the ERP "
+                          "over a site-to-site VPN",
             "data_protection": "TLS, encrypted storage, access logging",
             "responsible_name": "Li Lei", "responsible_email": "li.lei@example.com"}  # fmt: skip

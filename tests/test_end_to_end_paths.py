@@ -38,6 +38,7 @@ from tests.test_end_to_end import (  # noqa: F401  (the gateway fixture)
     _in_force,
     _ok,
     _post,
+    _provision,
     _read_packets,
     _run_on_host,
     _trail,
@@ -98,17 +99,28 @@ def test_seller_serving_its_own_shop_is_released_without_an_authorization_review
     assert "Authorization list in force (1 seller IDs), without review under guide §3.4.1 a" in page
     assert "Onboarding desk, guide §3.4.1 a" in page
 
+    assert "which the desk puts in force with no Tmall Global authorization review" in page
+
     upload_list = {"ids": SELLER_ID}
     _post(applicant, f"/journeys/{jid}/sellers/distribution", upload_list)
+    _post(applicant, f"/journeys/{jid}/configs/console/confirm", {})
     _ok(fire_event(applicant, jid, "submit"))
     _ok(fire_event(reviewer, jid, "approve"))
     assert state_of(jid) == "released"
 
-    # Adding another seller goes to Tmall Global; the own ID cannot be left out.
+    # An own-shop APP takes no other seller; it says how to serve them.
+    refused = applicant.post(
+        f"/journeys/{jid}/sellers/authorization", data={"ids": "1001"}, follow_redirects=True
+    )
+    text = html.unescape(refused.get_data(as_text=True))
+    assert "registered to serve your own shop only" in text and "(1001)" in text
+    assert 'change who the APP serves to "other sellers"' in text
+    # Serving other sellers, adding one goes to Tmall Global; the own ID cannot be left out.
+    _post(applicant, f"/journeys/{jid}/audience", {"audience": "other_sellers"})
     _post(applicant, f"/journeys/{jid}/sellers/authorization", {"ids": "1001"})
     page = html.unescape(reviewer.get(f"/journeys/{jid}").get_data(as_text=True))
     assert "the seller's own shop and 1 other seller" in page
-    assert "yet this list adds other sellers" in page
+    assert "This APP serves <strong>other sellers</strong>" in page
     _ok(fire_event(applicant, jid, "change_authorizations"))
     assert state_of(jid) == "authorization_submitted"
     _ok(fire_event(reviewer, jid, "approve"))
@@ -118,10 +130,10 @@ def test_seller_serving_its_own_shop_is_released_without_an_authorization_review
     _ok(fire_event(applicant, jid, "change_authorizations"))
     assert state_of(jid) == "released"
     assert _in_force(jid) == [own]
-    assert _trail(jid)[-11:] == [
-        "start_distribution", "submit", "seller_list.in_force", "submit", "approve",
-        "seller_list.in_force", "change_authorizations", "approve", "seller_list.in_force",
-        "change_authorizations", "seller_list.in_force",
+    assert _trail(jid)[-13:] == [
+        "start_distribution", "submit", "seller_list.in_force", "config.confirmed", "submit",
+        "approve", "seller_list.in_force", "app.audience", "change_authorizations", "approve",
+        "seller_list.in_force", "change_authorizations", "seller_list.in_force",
     ]  # fmt: skip
     assert [e.actor.role for e in _all(jid, "seller_list.in_force")] == [
         Role.system, Role.reviewer, Role.reviewer, Role.system,
@@ -164,12 +176,7 @@ def test_isv_whose_exemption_is_refused_takes_the_cloud_path_to_release(
     _post(applicant, f"/journeys/{jid}/forms/cloud_plan", _cloud_plan())
     _ok(fire_event(applicant, jid, "submit"))
     _ok(fire_event(reviewer, jid, "approve"))
-    _ok(fire_event(reviewer, jid, "environment_ready"))
-    _post(
-        applicant,
-        f"/journeys/{jid}/forms/deployment_confirmation",
-        {"resources_ordered": "yes", "app_ported": "yes"},
-    )
+    _provision(applicant, reviewer, jid)
     _run_on_host(applicant, jid, "cloud", stand_in_url(gateway.url, "production"))
     _ok(fire_event(applicant, jid, "submit"))
     _ok(fire_event(reviewer, jid, "approve"))
@@ -179,10 +186,10 @@ def test_isv_whose_exemption_is_refused_takes_the_cloud_path_to_release(
     _ok(fire_event(applicant, jid, "start_distribution"))
     _distribute(applicant, reviewer, jid, ["3001", "3002"], confirm=[])
     assert state_of(jid) == "released"
-    assert _trail(jid)[-16:] == [
+    assert _trail(jid)[-17:] == [
         "choose_exemption", "submit", "refuse_exemption", "submit", "approve",
         "environment_ready", "evidence.attached", "submit", "approve", "start_distribution",
-        "submit", "approve", "seller_list.in_force", "submit", "approve",
+        "submit", "approve", "seller_list.in_force", "config.confirmed", "submit", "approve",
         "seller_list.in_force",
     ]  # fmt: skip
     refusal = _last(jid, "refuse_exemption")

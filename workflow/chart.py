@@ -132,7 +132,7 @@ class JourneyChart(StateChart):
         | cloud_plan_draft.to(exemption_draft, unless="exemption_refused")
     )
     call_meeting = mrd_prd_submitted.to(confabulation)
-    environment_ready = cloud_provisioning.to(cloud_verification)
+    environment_ready = cloud_provisioning.to(cloud_verification, validators="check_requirements")
     start_distribution = deployed.to(distribution_setup)
     change_authorizations = released.to(
         released, cond="needs_no_review", validators="check_requirements"

@@ -7,8 +7,8 @@ from flask import current_app
 from workflow.mail.outbox import queue_mail
 from workflow.models import Journey, Role
 from workflow.packets.operations import mail_packet, packet_of_event
-from workflow.signals import journey_changed
-from workflow.stages import REVIEW_STATES, event_label, state_name
+from workflow.signals import journey_changed, message_posted
+from workflow.stages import REVIEW_STATES, STAGES, event_label, state_name
 
 
 def journey_url(journey: Journey) -> str:
@@ -64,6 +64,31 @@ def _notify_applicants(journey: Journey, event) -> None:
                 "\n".join(lines) + "\n",
                 journey_id=journey.id,
             )
+
+
+@message_posted.connect
+def notify_message(message, **_):
+    """Mail a stage's message to the other side: the applicant's account when staff write;
+    the assigned reviewer, or the reviewers' mailbox when nobody is assigned, when the
+    applicant writes."""
+    journey = message.journey
+    stage = next(s for s in STAGES if s.number == message.stage)
+    author = message.author.display_name
+    if message.is_from_staff:
+        recipients = [user.email for user in journey.account.users if user.is_active]
+        heading = f"{author} of Tmall Global wrote on “{journey.title}”"
+        subject = f"[TOP onboarding] Message from Tmall Global: {stage.title}"
+    else:
+        assignee = journey.assignee
+        recipients = [assignee.email if assignee else current_app.config["TMALL_MAILBOX"]]
+        heading = f"{author} of {journey.account.name} wrote on “{journey.title}”"
+        subject = f"[TOP onboarding] Message from {journey.account.name}: {stage.title}"
+    body = (
+        f"{heading}, stage {stage.number} ({stage.title}):\n\n{message.body}\n\n"
+        f"Reply on the journey page: {journey_url(journey)}#conversation\n"
+    )
+    for to_addr in recipients:
+        queue_mail(to_addr, subject, body, journey_id=journey.id)
 
 
 def notify_app_key_claimed(app, *, claimant: str, claimant_journey: int) -> None:

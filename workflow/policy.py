@@ -17,8 +17,9 @@ future API gets the same answers.
 
 The rules, in words: applicants see only their own account's data (colleagues in one account
 share it) and are the only ones who write it; reviewers and admins see every journey and make the
-review decisions, but never write applicant-owned data; only admins administer users and say
-which configurations an APP must confirm.
+review decisions (among them which configurations an APP must make), but never write
+applicant-owned data; both sides write on a stage's conversation (a message is neither); only
+admins administer users.
 """
 
 from __future__ import annotations
@@ -48,6 +49,12 @@ class Action(enum.StrEnum):
     download_packet = "download_packet"
     #: "Mail me a copy" of a packet, to the signed-in user's own address.
     mail_packet_copy = "mail_packet_copy"
+    #: The stages' conversations between the applicant and Tmall Global.
+    read_conversation = "read_conversation"
+    # --- both sides
+    #: A message on the current stage's conversation. It is neither applicant data nor a
+    #: review decision: the account's applicants and Tmall Global staff both write there.
+    post_message = "post_message"
     # --- the applicant's own data
     start_journey = "start_journey"
     #: Start a new journey linked to a rejected one; an admin does it for the applicant.
@@ -75,11 +82,14 @@ class Action(enum.StrEnum):
     #: Mark a requested API as customer-information (authorized one by one, §3.5), or unmark it.
     mark_customer_info_api = "mark_customer_info_api"
     record_meeting = "record_meeting"
+    #: Record the cloud environment Tmall Global configured (§3.3 a).
+    record_environment = "record_environment"
     assign_journey = "assign_journey"
     view_queue = "view_queue"
     search_journeys = "search_journeys"
-    # --- administration
+    #: Specify the security-center and cloud configurations an APP must make (§3.4 2–3).
     set_required_configs = "set_required_configs"
+    # --- administration
     view_users = "view_users"
     #: Invite a user by mail; they set their own password through the link.
     add_user = "add_user"
@@ -116,6 +126,8 @@ RULES: dict[Action, Rule] = {
     Action.download_evidence: Rule(EVERYONE, "download evidence"),
     Action.download_packet: Rule(EVERYONE, "download packets"),
     Action.mail_packet_copy: Rule(EVERYONE, "mail themselves a packet"),
+    Action.read_conversation: Rule(EVERYONE, "read the stages' conversations"),
+    Action.post_message: Rule(EVERYONE, "write on the stage's conversation"),
     Action.start_journey: Rule(APPLICANTS, "start journeys"),
     Action.continue_journey: Rule(APPLICANTS_AND_ADMINS, "start a journey from a rejected one"),
     Action.take_step: Rule(APPLICANTS, "take the journey's steps"),
@@ -137,10 +149,11 @@ RULES: dict[Action, Rule] = {
     Action.decide_api: Rule(STAFF, "decide API access"),
     Action.mark_customer_info_api: Rule(STAFF, "mark customer-information APIs"),
     Action.record_meeting: Rule(STAFF, "record the business meeting"),
+    Action.record_environment: Rule(STAFF, "record the configured cloud environment"),
     Action.assign_journey: Rule(STAFF, "take queue items"),
     Action.view_queue: Rule(STAFF, "work the review queue"),
     Action.search_journeys: Rule(STAFF, "search all journeys"),
-    Action.set_required_configs: Rule(ADMINS, "set which configurations are required"),
+    Action.set_required_configs: Rule(STAFF, "specify the configurations an APP must make"),
     Action.view_users: Rule(ADMINS, "manage users"),
     Action.add_user: Rule(ADMINS, "add users"),
     Action.set_user_active: Rule(ADMINS, "switch users' access"),
@@ -159,6 +172,7 @@ UNVERIFIED_MAY = frozenset(
         Action.download_stage_file,
         Action.download_evidence,
         Action.download_packet,
+        Action.read_conversation,
         Action.start_journey,
     }
 )
@@ -199,10 +213,12 @@ DECISION_ACTIONS: dict[DecisionKind, Action] = {
     DecisionKind.assigned: Action.assign_journey,
     DecisionKind.config_required: Action.set_required_configs,
     DecisionKind.config_confirmed: Action.confirm_config,
+    DecisionKind.audience: Action.register_app,
     DecisionKind.evidence_attached: Action.attach_evidence,
     DecisionKind.evidence_withdrawn: Action.withdraw_evidence,
     DecisionKind.continues: Action.continue_journey,
     DecisionKind.continued: Action.continue_journey,
+    DecisionKind.message: Action.post_message,
 }
 
 #: Decisions the desk may record itself, under a rule, in place of a reviewer.
@@ -288,6 +304,7 @@ _NOUNS = {
     "SellerList": "seller list",
     "Packet": "packet",
     "ApiRequest": "API request",
+    "StageMessage": "message",
     "User": "user",
 }
 

@@ -29,6 +29,7 @@ from workflow.models import (
     Evidence,
     Journey,
     SellerList,
+    StageMessage,
 )
 from workflow.models.journeys import DECISION_EVENTS, canonical_json
 
@@ -50,6 +51,12 @@ def _report_sha256(row: Any) -> str:
     import hashlib
 
     return hashlib.sha256(canonical_json(row.report or {}).encode()).hexdigest()
+
+
+def _body_sha256(row: Any) -> str:
+    import hashlib
+
+    return hashlib.sha256(row.body.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -97,16 +104,26 @@ TRACKED: dict[str, Tracked] = {
         App,
         _fields(
             "journey_id",
+            "console_configured_at",
             "is_security_config_required",
             "is_cloud_config_required",
+            "security_config_details",
+            "cloud_config_details",
             "security_config_confirmed_at",
             "cloud_config_confirmed_at",
+            "security_config_confirmation",
+            "cloud_config_confirmation",
         ),
         {
+            "console_configured_at": None,
             "is_security_config_required": False,
             "is_cloud_config_required": False,
+            "security_config_details": "",
+            "cloud_config_details": "",
             "security_config_confirmed_at": None,
             "cloud_config_confirmed_at": None,
+            "security_config_confirmation": "",
+            "cloud_config_confirmation": "",
         },
     ),
     "evidence": Tracked(
@@ -115,6 +132,13 @@ TRACKED: dict[str, Tracked] = {
             "journey_id", "kind", "source", "is_passing", "sha256", "withdrawn_at",
             report_sha256=_report_sha256,
         ),
+        None,
+    ),
+    # A message is named by the event that posted it; its text by its SHA-256 (the event's
+    # comment holds the text itself).
+    "stage_messages": Tracked(
+        StageMessage,
+        _fields("journey_id", "stage", "author_id", body_sha256=_body_sha256),
         None,
     ),
 }  # fmt: skip

@@ -13,3 +13,7 @@ journey_changed = _signals.signal("journey-changed")
 #: event's hash), ``finish(event)`` (called once the event exists) and ``discard()`` (called
 #: when recording fails). The packets area answers with the submission's packet.
 preparing_event = _signals.signal("preparing-event")
+
+#: Sent by ``workflow.conversation.operations.post_message`` once a message and its event are
+#: recorded, inside the same transaction. Receivers get the ``StageMessage`` as sender.
+message_posted = _signals.signal("message-posted")

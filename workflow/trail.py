@@ -106,6 +106,12 @@ def _continued(payload) -> str:
     return f"Continued in new journey #{about['journey']}{on_behalf}"
 
 
+def _message(payload) -> str:
+    about = payload["about"]
+    side = "from Tmall Global" if about["from_staff"] else "to Tmall Global"
+    return f"Message {side} on stage {about['stage']}, {about['stage_title']}"
+
+
 _SUMMARIES = {
     DecisionKind.document: _document,
     DecisionKind.api: _api,
@@ -118,4 +124,5 @@ _SUMMARIES = {
     DecisionKind.evidence_withdrawn: _evidence_withdrawn,
     DecisionKind.continues: _continues,
     DecisionKind.continued: _continued,
+    DecisionKind.message: _message,
 }

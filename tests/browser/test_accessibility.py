@@ -69,7 +69,8 @@ def pages_by_role(world) -> dict[str, list[str]]:
         role: [f"/journeys/{ids[name]}" for name in STAGES] for role, ids in world.ids.items()
     }
     checker = [f"/journeys/{world.ids[role]['sandbox']}/check/sandbox" for role in world.ids]
-    staff = ["/review/", "/review/journeys?" + urlencode({"q": "Hostile"})]
+    compare = [f"/enablement/documents/{isv['document']}/compare"]
+    staff = ["/review/", "/review/journeys?" + urlencode({"q": "Hostile"}), *compare]
     return {
         "anonymous": anonymous,
         "seller": account_pages + journeys["seller"] + checker[:1],

@@ -195,7 +195,17 @@ def test_seller_reaches_release_in_the_browser(desk, browser, tmp_path):  # noqa
         "data_handled": "Orders and addresses, to ship",
     }
     _fill_form(seller, "mrd", market)
-    _fill_form(seller, "prd", market)
+    product = {
+        "functional_requirements": "Import paid orders; ship them from the ERP",
+        "user_flows": "Link the shop once; orders then appear in the ERP",
+        "apis_used": "taobao.trades.sold.get, to import orders",
+        "data_handled": "Buyer addresses, to print labels",
+        "data_retention": "Deleted 90 days after delivery",
+        "volumes": "2,000 orders a day",
+        "peak_load": "20 calls a second on 11.11",
+        "error_handling": "Retried with back-off, then alerted",
+    }
+    _fill_form(seller, "prd", product)
     _step(seller, "Submit for review", "MRD/PRD submitted")
 
     reviewer.goto(journey_url)
@@ -219,10 +229,30 @@ def test_seller_reaches_release_in_the_browser(desk, browser, tmp_path):  # noqa
 
     reviewer.goto(journey_url)
     _step(reviewer, "Approve", "Cloud provisioning")
+
+    seller.goto(journey_url)
+    order = {
+        "order_reference": "ALY-2026-0042",
+        "ordered_on": "2026-11-24",
+        "services_ordered": "2 × ECS 4 vCPU, RDS MySQL 100 GB",
+    }
+    _fill_form(seller, "cloud_order", order)
+
+    reviewer.goto(journey_url)
+    assert "ALY-2026-0042" in reviewer.locator("#form-cloud_order").inner_text()
+    environment = {
+        "configured_on": "2026-11-25",
+        "region": "cn-hangzhou-h",
+        "resources": "2 ECS, RDS MySQL, SLB",
+        "access": "VPC vpc-demo through the bastion host",
+    }
+    _fill_form(reviewer, "cloud_environment", environment)
     _step(reviewer, "Cloud environment configured", "Cloud verification")
 
     seller.goto(journey_url)
-    _fill_form(seller, "deployment_confirmation", {"resources_ordered": True, "app_ported": True})
+    configured = seller.locator("#form-cloud_environment").inner_text()
+    assert "cn-hangzhou-h" in configured and "VPC vpc-demo through the bastion host" in configured
+    _fill_form(seller, "deployment_confirmation", {"app_ported": True})
     seller.click("text=Get an evidence token for a run on your host")
     token = seller.locator("#evidence-token").inner_text()
     command = seller.locator("pre.command").inner_text()

@@ -9,13 +9,14 @@ from sqlalchemy import select
 from tests.support import PASSWORD
 from workflow import requirements
 from workflow.distribution.operations import (
+    change_audience,
     ids_of,
     list_in_force,
     own_seller_id,
     proposed_list,
     save_seller_list,
 )
-from workflow.errors import RequirementsNotMet
+from workflow.errors import DomainError, RequirementsNotMet
 from workflow.extensions import db
 from workflow.models import (
     AccountKind,
@@ -24,6 +25,7 @@ from workflow.models import (
     EnablementRequest,
     Event,
     Role,
+    SellerList,
     SellerListKind,
     User,
 )
@@ -56,7 +58,7 @@ def shop(make_account, make_user, make_journey):
 
 
 def test_the_own_id_is_always_on_the_list(shop):
-    journey, applicant = shop()
+    journey, applicant = shop(audience=Audience.other_sellers)
     saved = save_seller_list(journey, AUTH, applicant, [1001])
     assert ids_of(saved) == [1001, OWN]
 
@@ -77,11 +79,53 @@ def test_a_list_of_only_the_own_shop_is_in_force_at_once_by_the_desk(shop):
 
 
 def test_other_sellers_go_to_tmall_global(shop):
-    journey, applicant = shop()
+    journey, applicant = shop(audience=Audience.other_sellers)
     save_seller_list(journey, AUTH, applicant, [OWN, 1001])
     fire(journey, "submit", applicant)
     assert journey.state == "authorization_submitted"
     assert list_in_force(journey, AUTH) is None
+
+
+def test_an_own_shop_app_is_refused_other_sellers_and_told_how_to_change(shop):
+    journey, applicant = shop()
+    with pytest.raises(DomainError) as refused:
+        save_seller_list(journey, AUTH, applicant, [1001, OWN, 1002])
+    message = refused.value.message
+    assert f"only your own seller ID {OWN}" in message and "2 other seller ID(s)" in message
+    assert "(1001, 1002)" in message
+    assert 'change who the APP serves to "other sellers"' in message
+    db.session.rollback()
+    assert db.session.scalars(select(SellerList)).all() == []
+    # The APP changes its audience; the same list is an authorization request now.
+    change_audience(journey, applicant, Audience.other_sellers)
+    save_seller_list(journey, AUTH, applicant, [1001, OWN, 1002])
+    fire(journey, "submit", applicant)
+    assert journey.state == "authorization_submitted"
+    trail = [
+        e.event for e in db.session.scalars(select(Event).where(Event.journey_id == journey.id))
+    ]
+    assert "app.audience" in trail
+
+
+def test_an_own_shop_app_never_goes_to_authorization_review(shop):
+    journey, applicant = shop()
+    save_seller_list(journey, AUTH, applicant, [])  # the own ID is added
+    fire(journey, "submit", applicant)
+    assert journey.state == "distribution_draft"
+    assert not db.session.scalars(
+        select(Event).where(
+            Event.journey_id == journey.id, Event.to_state == "authorization_submitted"
+        )
+    ).all()
+
+
+def test_an_isv_cannot_serve_an_own_shop(shop):
+    journey, applicant = shop(kind=AccountKind.isv, audience=Audience.own_shop)
+    with pytest.raises(DomainError, match="an ISV has no shop of its own"):
+        save_seller_list(journey, AUTH, applicant, [1001])
+    db.session.rollback()
+    with pytest.raises(DomainError, match="An ISV has no shop of its own"):
+        change_audience(journey, applicant, Audience.own_shop)
 
 
 def test_an_app_serving_other_sellers_needs_their_ids(shop):

@@ -29,6 +29,7 @@ from workflow.models import (
     AccountKind,
     AccountToken,
     App,
+    Audience,
     DocumentKind,
     FormKind,
     Journey,
@@ -58,6 +59,7 @@ STAGES = {
     "deploy": "mrd_prd_draft",
     "meeting": "confabulation",
     "plan": "cloud_plan_draft",
+    "provision": "cloud_provisioning",
     "verify": "cloud_verification",
     "exempt": "exemption_draft",
     "dist": "distribution_setup",
@@ -66,7 +68,8 @@ STAGES = {
 }
 #: Journeys that get an APP registered (every stage from the APP draft on).
 _WITH_APP = (
-    "app", "api", "sandbox", "deploy", "meeting", "plan", "verify", "exempt", "dist", "rejected",
+    "app", "api", "sandbox", "deploy", "meeting", "plan", "provision", "verify", "exempt", "dist",
+    "rejected",
 )  # fmt: skip
 
 
@@ -182,7 +185,11 @@ def _journeys(account: Account, applicant: User, role: str) -> dict[str, object]
     for name, state in STAGES.items():
         if name in _WITH_APP:
             key = f"{prefix}{len(journeys):07d}"
-            journey = journey_with_app(account, applicant, state, app_key=key, name=f"APP {name}")
+            # At distribution the seeded lists name other sellers (guide §3.4.1).
+            audience = Audience.other_sellers if name.startswith("dist") else Audience.own_shop
+            journey = journey_with_app(
+                account, applicant, state, app_key=key, name=f"APP {name}", audience=audience
+            )
         else:
             journey = journeys.get(name) or open_journey(account, applicant)
             journey.state = state  # tests may place a journey anywhere; the app never does

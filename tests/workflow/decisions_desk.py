@@ -78,7 +78,7 @@ class Desk:
     def register_app(self) -> None:
         self.place("app_draft")
         app_form = {"app_key": DEMO_APP_KEY, "name": "Order sync", "description": "Syncs.",
-                    "origin": "new", "audience": "own_shop"}  # fmt: skip
+                    "origin": "new", "audience": "other_sellers"}  # fmt: skip
         self.post(self.applicant, f"/journeys/{self.jid}/app", app_form)
         apis = {"api": ["taobao.trades.sold.get"],
                 "reason-taobao.trades.sold.get": "Import orders."}  # fmt: skip

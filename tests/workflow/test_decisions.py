@@ -178,7 +178,8 @@ def test_claim_and_assignment_edited_in_the_database_are_named(app, desk):
 def test_required_configuration_edited_in_the_database_is_named(app, desk):
     desk.register_app()
     desk.place("distribution_setup")
-    desk.post(desk.admin, f"/journeys/{desk.jid}/configs/required", {"security": "yes"})
+    required = {"security": "yes", "security_details": "Allow-list the APP's IPs."}
+    desk.post(desk.reviewer, f"/journeys/{desk.jid}/configs/required", required)
     app_row = desk.journey().app
     assert app_row.is_security_config_required
     assert_sound(app)
@@ -187,15 +188,19 @@ def test_required_configuration_edited_in_the_database_is_named(app, desk):
         "UPDATE apps SET is_security_config_required = :no WHERE id = :id", no=False, id=app_row.id
     )
     assert_named(app, f"apps {app_row.id}", "is_security_config_required")
+    tamper("UPDATE apps SET is_security_config_required = :yes, security_config_details = :d "
+           "WHERE id = :id", yes=True, d="Nothing at all.", id=app_row.id)  # fmt: skip
+    assert_named(app, f"apps {app_row.id}", "security_config_details")
 
 
 def test_confirmed_configuration_edited_in_the_database_is_named(app, desk):
     desk.register_app()
     desk.place("distribution_setup")
-    desk.post(
-        desk.admin, f"/journeys/{desk.jid}/configs/required", {"security": "yes", "cloud": "yes"}
-    )
-    desk.post(desk.applicant, f"/journeys/{desk.jid}/configs/security/confirm")
+    required = {"security": "yes", "security_details": "Allow-list the APP's IPs.",
+                "cloud": "yes", "cloud_details": "Use the RDS instance."}  # fmt: skip
+    desk.post(desk.reviewer, f"/journeys/{desk.jid}/configs/required", required)
+    confirmation = {"details": "Allow-listed 203.0.113.10."}
+    desk.post(desk.applicant, f"/journeys/{desk.jid}/configs/security/confirm", confirmation)
     app_row = desk.journey().app
     assert app_row.security_config_confirmed_at is not None
     assert_sound(app)

@@ -20,11 +20,8 @@ from workflow.admin.operations import invite_user, send_password_reset, set_acti
 from workflow.apps.evidence import attach_desk_run, attach_uploaded_report, withdraw_evidence
 from workflow.apps.operations import decide_api, register_app, request_api_access
 from workflow.deployment.operations import save_stage_document, save_stage_form
-from workflow.distribution.operations import (
-    confirm_config,
-    save_seller_list,
-    set_config_requirements,
-)
+from workflow.distribution.configs import confirm_config, set_config_requirements
+from workflow.distribution.operations import save_seller_list
 from workflow.enablement.operations import (
     decide_document,
     save_enablement_request,
@@ -91,6 +88,15 @@ def w(make_account, make_user, make_journey):
     request_api_access(people.app, applicant, {"taobao.trades.sold.get": "To ship"})
     db.session.commit()
     return people
+
+
+#: A reviewer's specification of both configurations (§3.4 2–3).
+REQUIRED = {
+    "security": True,
+    "security_details": "Allow-list the APP's IPs.",
+    "cloud": True,
+    "cloud_details": "Use the RDS instance set up for it.",
+}
 
 
 def _at(journey, state):
@@ -214,15 +220,15 @@ REFUSED = {
         NotPermitted,
     ),
     "admin confirms a configuration": (
-        lambda w: partial(confirm_config, w.app, w.admin, "security"),
+        lambda w: partial(confirm_config, w.app, w.admin, "security", "Allow-listed."),
         NotPermitted,
     ),
-    "reviewer sets the required configurations": (
-        lambda w: partial(set_config_requirements, w.app, w.reviewer, security=True, cloud=True),
-        NotPermitted,
+    "outsider sets the required configurations": (
+        lambda w: partial(set_config_requirements, w.app, w.outsider, **REQUIRED),
+        NotFound,
     ),
     "applicant sets the required configurations": (
-        lambda w: partial(set_config_requirements, w.app, w.applicant, security=True, cloud=True),
+        lambda w: partial(set_config_requirements, w.app, w.applicant, **REQUIRED),
         NotPermitted,
     ),
     "reviewer uploads an enablement document": (
@@ -317,8 +323,8 @@ def test_the_same_calls_by_the_right_people_do_change_things(w):
     before = database_fingerprint(in_transaction=True)
     register_app(w.app, w.applicant, **APP_FIELDS)
     assert w.app.app.name == "Rewritten"
-    set_config_requirements(w.app, w.admin, security=True, cloud=True)
-    confirm_config(w.app, w.applicant, "security")
+    set_config_requirements(w.app, w.reviewer, **REQUIRED)
+    confirm_config(_at(w.app, "distribution_setup"), w.applicant, "security", "Allow-listed.")
     assign_journey(w.app, w.reviewer, w.reviewer)
     decide_document(w.enable, w.reviewer, w.document, "accept")
     assert database_fingerprint(in_transaction=True) != before

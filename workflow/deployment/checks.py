@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from workflow.deployment.operations import latest_form
-from workflow.deployment.specs import SPECS
+from workflow.deployment.specs import SPECS, missing_fields
 from workflow.models import EvidenceKind, FormKind
 from workflow.requirements import requires
 
 
-def _missing(journey, *kinds: FormKind) -> list[str]:
-    return [
-        f"Fill in or upload the {SPECS[k].title}" for k in kinds if latest_form(journey, k) is None
-    ]
+def _missing(journey, *kinds: FormKind, verb: str = "Fill in or upload the") -> list[str]:
+    """A problem for each form not given, or given by an earlier version of the form and
+    lacking what the form asks today (an uploaded document stands for the whole form)."""
+    problems = []
+    for kind in kinds:
+        title = SPECS[kind].title
+        form = latest_form(journey, kind)
+        if form is None:
+            problems.append(f"{verb} {title}")
+        elif not form.file_id and (gaps := missing_fields(kind, form.data or {})):
+            problems.append(f"Complete the {title}: {', '.join(gaps)}")
+    return problems
 
 
 @requires(("mrd_prd_draft", "submit"))
@@ -31,13 +39,28 @@ def cloud_plan_given(journey) -> list[str]:
     return _missing(journey, FormKind.cloud_plan)
 
 
+@requires(("cloud_provisioning", "environment_ready"))
+def environment_recorded(journey) -> list[str]:
+    """The applicant is shown what Tmall Global configured (§3.3 a), so it is written first."""
+    if latest_form(journey, FormKind.cloud_environment) is None:
+        return ["Record the cloud environment configured before marking it ready"]
+    return []
+
+
+@requires(("cloud_verification", "submit"))
+def cloud_order_recorded(journey) -> list[str]:
+    """Asked at submission only: a submission made before the order was recorded still
+    reaches its reviewer's decision."""
+    return _missing(journey, FormKind.cloud_order, verb="Record the")
+
+
 @requires(("cloud_verification", "submit"), ("cloud_verification_submitted", "approve"))
 def deployment_proven(journey) -> list[str]:
     from workflow.apps.evidence import has_passing_evidence
 
     problems = []
     if latest_form(journey, FormKind.deployment_confirmation) is None:
-        problems.append("Confirm that the resources are ordered and the APP is ported")
+        problems.append("Confirm that the APP is ported and running on the cloud")
     if not has_passing_evidence(journey, EvidenceKind.cloud):
         problems.append(
             "Attach a passing connectivity check run on the cloud host against TOP production, "

@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from workflow.deployment.specs import OPTIONAL_FIELDS, SPECS, FieldSpec
+from workflow.deployment.specs import SPECS, FieldSpec
 from workflow.models import FormKind
 from workflow.web.forms import DeskForm
 
@@ -40,7 +40,7 @@ class _IsoDate:
 
 
 def _field(spec: FieldSpec) -> Field:
-    required = spec.name not in OPTIONAL_FIELDS
+    required = spec.is_required
     if spec.type == "check":
         message = f"Confirm: {spec.label.lower()}"
         return BooleanField(spec.label, validators=[DataRequired(message=message)])

@@ -67,12 +67,12 @@ def latest_form(journey: Journey, kind: FormKind) -> StageForm | None:
 
 
 def form_action(kind: FormKind | str, **_) -> Action:
-    """Filling in a stage form is the applicant's, except the reviewer's meeting minutes."""
+    """Filling in a stage form is the applicant's, except the records staff keep (the meeting
+    minutes, the cloud environment configured)."""
     try:
-        spec = SPECS[FormKind(kind)]
+        return SPECS[FormKind(kind)].action
     except ValueError:
         raise NotFound("No such form.") from None
-    return Action.record_meeting if spec.by_reviewer else Action.edit_stage_form
 
 
 def _spec_for(journey: Journey, kind: FormKind, actor: User) -> FormSpec:

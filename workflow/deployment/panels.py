@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from workflow.deployment.operations import form_action, latest_form
-from workflow.deployment.specs import SPECS
+from workflow.deployment.specs import SPECS, earlier_values, labelled_values
 from workflow.extensions import db
 from workflow.journeys.actions import submitted_form
 from workflow.journeys.panels import panel
@@ -21,7 +21,17 @@ def deployment_panel(journey: Journey, user: User) -> dict | None:
         editable = journey.state in spec.states and may(user, form_action(spec.kind), journey)
         if current is not None or editable:
             typed = submitted_form(f"stage-{spec.kind.value}") if editable else None
-            forms.append({"spec": spec, "current": current, "editable": editable, "typed": typed})
+            data = (current.data or {}) if current is not None else {}
+            forms.append(
+                {
+                    "spec": spec,
+                    "current": current,
+                    "rows": labelled_values(spec.kind, data),
+                    "earlier": earlier_values(spec.kind, data),
+                    "editable": editable,
+                    "typed": typed,
+                }
+            )
     if not forms:
         return None
     return {"forms": forms, **exemption_outcome(journey)}

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from workflow.distribution.configs import console_unconfirmed, unconfirmed_configs
 from workflow.distribution.operations import (
     adds_no_other_seller,
+    distribution_review,
     list_in_force,
     other_seller_count,
     proposed_list,
     put_proposal_in_force,
     serves_other_sellers,
-    unconfirmed_configs,
 )
 from workflow.models import SellerListKind
 from workflow.requirements import condition, requires
@@ -40,6 +41,11 @@ def authorization_list_ready(journey) -> list[str]:
             "This APP serves other sellers: put their seller IDs on the authorization list "
             "(your own shop alone needs no authorization request)"
         )
+    elif not serves_other_sellers(journey) and other_seller_count(journey, proposal) > 0:
+        problems.append(
+            "This APP serves its own shop only: save a list without other sellers, or change "
+            "who the APP serves to other sellers"
+        )
     return problems + unconfirmed_configs(journey)
 
 
@@ -50,9 +56,20 @@ def _adds_no_other_seller(journey) -> bool:
 
 @requires(("distribution_draft", "submit"))
 def distribution_list_ready(journey) -> list[str]:
-    if proposed_list(journey, SellerListKind.distribution) is None:
-        return ["Save the distribution list of seller IDs before submitting"]
-    return []
+    """§3.4: configured in the TOP console and as Tmall Global specified, then the request
+    with the sellers it serves, all of them authorized."""
+    problems = console_unconfirmed(journey) + unconfirmed_configs(journey)
+    proposal = proposed_list(journey, SellerListKind.distribution)
+    if proposal is None:
+        return [*problems, "Save the distribution list of seller IDs before submitting"]
+    outside = distribution_review(journey, proposal)["not_authorized"]
+    if outside:
+        shown = ", ".join(map(str, outside[:5])) + (" …" if len(outside) > 5 else "")
+        problems.append(
+            f"{len(outside)} seller(s) on the distribution list are not on the authorization "
+            f"list in force ({shown}); save the list again without them"
+        )
+    return problems
 
 
 @requires(("released", "change_authorizations"))

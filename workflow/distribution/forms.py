@@ -1,11 +1,15 @@
-"""Stage 5's forms: a seller-ID list (typed or a file) and the admin's required configurations."""
+"""Stage 5's forms: a seller-ID list (typed or a file), whom the APP serves, and the
+configurations Tmall Global requires (specified by a reviewer, confirmed by the applicant)."""
 
 from __future__ import annotations
 
 from flask_wtf.file import FileField
-from wtforms import BooleanField, TextAreaField
-from wtforms.validators import Length
+from wtforms import BooleanField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
 
+from workflow.distribution.configs import MAX_DETAILS
+from workflow.models import Audience
 from workflow.web.forms import DeskForm
 
 #: Characters of a typed list: a million 20-digit IDs with their line breaks. A longer list is a
@@ -18,6 +22,27 @@ class SellerListForm(DeskForm):
     file = FileField("Seller list file")
 
 
+class AudienceForm(DeskForm):
+    audience = RadioField(
+        "Who the APP serves",
+        choices=[
+            SelectChoice(Audience.own_shop.value, "My own shop"),
+            SelectChoice(Audience.other_sellers.value, "Other sellers"),
+        ],
+        validators=[DataRequired("Choose whom the APP serves.")],
+    )
+
+
 class RequiredConfigsForm(DeskForm):
     security = BooleanField("Require security-center configuration")
+    security_details = TextAreaField(
+        "What the security-center configuration must be", validators=[Length(max=MAX_DETAILS)]
+    )
     cloud = BooleanField("Require cloud configuration")
+    cloud_details = TextAreaField(
+        "What the cloud configuration must be", validators=[Length(max=MAX_DETAILS)]
+    )
+
+
+class ConfirmConfigForm(DeskForm):
+    details = TextAreaField("What you configured", validators=[Length(max=MAX_DETAILS)])

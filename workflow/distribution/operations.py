@@ -16,22 +16,25 @@ from sqlalchemy import select
 from workflow import files
 from workflow.decisions import decide
 from workflow.distribution.sellerids import (
+    LocatedIds,
     SellerIdDiff,
     SellerIdListError,
     canonical_bytes,
     canonical_sha256,
     diff_seller_ids,
-    parse_seller_ids,
+    locate_seller_ids,
+    refuse_ids_outside,
 )
 from workflow.distribution.spreadsheets import (
     ReadLimits,
-    parse_seller_ids_csv,
-    parse_seller_ids_xlsx,
+    locate_seller_ids_csv,
+    locate_seller_ids_xlsx,
 )
 from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.models import (
     AccountKind,
+    App,
     Audience,
     DecisionKind,
     EnablementRequest,
@@ -42,7 +45,6 @@ from workflow.models import (
     SellerListKind,
     User,
 )
-from workflow.models.base import utcnow
 from workflow.policy import Action, authorize
 from workflow.rules import DeskRule
 from workflow.storage_setup import get_storage
@@ -64,19 +66,20 @@ class SellerListProblems(DomainError):
         super().__init__(f"{error.problem_count} problem(s) in the list{more}; nothing was saved.")
 
 
-def parse_seller_input(text: str = "", upload: BinaryIO | None = None) -> list[int]:
-    """Seller IDs from typed text or an uploaded CSV/XLSX (sniffed, not trusted by name)."""
+def parse_seller_input(text: str = "", upload: BinaryIO | None = None) -> LocatedIds:
+    """Seller IDs from typed text or an uploaded CSV/XLSX (sniffed, not trusted by name), with
+    the line each stood on."""
     try:
         if upload is not None:
             head = upload.read(4)
             upload.seek(0)
-            parse = parse_seller_ids_xlsx if head == _XLSX_MAGIC else parse_seller_ids_csv
+            parse = locate_seller_ids_xlsx if head == _XLSX_MAGIC else locate_seller_ids_csv
             ids = parse(upload, limits=_read_limits())
         else:
-            ids = parse_seller_ids(text)
+            ids = locate_seller_ids(text)
     except SellerIdListError as exc:
         raise SellerListProblems(exc) from None
-    if not ids:
+    if not ids.ids:
         raise DomainError("The list is empty; give at least one seller ID.")
     return ids
 
@@ -91,19 +94,30 @@ def _read_limits() -> ReadLimits:
 
 
 def save_seller_list(
-    journey: Journey, kind: SellerListKind, actor: User, ids: list[int]
+    journey: Journey, kind: SellerListKind, actor: User, located: LocatedIds | list[int]
 ) -> SellerList:
     """Store the canonical list and record it as the proposal, with its diff counts.
 
     A seller's own seller ID is always on its authorization list (§3.4.1 a): it is added
-    where the list left it out, so it can never be removed.
+    where the list left it out, so it can never be removed. An APP that serves its own shop
+    takes no other seller on that list (§1.2, §3.5), and a distribution list names only
+    sellers of the authorization list in force (§3.4).
+
+    :raises SellerListProblems: naming the line of each seller the list may not hold.
     """
+    if not isinstance(located, LocatedIds):
+        located = LocatedIds.unnumbered(located)
     authorize(actor, Action.edit_seller_list, journey)
     if journey.state not in EDIT_STATES[kind]:
         raise DomainError(f"The {kind.value} list cannot be changed at this stage.")
     own = own_seller_number(journey)
-    if kind is SellerListKind.authorization and own is not None and own not in ids:
-        ids = sorted([*ids, own])
+    ids = located.ids
+    if kind is SellerListKind.authorization:
+        _refuse_others_for_own_shop(journey, ids, own)
+        if own is not None and own not in ids:
+            ids = sorted([*ids, own])
+    else:
+        _refuse_unauthorized(journey, located)
     data = canonical_bytes(ids)
     diff = diff_seller_ids(ids_of(list_in_force(journey, kind)), ids)
     # A list is data the desk made canonical, not an upload, so the upload limit does not apply.
@@ -121,6 +135,65 @@ def save_seller_list(
         db.session.add(row)
         db.session.flush()
     return row
+
+
+def _refuse_others_for_own_shop(journey: Journey, ids: list[int], own: int | None) -> None:
+    if serves_other_sellers(journey) or journey.app is None:
+        return
+    others = [seller_id for seller_id in ids if seller_id != own]
+    if not others:
+        return
+    if own is None:
+        raise DomainError(
+            "This APP is registered to serve its own shop, but an ISV has no shop of its own on "
+            'Taobao. Change who the APP serves to "other sellers" (above), then save their '
+            "seller IDs."
+        )
+    shown = ", ".join(map(str, others[:3])) + (" …" if len(others) > 3 else "")
+    raise DomainError(
+        f"This APP is registered to serve your own shop only, so its authorization list holds "
+        f"only your own seller ID {own}; {len(others)} other seller ID(s) were given ({shown}). "
+        'To serve other sellers, change who the APP serves to "other sellers" (above): the '
+        "list then goes to Tmall Global as an authorization request (guide §3.4.1). Nothing "
+        "was saved."
+    )
+
+
+def _refuse_unauthorized(journey: Journey, located: LocatedIds) -> None:
+    in_force = list_in_force(journey, SellerListKind.authorization)
+    if in_force is None:
+        raise DomainError(
+            "No authorization list is in force yet; the distribution list can only name "
+            "sellers on it."
+        )
+    try:
+        refuse_ids_outside(located, set(ids_of(in_force)))
+    except SellerIdListError as exc:
+        raise SellerListProblems(exc) from None
+
+
+def change_audience(journey: Journey, actor: User, audience: Audience) -> App:
+    """The applicant says whom the APP serves: its own shop, or other sellers (§1.2, §3.5).
+
+    It decides whether the authorization list may name other sellers, so it changes where that
+    list is edited, and the chain records it.
+    """
+    authorize(actor, Action.register_app, journey)
+    app = _app_of(journey)
+    if journey.state not in EDIT_STATES[SellerListKind.authorization]:
+        raise DomainError(
+            "Who the APP serves can be changed only while its authorization list can."
+        )
+    if audience is Audience.own_shop and own_seller_number(journey) is None:
+        raise DomainError(
+            "An ISV has no shop of its own on Taobao: its APP serves other sellers "
+            "(guide §3.4.1 b)."
+        )
+    if app.audience is not audience:
+        app.audience = audience
+        db.session.flush()
+        decide(journey, actor, DecisionKind.audience, [app], {"audience": audience.value})
+    return app
 
 
 def list_in_force(journey: Journey, kind: SellerListKind) -> SellerList | None:
@@ -231,42 +304,20 @@ def other_seller_count(journey: Journey, seller_list: SellerList) -> int:
     return seller_list.count - (1 if own is not None else 0)
 
 
-def set_config_requirements(journey: Journey, actor: User, *, security: bool, cloud: bool) -> None:
-    """An admin decides which configurations this APP must confirm before distribution."""
-    authorize(actor, Action.set_required_configs, journey)
-    app = _app_of(journey)
-    app.is_security_config_required, app.is_cloud_config_required = security, cloud
-    db.session.flush()
-    decide(journey, actor, DecisionKind.config_required, [app])
+def distribution_review(journey: Journey, proposal: SellerList) -> dict:
+    """A distribution list against both lists (§3.4): the previous distribution list in force
+    (added, removed) and the authorization list in force (who is not authorized)."""
+    ids = ids_of(proposal)
+    authorized = set(ids_of(list_in_force(journey, SellerListKind.authorization)))
+    listed = set(ids)
+    return {
+        "not_authorized": sorted(listed - authorized),
+        "authorized_count": len(authorized),
+        "authorized_not_listed_count": len(authorized - listed),
+    }
 
 
-def confirm_config(journey: Journey, actor: User, which: str) -> None:
-    """The applicant confirms the security-center or cloud configuration is in place."""
-    authorize(actor, Action.confirm_config, journey)
-    app = _app_of(journey)
-    if which == "security":
-        app.security_config_confirmed_at = utcnow()
-    elif which == "cloud":
-        app.cloud_config_confirmed_at = utcnow()
-    else:
-        raise DomainError("Unknown configuration.")
-    db.session.flush()
-    decide(journey, actor, DecisionKind.config_confirmed, [app], {"config": which})
-
-
-def unconfirmed_configs(journey: Journey) -> list[str]:
-    app = getattr(journey, "app", None)
-    if app is None:
-        return []
-    missing = []
-    if app.is_security_config_required and app.security_config_confirmed_at is None:
-        missing.append("Confirm the security-center configuration")
-    if app.is_cloud_config_required and app.cloud_config_confirmed_at is None:
-        missing.append("Confirm the cloud configuration")
-    return missing
-
-
-def _app_of(journey: Journey):
+def _app_of(journey: Journey) -> App:
     if journey.app is None:
         raise DomainError("This journey has no APP.")
     return journey.app

@@ -1,10 +1,13 @@
-"""The journey-page panel of stage 5: seller lists with their diff, and required configs."""
+"""The journey-page panel of stage 5: whom the APP serves, its configuration before
+distribution, and the seller lists with their diffs."""
 
 from __future__ import annotations
 
+from workflow.distribution.configs import CONFIGS, CONFIRM_STATES, is_on_exemption
 from workflow.distribution.operations import (
     EDIT_STATES,
     adds_no_other_seller,
+    distribution_review,
     list_in_force,
     other_seller_count,
     own_seller_id,
@@ -17,24 +20,54 @@ from workflow.policy import Action, may
 
 #: The diff shows this many IDs of each side; the counts say how many there are.
 SHOWN_IDS = 20
-_STAGE_5 = ("distribution_setup", "authorization_submitted", "distribution_draft")
-_STAGE_5_ALL = _STAGE_5 + ("distribution_submitted", "released")
+_STAGE_5_ALL = (
+    "distribution_setup",
+    "authorization_submitted",
+    "distribution_draft",
+    "distribution_submitted",
+    "released",
+)
+_ENDED = ("rejected", "withdrawn")
 
 
 @panel("distribution/panel.html", order=50)
 def distribution_panel(journey: Journey, user: User) -> dict | None:
-    sets_configs = may(user, Action.set_required_configs, journey)
-    if journey.state not in _STAGE_5_ALL and not (sets_configs and journey.app is not None):
+    app = journey.app
+    sets_configs = (
+        app is not None
+        and journey.state not in _ENDED
+        and may(user, Action.set_required_configs, journey)
+    )
+    if journey.state not in _STAGE_5_ALL and not sets_configs:
         return None
     lists = [_list_view(journey, user, kind) for kind in SellerListKind]
-    app = journey.app
+    own = own_seller_id(journey)
     return {
         "lists": [lv for lv in lists if lv["editable"] or lv["in_force"] or lv["proposal"]],
         "app": app,
         "serves_own_shop": app is not None and app.audience is Audience.own_shop,
-        "is_admin": sets_configs,
-        "may_confirm": journey.state in _STAGE_5_ALL and may(user, Action.confirm_config, journey),
+        "own_seller_id": own,
+        "may_change_audience": app is not None
+        and journey.state in EDIT_STATES[SellerListKind.authorization]
+        and may(user, Action.register_app, journey),
+        "sets_configs": sets_configs,
+        "may_confirm": journey.state in CONFIRM_STATES
+        and may(user, Action.confirm_config, journey),
+        "configs": [_config_view(config, app) for config in CONFIGS.values()] if app else [],
+        "is_exempt": app is not None and is_on_exemption(journey),
         "shown": SHOWN_IDS,
+    }
+
+
+def _config_view(config, app) -> dict:
+    return {
+        "key": config.key,
+        "label": config.label,
+        "section": config.section,
+        "required": config.required(app),
+        "details": config.details(app),
+        "confirmed_at": config.confirmed_at(app),
+        "confirmation": config.confirmation(app),
     }
 
 
@@ -49,6 +82,9 @@ def _list_view(journey: Journey, user: User, kind: SellerListKind) -> dict:
         "in_force": in_force,
         "proposal": proposal,
         "diff": proposal_diff(journey, kind) if proposal else None,
+        "against_authorization": distribution_review(journey, proposal)
+        if proposal is not None and not authorization
+        else None,
         "prefill": own if editable and own and in_force is None and proposal is None else "",
         "own_seller_id": own if authorization else None,
         "others_proposed": other_seller_count(journey, proposal)

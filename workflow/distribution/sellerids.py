@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import operator
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -44,6 +44,8 @@ class Reason(StrEnum):
     UNREADABLE = "unreadable"
     #: The file is past a reading limit: bytes once unpacked, rows, or time.
     TOO_LARGE = "too_large"
+    #: A distribution list names a seller the authorization list in force does not (§3.4).
+    NOT_AUTHORIZED = "not_authorized"
 
 
 _MESSAGES = {
@@ -57,6 +59,7 @@ _MESSAGES = {
     "format the column as text",
     Reason.UNREADABLE: "the file cannot be read ({value})",
     Reason.TOO_LARGE: "{bare}",
+    Reason.NOT_AUTHORIZED: "{value} is not on the authorization list in force",
 }
 
 
@@ -113,6 +116,42 @@ class SellerIdDiff:
         return not self.added and not self.removed
 
 
+@dataclass(frozen=True, slots=True)
+class LocatedIds:
+    """A clean list's IDs in input order, and where each one stood.
+
+    Line numbers are only needed when a later rule refuses some IDs, so the fast path leaves
+    them to ``locate``, which works them out on demand.
+    """
+
+    ids: list[int]
+    #: The line of each ID, in the order of ``ids``.
+    locate: Callable[[], list[int]]
+
+    @classmethod
+    def unnumbered(cls, ids: list[int]) -> LocatedIds:
+        """IDs that came with no text (a list built in code): the n-th ID is "line" n."""
+        return cls(ids, lambda: list(range(1, len(ids) + 1)))
+
+
+def refuse_ids_outside(
+    located: LocatedIds, allowed: set[int], reason: Reason = Reason.NOT_AUTHORIZED
+) -> None:
+    """Refuse the list, naming the line of every ID that is not in ``allowed``.
+
+    :raises SellerIdListError: when any ID is outside ``allowed``.
+    """
+    outside = [index for index, seller_id in enumerate(located.ids) if seller_id not in allowed]
+    if not outside:
+        return
+    lines = located.locate()
+    problems = [
+        LineProblem(lines[index], str(located.ids[index]), reason)
+        for index in outside[:MAX_REPORTED_PROBLEMS]
+    ]
+    raise SellerIdListError(problems, len(outside))
+
+
 # --- plain text -----------------------------------------------------------------------------
 
 
@@ -124,17 +163,31 @@ def parse_seller_ids(text: str, *, max_digits: int = 20) -> list[int]:
 
     :raises SellerIdListError: listing each malformed or repeated ID with its line number.
     """
+    return locate_seller_ids(text, max_digits=max_digits).ids
+
+
+def locate_seller_ids(text: str, *, max_digits: int = 20) -> LocatedIds:
+    """:func:`parse_seller_ids`, keeping where each ID stood for rules applied later."""
     text = text.removeprefix("\ufeff")
     ids = _ids_if_all_valid(text.translate(_SEPARATORS).split(), max_digits)
     if ids is not None:
-        return ids
+        return LocatedIds(ids, lambda: _token_lines(text))
     collector = _Collector(max_digits)
     # str.splitlines breaks only on characters str.split also treats as whitespace, so both
     # paths see the same tokens in the same order.
     for number, line in enumerate(text.splitlines(), 1):
         for token in line.translate(_SEPARATORS).split():
             collector.add(number, token)
-    return collector.result()
+    return collector.located()
+
+
+def _token_lines(text: str) -> list[int]:
+    """The line number of each token of ``text``, in order (blank lines counted)."""
+    return [
+        number
+        for number, line in enumerate(text.splitlines(), 1)
+        for _ in line.translate(_SEPARATORS).split()
+    ]
 
 
 def _ids_if_all_valid(values: list[str], max_digits: int) -> list[int] | None:
@@ -207,9 +260,13 @@ class _Collector:
             self.problems.append(LineProblem(line, _shorten(value), reason, first_line))
 
     def result(self) -> list[int]:
+        return self.located().ids
+
+    def located(self) -> LocatedIds:
         if self.problem_count:
             raise SellerIdListError(self.problems, self.problem_count)
-        return list(self.first_lines)
+        lines = self.first_lines
+        return LocatedIds(list(lines), lambda: list(lines.values()))
 
 
 def _shorten(value: str) -> str:

@@ -22,6 +22,7 @@ import openpyxl
 
 from workflow.distribution.sellerids import (
     LineProblem,
+    LocatedIds,
     Reason,
     SellerIdListError,
     _Collector,
@@ -93,6 +94,13 @@ def _is_header(cell: str) -> bool:
 def parse_seller_ids_csv(
     source: bytes | BinaryIO, *, max_digits: int = 20, limits: ReadLimits = DEFAULT_LIMITS
 ) -> list[int]:
+    """The IDs of :func:`locate_seller_ids_csv`."""
+    return locate_seller_ids_csv(source, max_digits=max_digits, limits=limits).ids
+
+
+def locate_seller_ids_csv(
+    source: bytes | BinaryIO, *, max_digits: int = 20, limits: ReadLimits = DEFAULT_LIMITS
+) -> LocatedIds:
     """Parse the first column of a CSV upload; line numbers are the file's line numbers.
 
     The file is read as UTF-8 (with or without BOM) or, when it is not valid UTF-8 and the
@@ -109,14 +117,14 @@ def parse_seller_ids_csv(
         text.detach()  # leave the caller's stream open
     ids = _ids_if_all_valid(cells, max_digits)
     if ids is not None:
-        return ids
+        return LocatedIds(ids, lambda: lines)
     collector = _Collector(max_digits)
     for line, cell in zip(lines, cells, strict=True):
         if cell:
             collector.add(line, cell)
         else:
             collector.report(line, "", Reason.MISSING)
-    return collector.result()
+    return collector.located()
 
 
 def _reads_as_utf8(stream: BinaryIO) -> bool:
@@ -172,6 +180,13 @@ def _sniff_dialect(first_line: str) -> type[csv.Dialect]:
 def parse_seller_ids_xlsx(
     source: bytes | BinaryIO, *, max_digits: int = 20, limits: ReadLimits = DEFAULT_LIMITS
 ) -> list[int]:
+    """The IDs of :func:`locate_seller_ids_xlsx`."""
+    return locate_seller_ids_xlsx(source, max_digits=max_digits, limits=limits).ids
+
+
+def locate_seller_ids_xlsx(
+    source: bytes | BinaryIO, *, max_digits: int = 20, limits: ReadLimits = DEFAULT_LIMITS
+) -> LocatedIds:
     """Parse the first column of the first sheet of an XLSX upload; line numbers are row numbers.
 
     Cells may hold text or whole numbers. A first row whose first cell holds no digit is taken
@@ -184,7 +199,7 @@ def parse_seller_ids_xlsx(
     collector = _Collector(max_digits)
     for line, value in rows:
         _collect_cell(collector, line, value)
-    return collector.result()
+    return collector.located()
 
 
 def _xlsx_first_column(stream: BinaryIO, limits: ReadLimits) -> list[tuple[int, object]]:

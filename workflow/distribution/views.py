@@ -1,15 +1,25 @@
-"""Stage 5: authorization and distribution lists, and the required configurations."""
+"""Stage 5: authorization and distribution lists, whom the APP serves, and its configuration."""
 
 from flask import Blueprint, abort, flash, render_template
 from flask_login import current_user
 
 from workflow.distribution import checks, panels  # noqa: F401  (register requirements and panels)
 from workflow.distribution import operations as ops
-from workflow.distribution.forms import RequiredConfigsForm, SellerListForm
+from workflow.distribution.configs import (
+    confirm_config,
+    confirm_console,
+    set_config_requirements,
+)
+from workflow.distribution.forms import (
+    AudienceForm,
+    ConfirmConfigForm,
+    RequiredConfigsForm,
+    SellerListForm,
+)
 from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.journeys.actions import act, back_to, load_journey, refuse_form
-from workflow.models import SellerListKind
+from workflow.models import Audience, SellerListKind
 from workflow.policy import Action
 from workflow.web.access import journey_of, requires_action
 
@@ -55,21 +65,46 @@ def set_required(journey_id: int):
         return refuse_form(journey_id, form)
     return act(
         journey_id,
-        lambda journey: ops.set_config_requirements(
-            journey, current_user, security=form.security.data, cloud=form.cloud.data
+        lambda journey: set_config_requirements(
+            journey,
+            current_user,
+            security=form.security.data,
+            cloud=form.cloud.data,
+            security_details=form.security_details.data or "",
+            cloud_details=form.cloud_details.data or "",
         ),
         "Required configurations updated.",
-        "distribution",
+        "configs",
     )
 
 
 @bp.route("/journeys/<int:journey_id>/configs/<which>/confirm", methods=["POST"])
 @requires_action(Action.confirm_config, target=journey_of)
 def confirm(journey_id: int, which: str):
+    form = ConfirmConfigForm()
+    if not form.validate_on_submit():
+        return refuse_form(journey_id, form)
+    details = form.details.data or ""
+
+    def operation(journey):
+        if which == "console":
+            return confirm_console(journey, current_user)
+        return confirm_config(journey, current_user, which, details)
+
+    return act(journey_id, operation, "Configuration confirmed.", "configs")
+
+
+@bp.route("/journeys/<int:journey_id>/audience", methods=["POST"])
+@requires_action(Action.register_app, target=journey_of)
+def change_audience(journey_id: int):
+    form = AudienceForm()
+    if not form.validate_on_submit():
+        return refuse_form(journey_id, form)
+    audience = Audience(form.audience.data)
     return act(
         journey_id,
-        lambda journey: ops.confirm_config(journey, current_user, which),
-        "Configuration confirmed.",
+        lambda journey: ops.change_audience(journey, current_user, audience),
+        "Saved whom the APP serves.",
         "distribution",
     )
 

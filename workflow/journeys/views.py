@@ -11,7 +11,7 @@ from workflow.journeys import diagram
 from workflow.journeys.actions import refuse_form
 from workflow.journeys.forms import FireEventForm
 from workflow.journeys.panels import panels_for
-from workflow.models import Event
+from workflow.models import DecisionKind, Event
 from workflow.models.base import utcnow
 from workflow.models.journeys import DECISION_EVENTS
 from workflow.policy import Action, event_action
@@ -47,7 +47,12 @@ def dashboard():
 
 
 def _latest_comment(journey) -> Event | None:
-    return next((e for e in reversed(journey.events) if e.comment), None)
+    return next((e for e in reversed(journey.events) if e.comment and not _own_message(e)), None)
+
+
+def _own_message(event: Event) -> bool:
+    """The applicant's side's own message on a stage's conversation: not a reviewer comment."""
+    return event.event == DecisionKind.message and not (event.actor and event.actor.is_staff)
 
 
 @bp.route("/journeys/new", methods=["POST"])

@@ -22,6 +22,7 @@ from workflow.models.apps import (
     SellerListKind,
     StageForm,
 )
+from workflow.models.conversation import MAX_MESSAGE, StageMessage
 from workflow.models.enablement import (
     DOCUMENT_TITLES,
     DocumentKind,
@@ -37,6 +38,7 @@ from workflow.models.outbox import OutboxMessage, OutboxStatus
 
 __all__ = [
     "DOCUMENT_TITLES",
+    "MAX_MESSAGE",
     "Account",
     "AccountKind",
     "AccountToken",
@@ -65,6 +67,7 @@ __all__ = [
     "SellerList",
     "SellerListKind",
     "SignInFailure",
+    "StageMessage",
     "StageForm",
     "TextSource",
     "TokenPurpose",

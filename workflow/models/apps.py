@@ -50,11 +50,19 @@ class App(db.Model):
     audience: Mapped[Audience] = mapped_column(
         Enum(Audience, native_enum=False, length=20), default=Audience.own_shop
     )
-    #: Set by an admin: the applicant must confirm these before distribution.
+    #: The applicant confirmed the APP is configured in the TOP console (§3.4, L11).
+    console_configured_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Set by a reviewer (§3.4 2–3): the applicant must confirm these before distribution.
     is_security_config_required: Mapped[bool] = mapped_column(default=False)
     is_cloud_config_required: Mapped[bool] = mapped_column(default=False)
+    #: What exactly Tmall Global requires of each configuration, in the reviewer's words.
+    security_config_details: Mapped[str] = mapped_column(Text, default="", server_default="")
+    cloud_config_details: Mapped[str] = mapped_column(Text, default="", server_default="")
     security_config_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cloud_config_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: What the applicant says they configured, with the confirmation.
+    security_config_confirmation: Mapped[str] = mapped_column(Text, default="", server_default="")
+    cloud_config_confirmation: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     journey: Mapped[Journey] = relationship(backref=backref("app", uselist=False))
@@ -152,6 +160,10 @@ class FormKind(enum.StrEnum):
     prd = "prd"
     meeting = "meeting"
     cloud_plan = "cloud_plan"
+    #: The applicant's order on the Taobao cloud homepage (L12), after the plan's audit.
+    cloud_order = "cloud_order"
+    #: What Tmall Global configured, recorded by a reviewer before "environment ready".
+    cloud_environment = "cloud_environment"
     deployment_confirmation = "deployment_confirmation"
     exemption = "exemption"
 

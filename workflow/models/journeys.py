@@ -90,6 +90,8 @@ class DecisionKind(enum.StrEnum):
     config_required = "config.required"
     #: The applicant confirms a configuration is in place.
     config_confirmed = "config.confirmed"
+    #: The applicant changes whom the APP serves: its own shop or other sellers.
+    audience = "app.audience"
     #: A checker report is kept as evidence, with its verdict.
     evidence_attached = "evidence.attached"
     #: The applicant takes a report back; it stays on record but no longer counts.
@@ -98,6 +100,9 @@ class DecisionKind(enum.StrEnum):
     continues = "journey.continues"
     #: The rejected journey is continued in a new one (on the rejected one).
     continued = "journey.continued"
+    #: A message on a stage's conversation (``workflow.conversation``). It decides nothing,
+    #: but it is kept in the chain the same way, under its author.
+    message = "conversation.message"
 
 
 class Event(db.Model):

@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
+from workflow.deployment.specs import SPECS, labelled_values
 from workflow.extensions import db
 from workflow.models import (
     DOCUMENT_TITLES,
@@ -132,7 +133,7 @@ def _exemption_note(journey: Journey, trail: list[Event]) -> str | None:
     if form is not None:
         where = " Hosting: " + ", ".join(
             str(form.data.get(k))
-            for k in ("hosting_location", "hosting_provider")
+            for k in ("hosting_location", "region", "hosting_provider")
             if form.data.get(k)
         )
     return f"Own-server exemption approved on {approved.created_at:%Y-%m-%d}.{where}".rstrip(": ")
@@ -154,22 +155,13 @@ def _opener(file_id: str) -> Callable:
     return lambda: storage.open(file_id)
 
 
-def _humanise(key: str) -> str:
-    return key.replace("_", " ").capitalize()
-
-
-def _value(value) -> str:
-    if isinstance(value, list | tuple):
-        return ", ".join(_value(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{_humanise(k)}: {_value(v)}" for k, v in value.items())
-    return "" if value is None else str(value)
-
-
-def _form_section(title: str, form: StageForm | None) -> tuple[list[Section], list[DocumentEntry]]:
+def _form_section(
+    kind: FormKind, form: StageForm | None
+) -> tuple[list[Section], list[DocumentEntry]]:
+    title = SPECS[kind].title
     if form is None:
         return [Section(title, paragraphs=["Not provided."])], []
-    rows = [(_humanise(k), _value(v)) for k, v in form.data.items() if _value(v)]
+    rows = labelled_values(kind, form.data or {})
     documents = []
     if form.file_id:
         rows.append(("Uploaded document", form.filename or "document"))
@@ -282,21 +274,15 @@ def _customer_info(request) -> str:
     }.get(customer_info_source(request), "no")
 
 
-def _mrd_prd(journey: Journey, submitted_at: datetime):
-    sections, documents = [], []
-    for kind, title in (
-        (FormKind.mrd, "Market requirements (MRD)"),
-        (FormKind.prd, "Product requirements (PRD)"),
-    ):
-        s, d = _form_section(title, latest_form(journey, kind))
-        sections += s
-        documents += d
-    return sections, documents, None, None
+def _stage_forms(*kinds: FormKind):
+    """The packet content of a submission made of stage forms, each in its own section."""
 
-
-def _single_form(kind: FormKind, title: str):
     def content(journey: Journey, submitted_at: datetime):
-        sections, documents = _form_section(title, latest_form(journey, kind))
+        sections, documents = [], []
+        for kind in kinds:
+            s, d = _form_section(kind, latest_form(journey, kind))
+            sections += s
+            documents += d
         return sections, documents, None, None
 
     return content
@@ -326,21 +312,50 @@ def _seller_list(kind: SellerListKind):
             old, new = set(ids_of(in_force)), set(proposed)
             diff = SellerDiff(added=sorted(new - old), removed=sorted(old - new))
         rows = [("Seller IDs", str(len(proposed))), ("List SHA-256", submitted.sha256)]
-        return [Section("Seller ID list", rows=rows)], [], proposed, diff
+        return [Section("Seller ID list", rows=rows), *_configuration(journey)], [], proposed, diff
 
     return content
+
+
+def _configuration(journey: Journey) -> list[Section]:
+    """Whom the APP serves and its configuration before distribution (§3.4), as they stand."""
+    from workflow.distribution.configs import CONFIGS
+
+    app = journey.app
+    if app is None:
+        return []
+    console = app.console_configured_at
+    rows = [
+        ("Serves", "Own shop" if app.audience.value == "own_shop" else "Other sellers"),
+        ("TOP console", f"confirmed {console:%Y-%m-%d %H:%M} UTC" if console else "not confirmed"),
+    ]
+    for config in CONFIGS.values():
+        if not config.required(app):
+            rows.append((config.label, "not required"))
+            continue
+        confirmed = config.confirmed_at(app)
+        rows.append((f"{config.label}: required", config.details(app)))
+        rows.append(
+            (
+                f"{config.label}: confirmed",
+                f"{confirmed:%Y-%m-%d %H:%M} UTC: {config.confirmation(app)}"
+                if confirmed
+                else "not confirmed",
+            )
+        )
+    return [Section("Configuration before distribution", rows=rows)]
 
 
 _CONTENT = {
     "enablement_seller": _enablement_seller,
     "enablement_isv": _enablement_isv,
     "api_access": _api_access,
-    "mrd_prd": _mrd_prd,
-    "cloud_plan": _single_form(FormKind.cloud_plan, "Cloud deployment plan"),
-    "cloud_verification": _single_form(
-        FormKind.deployment_confirmation, "Resources ordered and APP ported"
+    "mrd_prd": _stage_forms(FormKind.mrd, FormKind.prd),
+    "cloud_plan": _stage_forms(FormKind.cloud_plan),
+    "cloud_verification": _stage_forms(
+        FormKind.cloud_order, FormKind.cloud_environment, FormKind.deployment_confirmation
     ),
-    "exemption": _single_form(FormKind.exemption, "Own-server exemption"),
+    "exemption": _stage_forms(FormKind.exemption),
     "authorization": _seller_list(SellerListKind.authorization),
     "distribution": _seller_list(SellerListKind.distribution),
 }

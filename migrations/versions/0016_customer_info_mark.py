@@ -1,7 +1,7 @@
 """a reviewer's mark that a requested API is a customer-information API (guide §3.5)
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 
 Requests made before this carry no mark: the catalogue setting alone says which are
 customer-information APIs, as it did.
@@ -10,8 +10,8 @@ customer-information APIs, as it did.
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0014'
-down_revision = '0013'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
