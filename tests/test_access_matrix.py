@@ -203,6 +203,8 @@ TABLE: tuple[Row, ...] = (
         data={"decision": "reject", "reason": "Blurred"}),
     Row("apps.decide_api", "POST", "/journeys/{api}/apis/{api_request}/decision",
         on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True, data={"decision": "grant"}),
+    Row("apps.mark_customer_info", "POST", "/journeys/{api}/apis/{api_request}/customer-info",
+        on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True, data={"marked": "yes"}),
     Row("deployment.save_form", "POST", "/journeys/{meeting}/forms/meeting",
         on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True,
         data={"held_on": "2026-01-05", "minutes": "Agreed."}),

@@ -278,8 +278,6 @@ def _apply_for_apis(applicant, reviewer, jid, *, new: bool):
                 "audience": "own_shop" if new else "other_sellers"}  # fmt: skip
     _post(applicant, f"/journeys/{jid}/app", app_form)
     assert state_of(jid) == "app_draft"
-    fire_event(applicant, jid, "submit")
-    assert state_of(jid) == "app_draft"  # no API requested yet
     apis = {"api": ["taobao.trades.sold.get", "taobao.trade.fullinfo.get"],
             "reason-taobao.trades.sold.get": "Import orders.",
             "reason-taobao.trade.fullinfo.get": "Read addresses."}  # fmt: skip

@@ -13,6 +13,7 @@ import click
 
 from top.apps_file import AppEntry, AppsFileError, load_apps_file, read_secret_file
 from top.checker import DEFAULT_CHECK_TIMEOUT, run_check, run_checks_concurrently
+from top.checkflow import NO_PROBE
 from top.client import resolve_gateway
 from top.evidence import EvidenceToken, sign_with_token
 from top.report import CheckReport, CheckResult
@@ -264,6 +265,8 @@ def format_report(report: CheckReport) -> str:
 
 
 def _status(check: CheckResult) -> str:
+    if check.sub_code == NO_PROBE:
+        return "n/a"
     if check.ok:
         return "ok"
     return "skip" if check.message.startswith("skipped:") else "FAIL"

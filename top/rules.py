@@ -29,11 +29,11 @@ OFFLINE_SEND = "taobao.logistics.offline.send"
 ORDERS_DETAIL_GET = "taobao.logistics.orders.detail.get"
 TRACE_SEARCH = "taobao.logistics.trace.search"
 
+#: The six APIs of the guide's §4, in its order: the ones with typed helpers and probes.
+GUIDE_APIS = (SOLD_GET, INCREMENT_GET, FULLINFO_GET, OFFLINE_SEND, ORDERS_DETAIL_GET, TRACE_SEARCH)
 #: APIs that read or change a customer's data: they need the seller's authorization (a
 #: session), and TOP serves them over https only (§3.1 a, §3.5).
-CUSTOMER_AUTHORIZED_APIS = frozenset(
-    {SOLD_GET, INCREMENT_GET, FULLINFO_GET, OFFLINE_SEND, ORDERS_DETAIL_GET, TRACE_SEARCH}
-)
+CUSTOMER_AUTHORIZED_APIS = frozenset(GUIDE_APIS)
 
 OFFLINE_ERROR = "isv.logistics-offline-service-error"
 #: is_split and sub_tid must be given together, or neither.

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from top.rules import GUIDE_APIS
 from workflow.guide import LINKS as GUIDE_LINKS
 
 ENV_PREFIX = "ONBOARDING_"
@@ -72,6 +73,17 @@ def _key_list(raw: str) -> tuple[str, ...]:
     if not keys:
         raise ValueError("expected one or more keys separated by commas")
     return keys
+
+
+def _method_list(raw: str) -> tuple[str, ...]:
+    from top.methods import method_problem
+
+    methods = _key_list(raw)
+    for method in methods:
+        problem = method_problem(method)
+        if problem:
+            raise ValueError(f"{method!r} is not a TOP method name: {problem}")
+    return tuple(dict.fromkeys(methods))
 
 
 def _networks(raw: str) -> str:
@@ -229,6 +241,14 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "http://127.0.0.1:8600/router/rest",
         "Default TOP gateway for the demo and the checker page.",
+    ),
+    Setting(
+        "CUSTOMER_INFO_APIS",
+        _method_list,
+        GUIDE_APIS,
+        "TOP methods, comma-separated, that are customer-information APIs: each is authorized "
+        "one by one (guide §3.5) and marked so on the API request, the review and the packet. "
+        "The default is the six APIs of the guide's §4; a reviewer can mark others per APP.",
     ),
     Setting(
         "TOP_CHECKER_CUSTOM_URLS",

@@ -79,6 +79,8 @@ class Action(enum.StrEnum):
     read_internal_notes = "read_internal_notes"
     decide_document = "decide_document"
     decide_api = "decide_api"
+    #: Mark a requested API as customer-information (authorized one by one, §3.5), or unmark it.
+    mark_customer_info_api = "mark_customer_info_api"
     record_meeting = "record_meeting"
     #: Record the cloud environment Tmall Global configured (§3.3 a).
     record_environment = "record_environment"
@@ -145,6 +147,7 @@ RULES: dict[Action, Rule] = {
     Action.read_internal_notes: Rule(STAFF, "read internal notes"),
     Action.decide_document: Rule(STAFF, "decide documents"),
     Action.decide_api: Rule(STAFF, "decide API access"),
+    Action.mark_customer_info_api: Rule(STAFF, "mark customer-information APIs"),
     Action.record_meeting: Rule(STAFF, "record the business meeting"),
     Action.record_environment: Rule(STAFF, "record the configured cloud environment"),
     Action.assign_journey: Rule(STAFF, "take queue items"),
@@ -205,6 +208,7 @@ DECISION_ACTIONS: dict[DecisionKind, Action] = {
     DecisionKind.document: Action.decide_document,
     DecisionKind.api: Action.decide_api,
     DecisionKind.api_reopened: Action.request_api_access,
+    DecisionKind.api_customer_info: Action.mark_customer_info_api,
     DecisionKind.list_in_force: Action.decide_step,
     DecisionKind.assigned: Action.assign_journey,
     DecisionKind.config_required: Action.set_required_configs,

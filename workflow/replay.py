@@ -91,8 +91,8 @@ TRACKED: dict[str, Tracked] = {
     ),
     "api_requests": Tracked(
         ApiRequest,
-        _fields("app_id", "method", "decision", "decision_reason"),
-        {"decision": "pending", "decision_reason": ""},
+        _fields("app_id", "method", "decision", "decision_reason", "is_customer_info_marked"),
+        {"decision": "pending", "decision_reason": "", "is_customer_info_marked": False},
         may_vanish=True,
     ),
     "seller_lists": Tracked(

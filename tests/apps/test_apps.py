@@ -30,13 +30,20 @@ def test_demo_app_registers_and_requests_two_apis(enabled):
     ]
 
 
-def test_api_requests_need_reasons_and_known_methods(enabled):
+def test_api_requests_need_reasons_and_top_method_names(enabled):
     journey, applicant = enabled
     register_demo_app(journey, applicant)
     with pytest.raises(DomainError, match="Say why"):
         request_api_access(journey, applicant, {"taobao.trades.sold.get": "  "})
-    with pytest.raises(DomainError, match="Unknown API"):
-        request_api_access(journey, applicant, {"taobao.user.seller.get": "why"})
+    with pytest.raises(DomainError, match="not a TOP method name: TOP method names are lower"):
+        request_api_access(journey, applicant, {"Taobao.User.Seller.Get": "why"})
+    requests = request_api_access(
+        journey, applicant, {"taobao.trades.sold.get": "orders", "taobao.user.seller.get": "nick"}
+    )
+    assert [(r.method, r.reason) for r in requests] == [
+        ("taobao.trades.sold.get", "orders"),
+        ("taobao.user.seller.get", "nick"),
+    ]
 
 
 def test_refusal_needs_reason_and_a_changed_reason_goes_back_to_pending(enabled, make_user):

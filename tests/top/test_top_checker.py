@@ -175,10 +175,16 @@ def test_not_a_top_gateway(gateway):
     assert "/router/rest" in http.advice
 
 
-def test_unknown_write_api_is_not_called(gateway):
-    result = check(gateway, apis=["taobao.item.delete"]).check("api:taobao.item.delete")
-    assert not result.ok and result.latency_ms is None
-    assert result.message.startswith("not checked")
+def test_an_api_without_a_probe_is_reported_not_checked_and_never_called(gateway):
+    apis = ["taobao.item.delete", "taobao.item.seller.get"]
+    report = check(gateway, apis=apis)
+    for method in apis:
+        result = report.check(f"api:{method}")
+        assert result.ok and result.latency_ms is None and result.sub_code == "checker.no-probe"
+        assert result.message.startswith(f"not checked: the checker has no probe for {method}")
+        assert "by hand against the sandbox" in result.advice
+    # The APP may use any TOP API: one the checker cannot prove is no failure.
+    assert report.ok
 
 
 def test_concurrent_checks_keep_order(gateway):

@@ -192,9 +192,13 @@ OTHER_CASES = {
         {"app_key": "١٢٣٤٥٦٧٨", "name": "APP", "description": "x", "origin": "new",
          "audience": "own_shop"},
         ("APP key: The APP key is 4 to 20 digits 0-9",)),
-    "an API not in the catalogue": Case(
+    "a tick for an API that is not one of the six": Case(
         "applicant", "/journeys/{app}/apis", {"api": "taobao.user.seller.get"},
-        ("APIs: Choose APIs from the list on the page.",)),
+        ("APIs: Tick APIs from the list on the page; name others below it.",)),
+    "an other API whose name is no TOP method": Case(
+        "applicant", "/journeys/{app}/apis",
+        {"other_apis": "taobao.user.seller.get — nick\ntaobao user seller get — spaces"},
+        ("Other TOP APIs: Line 2: “taobao user seller get — spaces” is not a TOP method name",)),
     "an API decision that is neither": Case(
         "reviewer", "/journeys/{api}/apis/{api_request}/decision", {"decision": "maybe"},
         ("Decision: Not a valid choice",)),

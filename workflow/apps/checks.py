@@ -18,8 +18,9 @@ def app_and_apis_given(journey) -> list[str]:
     app = journey.app
     if app is None:
         return ["Register the APP (APP key and name from the TOP console) before submitting"]
-    if not any(r.reason.strip() for r in app.api_requests):
-        return ["Request at least one customer-information API, with a reason, before submitting"]
+    # Any TOP API may be asked for, or none (guide §4): an APP that calls no API still submits.
+    if any(not r.reason.strip() for r in app.api_requests):
+        return ["Give a reason for each requested API before submitting"]
     return []
 
 
@@ -28,8 +29,9 @@ def every_api_decided(journey) -> list[str]:
     requests = journey.app.api_requests if journey.app else []
     if any(r.decision is ReviewStatus.pending for r in requests):
         return ["Grant or refuse every requested API before approving"]
-    if not any(r.decision is ReviewStatus.accepted for r in requests):
-        return ["Grant at least one API to approve; otherwise request changes or reject"]
+    if requests and not any(r.decision is ReviewStatus.accepted for r in requests):
+        # Every API refused: the applicant should hear why and drop them, not pass silently.
+        return ["Grant at least one requested API to approve; otherwise request changes or reject"]
     return []
 
 

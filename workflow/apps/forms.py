@@ -1,3 +1,6 @@
+import re
+from collections.abc import Iterable
+
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -10,7 +13,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
-from workflow.apps.catalogue import API_METHODS
+from top.methods import method_problem
+from workflow.apps.catalogue import API_METHODS, MAX_OTHER_APIS
 from workflow.models import Audience
 from workflow.web.forms import AsciiDigits, DeskForm
 
@@ -85,7 +89,68 @@ class _KnownApis:
 
     def __call__(self, form, field) -> None:
         if any(method not in API_METHODS for method in field.data or ()):
-            raise ValidationError("Choose APIs from the list on the page.")
+            raise ValidationError("Tick APIs from the list on the page; name others below it.")
+
+
+#: What may stand between a method's name and its reason on a line: a dash or a colon.
+_LINE = re.compile(
+    r"(?P<method>[^\s:\u2013\u2014]*)\s*(?:[:\u2013\u2014]|-(?=\s)|-$)?\s*(?P<reason>.*)"
+)
+
+
+def parse_api_lines(text: str, ticked: Iterable[str] = ()) -> tuple[dict[str, str], list[str]]:
+    """Read "method — reason" lines (a dash, en or em dash, or colon between the two).
+
+    Returns the methods with their reasons, in order, and the problems, each naming its line.
+    Blank lines are skipped; a method ticked above, or named twice, is a problem.
+    """
+    found: dict[str, str] = {}
+    first_line: dict[str, int] = {}
+    problems = []
+    ticked = set(ticked)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = _LINE.fullmatch(line.strip())
+        method, reason = parts["method"], parts["reason"].strip()
+        problem = method_problem(method)
+        if problem:
+            problems.append(f"Line {number}: “{_shown(line)}” is not a TOP method name: {problem}.")
+        elif method in ticked:
+            problems.append(f"Line {number}: {method} is ticked in the list above; give it once.")
+        elif method in API_METHODS:
+            problems.append(
+                f"Line {number}: {method} is in the list above; tick it there, with its reason."
+            )
+        elif method in found:
+            problems.append(
+                f"Line {number}: {method} is already on line {first_line[method]}; give it once."
+            )
+        elif not reason:
+            problems.append(f"Line {number}: say why the APP needs {method}, after a dash.")
+        elif len(reason) > MAX_API_REASON:
+            problems.append(f"Line {number}: the reason has more than {MAX_API_REASON} characters.")
+        else:
+            found[method], first_line[method] = reason, number
+    if len(found) > MAX_OTHER_APIS:
+        problems.append(f"Name at most {MAX_OTHER_APIS} other APIs.")
+    return found, problems
+
+
+def _shown(line: str, limit: int = 60) -> str:
+    line = line.strip()
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+class _ApiLines:
+    """Each line of the other-APIs box is a TOP method and its reason; errors name the line."""
+
+    field_flags: dict = {}
+
+    def __call__(self, form, field) -> None:
+        _, problems = parse_api_lines(field.data or "", form.api.data or ())
+        if problems:
+            raise ValidationError(" ".join(problems[:5]) + (" …" if len(problems) > 5 else ""))
 
 
 class _ApiChoice(DeskForm):
@@ -95,14 +160,36 @@ class _ApiChoice(DeskForm):
         validate_choice=False,
         validators=[_KnownApis()],
     )
+    other_apis = TextAreaField(
+        "Other TOP APIs",
+        validators=[Length(max=MAX_OTHER_APIS * (MAX_API_REASON + 110)), _ApiLines()],
+    )
 
     def reasons(self) -> dict[str, str]:
-        """Each chosen API with the reason typed for it."""
-        return {method: self[f"reason-{method}"].data or "" for method in self.api.data or ()}
+        """Each API asked for with the reason typed for it: the ticked ones, then the others."""
+        ticked = {m: self[f"reason-{m}"].data or "" for m in API_METHODS if m in self.ticked()}
+        others, _ = parse_api_lines(self.other_apis.data or "", ticked)
+        return {**ticked, **others}
+
+    def ticked(self) -> set[str]:
+        return set(self.api.data or ())
+
+    def validate(self, extra_validators=None) -> bool:
+        """Also: a ticked API needs its reason, so the page keeps what was typed (a refusal
+        from the operation would lose it)."""
+        valid = super().validate(extra_validators)
+        for method in API_METHODS:
+            reason = self[f"reason-{method}"]
+            if method in self.ticked() and not (reason.data or "").strip():
+                reason.errors = [*reason.errors, f"Say why the APP needs {method}."]
+                self._errors = None  # the summary is cached; it must see this error
+                valid = False
+        return valid
 
 
-#: The API request: a box per customer-information API and a reason beside each
-#: (``reason-<method>``), built from the catalogue.
+#: The API request: a box per API of the guide's §4 and a reason beside each
+#: (``reason-<method>``), built from the catalogue, and a box of "method — reason" lines for
+#: any other TOP API.
 ApiRequestForm = type(
     "ApiRequestForm",
     (_ApiChoice,),
@@ -113,6 +200,20 @@ ApiRequestForm = type(
         for method in API_METHODS
     },
 )
+
+
+def api_lines(requests) -> str:
+    """The other-APIs box filled from saved requests, one "method — reason" line each."""
+    others = (r for r in requests if r.method not in API_METHODS)
+    return "\n".join(f"{r.method} — {' '.join(r.reason.split())}" for r in others)
+
+
+class CustomerInfoForm(DeskForm):
+    marked = RadioField(
+        "Customer information",
+        choices=[SelectChoice("yes", "Mark"), SelectChoice("no", "Unmark")],
+        validators=[DataRequired(message="Choose mark or unmark.")],
+    )
 
 
 class ApiDecisionForm(DeskForm):

@@ -1,4 +1,4 @@
-"""Stage 2: register the APP and ask for (and decide) customer-information API access."""
+"""Stage 2: register the APP and ask for (and decide) access to TOP APIs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from workflow.apps.catalogue import API_METHODS
+from top.methods import method_problem
+from top.rules import needs_customer_authorization
+from workflow.apps.catalogue import API_METHODS, MAX_OTHER_APIS, customer_info_source
 from workflow.decisions import decide
 from workflow.errors import DomainError
 from workflow.extensions import db
@@ -92,23 +94,28 @@ def _key_taken(journey: Journey, actor: User, app_key: str, holder: App | None) 
 def request_api_access(
     journey: Journey, actor: User, reasons: Mapping[str, str]
 ) -> list[ApiRequest]:
-    """Replace the APP's requested APIs with ``reasons`` (method -> reason).
+    """Replace the APP's requested APIs with ``reasons`` (method -> reason), in that order.
 
-    A request whose reason changed, or that was refused, goes back to pending so the
-    reviewer decides it again.
+    Any TOP method may be asked for by its name (``top.methods``), or none at all. A request
+    whose reason changed, or that was refused, goes back to pending so the reviewer decides it
+    again.
     """
     authorize(actor, Action.request_api_access, journey)
     app = _editable_app(journey)
-    unknown = set(reasons) - set(API_METHODS)
-    if unknown:
-        raise DomainError(f"Unknown API: {', '.join(sorted(unknown))}.")
+    for method in reasons:
+        problem = method_problem(method)
+        if problem:
+            raise DomainError(f"{method!r} is not a TOP method name: {problem}.")
+    others = [m for m in reasons if m not in API_METHODS]
+    if len(others) > MAX_OTHER_APIS:
+        raise DomainError(f"Ask for at most {MAX_OTHER_APIS} APIs beyond the six of the guide.")
     existing = {r.method: r for r in app.api_requests}
     reopened = []
     for method, request in existing.items():
         if method not in reasons:
             app.api_requests.remove(request)
-    for method in (m for m in API_METHODS if m in reasons):
-        reason = reasons[method].strip()
+    for method, typed in reasons.items():
+        reason = typed.strip()
         if not reason:
             raise DomainError(f"Say why the APP needs {method}.")
         request = existing.get(method)
@@ -134,9 +141,7 @@ def decide_api(
     authorize(actor, Action.decide_api, journey)
     if journey.state != "api_access_submitted":
         raise DomainError("API access can be decided only while it is submitted.")
-    request = db.session.get(ApiRequest, request_id)
-    if request is None or journey.app is None or request.app_id != journey.app.id:
-        raise DomainError("No such API request on this APP.")
+    request = _request_on(journey, request_id)
     if not grant and not reason.strip():
         raise DomainError("Give the applicant a reason for refusing this API.")
     decision = ReviewStatus.accepted if grant else ReviewStatus.rejected
@@ -150,11 +155,52 @@ def decide_api(
     return request
 
 
+def mark_customer_info(
+    journey: Journey, actor: User, request_id: int, *, marked: bool
+) -> ApiRequest:
+    """A reviewer marks a requested API as customer-information (§3.5), or takes the mark off.
+
+    The mark adds APIs to those the catalogue setting lists, one APP at a time; an API the
+    setting lists stays a customer-information API whatever its mark. The chain records each
+    change.
+    """
+    authorize(actor, Action.mark_customer_info_api, journey)
+    if journey.state != "api_access_submitted":
+        raise DomainError("APIs can be marked only while the API access is submitted.")
+    request = _request_on(journey, request_id)
+    if request.is_customer_info_marked == marked:
+        return request  # already so: a repeated click records nothing
+    request.is_customer_info_marked = marked
+    db.session.flush()
+    about = {"api": request.method, "customer_info": marked}
+    decide(journey, actor, DecisionKind.api_customer_info, [request], about)
+    return request
+
+
 def granted_apis(journey: Journey) -> list[str]:
     app = journey.app
     if app is None:
         return []
     return [r.method for r in app.api_requests if r.decision is ReviewStatus.accepted]
+
+
+def https_only_apis(journey: Journey) -> list[str]:
+    """The granted APIs that need the customer's authorization, so TOP serves them over https
+    only (§3.1 a): the six's own rule, and every customer-information API (§3.5)."""
+    app = journey.app
+    granted = [r for r in app.api_requests if r.decision is ReviewStatus.accepted] if app else []
+    return [
+        r.method
+        for r in granted
+        if needs_customer_authorization(r.method) or customer_info_source(r) is not None
+    ]
+
+
+def _request_on(journey: Journey, request_id: int) -> ApiRequest:
+    request = db.session.get(ApiRequest, request_id)
+    if request is None or journey.app is None or request.app_id != journey.app.id:
+        raise DomainError("No such API request on this APP.")
+    return request
 
 
 def _editable_app(journey: Journey) -> App:

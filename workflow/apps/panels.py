@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from workflow.apps.catalogue import API_INFO, CUSTOMER_APIS, REFUNDS
+from workflow.apps.catalogue import (
+    API_INFO,
+    API_METHODS,
+    CUSTOMER_APIS,
+    REFUNDS,
+    customer_info_apis,
+    customer_info_source,
+)
 from workflow.apps.checker_download import CHECKER_FILENAME, HOST_REQUIREMENTS
 from workflow.apps.evidence import EVIDENCE_STATE, evidence_of
-from workflow.apps.forms import AppForm
+from workflow.apps.forms import AppForm, api_lines
 from workflow.apps.operations import APP_EDIT_STATES
 from workflow.guide import url_for_link
 from workflow.journeys.actions import submitted_form
@@ -27,6 +34,7 @@ def app_panel(journey: Journey, user: User) -> dict | None:
         form.origin.data = "new" if app.is_new else "existing"
         form.audience.data = app.audience.value
     requested = {r.method: r for r in app.api_requests} if app else {}
+    deciding = journey.state == "api_access_submitted"
     return {
         "app": app,
         "form": form,
@@ -36,8 +44,26 @@ def app_panel(journey: Journey, user: User) -> dict | None:
         "refunds": REFUNDS,
         "delivery_system_url": url_for_link("L8"),
         "requested": requested,
-        "deciding": journey.state == "api_access_submitted"
-        and may(user, Action.decide_api, journey),
+        "api_form": _api_form(requested) if editable and app is not None else None,
+        "customer_info": {m: customer_info_source(r) for m, r in requested.items()},
+        "catalogue_customer_info": set(customer_info_apis()),
+        "authorization_urls": (url_for_link("L2"), url_for_link("L9")),
+        "deciding": deciding and may(user, Action.decide_api, journey),
+        "marking": deciding and may(user, Action.mark_customer_info_api, journey),
+    }
+
+
+def _api_form(requested: dict) -> dict:
+    """What the API request form shows: what this request typed, or else what is saved."""
+    form = submitted_form("apis")
+    if form is not None:
+        ticked = form.ticked()
+        reasons = {m: form[f"reason-{m}"].data or "" for m in API_METHODS}
+        return {"ticked": ticked, "reasons": reasons, "others": form.other_apis.data or ""}
+    return {
+        "ticked": set(requested) & set(API_METHODS),
+        "reasons": {m: r.reason for m, r in requested.items()},
+        "others": api_lines(requested.values()),
     }
 
 

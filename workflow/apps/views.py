@@ -5,9 +5,9 @@ from flask_login import current_user
 
 from top.egress import EgressPolicy
 from top.evidence import stand_in_url
-from top.rules import needs_customer_authorization
 from workflow.apps import checks, panels  # noqa: F401  (register requirements and panels)
 from workflow.apps import operations as ops
+from workflow.apps.catalogue import customer_info_source
 from workflow.apps.checker_download import (
     CHECKER_FILENAME,
     HOST_INSTALL,
@@ -27,6 +27,7 @@ from workflow.apps.forms import (
     ApiRequestForm,
     AppForm,
     CheckerForm,
+    CustomerInfoForm,
     ReportUploadForm,
 )
 from workflow.apps.report_schema import ReportProblem
@@ -74,7 +75,7 @@ def save_app(journey_id: int):
 def save_apis(journey_id: int):
     form = ApiRequestForm()
     if not form.validate_on_submit():
-        return refuse_form(journey_id, form)
+        return refuse_form(journey_id, form, "apis")
     return act(
         journey_id,
         lambda journey: ops.request_api_access(journey, current_user, form.reasons()),
@@ -98,6 +99,33 @@ def decide_api(journey_id: int, request_id: int):
         "API granted." if grant else "API refused.",
         "app",
     )
+
+
+@bp.route("/journeys/<int:journey_id>/apis/<int:request_id>/customer-info", methods=["POST"])
+@requires_action(Action.mark_customer_info_api, target=journey_of)
+def mark_customer_info(journey_id: int, request_id: int):
+    form = CustomerInfoForm()
+    if not form.validate_on_submit():
+        return refuse_form(journey_id, form)
+    marked = form.marked.data == "yes"
+    return act(
+        journey_id,
+        lambda journey: ops.mark_customer_info(journey, current_user, request_id, marked=marked),
+        _marked_message,
+        "app",
+    )
+
+
+def _marked_message(request) -> str:
+    source = customer_info_source(request)
+    if source == "catalogue" and not request.is_customer_info_marked:
+        return (
+            f"{request.method} is not marked; it stays a customer-information API, as the "
+            "desk's catalogue (CUSTOMER_INFO_APIS) lists it."
+        )
+    if source:
+        return f"{request.method} is marked as a customer-information API (guide §3.5)."
+    return f"{request.method} is no longer marked as a customer-information API."
 
 
 @bp.route("/journeys/<int:journey_id>/check/<kind>", methods=["GET", "POST"])
@@ -138,7 +166,7 @@ def checker(journey_id: int, kind: str):
         form=form,
         report=report,
         apis=ops.granted_apis(journey),
-        https_only=[a for a in ops.granted_apis(journey) if needs_customer_authorization(a)],
+        https_only=ops.https_only_apis(journey),
         default_gateway=current_app.config["TOP_GATEWAY_URL"],
         # Only sandbox evidence may be a run from this desk; the cloud is proven from the host.
         collecting=journey.state == EVIDENCE_STATE[evidence_kind]

@@ -72,7 +72,11 @@ class App(db.Model):
 
 
 class ApiRequest(db.Model):
-    """Authorization asked for one customer-information API, with the applicant's reason."""
+    """Access asked for one TOP API, with the applicant's reason, and the reviewer's decision.
+
+    For a customer-information API (``workflow.apps.catalogue``) the request is the authorization
+    request of §3.5 and the decision is its outcome.
+    """
 
     __tablename__ = "api_requests"
 
@@ -86,6 +90,9 @@ class ApiRequest(db.Model):
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: A reviewer marked it a customer-information API although the catalogue setting
+    #: (``CUSTOMER_INFO_APIS``) does not list it.
+    is_customer_info_marked: Mapped[bool] = mapped_column(default=False)
 
     app: Mapped[App] = relationship(back_populates="api_requests")
     decided_by: Mapped[User | None] = relationship()

@@ -80,6 +80,8 @@ class DecisionKind(enum.StrEnum):
     api = "api.decided"
     #: The applicant changed a decided API request, so it waits for a new decision.
     api_reopened = "api.reopened"
+    #: A reviewer marks a requested API as customer-information (§3.5), or takes the mark off.
+    api_customer_info = "api.customer_info"
     #: An approved seller list replaces the one in force.
     list_in_force = "seller_list.in_force"
     #: A reviewer claims the queue item, assigns it, or lets it go.

@@ -251,8 +251,8 @@ def _api_access(journey: Journey, submitted_at: datetime):
         ("Serves", "Own shop" if app.audience.value == "own_shop" else "Other sellers (ISV)"),
     ]
     apis = Table(
-        ["API", "Reason", "Decision"],
-        [[r.method, r.reason, r.decision.value] for r in app.api_requests],
+        ["API", "Customer information (§3.5)", "Reason", "Decision"],
+        [[r.method, _customer_info(r), r.reason, r.decision.value] for r in app.api_requests],
     )
     return (
         [
@@ -263,6 +263,15 @@ def _api_access(journey: Journey, submitted_at: datetime):
         None,
         None,
     )
+
+
+def _customer_info(request) -> str:
+    from workflow.apps.catalogue import customer_info_source
+
+    return {
+        "catalogue": "yes (the desk's catalogue)",
+        "reviewer": "yes (marked by Tmall Global)",
+    }.get(customer_info_source(request), "no")
 
 
 def _stage_forms(*kinds: FormKind):
