@@ -55,6 +55,10 @@ class App(db.Model):
     is_cloud_config_required: Mapped[bool] = mapped_column(default=False)
     security_config_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cloud_config_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Set by a reviewer: this APP may not go on without sandbox verification (§3.2 only
+    #: recommends it). The reason is the reviewer's, shown to the applicant.
+    is_sandbox_required: Mapped[bool] = mapped_column(default=False)
+    sandbox_required_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     journey: Mapped[Journey] = relationship(backref=backref("app", uselist=False))
