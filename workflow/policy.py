@@ -77,6 +77,8 @@ class Action(enum.StrEnum):
     view_queue = "view_queue"
     search_journeys = "search_journeys"
     # --- administration
+    #: Require sandbox verification for an APP (with a reason), or lift the requirement.
+    require_sandbox = "require_sandbox"
     set_required_configs = "set_required_configs"
     view_users = "view_users"
     #: Invite a user by mail; they set their own password through the link.
@@ -137,6 +139,7 @@ RULES: dict[Action, Rule] = {
     Action.assign_journey: Rule(STAFF, "take queue items"),
     Action.view_queue: Rule(STAFF, "work the review queue"),
     Action.search_journeys: Rule(STAFF, "search all journeys"),
+    Action.require_sandbox: Rule(STAFF, "require sandbox verification"),
     Action.set_required_configs: Rule(ADMINS, "set which configurations are required"),
     Action.view_users: Rule(ADMINS, "manage users"),
     Action.add_user: Rule(ADMINS, "add users"),
@@ -168,6 +171,7 @@ APPLICANT_EVENTS = frozenset(
         "register_app",
         "start_sandbox",
         "confirm_sandbox",
+        "skip_sandbox",
         "choose_cloud",
         "choose_exemption",
         "start_distribution",
@@ -199,6 +203,7 @@ DECISION_ACTIONS: dict[DecisionKind, Action] = {
     DecisionKind.evidence_withdrawn: Action.withdraw_evidence,
     DecisionKind.continues: Action.continue_journey,
     DecisionKind.continued: Action.continue_journey,
+    DecisionKind.sandbox_required: Action.require_sandbox,
 }
 
 #: Decisions the desk may record itself, under a rule, in place of a reviewer.

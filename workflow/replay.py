@@ -101,12 +101,16 @@ TRACKED: dict[str, Tracked] = {
             "is_cloud_config_required",
             "security_config_confirmed_at",
             "cloud_config_confirmed_at",
+            "is_sandbox_required",
+            "sandbox_required_reason",
         ),
         {
             "is_security_config_required": False,
             "is_cloud_config_required": False,
             "security_config_confirmed_at": None,
             "cloud_config_confirmed_at": None,
+            "is_sandbox_required": False,
+            "sandbox_required_reason": "",
         },
     ),
     "evidence": Tracked(

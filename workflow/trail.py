@@ -106,6 +106,13 @@ def _continued(payload) -> str:
     return f"Continued in new journey #{about['journey']}{on_behalf}"
 
 
+def _sandbox_required(payload) -> str:
+    values = _values(payload)
+    if not values["is_sandbox_required"]:
+        return "Sandbox verification no longer required: the applicant may continue without it"
+    return f"Sandbox verification required for this APP: {values['sandbox_required_reason']}"
+
+
 _SUMMARIES = {
     DecisionKind.document: _document,
     DecisionKind.api: _api,
@@ -118,4 +125,5 @@ _SUMMARIES = {
     DecisionKind.evidence_withdrawn: _evidence_withdrawn,
     DecisionKind.continues: _continues,
     DecisionKind.continued: _continued,
+    DecisionKind.sandbox_required: _sandbox_required,
 }

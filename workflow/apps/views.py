@@ -8,6 +8,7 @@ from top.evidence import stand_in_url
 from top.rules import needs_customer_authorization
 from workflow.apps import checks, panels  # noqa: F401  (register requirements and panels)
 from workflow.apps import operations as ops
+from workflow.apps import sandbox as sandbox_ops
 from workflow.apps.checker_download import (
     CHECKER_FILENAME,
     HOST_INSTALL,
@@ -28,6 +29,7 @@ from workflow.apps.forms import (
     AppForm,
     CheckerForm,
     ReportUploadForm,
+    SandboxRequirementForm,
 )
 from workflow.apps.report_schema import ReportProblem
 from workflow.errors import DomainError
@@ -97,6 +99,25 @@ def decide_api(journey_id: int, request_id: int):
         ),
         "API granted." if grant else "API refused.",
         "app",
+    )
+
+
+@bp.route("/journeys/<int:journey_id>/sandbox/requirement", methods=["POST"])
+@requires_action(Action.require_sandbox, target=journey_of)
+def require_sandbox(journey_id: int):
+    form = SandboxRequirementForm()
+    if not form.validate_on_submit():
+        return refuse_form(journey_id, form, "sandbox")
+    required = form.required.data == "yes"
+    return act(
+        journey_id,
+        lambda journey: sandbox_ops.set_sandbox_requirement(
+            journey, current_user, required=required, reason=form.reason.data or ""
+        ),
+        "Sandbox verification is now required for this APP."
+        if required
+        else "Sandbox verification is recommended only for this APP.",
+        "sandbox",
     )
 
 

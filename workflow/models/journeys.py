@@ -96,6 +96,8 @@ class DecisionKind(enum.StrEnum):
     continues = "journey.continues"
     #: The rejected journey is continued in a new one (on the rejected one).
     continued = "journey.continued"
+    #: A reviewer requires sandbox verification for the APP, with a reason, or lifts it.
+    sandbox_required = "sandbox.required"
 
 
 class Event(db.Model):

@@ -22,7 +22,7 @@ from workflow.models import (
     StageForm,
 )
 from workflow.packets.data import DocumentEntry, PacketData, Section, SellerDiff, Table, TrailEvent
-from workflow.packets.evidence import evidence_sections
+from workflow.packets.evidence import evidence_sections, sandbox_sections
 from workflow.stages import state_name
 from workflow.trail import event_title
 
@@ -89,7 +89,7 @@ def build_packet_data(
     account = journey.account
     app = journey.app
     sections, documents, seller_ids, seller_diff = _CONTENT[kind](journey, submitted_at)
-    sections = sections + evidence_sections(journey)
+    sections = sections + sandbox_sections(journey, trail) + evidence_sections(journey)
     return PacketData(
         reference=reference,
         kind=kind,
