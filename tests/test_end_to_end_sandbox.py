@@ -42,7 +42,7 @@ from tests.test_end_to_end import (  # noqa: F401  (the gateway fixture)
     gateway,
 )
 from workflow.extensions import db
-from workflow.models import AccountKind, App, Event, Journey
+from workflow.models import AccountKind, App, Event, Journey, OutboxMessage
 
 REASON = "The APP writes delivery data: show it against the sandbox before it touches sellers."
 
@@ -151,6 +151,13 @@ def test_a_required_sandbox_refuses_the_skip_with_the_reason(seller, client_for,
     page = _page(applicant, jid)
     assert "Tmall Global requires sandbox verification for this APP." in page
     assert REASON in page
+    [mail] = db.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.to_addr == seller.applicant.email,
+            OutboxMessage.subject.contains("Sandbox verification required"),
+        )
+    ).all()
+    assert REASON in mail.body
 
     refused = _skip(applicant, jid, confirm=False)
     assert refused.status_code == 302  # refused at once, not asked about

@@ -12,6 +12,7 @@ from workflow.decisions import decide
 from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.models import App, DecisionKind, Journey, User
+from workflow.notifications import notify_sandbox_requirement
 from workflow.policy import Action, authorize
 from workflow.requirements import requires
 from workflow.stages import STAGES
@@ -60,6 +61,7 @@ def set_sandbox_requirement(
         comment=reason,
         seen_version=seen_version,
     )
+    notify_sandbox_requirement(app)
     return app
 
 
