@@ -77,6 +77,12 @@ def test_a_tp_continues_without_the_sandbox_and_is_released(tp, client_for):  # 
     applicant, reviewer = client_for(tp.applicant), client_for(tp.reviewer)
     jid = tp.journey.id
     assert "company details and documents a–f" in _page(applicant, jid)
+    early = _skip(applicant, jid, confirm=False)
+    assert early.status_code == 302  # not asked about: the step is not open yet
+    assert _flashed_errors(applicant) == [
+        "“Continue without sandbox verification” is not possible while the journey is "
+        "“Enablement draft”."
+    ]
     save_isv_details(applicant, jid)
     upload_all(applicant, tp)
     _ok(fire_event(applicant, jid, "submit"))

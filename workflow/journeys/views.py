@@ -131,7 +131,11 @@ def _needs_confirmation(journey, event: str) -> bool:
     the refusal (with its reason) comes at once."""
     if event in DESTRUCTIVE_EVENTS:
         return True
-    return event in CONFIRMED_CHOICES and not requirements.missing(journey, event, journey.state)
+    return (
+        event in CONFIRMED_CHOICES
+        and event in operations.events_for(current_user, journey)
+        and not requirements.missing(journey, event, journey.state)
+    )
 
 
 def _just_did(journey_id: int, event: str) -> bool:
