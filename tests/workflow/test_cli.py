@@ -39,7 +39,7 @@ def test_audit_verify_reports_ok_then_the_edited_row(app, database):
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == f"ok {count} events"
-    assert result.output.splitlines()[1].startswith("replay ok: 2 journeys, 3 document_versions")
+    assert result.output.splitlines()[1].startswith("replay ok: 3 journeys, 3 document_versions")
     victim = db.session.scalars(select(Event).order_by(Event.id).offset(2)).first()
     db.session.execute(
         text("UPDATE events SET to_state = 'released' WHERE id = :id"), {"id": victim.id}
