@@ -180,6 +180,10 @@ TABLE: tuple[Row, ...] = (
         on_a="LYNYFF", on_b="LNYNFF", kind="edit", writes=True),
     Row("apps.withdraw_evidence", "POST", "/journeys/{sandbox}/evidence/{evidence}/withdraw",
         on_a="LYNYFF", on_b="LNYNFF", kind="edit", writes=True),
+    # After every other row on the sandbox journey: it leaves sandbox verification (§3.2).
+    Row("journeys.fire", "POST", "/journeys/{sandbox}/events/skip_sandbox",
+        on_a="LYNYFF", on_b="LNYNFF", kind="edit", writes=True,
+        data=lambda ids: {"version": ids["sandbox_version"], "confirm": "yes"}),
     Row("deployment.save_form", "POST", "/journeys/{deploy}/forms/mrd",
         on_a="LYNYFF", on_b="LNYNFF", kind="edit", writes=True, data=_MRD),
     Row("deployment.upload_document", "POST", "/journeys/{deploy}/forms/prd/document",
@@ -205,6 +209,9 @@ TABLE: tuple[Row, ...] = (
         on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True, data={"decision": "grant"}),
     Row("apps.mark_customer_info", "POST", "/journeys/{api}/apis/{api_request}/customer-info",
         on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True, data={"marked": "yes"}),
+    Row("apps.require_sandbox", "POST", "/journeys/{sandbox}/sandbox/requirement",
+        on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True,
+        data={"required": "yes", "reason": "It reads orders: prove it in the sandbox."}),
     Row("deployment.save_form", "POST", "/journeys/{meeting}/forms/meeting",
         on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True,
         data={"held_on": "2026-01-05", "minutes": "Agreed."}),
@@ -386,7 +393,7 @@ def _ask(app, user: User | None, row: Row, ids: dict) -> str:
         with client.session_transaction() as session:
             session["_user_id"], session["_fresh"] = user.get_id(), True
     current = dict(ids)
-    for name in ("enable", "api"):
+    for name in ("enable", "api", "sandbox"):
         if name in ids:
             current[f"{name}_version"] = db.session.get(Journey, ids[name]).version_id
     data = row.data(current) if callable(row.data) else dict(row.data)

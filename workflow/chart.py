@@ -29,6 +29,8 @@ class JourneyChart(StateChart):
     # 3. Sandbox verification
     sandbox_verification = State("Sandbox verification")
     sandbox_verified = State("Sandbox verified")
+    #: The applicant chose to go on without the sandbox, which §3.2 recommends but does not ask.
+    sandbox_skipped = State("Continued without sandbox")
     # 4a. Cloud deployment
     mrd_prd_draft = State("MRD/PRD draft")
     mrd_prd_submitted = State("MRD/PRD submitted")
@@ -114,6 +116,7 @@ class JourneyChart(StateChart):
         | app_draft.to(withdrawn)
         | api_access_changes_requested.to(withdrawn)
         | sandbox_verification.to(withdrawn)
+        | sandbox_skipped.to(withdrawn)
         | mrd_prd_draft.to(withdrawn)
         | cloud_plan_draft.to(withdrawn)
         | exemption_draft.to(withdrawn)
@@ -121,13 +124,25 @@ class JourneyChart(StateChart):
         | distribution_draft.to(withdrawn)
     )
     register_app = enabled.to(app_draft, validators="check_requirements")
-    start_sandbox = api_access_granted.to(sandbox_verification)
+    start_sandbox = api_access_granted.to(sandbox_verification) | sandbox_skipped.to(
+        sandbox_verification
+    )
     confirm_sandbox = sandbox_verification.to(sandbox_verified, validators="check_requirements")
-    choose_cloud = sandbox_verified.to(mrd_prd_draft, cond="is_new_app") | sandbox_verified.to(
-        cloud_plan_draft, unless="is_new_app"
+    #: §3.2: the sandbox "could" be used. Refused (with the reason) once a reviewer requires it.
+    skip_sandbox = api_access_granted.to(
+        sandbox_skipped, validators="check_requirements"
+    ) | sandbox_verification.to(sandbox_skipped, validators="check_requirements")
+    choose_cloud = (
+        sandbox_verified.to(mrd_prd_draft, cond="is_new_app")
+        | sandbox_verified.to(cloud_plan_draft, unless="is_new_app")
+        | sandbox_skipped.to(mrd_prd_draft, cond="is_new_app", validators="check_requirements")
+        | sandbox_skipped.to(cloud_plan_draft, unless="is_new_app", validators="check_requirements")
     )
     choose_exemption = (
         sandbox_verified.to(exemption_draft, unless="exemption_refused")
+        | sandbox_skipped.to(
+            exemption_draft, unless="exemption_refused", validators="check_requirements"
+        )
         | mrd_prd_draft.to(exemption_draft, unless="exemption_refused")
         | cloud_plan_draft.to(exemption_draft, unless="exemption_refused")
     )

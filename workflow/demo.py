@@ -1,4 +1,4 @@
-"""Demo data for ``make run``: a seller, an ISV mid-way, a reviewer and an admin.
+"""Demo data for ``make run``: a seller, an ISV mid-way, a TP, a reviewer and an admin.
 
 Passwords are generated on the first run and kept in ``instance/demo_logins.txt`` (never in
 the repository); re-running keeps existing data and prints the same logins.
@@ -28,6 +28,7 @@ demo_cli = AppGroup("demo", help="Demo data for a local desk.")
 
 SELLER = ("seller@demo.example.com", "Demo Global Flagship Store", "tg_demo_seller")
 ISV = ("isv@demo.example.com", "杭州示例软件有限公司 Demo Software Ltd", "demo_isv_account")
+TP = ("tp@demo.example.com", "Demo Partner Operations Ltd", "demo_tp_account")
 REVIEWER = "reviewer@demo.example.com"
 ADMIN = "admin@demo.example.com"
 
@@ -78,9 +79,13 @@ def seed_demo() -> dict[str, str]:
         isv = register_applicant(ISV[0], password_for(ISV[0]), AccountKind.isv, ISV[1], ISV[2])
         mark_email_verified(isv)
         _start_isv(isv)
+    if find_user(TP[0]) is None:
+        # A TP takes the ISV's path (§1.1); its journey waits at the first step.
+        tp = register_applicant(TP[0], password_for(TP[0]), AccountKind.tp, TP[1], TP[2])
+        mark_email_verified(tp)
     db.session.commit()
     _save_passwords(passwords)
-    return {email: passwords[email] for email in (SELLER[0], ISV[0], REVIEWER, ADMIN)}
+    return {email: passwords[email] for email in (SELLER[0], ISV[0], TP[0], REVIEWER, ADMIN)}
 
 
 def _enable_seller(seller, reviewer) -> None:
@@ -111,6 +116,7 @@ def seed_command():
     labels = {
         SELLER[0]: "enabled Tmall Global seller",
         ISV[0]: "ISV mid-way through enablement",
+        TP[0]: "TP (Taobao Partner), ISV path",
         REVIEWER: "Tmall Global reviewer",
         ADMIN: "admin",
     }

@@ -107,3 +107,23 @@ def notify_app_key_claimed(app, *, claimant: str, claimant_journey: int) -> None
         body,
         journey_id=journey.id,
     )
+
+
+def notify_sandbox_requirement(app) -> None:
+    """Tell the applicants that Tmall Global required the sandbox for their APP, or lifted it."""
+    journey = app.journey
+    if app.is_sandbox_required:
+        subject = f"[TOP onboarding] Sandbox verification required for {app.name}"
+        lines = [
+            f"Tmall Global requires sandbox verification for “{app.name}” before it goes on.",
+            "",
+            "Reason:",
+            app.sandbox_required_reason,
+        ]
+    else:
+        subject = f"[TOP onboarding] Sandbox verification recommended only for {app.name}"
+        lines = [f"Tmall Global no longer requires sandbox verification for “{app.name}”."]
+    lines += ["", f"Open it at {journey_url(journey)}"]
+    for user in journey.account.users:
+        if user.is_active:
+            queue_mail(user.email, subject, "\n".join(lines) + "\n", journey_id=journey.id)

@@ -87,6 +87,8 @@ class Action(enum.StrEnum):
     assign_journey = "assign_journey"
     view_queue = "view_queue"
     search_journeys = "search_journeys"
+    #: Require sandbox verification for an APP (with a reason), or lift the requirement.
+    require_sandbox = "require_sandbox"
     #: Specify the security-center and cloud configurations an APP must make (§3.4 2–3).
     set_required_configs = "set_required_configs"
     # --- administration
@@ -154,6 +156,7 @@ RULES: dict[Action, Rule] = {
     Action.view_queue: Rule(STAFF, "work the review queue"),
     Action.search_journeys: Rule(STAFF, "search all journeys"),
     Action.set_required_configs: Rule(STAFF, "specify the configurations an APP must make"),
+    Action.require_sandbox: Rule(STAFF, "require sandbox verification"),
     Action.view_users: Rule(ADMINS, "manage users"),
     Action.add_user: Rule(ADMINS, "add users"),
     Action.set_user_active: Rule(ADMINS, "switch users' access"),
@@ -185,6 +188,7 @@ APPLICANT_EVENTS = frozenset(
         "register_app",
         "start_sandbox",
         "confirm_sandbox",
+        "skip_sandbox",
         "choose_cloud",
         "choose_exemption",
         "start_distribution",
@@ -219,6 +223,7 @@ DECISION_ACTIONS: dict[DecisionKind, Action] = {
     DecisionKind.continues: Action.continue_journey,
     DecisionKind.continued: Action.continue_journey,
     DecisionKind.message: Action.post_message,
+    DecisionKind.sandbox_required: Action.require_sandbox,
 }
 
 #: Decisions the desk may record itself, under a rule, in place of a reviewer.

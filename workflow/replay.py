@@ -113,6 +113,8 @@ TRACKED: dict[str, Tracked] = {
             "cloud_config_confirmed_at",
             "security_config_confirmation",
             "cloud_config_confirmation",
+            "is_sandbox_required",
+            "sandbox_required_reason",
         ),
         {
             "console_configured_at": None,
@@ -124,6 +126,8 @@ TRACKED: dict[str, Tracked] = {
             "cloud_config_confirmed_at": None,
             "security_config_confirmation": "",
             "cloud_config_confirmation": "",
+            "is_sandbox_required": False,
+            "sandbox_required_reason": "",
         },
     ),
     "evidence": Tracked(

@@ -59,6 +59,7 @@ FORWARD_EVENTS = (
     "submit",
     "register_app",
     "confirm_sandbox",
+    "choose_cloud",
     "change_authorizations",
 )
 

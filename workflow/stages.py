@@ -25,7 +25,11 @@ STAGES: tuple[Stage, ...] = (
         "APP and API access",
         ("app_draft", "api_access_submitted", "api_access_changes_requested", "api_access_granted"),
     ),
-    Stage("3", "Sandbox verification", ("sandbox_verification", "sandbox_verified")),
+    Stage(
+        "3",
+        "Sandbox verification",
+        ("sandbox_verification", "sandbox_verified", "sandbox_skipped"),
+    ),
     Stage(
         "4",
         "Deployment",
@@ -79,6 +83,7 @@ EVENT_LABELS = {
     "register_app": "Register an APP",
     "start_sandbox": "Start sandbox verification",
     "confirm_sandbox": "Confirm sandbox verified",
+    "skip_sandbox": "Continue without sandbox verification",
     "choose_cloud": "Deploy on Taobao cloud",
     "choose_exemption": "Ask for an own-server exemption",
     "refuse_exemption": "Refuse the exemption: deploy on Taobao cloud",
@@ -90,6 +95,16 @@ EVENT_LABELS = {
 
 #: Events that end or undo work get a confirmation step in the page.
 DESTRUCTIVE_EVENTS = frozenset({"reject", "withdraw"})
+
+#: Choices the applicant confirms on a page of their own, with what the choice means.
+CONFIRMED_CHOICES = {
+    "skip_sandbox": (
+        "The guide (§3.2) recommends verifying the APP through the sandbox before it is "
+        "distributed, but does not require it. If you continue without it, the trail records "
+        "your choice and Tmall Global sees it. You can still start sandbox verification until "
+        "you choose how the APP is deployed."
+    ),
+}
 
 
 def stage_of(state: str) -> Stage | None:

@@ -112,6 +112,13 @@ def _message(payload) -> str:
     return f"Message {side} on stage {about['stage']}, {about['stage_title']}"
 
 
+def _sandbox_required(payload) -> str:
+    values = _values(payload)
+    if not values["is_sandbox_required"]:
+        return "Sandbox verification no longer required: the applicant may continue without it"
+    return f"Sandbox verification required for this APP: {values['sandbox_required_reason']}"
+
+
 _SUMMARIES = {
     DecisionKind.document: _document,
     DecisionKind.api: _api,
@@ -125,4 +132,5 @@ _SUMMARIES = {
     DecisionKind.continues: _continues,
     DecisionKind.continued: _continued,
     DecisionKind.message: _message,
+    DecisionKind.sandbox_required: _sandbox_required,
 }

@@ -185,6 +185,9 @@ ROUTES: tuple[Route, ...] = (
                                              "evidence_id": "@evidence"}),
     Route("apps.evidence_file", "GET", {"journey_id": "@sandbox", "evidence_id": "@evidence"},
           actors=(*APPLICANTS, *STAFF)),
+    Route("apps.require_sandbox", "POST", {"journey_id": "@sandbox"},
+          {"required": "yes", "reason": "It reads orders: prove it in the sandbox."},
+          actors=STAFF),
     # --- stage 4
     _stage_form(FormKind.mrd, "deploy"),
     _stage_form(FormKind.prd, "deploy"),

@@ -69,6 +69,7 @@ TRANSITIONS = [
             "app_draft",
             "api_access_changes_requested",
             "sandbox_verification",
+            "sandbox_skipped",
             "mrd_prd_draft",
             "cloud_plan_draft",
             "exemption_draft",
@@ -82,6 +83,13 @@ TRANSITIONS = [
     ("sandbox_verified", "choose_cloud", "new", "mrd_prd_draft"),
     ("sandbox_verified", "choose_cloud", "existing", "cloud_plan_draft"),
     ("sandbox_verified", "choose_exemption", None, "exemption_draft"),
+    # §3.2: the sandbox is recommended, not forced.
+    ("api_access_granted", "skip_sandbox", None, "sandbox_skipped"),
+    ("sandbox_verification", "skip_sandbox", None, "sandbox_skipped"),
+    ("sandbox_skipped", "start_sandbox", None, "sandbox_verification"),
+    ("sandbox_skipped", "choose_cloud", "new", "mrd_prd_draft"),
+    ("sandbox_skipped", "choose_cloud", "existing", "cloud_plan_draft"),
+    ("sandbox_skipped", "choose_exemption", None, "exemption_draft"),
     ("mrd_prd_draft", "choose_exemption", None, "exemption_draft"),
     ("cloud_plan_draft", "choose_exemption", None, "exemption_draft"),
     ("mrd_prd_submitted", "call_meeting", None, "confabulation"),
@@ -156,7 +164,9 @@ def test_submitted_states_offer_the_three_reviewer_events():
             assert {"approve", "request_changes", "reject"} <= enabled, state
 
 
-@pytest.mark.parametrize("state", ["sandbox_verified", "mrd_prd_draft", "cloud_plan_draft"])
+@pytest.mark.parametrize(
+    "state", ["sandbox_verified", "sandbox_skipped", "mrd_prd_draft", "cloud_plan_draft"]
+)
 def test_a_refused_exemption_cannot_be_asked_for_again(state):
     model = snapshot(state, "exemption_refused")
     with pytest.raises(TransitionNotAllowed):

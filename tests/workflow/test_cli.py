@@ -8,7 +8,7 @@ from sqlalchemy import func, select, text
 from app import create_app
 from workflow.config import ConfigError
 from workflow.extensions import db
-from workflow.models import Account, Event, Journey, OutboxMessage, Role, User
+from workflow.models import Account, AccountKind, Event, Journey, OutboxMessage, Role, User
 
 
 def test_users_invite_mails_an_invitation_and_sets_no_password(app, database):
@@ -39,7 +39,7 @@ def test_audit_verify_reports_ok_then_the_edited_row(app, database):
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == f"ok {count} events"
-    assert result.output.splitlines()[1].startswith("replay ok: 2 journeys, 3 document_versions")
+    assert result.output.splitlines()[1].startswith("replay ok: 3 journeys, 3 document_versions")
     victim = db.session.scalars(select(Event).order_by(Event.id).offset(2)).first()
     db.session.execute(
         text("UPDATE events SET to_state = 'released' WHERE id = :id"), {"id": victim.id}
@@ -56,10 +56,13 @@ def test_demo_seed_is_idempotent_and_prints_logins(app, database):
     second = runner.invoke(args=["demo", "seed"])
     assert first.output == second.output
     assert "reviewer@demo.example.com" in first.output
-    assert db.session.scalar(select(func.count()).select_from(User)) == 4
+    assert "tp@demo.example.com" in first.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 5
     states = sorted(db.session.scalars(select(Journey.state)))
-    # The seller is enabled and waits for API access; the ISV is still collecting documents.
-    assert states == ["api_access_submitted", "enablement_draft"]
+    # The seller is enabled and waits for API access; the ISV and the TP collect documents.
+    assert states == ["api_access_submitted", "enablement_draft", "enablement_draft"]
+    tp = db.session.scalars(select(Account).where(Account.kind == AccountKind.tp)).one()
+    assert tp.takes_isv_path and tp.enabled_at is None
     assert db.session.scalars(select(Account).where(Account.enabled_at.is_not(None))).one()
 
 

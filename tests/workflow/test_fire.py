@@ -40,6 +40,7 @@ FIRED_BY = {
     "register_app": {Role.applicant},
     "start_sandbox": {Role.applicant},
     "confirm_sandbox": {Role.applicant},
+    "skip_sandbox": {Role.applicant},
     "choose_cloud": {Role.applicant},
     "choose_exemption": {Role.applicant},
     "start_distribution": {Role.applicant},

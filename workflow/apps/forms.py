@@ -229,3 +229,17 @@ class ReportUploadForm(DeskForm):
     """The signed report a checker wrote on the applicant's host."""
 
     report = FileField("Signed report")
+
+
+class SandboxRequirementForm(DeskForm):
+    """A reviewer requires sandbox verification for the APP (§3.2 only recommends it)."""
+
+    required = RadioField(
+        "Sandbox verification",
+        choices=[
+            SelectChoice("yes", "Required for this APP"),
+            SelectChoice("no", "Recommended only: the applicant may continue without it"),
+        ],
+        validators=[DataRequired(message="Choose required or recommended.")],
+    )
+    reason = TextAreaField("Reason shown to the applicant", validators=[Length(max=2000)])

@@ -12,8 +12,9 @@ from workflow.apps.catalogue import (
 )
 from workflow.apps.checker_download import CHECKER_FILENAME, HOST_REQUIREMENTS
 from workflow.apps.evidence import EVIDENCE_STATE, evidence_of
-from workflow.apps.forms import AppForm, api_lines
+from workflow.apps.forms import AppForm, SandboxRequirementForm, api_lines
 from workflow.apps.operations import APP_EDIT_STATES
+from workflow.apps.sandbox import REQUIREMENT_STATES
 from workflow.guide import url_for_link
 from workflow.journeys.actions import submitted_form
 from workflow.journeys.panels import panel
@@ -81,4 +82,31 @@ def evidence_panel(journey: Journey, user: User) -> dict | None:
         "may_run": may(user, Action.run_checker, journey),
         "checker_filename": CHECKER_FILENAME,
         "host_requirements": HOST_REQUIREMENTS,
+    }
+
+
+#: Where the applicant meets the sandbox choice (§3.2).
+SANDBOX_CHOICE_STATES = ("api_access_granted", "sandbox_verification", "sandbox_skipped")
+
+
+@panel("apps/sandbox_panel.html", order=25)
+def sandbox_panel(journey: Journey, user: User) -> dict | None:
+    app = journey.app
+    if app is None or journey.state not in REQUIREMENT_STATES:
+        return None
+    deciding = may(user, Action.require_sandbox, journey)
+    if journey.state not in SANDBOX_CHOICE_STATES and not deciding:
+        return None
+    form = None
+    if deciding:
+        form = submitted_form("sandbox") or SandboxRequirementForm(
+            required="yes" if app.is_sandbox_required else "no",
+            reason=app.sandbox_required_reason,
+        )
+    skipped = next((e for e in reversed(journey.events) if e.event == "skip_sandbox"), None)
+    return {
+        "app": app,
+        "form": form,
+        "skipped": skipped if journey.state == "sandbox_skipped" else None,
+        "choosing": journey.state in SANDBOX_CHOICE_STATES,
     }

@@ -7,6 +7,7 @@ from top.egress import EgressPolicy
 from top.evidence import stand_in_url
 from workflow.apps import checks, panels  # noqa: F401  (register requirements and panels)
 from workflow.apps import operations as ops
+from workflow.apps import sandbox as sandbox_ops
 from workflow.apps.catalogue import customer_info_source
 from workflow.apps.checker_download import (
     CHECKER_FILENAME,
@@ -29,6 +30,7 @@ from workflow.apps.forms import (
     CheckerForm,
     CustomerInfoForm,
     ReportUploadForm,
+    SandboxRequirementForm,
 )
 from workflow.apps.report_schema import ReportProblem
 from workflow.errors import DomainError
@@ -126,6 +128,25 @@ def _marked_message(request) -> str:
     if source:
         return f"{request.method} is marked as a customer-information API (guide §3.5)."
     return f"{request.method} is no longer marked as a customer-information API."
+
+
+@bp.route("/journeys/<int:journey_id>/sandbox/requirement", methods=["POST"])
+@requires_action(Action.require_sandbox, target=journey_of)
+def require_sandbox(journey_id: int):
+    form = SandboxRequirementForm()
+    if not form.validate_on_submit():
+        return refuse_form(journey_id, form, "sandbox")
+    required = form.required.data == "yes"
+    return act(
+        journey_id,
+        lambda journey: sandbox_ops.set_sandbox_requirement(
+            journey, current_user, required=required, reason=form.reason.data or ""
+        ),
+        "Sandbox verification is now required for this APP."
+        if required
+        else "Sandbox verification is recommended only for this APP.",
+        "sandbox",
+    )
 
 
 @bp.route("/journeys/<int:journey_id>/check/<kind>", methods=["GET", "POST"])

@@ -5,6 +5,24 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from workflow.models import AccountKind
 from workflow.web.forms import MAX_PASSWORD, DeskForm, MemberName
 
+#: The three developer types of the guide's §1.1, in plain words, and what each one sends.
+ACCOUNT_KIND_CHOICES = {
+    AccountKind.seller: (
+        "A Tmall Global seller: you sell on Tmall Global and build an APP for your own shop "
+        "(or for other sellers). You send Tmall Global a formal request to enable your seller "
+        "account."
+    ),
+    AccountKind.isv: (
+        "An ISV (independent software vendor): a software company that builds, sells or runs "
+        "software for Tmall Global sellers. You send your taobao account ID and documents a–f."
+    ),
+    AccountKind.tp: (
+        "A TP (Taobao Partner): a company in the taobao partner program that helps merchants "
+        "run their taobao business, usually as their agent. The guide gives a TP the ISV's "
+        "path: your taobao account ID and documents a–f."
+    ),
+}
+
 NEW_PASSWORD_LENGTH = Length(min=10, max=MAX_PASSWORD, message="Use 10 to 1024 characters.")
 
 
@@ -33,12 +51,7 @@ class RegisterForm(DeskForm):
     password, confirm = new_password_pair("password")
     account_kind = RadioField(
         "You are",
-        choices=[
-            SelectChoice(AccountKind.seller.value, "A Tmall Global seller"),
-            SelectChoice(
-                AccountKind.isv.value, "A software vendor (ISV) serving Tmall Global sellers"
-            ),
-        ],
+        choices=[SelectChoice(kind.value, text) for kind, text in ACCOUNT_KIND_CHOICES.items()],
         default=AccountKind.seller.value,
         validators=[DataRequired()],
     )

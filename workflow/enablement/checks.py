@@ -17,7 +17,7 @@ from workflow.signals import journey_changed
 
 
 def _is_isv(journey: Journey) -> bool:
-    return journey.account.kind.value == "isv"
+    return journey.account.takes_isv_path
 
 
 @requires(("enablement_draft", "submit"), ("enablement_changes_requested", "submit"))

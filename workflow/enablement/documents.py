@@ -59,7 +59,7 @@ def describe(kind: DocumentKind) -> str:
 
 
 def required_fields(journey: Journey) -> dict[str, str]:
-    return ISV_FIELDS if journey.account.kind.value == "isv" else SELLER_FIELDS
+    return ISV_FIELDS if journey.account.takes_isv_path else SELLER_FIELDS
 
 
 def all_fields(journey: Journey) -> dict[str, str]:

@@ -92,5 +92,5 @@ class AcceptPassedForm(DeskForm):
 
 
 def request_form_for(journey, **kwargs) -> SellerRequestForm | IsvRequestForm:
-    form_class = IsvRequestForm if journey.account.kind.value == "isv" else SellerRequestForm
+    form_class = IsvRequestForm if journey.account.takes_isv_path else SellerRequestForm
     return form_class(obj=journey.enablement_request, **kwargs)

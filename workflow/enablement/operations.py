@@ -106,8 +106,8 @@ def upload_document(
     """
     authorize(actor, Action.upload_document, journey)
     ensure_editable(journey)
-    if journey.account.kind.value != "isv":
-        raise DomainError("Only ISV accounts upload enablement documents.")
+    if not journey.account.takes_isv_path:
+        raise DomainError("Only ISV and TP accounts upload enablement documents.")
     file_kind = _check_upload(stream)
     searched = SEARCHED.get(kind.value, ())
     request = journey.enablement_request

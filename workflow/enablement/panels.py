@@ -66,7 +66,7 @@ def build_slots(journey: Journey) -> list[dict[str, Any]]:
 def enablement_panel(journey: Journey, user: User) -> dict[str, Any] | None:
     if journey.state not in ENABLEMENT_STATES and journey.enablement_request is None:
         return None
-    is_isv = journey.account.kind.value == "isv"
+    is_isv = journey.account.takes_isv_path
     can_edit = journey.state in EDITABLE_STATES and may(
         user, Action.edit_enablement_request, journey
     )

@@ -15,7 +15,7 @@ from workflow.models import DecisionKind, Event
 from workflow.models.base import utcnow
 from workflow.models.journeys import DECISION_EVENTS
 from workflow.policy import Action, event_action
-from workflow.stages import DESTRUCTIVE_EVENTS, STATE_NAMES
+from workflow.stages import CONFIRMED_CHOICES, DESTRUCTIVE_EVENTS, STATE_NAMES
 from workflow.web.access import journey_of, own_account, requires_action
 
 bp = Blueprint("journeys", __name__)
@@ -98,8 +98,14 @@ def fire(journey_id: int, event: str):
     form = FireEventForm()
     if not form.validate_on_submit():
         return refuse_form(journey_id, form)
-    if event in DESTRUCTIVE_EVENTS and form.confirm.data != "yes":
-        return render_template("journeys/confirm.html", journey=journey, event=event, form=form)
+    if _needs_confirmation(journey, event) and form.confirm.data != "yes":
+        return render_template(
+            "journeys/confirm.html",
+            journey=journey,
+            event=event,
+            form=form,
+            explanation=CONFIRMED_CHOICES.get(event),
+        )
     try:
         operations.fire(
             journey,
@@ -123,6 +129,18 @@ def fire(journey_id: int, event: str):
         db.session.commit()
         flash(f"Done: the journey is now “{STATE_NAMES[journey.state]}”.", "success")
     return redirect(url_for("journeys.show", journey_id=journey_id))
+
+
+def _needs_confirmation(journey, event: str) -> bool:
+    """Whether to ask first; a choice the journey would refuse anyway is not asked about, so
+    the refusal (with its reason) comes at once."""
+    if event in DESTRUCTIVE_EVENTS:
+        return True
+    return (
+        event in CONFIRMED_CHOICES
+        and event in operations.events_for(current_user, journey)
+        and not requirements.missing(journey, event, journey.state)
+    )
 
 
 def _just_did(journey_id: int, event: str) -> bool:

@@ -8,7 +8,7 @@ import unicodedata
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, Index, String, text
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -17,10 +17,34 @@ from workflow.models.base import UTCDateTime, utcnow
 
 
 class AccountKind(enum.StrEnum):
+    """The developer types of the guide's §1.1: a seller, an ISV or a TP."""
+
     #: A Tmall Global seller enabling its own seller account as a developer account.
     seller = "seller"
-    #: A software vendor serving Tmall Global sellers; enabled with documents a–f.
+    #: An independent software vendor serving Tmall Global sellers; enabled with documents a–f.
     isv = "isv"
+    #: A Taobao Partner: an agent that runs the taobao business for merchants. The guide gives
+    #: it no path of its own, so it takes the ISV's (documents a–f).
+    tp = "tp"
+
+    @property
+    def takes_isv_path(self) -> bool:
+        """Enabled with the taobao account ID and documents a–f, not a seller's request."""
+        return self is not AccountKind.seller
+
+    @property
+    def label(self) -> str:
+        return ACCOUNT_KIND_LABELS[self]
+
+
+ACCOUNT_KIND_LABELS = {
+    AccountKind.seller: "Tmall Global seller",
+    AccountKind.isv: "ISV (independent software vendor)",
+    AccountKind.tp: "TP (Taobao Partner)",
+}
+
+#: The database refuses any other kind (migration 0014).
+ACCOUNT_KIND_CHECK = "kind IN ({})".format(", ".join(f"'{k.value}'" for k in AccountKind))
 
 
 class Role(enum.StrEnum):
@@ -57,6 +81,7 @@ class Account(db.Model):
             sqlite_where=text(VERIFIED_TAOBAO_ID),
             postgresql_where=text(VERIFIED_TAOBAO_ID),
         ),
+        CheckConstraint(ACCOUNT_KIND_CHECK, name="kind"),  # ck_accounts_kind by convention
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,6 +115,10 @@ class Account(db.Model):
     @property
     def is_taobao_verified(self) -> bool:
         return self.taobao_verified_at is not None
+
+    @property
+    def takes_isv_path(self) -> bool:
+        return self.kind.takes_isv_path
 
 
 def _key_of_insert(context) -> str:

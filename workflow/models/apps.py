@@ -63,6 +63,10 @@ class App(db.Model):
     #: What the applicant says they configured, with the confirmation.
     security_config_confirmation: Mapped[str] = mapped_column(Text, default="", server_default="")
     cloud_config_confirmation: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: Set by a reviewer: this APP may not go on without sandbox verification (§3.2 only
+    #: recommends it). The reason is the reviewer's, shown to the applicant.
+    is_sandbox_required: Mapped[bool] = mapped_column(default=False)
+    sandbox_required_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     journey: Mapped[Journey] = relationship(backref=backref("app", uselist=False))

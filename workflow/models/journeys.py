@@ -103,6 +103,8 @@ class DecisionKind(enum.StrEnum):
     #: A message on a stage's conversation (``workflow.conversation``). It decides nothing,
     #: but it is kept in the chain the same way, under its author.
     message = "conversation.message"
+    #: A reviewer requires sandbox verification for the APP, with a reason, or lifts it.
+    sandbox_required = "sandbox.required"
 
 
 class Event(db.Model):

@@ -12,6 +12,7 @@ from workflow.deployment.specs import SPECS, labelled_values
 from workflow.extensions import db
 from workflow.models import (
     DOCUMENT_TITLES,
+    AccountKind,
     DocumentVersion,
     Event,
     FormKind,
@@ -22,7 +23,7 @@ from workflow.models import (
     StageForm,
 )
 from workflow.packets.data import DocumentEntry, PacketData, Section, SellerDiff, Table, TrailEvent
-from workflow.packets.evidence import evidence_sections
+from workflow.packets.evidence import evidence_sections, sandbox_sections
 from workflow.stages import state_name
 from workflow.trail import event_title
 
@@ -54,8 +55,15 @@ KIND_TITLES = {
 def packet_kind(journey: Journey, state: str) -> str | None:
     kind = PACKET_KIND_FOR_STATE.get(state)
     if kind == "enablement":
-        kind = f"enablement_{journey.account.kind.value}"
+        # The packet follows the path: a TP takes the ISV's (§1.1), documents a–f and all.
+        kind = "enablement_isv" if journey.account.takes_isv_path else "enablement_seller"
     return kind
+
+
+def kind_title(kind: str, account_kind: AccountKind) -> str:
+    if kind == "enablement_isv" and account_kind is AccountKind.tp:
+        return "Enablement request (TP, on the ISV path)"
+    return KIND_TITLES[kind]
 
 
 def reference_for(journey: Journey) -> str:
@@ -82,13 +90,13 @@ def build_packet_data(
     account = journey.account
     app = journey.app
     sections, documents, seller_ids, seller_diff = _CONTENT[kind](journey, submitted_at)
-    sections = sections + evidence_sections(journey)
+    sections = sections + sandbox_sections(journey, trail) + evidence_sections(journey)
     return PacketData(
         reference=reference,
         kind=kind,
-        kind_title=KIND_TITLES[kind],
+        kind_title=kind_title(kind, account.kind),
         account_name=account.name,
-        account_type="ISV" if account.kind.value == "isv" else "seller",
+        account_type=account.kind.label,
         taobao_account_id=account.taobao_account_id,
         app_name=app.name if app else None,
         app_key=app.app_key if app else None,

@@ -108,7 +108,7 @@ class PacketData:
     kind: str  #: one of PACKET_KINDS
     kind_title: str
     account_name: str
-    account_type: str  #: "seller" or "ISV"
+    account_type: str  #: the developer type, as ``AccountKind.label`` reads
     taobao_account_id: str
     app_name: str | None = None
     app_key: str | None = None

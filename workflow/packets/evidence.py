@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflow.models import EvidenceKind, Journey
+from workflow.models import Event, EvidenceKind, Journey
 from workflow.packets.data import Section
 
 TITLES = {EvidenceKind.sandbox: "Sandbox evidence", EvidenceKind.cloud: "Cloud evidence"}
@@ -39,3 +39,22 @@ def _rows(view) -> list[tuple[str, str]]:
             ("Checks", checks),
         ]
     return rows
+
+
+def sandbox_sections(journey: Journey, trail: list[Event]) -> list[Section]:
+    """What a reader needs where the sandbox was not simply used (§3.2): a reviewer's
+    requirement, and each time the trail shows the applicant continued without it."""
+    rows = []
+    app = journey.app
+    if app is not None and app.is_sandbox_required:
+        rows.append(("Required by Tmall Global", app.sandbox_required_reason))
+    for event in trail:
+        if event.event == "skip_sandbox":
+            rows.append(
+                (
+                    "Not used",
+                    f"The applicant continued without sandbox verification on "
+                    f"{event.created_at:%Y-%m-%d %H:%M:%S} UTC (§3.2 recommends it).",
+                )
+            )
+    return [Section("Sandbox verification", rows=rows)] if rows else []
