@@ -216,6 +216,8 @@ def test_skipped_checks_are_grey_and_passing_rows_show_no_code(checking):
     for _, body in rows.values():
         code = re.search(r'<td data-label="Code">(.*?)</td>', body, re.S).group(1)
         assert code.strip() == ""
+    split = rows["rule:taobao.logistics.offline.send:split"][1]
+    assert "(the expected answer: isv.logistics-offline-service-error:CD26)" in split
 
 
 def test_the_conflict_page_names_who_did_what_and_when(
