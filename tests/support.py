@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask import g
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from workflow import audit
 from workflow.extensions import db
@@ -100,3 +102,18 @@ class OwnUserClient(FlaskClient):
     def open(self, *args, **kwargs):
         g.pop("_login_user", None)
         return super().open(*args, **kwargs)
+
+
+@contextmanager
+def counting_statements() -> Iterator[list[str]]:
+    """Collect every SQL statement the desk's engine runs inside the block."""
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)

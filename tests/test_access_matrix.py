@@ -27,8 +27,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.seeding import journey_with_app, seed_evidence, seed_packet
 from tests.support import database_fingerprint
-from workflow.apps.operations import register_app, request_api_access
 from workflow.deployment.operations import save_stage_document
 from workflow.deployment.specs import SPECS
 from workflow.distribution.operations import save_seller_list
@@ -37,13 +37,9 @@ from workflow.enablement.samples import sample_pdf
 from workflow.extensions import db
 from workflow.models import (
     AccountKind,
-    Audience,
     DocumentKind,
-    Evidence,
-    EvidenceKind,
     FormKind,
     Journey,
-    Packet,
     Role,
     SellerListKind,
     User,
@@ -51,7 +47,6 @@ from workflow.models import (
 from workflow.models.base import utcnow
 from workflow.operations import open_journey
 from workflow.packets.operations import download_link
-from workflow.storage_setup import get_storage
 from workflow.web.access import declared_access
 
 ACTORS = ("anonymous", "applicant_a", "applicant_b", "colleague_a", "reviewer", "admin")
@@ -305,24 +300,15 @@ def _build_account(make_account, make_user, label: str, with_colleague: bool) ->
         ("dist", "distribution_setup"),
         ("rejected", "rejected"),
     ]:
-        journey = open_journey(account, applicant)
-        register_app(
-            journey,
-            applicant,
-            app_key=f"{'1' if label == 'A' else '2'}{journey.id:07d}",
-            name=f"APP {name} of {label}",
-            description="For the access matrix",
-            is_new=True,
-            audience=Audience.own_shop,
+        key = f"{'1' if label == 'A' else '2'}{len(journeys):07d}"
+        journeys[name] = journey_with_app(
+            account, applicant, state, app_key=key, name=f"APP {name} of {label}"
         )
-        request_api_access(journey, applicant, {API: "To ship orders"})
-        journey.state = state
-        journeys[name] = journey
     db.session.flush()
-    evidence = _evidence(journeys["sandbox"], applicant)
+    evidence = seed_evidence(journeys["sandbox"], applicant)
     stage_form = save_stage_document(journeys["deploy"], FormKind.mrd, applicant, *_pdf("mrd"))
     save_seller_list(journeys["dist"], SellerListKind.authorization, applicant, [1001, 1002])
-    packet = _packet(journeys["dist"])
+    packet = seed_packet(journeys["dist"], f"MATRIX-{journeys['dist'].id}")
     ids = {name: journey.id for name, journey in journeys.items()}
     ids.update(
         document=document.id,
@@ -334,43 +320,6 @@ def _build_account(make_account, make_user, label: str, with_colleague: bool) ->
         spare_user=spare.id,
     )
     return Account(applicant, colleague, spare, ids)
-
-
-def _evidence(journey: Journey, actor: User) -> Evidence:
-    stream, name = _report()
-    stored = get_storage().save(stream, content_type="application/json")
-    evidence = Evidence(
-        journey_id=journey.id,
-        kind=EvidenceKind.sandbox,
-        source="upload",
-        is_passing=False,
-        report={"ok": False, "checks": []},
-        file_id=stored.file_id,
-        filename=name,
-        sha256=stored.sha256,
-        size=stored.size,
-        created_by_id=actor.id,
-    )
-    db.session.add(evidence)
-    db.session.flush()
-    return evidence
-
-
-def _packet(journey: Journey) -> Packet:
-    stored = get_storage().save(io.BytesIO(sample_pdf("Packet")), content_type="application/pdf")
-    packet = Packet(
-        journey_id=journey.id,
-        event_id=journey.events[0].id,
-        kind="distribution",
-        reference=f"MATRIX-{journey.id}",
-        file_id=stored.file_id,
-        sha256=stored.sha256,
-        size=stored.size,
-        cache_key="0" * 64,
-    )
-    db.session.add(packet)
-    db.session.flush()
-    return packet
 
 
 @pytest.fixture

@@ -9,15 +9,14 @@ passwords and access, and no counted sign-in failures.
 from __future__ import annotations
 
 import io
-import json
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, select, update
 
 from storage import check_consistency
+from tests.seeding import journey_with_app, seed_evidence, seed_packet
 from tests.support import PASSWORD
-from workflow.apps.operations import register_app, request_api_access
 from workflow.auth.tokens import issue_token
 from workflow.deployment.operations import save_stage_document
 from workflow.distribution.operations import save_seller_list
@@ -30,13 +29,9 @@ from workflow.models import (
     AccountKind,
     AccountToken,
     App,
-    Audience,
     DocumentKind,
-    Evidence,
-    EvidenceKind,
     FormKind,
     Journey,
-    Packet,
     Role,
     SellerListKind,
     SignInFailure,
@@ -185,27 +180,20 @@ def _journeys(account: Account, applicant: User, role: str) -> dict[str, object]
         )
     account.enabled_at = utcnow()
     for name, state in STAGES.items():
-        journey = journeys.get(name) or open_journey(account, applicant)
         if name in _WITH_APP:
-            register_app(
-                journey,
-                applicant,
-                app_key=f"{prefix}{journey.id:07d}",
-                name=f"APP {name}",
-                description="Seeded for the hostile corpus",
-                is_new=True,
-                audience=Audience.own_shop,
-            )
-            request_api_access(journey, applicant, {API: "To ship orders"})
-        journey.state = state  # tests may place a journey anywhere; the app never does
+            key = f"{prefix}{len(journeys):07d}"
+            journey = journey_with_app(account, applicant, state, app_key=key, name=f"APP {name}")
+        else:
+            journey = journeys.get(name) or open_journey(account, applicant)
+            journey.state = state  # tests may place a journey anywhere; the app never does
         journeys[name] = journey
     db.session.flush()
-    evidence = _evidence(journeys["sandbox"], applicant)
+    evidence = seed_evidence(journeys["sandbox"], applicant)
     stage_form = save_stage_document(
         journeys["deploy"], FormKind.mrd, applicant, io.BytesIO(sample_pdf("MRD")), "mrd.pdf"
     )
     save_seller_list(journeys["dist"], SellerListKind.authorization, applicant, [1001, 1002])
-    packet = _packet(journeys["dist"], role)
+    packet = seed_packet(journeys["dist"], f"HOSTILE-{role}-{journeys['dist'].id}")
     ids: dict[str, object] = {name: journey.id for name, journey in journeys.items()}
     ids.update(
         document=document.id if document else 0,
@@ -217,43 +205,6 @@ def _journeys(account: Account, applicant: User, role: str) -> dict[str, object]
         app_key=journeys["app"].app.app_key,
     )
     return ids
-
-
-def _evidence(journey: Journey, actor: User) -> Evidence:
-    body = json.dumps({"ok": False, "checks": []}).encode()
-    stored = get_storage().save(io.BytesIO(body), content_type="application/json")
-    evidence = Evidence(
-        journey_id=journey.id,
-        kind=EvidenceKind.sandbox,
-        source="upload",
-        is_passing=False,
-        report={"ok": False, "checks": []},
-        file_id=stored.file_id,
-        filename="report.json",
-        sha256=stored.sha256,
-        size=stored.size,
-        created_by_id=actor.id,
-    )
-    db.session.add(evidence)
-    db.session.flush()
-    return evidence
-
-
-def _packet(journey: Journey, role: str) -> Packet:
-    stored = get_storage().save(io.BytesIO(sample_pdf("Packet")), content_type="application/pdf")
-    packet = Packet(
-        journey_id=journey.id,
-        event_id=journey.events[0].id,
-        kind="distribution",
-        reference=f"HOSTILE-{role}-{journey.id}",
-        file_id=stored.file_id,
-        sha256=stored.sha256,
-        size=stored.size,
-        cache_key="0" * 64,
-    )
-    db.session.add(packet)
-    db.session.flush()
-    return packet
 
 
 def restore(world: World) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
+from tests.support import counting_statements
 from workflow import jobs
 from workflow.extensions import db
 from workflow.jobs import JobKind, JobRegistry, UnknownJobKind
@@ -156,20 +156,6 @@ def test_unknown_kinds_and_handlers_without_an_effect_rule_are_refused(database)
         JobRegistry([JobKind("silent", silent)])
 
 
-@contextmanager
-def _counting_statements():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
 def test_a_claim_costs_the_same_statements_whatever_its_size(create_account_kind):
     counts = {}
     for size in (3, 30):
@@ -177,7 +163,7 @@ def test_a_claim_costs_the_same_statements_whatever_its_size(create_account_kind
         for n in range(size):
             jobs.enqueue("create_account", {"name": f"size{size}-{n}"})
         db.session.commit()
-        with _counting_statements() as statements:
+        with counting_statements() as statements:
             claims = jobs.claim_due(KIND, limit=100)
         assert len(claims) == size
         counts[size] = len(statements)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
+from tests.support import counting_statements
 from workflow.extensions import db
 from workflow.models import Account, AccountKind, Journey, Role
 from workflow.stages import REVIEW_STATES
@@ -28,26 +28,12 @@ def _bulk_journeys(count: int) -> None:
     db.session.commit()
 
 
-@contextmanager
-def _counting_statements():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
 def test_one_page_costs_the_same_statements_whatever_its_size(database, make_user, login):
     _bulk_journeys(10_000)
     client = login(make_user(Role.reviewer))
     counts = {}
     for per_page in (5, 50, 200):
-        with _counting_statements() as statements:
+        with counting_statements() as statements:
             response = client.get(f"/review/?per_page={per_page}")
         assert response.status_code == 200
         assert response.get_data(as_text=True).count('data-label="Waiting"') == per_page

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
+from tests.seeding import journey_with_app
 from tests.support import PASSWORD, database_fingerprint
-from workflow.apps.operations import register_app, request_api_access
 from workflow.enablement.operations import upload_document
 from workflow.enablement.samples import sample_pdf
 from workflow.extensions import db
-from workflow.models import Account, AccountKind, Audience, DocumentKind, Journey, Role, User
+from workflow.models import Account, AccountKind, DocumentKind, Journey, Role, User
 from workflow.models.base import utcnow
 from workflow.operations import open_journey
 
@@ -64,19 +64,10 @@ def desk(app, make_account, make_user, tmp_path, monkeypatch) -> Desk:
         ("meeting", "confabulation"),
         ("dist", "distribution_setup"),
     ]:
-        journey = open_journey(account, applicant)
-        register_app(
-            journey,
-            applicant,
-            app_key=f"1{journey.id:07d}",
-            name=f"APP {name}",
-            description="Edge cases",
-            is_new=True,
-            audience=Audience.own_shop,
+        key = f"1{len(journeys):07d}"
+        journeys[name] = journey_with_app(
+            account, applicant, state, app_key=key, name=f"APP {name}"
         )
-        request_api_access(journey, applicant, {API: "To ship orders"})
-        journey.state = state
-        journeys[name] = journey
     db.session.commit()
     ids = {name: journey.id for name, journey in journeys.items()}
     ids.update(

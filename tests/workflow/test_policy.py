@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 from flask import current_app
 
+from tests.seeding import seed_packet
 from tests.support import database_fingerprint
 from top.evidence import stand_in_url
 from top.report import CheckReport, CheckResult
@@ -38,7 +39,6 @@ from workflow.models import (
     DocumentKind,
     EvidenceKind,
     FormKind,
-    Packet,
     Role,
     SellerListKind,
 )
@@ -53,7 +53,6 @@ from workflow.policy import (
     may,
 )
 from workflow.review.operations import assign_journey
-from workflow.storage_setup import get_storage
 
 
 @pytest.fixture
@@ -118,18 +117,7 @@ def _attached(w):
 
 
 def _packet(w):
-    stored = get_storage().save(io.BytesIO(b"%PDF-1.7 packet"), content_type="application/pdf")
-    packet = Packet(
-        journey_id=w.app.id,
-        event_id=w.app.events[0].id,
-        kind="api_access",
-        reference="POLICY-1",
-        file_id=stored.file_id,
-        sha256=stored.sha256,
-        size=stored.size,
-        cache_key="0" * 64,
-    )
-    db.session.add(packet)
+    packet = seed_packet(w.app, "POLICY-1", kind="api_access")
     db.session.commit()
     return packet
 

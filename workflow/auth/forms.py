@@ -8,6 +8,21 @@ from workflow.web.forms import MAX_PASSWORD, DeskForm, MemberName
 NEW_PASSWORD_LENGTH = Length(min=10, max=MAX_PASSWORD, message="Use 10 to 1024 characters.")
 
 
+def new_password_pair(label: str) -> tuple[PasswordField, PasswordField]:
+    """A new password and its repetition, which must match; ``label`` in lower case."""
+    return (
+        PasswordField(label.capitalize(), validators=[DataRequired(), NEW_PASSWORD_LENGTH]),
+        PasswordField(
+            f"Repeat the {label}",
+            validators=[
+                DataRequired(),
+                Length(max=MAX_PASSWORD),
+                EqualTo("password", message="The passwords differ."),
+            ],
+        ),
+    )
+
+
 class LoginForm(DeskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD)])
@@ -15,15 +30,7 @@ class LoginForm(DeskForm):
 
 class RegisterForm(DeskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), NEW_PASSWORD_LENGTH])
-    confirm = PasswordField(
-        "Repeat the password",
-        validators=[
-            DataRequired(),
-            Length(max=MAX_PASSWORD),
-            EqualTo("password", message="The passwords differ."),
-        ],
-    )
+    password, confirm = new_password_pair("password")
     account_kind = RadioField(
         "You are",
         choices=[
@@ -45,15 +52,7 @@ class ChangePasswordForm(DeskForm):
     current = PasswordField(
         "Current password", validators=[DataRequired(), Length(max=MAX_PASSWORD)]
     )
-    password = PasswordField("New password", validators=[DataRequired(), NEW_PASSWORD_LENGTH])
-    confirm = PasswordField(
-        "Repeat the new password",
-        validators=[
-            DataRequired(),
-            Length(max=MAX_PASSWORD),
-            EqualTo("password", message="The passwords differ."),
-        ],
-    )
+    password, confirm = new_password_pair("new password")
 
 
 class ForgotPasswordForm(DeskForm):
@@ -64,15 +63,7 @@ class NewPasswordForm(DeskForm):
     """The form behind a mailed link: a reset, or an invitation (which also asks a name)."""
 
     token = HiddenField(validators=[DataRequired(), Length(max=100)])
-    password = PasswordField("New password", validators=[DataRequired(), NEW_PASSWORD_LENGTH])
-    confirm = PasswordField(
-        "Repeat the new password",
-        validators=[
-            DataRequired(),
-            Length(max=MAX_PASSWORD),
-            EqualTo("password", message="The passwords differ."),
-        ],
-    )
+    password, confirm = new_password_pair("new password")
 
 
 class AcceptInvitationForm(NewPasswordForm):

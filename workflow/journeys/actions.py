@@ -9,10 +9,11 @@ from flask import flash, g, redirect, url_for
 from flask_login import current_user
 
 from workflow import operations
-from workflow.errors import ConcurrentChange, DomainError, NotFound, NotPermitted
+from workflow.errors import NotFound
 from workflow.extensions import db
 from workflow.models import Journey
 from workflow.storage_setup import get_storage
+from workflow.web.units import run_unit
 
 
 def load_journey(journey_id: int) -> Journey:
@@ -55,25 +56,8 @@ def act(
     A conflict or a missing record is not a flash: it gets its own error page.
     """
     journey = load_journey(journey_id)
-    try:
-        result = operation(journey)
-    except DomainError as exc:
-        db.session.rollback()
-        run_aftermath(exc)
-        if isinstance(exc, ConcurrentChange | NotFound | NotPermitted):
-            raise
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(done(result) if callable(done) else done, "success")
+    run_unit(lambda: operation(journey), done)
     return back_to(journey_id, anchor)
-
-
-def run_aftermath(exc: DomainError) -> None:
-    """Commit what a refusal still has to do, once the refused work is rolled back."""
-    if exc.aftermath is not None:
-        exc.aftermath()
-        db.session.commit()
 
 
 def send_journey_file(journey_id: int, model, row_id: int, *, filename: str, content_type: str):

@@ -1,0 +1,77 @@
+"""Rows the access tests seed directly: a journey per stage, evidence, a packet.
+
+Tests may place a journey in any state; the desk itself never does. These helpers write the rows
+the routes under test need, so that every table of routes starts from the same kind of world.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+from workflow.apps.operations import register_app, request_api_access
+from workflow.enablement.samples import sample_pdf
+from workflow.extensions import db
+from workflow.models import Audience, Evidence, EvidenceKind, Journey, Packet, User
+from workflow.operations import open_journey
+from workflow.storage_setup import get_storage
+
+API = "taobao.trades.sold.get"
+
+
+def journey_with_app(account, applicant: User, state: str, *, app_key: str, name: str) -> Journey:
+    """A new journey of ``account`` with an APP asking for one API, placed in ``state``."""
+    journey = open_journey(account, applicant)
+    register_app(
+        journey,
+        applicant,
+        app_key=app_key,
+        name=name,
+        description="Seeded for the access tests",
+        is_new=True,
+        audience=Audience.own_shop,
+    )
+    request_api_access(journey, applicant, {API: "To ship orders"})
+    journey.state = state
+    return journey
+
+
+def seed_evidence(journey: Journey, actor: User) -> Evidence:
+    """A failing sandbox report uploaded for ``journey``: a row and its stored bytes."""
+    report = {"ok": False, "checks": []}
+    stored = get_storage().save(
+        io.BytesIO(json.dumps(report).encode()), content_type="application/json"
+    )
+    evidence = Evidence(
+        journey_id=journey.id,
+        kind=EvidenceKind.sandbox,
+        source="upload",
+        is_passing=False,
+        report=report,
+        file_id=stored.file_id,
+        filename="report.json",
+        sha256=stored.sha256,
+        size=stored.size,
+        created_by_id=actor.id,
+    )
+    db.session.add(evidence)
+    db.session.flush()
+    return evidence
+
+
+def seed_packet(journey: Journey, reference: str, kind: str = "distribution") -> Packet:
+    """A packet of ``journey`` on its first event, with a stored PDF."""
+    stored = get_storage().save(io.BytesIO(sample_pdf("Packet")), content_type="application/pdf")
+    packet = Packet(
+        journey_id=journey.id,
+        event_id=journey.events[0].id,
+        kind=kind,
+        reference=reference,
+        file_id=stored.file_id,
+        sha256=stored.sha256,
+        size=stored.size,
+        cache_key="0" * 64,
+    )
+    db.session.add(packet)
+    db.session.flush()
+    return packet
