@@ -68,8 +68,9 @@ class Journey(db.Model):
         app = getattr(self, "app", None)
         if app is not None:
             return f"{app.name} ({app.app_key})"
-        if self.events and self.events[0].to_state != "enablement_draft":
-            return "A new APP (not registered yet)"
+        enabled_at = self.account.enabled_at if self.account is not None else None
+        if enabled_at is not None and self.created_at is not None and self.created_at >= enabled_at:
+            return "A new APP (not registered yet)"  # opened by an enabled account
         if self.state not in _ENABLEMENT_STATES + ("rejected", "withdrawn"):
             return "Your first APP (not registered yet)"
         return "Developer account enablement"
