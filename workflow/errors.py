@@ -57,5 +57,12 @@ class ConcurrentChange(DomainError):
 
     status_code = 409
 
-    def __init__(self, message: str = "This journey changed while you were looking at it."):
+    def __init__(
+        self,
+        message: str = "This journey changed while you were looking at it.",
+        *,
+        journey_id: int | None = None,
+    ):
         super().__init__(message)
+        #: The journey acted on, where the URL does not name it; the 409 page shows its news.
+        self.journey_id = journey_id

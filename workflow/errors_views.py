@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from workflow.conflicts import conflict_page
 from workflow.errors import ConcurrentChange, DomainError, EmailNotVerified
 from workflow.extensions import db
 from workflow.web.limits import retry_after
@@ -51,6 +52,13 @@ def register_error_handlers(app: Flask) -> None:
             return jsonify(ok=False, message=exc.message), exc.status_code
         return render_error(exc.status_code, exc.message)
 
+    @app.errorhandler(ConcurrentChange)
+    def concurrent_change(exc: ConcurrentChange):
+        db.session.rollback()
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(ok=False, message=exc.message), exc.status_code
+        return conflict_page(exc.message, exc.journey_id)
+
     @app.errorhandler(EmailNotVerified)
     def unverified(exc: EmailNotVerified):
         db.session.rollback()
@@ -70,7 +78,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(StaleDataError)
     def stale(exc):
         db.session.rollback()
-        return render_error(409, ConcurrentChange().message)
+        return conflict_page(ConcurrentChange().message)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

@@ -64,9 +64,16 @@ FORWARD_EVENTS = (
 )
 
 
+#: Steps a journey may take but never waits on: a released APP is live whether or not its
+#: authorization list ever changes, so nothing is "missing" there.
+OPTIONAL_STEPS = frozenset({("released", "change_authorizations")})
+
+
 def missing_for_next_step(journey) -> list[str]:
     """What the applicant still has to provide before the journey can move on from here."""
     for event in FORWARD_EVENTS:
+        if (journey.state, event) in OPTIONAL_STEPS:
+            continue
         problems = missing(journey, event, journey.state)
         if problems:
             return problems

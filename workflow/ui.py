@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from flask import Flask
 
+from workflow.formatting import file_size
 from workflow.guide import links_for
 from workflow.policy import Action, may
 from workflow.stages import (
@@ -54,6 +55,23 @@ def stage_progress(state: str) -> list[dict]:
     return steps
 
 
+#: A check the checker did not run, because an earlier step failed (``top.checkflow``).
+SKIPPED_PREFIX = "skipped:"
+
+
+def check_outcome(check) -> str:
+    """``ok``, ``skipped`` or ``failed`` for one row of a checker report (object or dict)."""
+
+    def field(name: str):
+        return check.get(name) if isinstance(check, dict) else getattr(check, name, None)
+
+    if field("ok"):
+        return "ok"
+    if str(field("message") or "").startswith(SKIPPED_PREFIX):
+        return "skipped"
+    return "failed"
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         state_name=state_name,
@@ -65,5 +83,9 @@ def register_template_helpers(app: Flask) -> None:
         may=may,
         Action=Action,
         guide_links=links_for,
+        check_outcome=check_outcome,
     )
-    app.jinja_env.filters.update(waited=waited, utc=utc, gmt8=gmt8)
+    # One size format everywhere; Jinja's own ``filesizeformat`` (decimal kB) would be a second.
+    app.jinja_env.filters.update(
+        waited=waited, utc=utc, gmt8=gmt8, filesize=file_size, filesizeformat=file_size
+    )

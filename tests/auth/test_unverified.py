@@ -67,8 +67,16 @@ def test_the_upload_script_gets_the_message_as_json_and_nothing_is_stored(
 
 
 def test_an_unconfirmed_user_may_still_open_a_draft_and_sign_out(client, login, unverified):
-    applicant, _ = unverified
+    from workflow.apps.demo import register_demo_app
+
+    applicant, journey = unverified
     applicant.account.enabled_at = utcnow()
+    # Another APP is registered once a first one exists (registered while the address was
+    # still confirmed: the address changed since).
+    applicant.email_verified_at = utcnow()
+    journey.state = "app_draft"  # tests may place a journey anywhere in the chart
+    register_demo_app(journey, applicant)
+    applicant.email_verified_at = None
     login(applicant)
     assert client.post("/journeys/new").status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Journey)) == 2

@@ -249,7 +249,9 @@ def decide_document(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise ConcurrentChange("Another reviewer decided this document first. Reload the page.")
+        raise ConcurrentChange(
+            "Another reviewer decided this document first.", journey_id=document.journey_id
+        )
     db.session.refresh(document)
     about = {"document": document.kind.value, "version": document.version}
     decide(journey, actor, DecisionKind.document, [document], about)

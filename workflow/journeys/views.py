@@ -11,11 +11,11 @@ from workflow.journeys import diagram
 from workflow.journeys.actions import refuse_form
 from workflow.journeys.forms import FireEventForm
 from workflow.journeys.panels import panels_for
-from workflow.models import DecisionKind, Event
+from workflow.models import Event
 from workflow.models.base import utcnow
 from workflow.models.journeys import DECISION_EVENTS
 from workflow.policy import Action, event_action
-from workflow.stages import CONFIRMED_CHOICES, DESTRUCTIVE_EVENTS, STATE_NAMES
+from workflow.stages import CONFIRMED_CHOICES, DESTRUCTIVE_EVENTS, STATE_NAMES, waiting_for
 from workflow.web.access import journey_of, own_account, requires_action
 
 bp = Blueprint("journeys", __name__)
@@ -42,17 +42,23 @@ def dashboard():
         "journeys/dashboard.html",
         journeys=journeys,
         missing={j.id: requirements.missing_for_next_step(j) for j in journeys},
-        latest_comment={j.id: _latest_comment(j) for j in journeys},
+        waiting={j.id: waiting_for(j) for j in journeys},
+        reviewer_comment={j.id: _latest_reviewer_comment(j) for j in journeys},
+        may_register_another=_has_an_app(current_user.account, journeys),
     )
 
 
-def _latest_comment(journey) -> Event | None:
-    return next((e for e in reversed(journey.events) if e.comment and not _own_message(e)), None)
+def _latest_reviewer_comment(journey) -> Event | None:
+    """The newest comment Tmall Global wrote to the applicant; never the applicant's own."""
+    return next(
+        (e for e in reversed(journey.events) if e.comment and e.actor and e.actor.is_staff),
+        None,
+    )
 
 
-def _own_message(event: Event) -> bool:
-    """The applicant's side's own message on a stage's conversation: not a reviewer comment."""
-    return event.event == DecisionKind.message and not (event.actor and event.actor.is_staff)
+def _has_an_app(account, journeys) -> bool:
+    """Another APP is registered from the dashboard once the account is enabled and has one."""
+    return account.is_enabled and any(j.title_is_app for j in journeys)
 
 
 @bp.route("/journeys/new", methods=["POST"])
@@ -61,6 +67,9 @@ def new_journey():
     account = current_user.account
     if not account.is_enabled:
         flash("Your developer account must be enabled before you register another APP.", "error")
+        return redirect(url_for("journeys.dashboard"))
+    if not _has_an_app(account, list(operations.journeys_of(account))):
+        flash("Register your first APP in your current journey; then you can add another.", "error")
         return redirect(url_for("journeys.dashboard"))
     journey = operations.open_journey(account, current_user)
     db.session.commit()
@@ -79,8 +88,11 @@ def show(journey_id: int):
         events=events,
         form=FireEventForm(version=journey.version_id),
         missing=requirements.missing_for_next_step(journey),
+        waiting=waiting_for(journey),
         timeline=list(reversed(journey.events)),
         panels=panels_for(journey, current_user),
+        diagram_size=diagram.chart_size(journey.state, journey.released_at is not None),
+        diagram_legend=diagram.END_STATES_LEGEND,
     )
 
 
@@ -167,5 +179,5 @@ def _just_did(journey_id: int, event: str) -> bool:
 @requires_action(Action.view_journey, target=journey_of)
 def diagram_svg(journey_id: int):
     journey = operations.get_journey_for(current_user, journey_id)
-    svg = diagram.chart_svg(journey.state, journey.released_at is not None)
+    svg = diagram.chart_svg(journey.state, journey.released_at is not None, note=False)
     return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=60"})

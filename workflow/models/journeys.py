@@ -14,6 +14,14 @@ from workflow.extensions import db
 from workflow.models.accounts import Account, User
 from workflow.models.base import UTCDateTime, utcnow
 
+#: The states of stage 1, in which a journey without an APP is the account's enablement.
+_ENABLEMENT_STATES = (
+    "enablement_draft",
+    "enablement_submitted",
+    "enablement_changes_requested",
+    "enabled",
+)
+
 
 class Journey(db.Model):
     """One developer account's path for one APP; its state is the chart's single column."""
@@ -56,10 +64,20 @@ class Journey(db.Model):
 
     @property
     def title(self) -> str:
+        """What the journey is about: its APP once registered, else what it started as."""
         app = getattr(self, "app", None)
         if app is not None:
             return f"{app.name} ({app.app_key})"
+        enabled_at = self.account.enabled_at if self.account is not None else None
+        if enabled_at is not None and self.created_at is not None and self.created_at >= enabled_at:
+            return "A new APP (not registered yet)"  # opened by an enabled account
+        if self.state not in _ENABLEMENT_STATES + ("rejected", "withdrawn"):
+            return "Your first APP (not registered yet)"
         return "Developer account enablement"
+
+    @property
+    def title_is_app(self) -> bool:
+        return getattr(self, "app", None) is not None
 
     def has_event(self, name: str) -> bool:
         """Whether the chain records an event ``name`` on this journey."""

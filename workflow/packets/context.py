@@ -10,6 +10,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from workflow.formatting import file_size
+
 from .data import PacketData
 from .manifest import (
     MANIFEST_NAME,
@@ -36,7 +38,7 @@ def template_environment() -> Environment:
         utc=format_utc,
         utc_time=lambda moment: moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
         gmt8=format_gmt8,
-        filesize=format_size,
+        filesize=file_size,
         thousands=lambda number: f"{number:,}",
         status_class=status_class,
     )
@@ -54,17 +56,6 @@ def format_gmt8(moment: datetime) -> str:
 def pdf_metadata_date(moment: datetime) -> str:
     """W3C date for the PDF's created/modified metadata: fixed by the submission, not the clock."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def format_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    value = float(size)
-    for unit in ("KB", "MB"):
-        value /= 1024
-        if value < 1024:
-            return f"{value:.1f} {unit}"
-    return f"{value / 1024:.1f} GB"
 
 
 def status_class(review_status: str) -> str:
