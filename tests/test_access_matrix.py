@@ -181,8 +181,12 @@ TABLE: tuple[Row, ...] = (
     Row("distribution.confirm", "POST", "/journeys/{dist}/configs/security/confirm",
         on_a="LYNYFF", on_b="LNYNFF", kind="edit", writes=True),
     # --- review decisions: applicants are refused (403), other accounts do not see it (404)
+    Row("enablement.accept_passed", "POST",
+        "/journeys/{review}/enablement/documents/accept-passed", on_a="LFNFYY", on_b="LNFNYY",
+        kind="decide", writes=True, data=lambda ids: {"documents": str(ids["document"])}),
     Row("enablement.decide", "POST", "/enablement/documents/{document}/decision",
-        on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True, data={"decision": "accept"}),
+        on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True,
+        data={"decision": "reject", "reason": "Blurred"}),
     Row("apps.decide_api", "POST", "/journeys/{api}/apis/{api_request}/decision",
         on_a="LFNFYY", on_b="LNFNYY", kind="decide", writes=True, data={"decision": "grant"}),
     Row("deployment.save_form", "POST", "/journeys/{meeting}/forms/meeting",

@@ -157,6 +157,8 @@ ROUTES: tuple[Route, ...] = (
           {"decision": "reject", "reason": "Blurred scan", "seen_status": "pending",
            "account_id_seen": "y"},
           actors=STAFF),
+    Route("enablement.accept_passed", "POST", {"journey_id": "@review"},
+          {"documents": "{document}"}, actors=STAFF),
     # --- stage 2 and the checker
     Route("apps.save_app", "POST", {"journey_id": "@app"},
           {"app_key": "{app_key}", "name": "Hostile APP", "description": "Ships orders",

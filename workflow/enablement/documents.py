@@ -92,6 +92,22 @@ def current_documents(journey: Journey) -> dict[DocumentKind, DocumentVersion | 
     return {kind: (vs[-1] if vs else None) for kind, vs in history_by_kind(journey).items()}
 
 
+def passed_documents(journey: Journey) -> list[DocumentVersion]:
+    """Current versions waiting for a decision whose prechecks and findings all passed.
+
+    A warning, an error, OCR still running or a name not found keeps a document out: those
+    need the reviewer's eye one by one.
+    """
+    return [
+        document
+        for document in current_documents(journey).values()
+        if document is not None
+        and document.review_status is ReviewStatus.pending
+        and all(check.get("level") == "ok" for check in document.prechecks or ())
+        and all(finding.level == "ok" for finding in findings_for(document))
+    ]
+
+
 @dataclass(frozen=True)
 class DocumentChange:
     kind: DocumentKind

@@ -12,7 +12,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp
 
 from workflow.models import ReviewStatus
 from workflow.web.forms import AsciiDigits, DeskForm
@@ -71,6 +71,24 @@ class DecisionForm(DeskForm):
     )
     #: Document d only: the reviewer saw the taobao account ID where text and OCR did not.
     account_id_seen = BooleanField("I saw the taobao account ID in this agreement myself")
+
+
+class AcceptPassedForm(DeskForm):
+    """Accept every document the page listed as passing its prechecks, in one action."""
+
+    #: The listed version ids, comma-separated: the action applies only if they still are all.
+    documents = HiddenField(
+        "Documents you saw",
+        validators=[
+            DataRequired(message="No document was listed."),
+            Length(max=200),
+            Regexp(r"[0-9]{1,12}(,[0-9]{1,12}){0,11}\Z", message="Not a list of documents."),
+        ],
+    )
+
+    @property
+    def document_ids(self) -> list[int]:
+        return [int(part) for part in (self.documents.data or "").split(",") if part]
 
 
 def request_form_for(journey, **kwargs) -> SellerRequestForm | IsvRequestForm:

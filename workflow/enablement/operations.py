@@ -22,9 +22,11 @@ from workflow.enablement import prechecks
 from workflow.enablement.documents import (
     EDITABLE_STATES,
     all_fields,
+    current_documents,
     describe,
     field_values,
     findings_for,
+    passed_documents,
 )
 from workflow.enablement.findings import SEARCHED, account_id_found
 from workflow.enablement.ocr_job import queue_ocr
@@ -252,6 +254,37 @@ def decide_document(
     about = {"document": document.kind.value, "version": document.version}
     decide(journey, actor, DecisionKind.document, [document], about)
     return document
+
+
+def accept_passed_documents(
+    journey: Journey, actor: User, shown: list[int]
+) -> list[DocumentVersion]:
+    """Accept, in one action, every document the reviewer was shown as having passed.
+
+    ``shown`` are the versions the page listed. If the set changed since (a new upload, another
+    reviewer's decision, OCR finding something), nothing is accepted: the reviewer looks again.
+    Each acceptance is its own audited decision, as if made one by one.
+    """
+    authorize(actor, Action.decide_document, journey)
+    ensure_deciding(journey)
+    passed = passed_documents(journey)
+    if not shown:
+        raise DomainError("No document is waiting whose prechecks all passed.")
+    accepted = {
+        document.id
+        for document in current_documents(journey).values()
+        if document is not None and document.review_status is ReviewStatus.accepted
+    }
+    if not passed and set(shown) <= accepted:
+        return []  # the same action again (a double click): already done, nothing to record
+    if sorted(shown) != sorted(document.id for document in passed):
+        raise ConcurrentChange(
+            "The documents changed since the page was loaded: reload it and look again."
+        )
+    return [
+        decide_document(journey, actor, document, "accept", seen_status="pending")
+        for document in passed
+    ]
 
 
 def _account_id_tick(

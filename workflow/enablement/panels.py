@@ -15,10 +15,16 @@ from workflow.enablement.documents import (
     field_changes,
     findings_for,
     history_by_kind,
+    passed_documents,
     title,
 )
 from workflow.enablement.findings import account_id_found
-from workflow.enablement.forms import DecisionForm, UploadForm, request_form_for
+from workflow.enablement.forms import (
+    AcceptPassedForm,
+    DecisionForm,
+    UploadForm,
+    request_form_for,
+)
 from workflow.journeys.panels import panel
 from workflow.models import Journey, User
 from workflow.models.enablement import DocumentKind, DocumentVersion, ReviewStatus
@@ -76,6 +82,8 @@ def enablement_panel(journey: Journey, user: User) -> dict[str, Any] | None:
         "form": form,
         "upload_form": UploadForm(),
         "decision_form": DecisionForm(),
+        "passed": passed_documents(journey) if is_deciding and is_isv else [],
+        "accept_passed_form": AcceptPassedForm(),
         "slots": build_slots(journey) if is_isv else [],
         "document_changes": document_changes(journey) if user.is_staff else [],
         "field_changes": field_changes(journey) if user.is_staff else [],

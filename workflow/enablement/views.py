@@ -19,7 +19,12 @@ from storage import ObjectNotFound, safe_download_name
 from workflow import operations
 from workflow.enablement import operations as enablement
 from workflow.enablement.documents import describe
-from workflow.enablement.forms import DecisionForm, UploadForm, request_form_for
+from workflow.enablement.forms import (
+    AcceptPassedForm,
+    DecisionForm,
+    UploadForm,
+    request_form_for,
+)
 from workflow.enablement.panels import build_slot, enablement_panel  # noqa: F401
 from workflow.errors import DomainError, NotFound
 from workflow.extensions import db
@@ -160,3 +165,27 @@ def decide(document_id: int):
         lambda decided: f"The {describe(decided.kind)} is now {decided.review_status.value}.",
         f"doc-{document.kind.value}",
     )
+
+
+@bp.route("/journeys/<int:journey_id>/enablement/documents/accept-passed", methods=["POST"])
+@requires_action(Action.decide_document, target=journey_of)
+def accept_passed(journey_id: int):
+    form = AcceptPassedForm()
+    if not form.validate_on_submit():
+        return refuse_form(journey_id, form)
+    return act(
+        journey_id,
+        lambda journey: enablement.accept_passed_documents(
+            journey, current_user, form.document_ids
+        ),
+        _accepted_message,
+        "enablement",
+    )
+
+
+def _accepted_message(accepted: list[DocumentVersion]) -> str:
+    if not accepted:
+        return "Those documents were already accepted."
+    names = ", ".join(describe(document.kind) for document in accepted)
+    plural = "s" if len(accepted) != 1 else ""
+    return f"Accepted {len(accepted)} document{plural} whose prechecks all passed: {names}."
