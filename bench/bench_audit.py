@@ -4,7 +4,8 @@ Builds journeys whose six documents are each decided through ``decisions.decide`
 per journey), on a fresh SQLite database built by the migrations, then times
 ``audit.verify_chain`` and ``replay.replay_log`` at two sizes.
 
-Goals: replay below 3x the chain walk; time per event about the same at both sizes.
+Goals: replay below 3x the chain walk; time per event about the same at both sizes. The chain
+walk and the replay alternate round by round at each size.
 
 Run: .venv/bin/python bench/bench_audit.py
 """
@@ -19,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func, select, text  # noqa: E402
 
 from app import create_app  # noqa: E402
+from bench.timing import Spread, alternate, ratio, show, show_ratio  # noqa: E402
 from workflow import audit  # noqa: E402
 from workflow.decisions import decide  # noqa: E402
 from workflow.extensions import db  # noqa: E402
@@ -61,15 +63,21 @@ def build(journeys: int, start: int) -> None:
     db.session.commit()
 
 
-def timed(fn) -> float:
-    best = float("inf")
-    for _ in range(3):
-        db.session.remove()  # nothing cached from the build or the previous round
+ROUNDS = 5
+
+
+def timed(fn):
+    """One round of ``fn`` on a fresh session, nothing cached from the build or the last round."""
+
+    def side() -> float:
+        db.session.remove()
         started = time.perf_counter()
         report = fn()
-        best = min(best, time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
         assert report.ok, report
-    return best
+        return elapsed
+
+    return side
 
 
 def main() -> None:
@@ -94,14 +102,18 @@ def main() -> None:
                 build(journeys - built, built)
                 built = journeys
                 events = db.session.scalar(select(func.count()).select_from(Event))
-                chain, replay = timed(audit.verify_chain), timed(replay_log)
-                rows.append((events, chain, replay))
-                print(
-                    f"{events:6d} events: chain {chain * 1000:7.1f} ms, replay "
-                    f"{replay * 1000:7.1f} ms, replay/chain {replay / chain:4.2f}, "
-                    f"replay per event {replay / events * 1e6:5.1f} µs"
+                rounds = alternate(
+                    {"chain walk": timed(audit.verify_chain), "replay": timed(replay_log)},
+                    ROUNDS,
+                    clock=None,
                 )
-            (small_n, _, small_r), (big_n, _, big_r) = rows
+                replay = Spread.of(rounds["replay"]).median
+                rows.append((events, replay))
+                print(f"{events:6d} events, {ROUNDS} alternated rounds:")
+                show(rounds, digits=1)
+                show_ratio("  replay/chain", ratio(rounds, "replay", "chain walk"), goal=3)
+                print(f"  replay per event {replay / events * 1e6:5.1f} µs (median)")
+            (small_n, small_r), (big_n, big_r) = rows
             growth = (big_r / big_n) / (small_r / small_n)
             print(f"replay time per event, {big_n} vs {small_n} events: {growth:4.2f}x")
 

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import random
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.timing import alternate, ratio, show, show_ratio  # noqa: E402
 from workflow.distribution.sellerids import (  # noqa: E402
     canonical_sha256,
     diff_seller_ids,
@@ -24,7 +23,7 @@ LIST_SIZE = 1_000_000
 IN_FORCE_OVERLAP = 900_000  # the in-force list shares this many IDs with the proposal
 IN_FORCE_ONLY = 50_000  # and has this many the proposal drops
 GOAL_RATIO = 3.0
-ROUNDS = 3
+ROUNDS = 5
 
 
 def build_lists(rng: random.Random) -> tuple[str, list[int]]:
@@ -44,15 +43,6 @@ def bare_loop(text: str) -> set[int]:
     return seen
 
 
-def best_of(rounds: int, work: Callable[[], object]) -> float:
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def main() -> None:
     text, in_force = build_lists(random.Random(5))
     diff = diff_seller_ids(in_force, parse_seller_ids(text))
@@ -60,19 +50,19 @@ def main() -> None:
     assert len(diff.removed) == IN_FORCE_ONLY
     assert diff.unchanged_count == IN_FORCE_OVERLAP
 
-    bare = best_of(ROUNDS, lambda: bare_loop(text))
-    pipeline = best_of(ROUNDS, lambda: diff_seller_ids(in_force, parse_seller_ids(text)))
-    parse_only = best_of(ROUNDS, lambda: parse_seller_ids(text))
-    fingerprint = best_of(ROUNDS, lambda: canonical_sha256(in_force))
-
-    ratio = pipeline / bare
-    print(f"IDs: {LIST_SIZE:,} proposed, {len(in_force):,} in force, best of {ROUNDS}")
-    print(f"bare int()+set loop:        {bare * 1000:8.1f} ms")
-    print(f"parse + validate + diff:    {pipeline * 1000:8.1f} ms")
-    print(f"  of which parse+validate:  {parse_only * 1000:8.1f} ms")
-    print(f"canonical_sha256 (in force): {fingerprint * 1000:7.1f} ms (not in the ratio)")
-    verdict = "OK" if ratio < GOAL_RATIO else "OVER GOAL"
-    print(f"ratio pipeline/bare: {ratio:.2f}x (goal < {GOAL_RATIO:.0f}x) {verdict}")
+    rounds = alternate(
+        {
+            "bare int()+set loop": lambda: bare_loop(text),
+            "parse + validate + diff": lambda: diff_seller_ids(in_force, parse_seller_ids(text)),
+            "  of which parse+validate": lambda: parse_seller_ids(text),
+            "canonical_sha256 (in force, not in the ratio)": lambda: canonical_sha256(in_force),
+        },
+        ROUNDS,
+    )
+    print(f"IDs: {LIST_SIZE:,} proposed, {len(in_force):,} in force; {ROUNDS} alternated rounds")
+    show(rounds, digits=1)
+    pipeline_over_bare = ratio(rounds, "parse + validate + diff", "bare int()+set loop")
+    show_ratio("ratio pipeline/bare", pipeline_over_bare, goal=GOAL_RATIO)
 
 
 if __name__ == "__main__":

@@ -13,15 +13,14 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import statistics
 import sys
 import time
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.timing import Spread, alternate, ratio, show, show_ratio, verdict  # noqa: E402
 from workflow.distribution.samples import inflating_workbook  # noqa: E402
 from workflow.distribution.sellerids import Reason, SellerIdListError  # noqa: E402
 from workflow.distribution.spreadsheets import DEFAULT_LIMITS, parse_seller_ids_xlsx  # noqa: E402
@@ -47,32 +46,24 @@ def refuse(upload: bytes) -> None:
     raise AssertionError("the workbook was not refused")
 
 
-def cpu_seconds(work: Callable[[], object]) -> float:
-    start = time.process_time()
-    work()
-    return time.process_time() - start
-
-
 def main() -> None:
     upload = build_upload()
     with zipfile.ZipFile(io.BytesIO(upload)) as archive:
         unpacked = sum(part.file_size for part in archive.infolist())
-    refusals, hashes = [], []
-    for _ in range(ROUNDS):  # alternate, so load on a shared machine hits both sides alike
-        refusals.append(cpu_seconds(lambda: refuse(upload)))
-        hashes.append(cpu_seconds(lambda: hashlib.sha256(upload).digest()))
-    refusal, baseline = statistics.median(refusals), statistics.median(hashes)
+    rounds = alternate(
+        {"refusal": lambda: refuse(upload), "one SHA-256 pass": lambda: hashlib.sha256(upload)},
+        ROUNDS,
+        clock=time.process_time,  # CPU time: what the refusal costs the worker
+    )
     print(
         f"upload {len(upload) / 2**20:.1f} MB, unpacks to {unpacked / 2**20:,.0f} MB "
-        f"(cap {DEFAULT_LIMITS.max_unpacked_bytes / 2**20:.0f} MB); median of {ROUNDS} rounds"
+        f"(cap {DEFAULT_LIMITS.max_unpacked_bytes / 2**20:.0f} MB); {ROUNDS} alternated rounds, "
+        "CPU time"
     )
-    print(f"refusal:              {refusal * 1000:8.2f} ms CPU")
-    print(f"one SHA-256 pass:     {baseline * 1000:8.2f} ms CPU")
-    verdict = "OK" if refusal < GOAL_SECONDS else "OVER GOAL"
-    print(
-        f"ratio refusal/sha256: {refusal / baseline:.3f}x; refused in {refusal:.4f} s CPU "
-        f"(goal < {GOAL_SECONDS:.0f} s) {verdict}"
-    )
+    show(rounds)
+    show_ratio("ratio refusal/sha256", ratio(rounds, "refusal", "one SHA-256 pass"), digits=3)
+    refusal = Spread.of(rounds["refusal"])
+    print(f"refused in {refusal.median:.4f} s CPU, median {verdict(refusal.median, GOAL_SECONDS)}")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 
 Each measurement runs in a fresh child process, so peak RSS (VmHWM) reflects that one operation.
 Memory growth is the save child's VmHWM minus a baseline child that does the same imports and
-opens the file but copies nothing. Throughput is the ratio of copyfileobj time to save time on
-the same warm file (1.0 means save is as fast as a plain copy; save also hashes and fsyncs).
+opens the file but copies nothing. save(), copyfileobj and copyfileobj + fsync alternate round
+by round on the same warm file; the ratios are medians of per-round ratios of save() time to a
+copy's time (1.0 means save is as fast as a plain copy; save also hashes and fsyncs).
 
 Run: .venv/bin/python bench/bench_storage_stream.py
 """
@@ -17,9 +18,13 @@ import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.timing import alternate, ratio, show, show_ratio  # noqa: E402
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCE_MB = 200
-ROUNDS = 3
+ROUNDS = 5
 RSS_GOAL_MB = 64
 
 CHILD = r"""
@@ -67,11 +72,6 @@ def run_child(mode: str, source: Path, target_dir: Path) -> dict[str, float]:
     return json.loads(output)
 
 
-def best_seconds(mode: str, source: Path, target_dir: Path) -> tuple[float, int]:
-    runs = [run_child(mode, source, target_dir) for _ in range(ROUNDS)]
-    return min(r["seconds"] for r in runs), max(int(r["vmhwm_kb"]) for r in runs)
-
-
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-storage-") as work:
         source, target_dir = Path(work) / "source.bin", Path(work) / "files"
@@ -80,20 +80,29 @@ def main() -> None:
         run_child("copy", source, target_dir)  # warm the page cache for every contender
 
         baseline_kb = max(int(run_child("baseline", source, target_dir)["vmhwm_kb"]) for _ in "ab")
-        save_s, save_kb = best_seconds("save", source, target_dir)
-        copy_s, _ = best_seconds("copy", source, target_dir)
-        copy_fsync_s, _ = best_seconds("copy_fsync", source, target_dir)
+        peaks: list[int] = []
 
+        def side(mode: str):
+            def run() -> float:
+                result = run_child(mode, source, target_dir)
+                if mode == "save":
+                    peaks.append(int(result["vmhwm_kb"]))
+                return result["seconds"]
+
+            return run
+
+        modes = ("save", "copy", "copy_fsync")
+        rounds = alternate({mode: side(mode) for mode in modes}, ROUNDS, clock=None)
+
+    save_kb = max(peaks)
     growth_mb = (save_kb - baseline_kb) / 1024
-    print(f"file size:                         {SOURCE_MB} MB")
+    print(f"file size: {SOURCE_MB} MB; {ROUNDS} alternated rounds")
     print(f"baseline child peak RSS:           {baseline_kb / 1024:.1f} MB")
-    print(f"save() child peak RSS:             {save_kb / 1024:.1f} MB")
+    print(f"save() child peak RSS (highest):   {save_kb / 1024:.1f} MB")
     print(f"peak RSS growth during save():     {growth_mb:.1f} MB (goal < {RSS_GOAL_MB} MB)")
-    print(f"save():                            {SOURCE_MB / save_s:.0f} MB/s (best of {ROUNDS})")
-    print(f"copyfileobj:                       {SOURCE_MB / copy_s:.0f} MB/s")
-    print(f"copyfileobj + fsync:               {SOURCE_MB / copy_fsync_s:.0f} MB/s")
-    print(f"throughput save / copyfileobj:     {copy_s / save_s:.2f}")
-    print(f"throughput save / copyfileobj+fsync: {copy_fsync_s / save_s:.2f}")
+    show({f"{mode} MB/s": [SOURCE_MB / t for t in rounds[mode]] for mode in modes}, "", 1, 0)
+    show_ratio("time save / copyfileobj", ratio(rounds, "save", "copy"))
+    show_ratio("time save / copyfileobj+fsync", ratio(rounds, "save", "copy_fsync"))
     print("RSS goal met" if growth_mb < RSS_GOAL_MB else "RSS GOAL MISSED")
 
 

@@ -9,17 +9,18 @@ top of the digest itself: filtering, stringifying, sorting and concatenating the
 import hashlib
 import hmac
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 # Run as a plain script from anywhere: the repository root holds the top package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.timing import alternate, ratio, show, show_ratio  # noqa: E402
 from top.signing import sign, signing_string  # noqa: E402
 
 SECRET = "bench-secret-0123456789abcdef"
 REQUESTS = 20_000
+ROUNDS = 5
 
 
 def build_requests(count: int) -> list[dict[str, object]]:
@@ -49,29 +50,23 @@ RAW: dict[str, Callable[[bytes, bytes], str]] = {
 }
 
 
-def best_of(runs: int, work: Callable[[], object]) -> float:
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        work()
-        timings.append(time.perf_counter() - started)
-    return min(timings)
-
-
 def main() -> None:
     requests = build_requests(REQUESTS)
     strings = [signing_string(params).encode() for params in requests]
     key = SECRET.encode()
-    print(f"{REQUESTS} requests of {len(requests[0])} parameters, best of 5 runs")
-    print(f"{'method':<12} {'sign() /s':>12} {'raw /s':>12} {'sign()/raw time':>16}")
+    print(f"{REQUESTS} requests of {len(requests[0])} parameters, {ROUNDS} alternated rounds")
     for method, raw in RAW.items():
         assert sign(requests[0], SECRET, method) == raw(key, strings[0])
-        ours = best_of(5, lambda m=method: [sign(p, SECRET, m) for p in requests])
-        base = best_of(5, lambda r=raw: [r(key, s) for s in strings])
-        print(
-            f"{method:<12} {REQUESTS / ours:>12,.0f} {REQUESTS / base:>12,.0f} "
-            f"{ours / base:>15.2f}x"
+        rounds = alternate(
+            {
+                "sign()": lambda m=method: [sign(p, SECRET, m) for p in requests],
+                "raw digest": lambda r=raw: [r(key, s) for s in strings],
+            },
+            ROUNDS,
         )
+        print(f"{method}: time per {REQUESTS} requests")
+        show(rounds, digits=1)
+        show_ratio(f"{method} sign()/raw time", ratio(rounds, "sign()", "raw digest"))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import tempfile
 import unicodedata
 import uuid
 from abc import ABC, abstractmethod
@@ -17,6 +18,9 @@ if TYPE_CHECKING:
 
 #: Streams are copied in pieces of this size, so memory use does not grow with the file.
 CHUNK_SIZE = 1024 * 1024
+
+#: An upload part up to this size is spooled in memory, as werkzeug does, before it is saved.
+SPOOL_SIZE = 500 * 1024
 
 #: Server-generated keys: ``YYYY/MM/<uuid4 hex>``. Anything else is refused, which also
 #: keeps ``..`` and absolute paths out of the filesystem backend.
@@ -98,6 +102,14 @@ class Storage(ABC):
 
         :raises ObjectNotFound:
         """
+
+    def staging_file(self) -> BinaryIO:
+        """A file for an incoming upload to be written into as it arrives (see staging.py).
+
+        By default a spooled temporary file that ``save`` copies from; a backend that can keep
+        the file where it was written returns one that ``save`` moves into place instead.
+        """
+        return tempfile.SpooledTemporaryFile(max_size=SPOOL_SIZE, mode="w+b")
 
     def checksum(self, file_id: str) -> str:
         """Recompute the SHA-256 of the stored bytes, reading them as a stream."""

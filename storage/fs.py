@@ -14,6 +14,7 @@ from flask import Response
 
 from .base import (
     FILE_ID_PATTERN,
+    FileTooLarge,
     HashingReader,
     ObjectNotFound,
     Storage,
@@ -23,6 +24,7 @@ from .base import (
     new_file_id,
 )
 from .responses import attachment_response
+from .staging import StagedFile
 
 #: Temp files carry this prefix, so a listing never mistakes a half-written upload for an object.
 PARTIAL_PREFIX = ".partial-"
@@ -39,6 +41,8 @@ class FsStorage(Storage):
         content_type: str | None = None,
         max_size: int | None = None,
     ) -> StoredObject:
+        if isinstance(stream, StagedFile) and (kept := self._keep_staged(stream, max_size)):
+            return kept
         file_id = new_file_id()
         final_path = self._path(file_id)
         final_path.parent.mkdir(parents=True, exist_ok=True)
@@ -56,6 +60,30 @@ class FsStorage(Storage):
             raise
         _fsync_directory(final_path.parent)
         return reader.stored(file_id)
+
+    def staging_file(self) -> StagedFile:
+        """A partial file under the root, so saving it is a rename on the same filesystem."""
+        return StagedFile(self._path(new_file_id()).parent, PARTIAL_PREFIX, owner=self)
+
+    def _keep_staged(self, staged: StagedFile, max_size: int | None) -> StoredObject | None:
+        """Rename a staged upload into place, written once; None where it must be copied."""
+        if staged.owner is not self or staged.adopted or staged.tell() != 0:
+            return None  # kept already, partly read by the caller, or staged by another storage
+        known = staged.digest()
+        if known is None:
+            return None
+        size, sha256 = known
+        if max_size is not None and size > max_size:
+            raise FileTooLarge(max_size)
+        os.fsync(staged.fileno())
+        file_id = new_file_id()
+        final_path = self._path(file_id)
+        final_path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged.path, final_path)
+        staged.moved_to(final_path)
+        staged.seek(0, os.SEEK_END)  # as a copying save leaves its source
+        _fsync_directory(final_path.parent)
+        return StoredObject(file_id=file_id, size=size, sha256=sha256)
 
     def open(self, file_id: str) -> BinaryIO:
         try:
