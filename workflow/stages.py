@@ -75,6 +75,7 @@ STATE_NAMES: dict[str, str] = {
     "api_access_granted": "API access granted",
     "sandbox_verification": "Sandbox verification",
     "sandbox_verified": "Sandbox verified",
+    "sandbox_skipped": "Continued without sandbox",
     "mrd_prd_draft": "MRD/PRD draft",
     "mrd_prd_submitted": "MRD/PRD submitted",
     "confabulation": "Business meeting",
