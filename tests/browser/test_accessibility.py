@@ -20,7 +20,10 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from app import create_app
-from tests.browser.test_enablement_browser import browser  # noqa: F401  (fixture)
+from tests.browser.test_enablement_browser import (  # noqa: F401  (fixture)
+    PAGE_TIMEOUT_MS,
+    browser,
+)
 from tests.hostile.world import STAGES, build_world
 from tests.support import PASSWORD, desk_config, reset_schema
 from workflow import audit
@@ -83,7 +86,7 @@ def pages_by_role(world) -> dict[str, list[str]]:
 def _signed_in(browser, base_url, role):  # noqa: F811
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     if role != "anonymous":
         page.goto(f"{base_url}/login")
         page.fill("input[name=email]", f"{role}@hostile.example.com")

@@ -18,6 +18,9 @@ from workflow.models.base import utcnow
 from workflow.operations import open_journey
 
 CHROMIUM = os.environ.get("ONBOARDING_TEST_CHROMIUM", "/usr/bin/chromium")
+#: How long a step may take before a browser test gives up: a shared, loaded machine can take
+#: many seconds for a submission that renders a packet. Not a speed goal.
+PAGE_TIMEOUT_MS = 60_000
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -86,6 +89,7 @@ def browser():
 
 def _sign_in(browser, base_url: str, email: str):
     page = browser.new_page(viewport={"width": 1000, "height": 900})
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     page.goto(f"{base_url}/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)

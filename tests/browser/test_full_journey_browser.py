@@ -15,7 +15,10 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from app import create_app
-from tests.browser.test_enablement_browser import browser  # noqa: F401  (fixture)
+from tests.browser.test_enablement_browser import (  # noqa: F401  (fixture)
+    PAGE_TIMEOUT_MS,
+    browser,
+)
 from tests.support import PASSWORD, desk_config, reset_schema
 from top.evidence import stand_in_url
 from top.gateway import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SESSION, LocalGateway
@@ -58,7 +61,7 @@ def desk(tmp_path_factory):
 def _page(browser, base_url):  # noqa: F811
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     page.on("dialog", lambda dialog: dialog.accept())  # the confirmation dialogs
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     page.base_url = base_url
     return page
 
@@ -313,6 +316,7 @@ def test_pages_fit_a_360_px_screen(desk, browser):  # noqa: F811
     }
     for email, urls in pages.items():
         page = browser.new_page(viewport={"width": 360, "height": 800})
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
         page.base_url = base_url
         _sign_in(page, email)
         for url in urls:

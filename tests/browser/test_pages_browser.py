@@ -10,7 +10,10 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
-from tests.browser.test_enablement_browser import browser  # noqa: F401  (fixture)
+from tests.browser.test_enablement_browser import (  # noqa: F401  (fixture)
+    PAGE_TIMEOUT_MS,
+    browser,
+)
 from tests.support import PASSWORD, desk_config, reset_schema
 from top.evidence import stand_in_url
 from top.gateway import DEMO_APP_SECRET, DEMO_SESSION, LocalGateway
@@ -106,7 +109,7 @@ def _seed(gateway_url: str) -> dict[str, int]:
 
 def _signed_in(browser, base_url, email, width, height=900):  # noqa: F811
     page = browser.new_page(viewport={"width": width, "height": height})
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     page.goto(f"{base_url}/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
