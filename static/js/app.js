@@ -30,3 +30,24 @@ window.addEventListener("pageshow", () => {
     form.querySelectorAll("button").forEach((button) => { button.disabled = false; });
   });
 });
+
+// Leaving a page with typed but unsent changes asks first. A form is changed once a field's
+// value differs from what the page was loaded with; sending the form is not leaving it.
+const changedForms = new Set();
+const isChanged = (field) => {
+  if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+  if (field.tagName === "SELECT") return [...field.options].some((o) => o.selected !== o.defaultSelected);
+  return "defaultValue" in field && field.type !== "file" && field.type !== "hidden"
+    && field.value !== field.defaultValue;
+};
+document.addEventListener("input", (event) => {
+  const form = event.target.form;
+  if (!form || form.method.toLowerCase() !== "post") return;
+  if ([...form.elements].some(isChanged)) changedForms.add(form); else changedForms.delete(form);
+});
+document.addEventListener("submit", (event) => { changedForms.delete(event.target); });
+window.addEventListener("beforeunload", (event) => {
+  if (changedForms.size === 0) return;
+  event.preventDefault();
+  event.returnValue = "";  // older Chromium needs it set to show the prompt
+});

@@ -150,3 +150,49 @@ def test_the_keyboard_reaches_the_skip_link_then_the_form(desk, browser):  # noq
         assert page.locator(".who").inner_text()
     finally:
         context.close()
+
+
+def test_leaving_a_changed_form_asks_first_and_sending_it_does_not(desk, browser):  # noqa: F811
+    base_url, world = desk
+    journey = f"{base_url}/journeys/{world.ids['seller']['enable']}"
+    context, page = _signed_in(browser, base_url, "seller")
+    asked: list[str] = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    try:
+        page.goto(journey)
+        field = page.locator("form.request-form input[name=contact_name]")
+        field.click()  # a person's click: Chromium prompts only on pages the user touched
+        field.fill("Typed and not saved")
+        with page.expect_event("dialog"):
+            page.close(run_before_unload=True)  # closing the tab: the browser asks first
+        assert asked == ["beforeunload"]
+        assert not page.is_closed()  # dismissed: the page and what was typed stay
+
+        page = context.new_page()
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+        page.goto(journey)
+        name = page.locator("form.request-form input[name=contact_name]")
+        loaded = name.get_attribute("value") or ""
+        name.click()
+        name.fill("Typed, then typed back")
+        name.fill(loaded)  # what the page was loaded with again: nothing is changed
+        with page.expect_event("close"):
+            page.close(run_before_unload=True)
+        assert asked == ["beforeunload"]  # not asked again
+
+        page = context.new_page()
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
+        page.goto(journey)
+        page.locator("form.request-form input[name=contact_name]").fill("Typed and sent")
+        page.locator(
+            "form.request-form button[type=submit], form.request-form button"
+        ).first.click()
+        page.wait_for_selector(".flash")
+        assert page.locator("form.request-form input[name=contact_name]").input_value() == (
+            "Typed and sent"
+        )
+        assert asked == ["beforeunload"]  # sending the form is not leaving it
+    finally:
+        context.close()
