@@ -274,6 +274,10 @@ def test_seller_reaches_release_in_the_browser(desk, browser, tmp_path):  # noqa
     seller.goto(journey_url)
     _step(seller, "Start distribution", "Distribution setup")
 
+    # The APP was registered for the seller's own shop; it is to serve two other sellers too.
+    seller.check("input[name=audience][value=other_sellers]")
+    seller.click("button:has-text('Change who the APP serves')")
+    seller.locator(".flash").first.wait_for()
     ids = seller.locator("textarea[name=ids]").first
     assert SELLER_ID in ids.input_value()  # the seller's own ID is on the list by default
     ids.fill(f"{SELLER_ID}\n1001\n1002")
@@ -288,6 +292,8 @@ def test_seller_reaches_release_in_the_browser(desk, browser, tmp_path):  # noqa
     seller.locator("#sellers-distribution textarea[name=ids]").fill(f"{SELLER_ID}\n1001")
     seller.locator("#sellers-distribution button:has-text('Save the list')").click()
     _ok(seller, "Saved 2 seller IDs")
+    seller.click("button:has-text('I confirm the APP is configured in the TOP console')")
+    seller.locator(".flash").first.wait_for()
     _step(seller, "Submit for review", "Distribution submitted")
 
     reviewer.goto(journey_url)

@@ -3,6 +3,8 @@ distribution, and the seller lists with their diffs."""
 
 from __future__ import annotations
 
+from flask import g
+
 from workflow.distribution.configs import CONFIGS, CONFIRM_STATES, is_on_exemption
 from workflow.distribution.operations import (
     EDIT_STATES,
@@ -76,6 +78,7 @@ def _list_view(journey: Journey, user: User, kind: SellerListKind) -> dict:
     in_force, proposal = list_in_force(journey, kind), proposed_list(journey, kind)
     own = own_seller_id(journey)
     authorization = kind is SellerListKind.authorization
+    refusal = g.get("seller_list_refusals", {}).get(kind.value)
     return {
         "kind": kind,
         "editable": editable,
@@ -85,7 +88,10 @@ def _list_view(journey: Journey, user: User, kind: SellerListKind) -> dict:
         "against_authorization": distribution_review(journey, proposal)
         if proposal is not None and not authorization
         else None,
-        "prefill": own if editable and own and in_force is None and proposal is None else "",
+        "prefill": refusal["text"]
+        if refusal
+        else (own if editable and own and in_force is None and proposal is None else ""),
+        "refusal": refusal,
         "own_seller_id": own if authorization else None,
         "others_proposed": other_seller_count(journey, proposal)
         if authorization and proposal

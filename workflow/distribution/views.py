@@ -1,6 +1,6 @@
 """Stage 5: authorization and distribution lists, whom the APP serves, and its configuration."""
 
-from flask import Blueprint, abort, flash, render_template
+from flask import Blueprint, abort, flash, g
 from flask_login import current_user
 
 from workflow.distribution import checks, panels  # noqa: F401  (register requirements and panels)
@@ -39,15 +39,8 @@ def save_list(journey_id: int, kind: str):
         has_file = upload is not None and bool(upload.filename)
         ids = ops.parse_seller_input(form.ids.data or "", upload.stream if has_file else None)
         saved = ops.save_seller_list(journey, list_kind, current_user, ids)
-    except ops.SellerListProblems as exc:
-        db.session.rollback()
-        return render_template(
-            "distribution/problems.html", journey=journey, kind=list_kind, error=exc
-        ), 400
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return back_to(journey_id, f"sellers-{kind}")
+        return _refuse_list(journey_id, list_kind, form, exc)
     db.session.commit()
     flash(
         f"Saved {saved.count} seller IDs ({saved.added_count} added, "
@@ -55,6 +48,20 @@ def save_list(journey_id: int, kind: str):
         "success",
     )
     return back_to(journey_id, f"sellers-{kind}")
+
+
+def _refuse_list(journey_id: int, kind: SellerListKind, form: SellerListForm, exc: DomainError):
+    """The journey page again, as a 400: the problems above the list, the typed text kept."""
+    from workflow.journeys.views import show  # the page every area's forms live on
+
+    db.session.rollback()
+    g.setdefault("seller_list_refusals", {})[kind.value] = {
+        "text": form.ids.data or "",
+        "message": exc.message,
+        "lines": getattr(exc, "lines", []),
+    }
+    flash(f"The {kind.value} list was not saved: {exc.message}", "error")
+    return show(journey_id), 400
 
 
 @bp.route("/journeys/<int:journey_id>/configs/required", methods=["POST"])
