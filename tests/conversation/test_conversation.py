@@ -289,7 +289,8 @@ def test_the_dashboard_never_shows_the_applicants_own_message_as_the_reviewers(c
     post_message(journey, applicant, "Added it to the appendix.", nonce="a" * 24)
     db.session.commit()
     page = login(applicant).get("/journeys").get_data(as_text=True)
-    assert "Latest reviewer comment:</strong> Please add the Redis sizing." in page
+    assert "Latest comment from Tmall Global</strong>" in page
+    assert "Please add the Redis sizing." in page
     assert "Added it to the appendix." not in page
 
 

@@ -25,6 +25,7 @@ from workflow.extensions import db
 from workflow.models import (
     AccountKind,
     App,
+    Audience,
     EnablementRequest,
     Evidence,
     EvidenceToken,
@@ -158,7 +159,13 @@ def test_a_seller_list_a_stage_document_and_a_report_whose_commits_fail_leave_no
     applicant = make_user(Role.applicant, account)
     journey = make_journey(account, applicant, state="distribution_setup")
     db.session.add(
-        App(account_id=account.id, journey_id=journey.id, app_key="12345678", name="Demo APP")
+        App(
+            account_id=account.id,
+            journey_id=journey.id,
+            app_key="12345678",
+            name="Demo APP",
+            audience=Audience.other_sellers,  # an ISV's APP serves other sellers
+        )
     )
     db.session.commit()
     client = client_for(applicant)
