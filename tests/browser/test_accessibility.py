@@ -12,21 +12,18 @@ can be injected.
 
 from __future__ import annotations
 
-import threading
 from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from app import create_app
+from tests.browser.live import browser_desk, serving
 from tests.browser.test_enablement_browser import (  # noqa: F401  (fixture)
     PAGE_TIMEOUT_MS,
     browser,
 )
 from tests.hostile.world import STAGES, build_world
-from tests.support import PASSWORD, desk_config, reset_schema
-from workflow import audit
+from tests.support import PASSWORD
 from workflow.extensions import db
 from workflow.models import User
 
@@ -38,23 +35,15 @@ SIDEWAYS = "document.scrollingElement.scrollWidth - window.innerWidth"
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory):
     base = tmp_path_factory.mktemp("accessibility")
-    config = desk_config(base, f"sqlite:///{base / 'desk.sqlite3'}")
-    config.update(WTF_CSRF_ENABLED=True, TOP_GATEWAY_URL="http://127.0.0.1:9/router/rest")
-    app = create_app(config)
+    app = browser_desk(base, TOP_GATEWAY_URL="http://127.0.0.1:9/router/rest")
     with app.app_context():
-        reset_schema()
-        audit.ensure_chain_head()
         world = build_world()
         # The sign-in form refuses the special-use .test domain the corpus's users have.
         for user in db.session.scalars(select(User)):
             user.email = user.email.replace("@hostile.test", "@hostile.example.com")
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", world
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(app) as base_url:
+        yield base_url, world
 
 
 def pages_by_role(world) -> dict[str, list[str]]:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from app import create_app
+from tests.browser.live import browser_desk, serving
 from tests.browser.test_enablement_browser import WIDER_THAN_VIEWPORT, _sign_in, browser
-from tests.support import PASSWORD, desk_config, reset_schema
-from workflow import audit
+from tests.support import PASSWORD
 from workflow.extensions import db
 from workflow.models import Account, AccountKind, OutboxMessage, Role, StageMessage, User
 from workflow.models.base import utcnow
@@ -24,12 +20,8 @@ __all__ = ["browser"]  # the shared Chromium fixture
 def conversation_desk(tmp_path_factory):
     """CSRF on, a file-backed SQLite database, and an ISV journey whose cloud plan waits."""
     base = tmp_path_factory.mktemp("conversation-desk")
-    config = desk_config(base, f"sqlite:///{base / 'desk.sqlite3'}")
-    config["WTF_CSRF_ENABLED"] = True
-    app = create_app(config)
+    app = browser_desk(base)
     with app.app_context():
-        reset_schema()
-        audit.ensure_chain_head()
         account = Account(kind=AccountKind.isv, name="Browser Cloud ISV", taobao_account_id="tb_c")
         for email, role in (
             ("isv@example.com", Role.applicant),
@@ -43,12 +35,8 @@ def conversation_desk(tmp_path_factory):
         journey.state = "cloud_plan_submitted"  # placed there directly, as tests may
         db.session.commit()
         journey_id = journey.id
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}", journey_id
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(app) as base_url:
+        yield app, base_url, journey_id
 
 
 def _messages(app, journey_id):

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from app import create_app
+from tests.browser.live import browser_desk, serving
 from tests.enablement.conftest import LETTERS, file_for
-from tests.support import PASSWORD, desk_config, require_service, reset_schema
+from tests.support import PASSWORD, require_service
 from workflow.extensions import db
 from workflow.models import Account, AccountKind, Role, User
 from workflow.models.base import utcnow
@@ -46,14 +44,8 @@ SCREENSHOT = Path("/tmp/enablement-applicant-360.png")
 def live_desk(tmp_path_factory):
     """The app with CSRF on and a file-backed SQLite database, served on loopback."""
     base = tmp_path_factory.mktemp("browser-desk")
-    config = desk_config(base, f"sqlite:///{base / 'desk.sqlite3'}")
-    config["WTF_CSRF_ENABLED"] = True
-    app = create_app(config)
+    app = browser_desk(base)
     with app.app_context():
-        reset_schema()
-        from workflow import audit
-
-        audit.ensure_chain_head()
         account = Account(kind=AccountKind.isv, name="Browser ISV", taobao_account_id="tb_browser")
         users = {
             "applicant": User(email="isv@example.com", role=Role.applicant, account=account),
@@ -65,12 +57,8 @@ def live_desk(tmp_path_factory):
             db.session.add(user)
         journey_id = open_journey(account, users["applicant"]).id
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", journey_id, base
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(app) as base_url:
+        yield base_url, journey_id, base
 
 
 @pytest.fixture(scope="module")

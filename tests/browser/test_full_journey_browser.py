@@ -7,19 +7,17 @@ import os
 import re
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from app import create_app
+from tests.browser.live import browser_desk, serving
 from tests.browser.test_enablement_browser import (  # noqa: F401  (fixture)
     PAGE_TIMEOUT_MS,
     browser,
 )
-from tests.support import PASSWORD, desk_config, reset_schema
+from tests.support import PASSWORD
 from top.evidence import stand_in_url
 from top.gateway import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SESSION, LocalGateway
 from workflow import audit
@@ -35,12 +33,8 @@ def desk(tmp_path_factory):
     """CSRF on, a file-backed database, and the desk's gateway pointing at a local one."""
     base = tmp_path_factory.mktemp("full-journey")
     with LocalGateway() as gateway:
-        config = desk_config(base, f"sqlite:///{base / 'desk.sqlite3'}")
-        config.update(WTF_CSRF_ENABLED=True, TOP_GATEWAY_URL=gateway.url)
-        app = create_app(config)
+        app = browser_desk(base, TOP_GATEWAY_URL=gateway.url)
         with app.app_context():
-            reset_schema()
-            audit.ensure_chain_head()
             reviewer = User(
                 email="reviewer@example.com",
                 role=Role.reviewer,
@@ -50,12 +44,8 @@ def desk(tmp_path_factory):
             reviewer.set_password(PASSWORD)
             db.session.add(reviewer)
             db.session.commit()
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        yield app, f"http://127.0.0.1:{server.server_port}"
-        server.shutdown()
-        thread.join(timeout=5)
+        with serving(app) as base_url:
+            yield app, base_url
 
 
 def _page(browser, base_url):  # noqa: F811

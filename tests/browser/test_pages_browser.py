@@ -4,20 +4,16 @@ readable column (issue 13, items 5 and 6)."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-from app import create_app
+from tests.browser.live import browser_desk, serving
 from tests.browser.test_enablement_browser import (  # noqa: F401  (fixture)
     PAGE_TIMEOUT_MS,
     browser,
 )
-from tests.support import PASSWORD, desk_config, reset_schema
+from tests.support import PASSWORD
 from top.evidence import stand_in_url
 from top.gateway import DEMO_APP_SECRET, DEMO_SESSION, LocalGateway
-from workflow import audit
 from workflow.apps import operations as app_ops
 from workflow.apps.demo import register_demo_app
 from workflow.apps.evidence import attach_desk_run, run_checker
@@ -62,19 +58,11 @@ def desk(tmp_path_factory):
     sandbox run (a passing rules pass and a failed run with skipped checks)."""
     base = tmp_path_factory.mktemp("pages-desk")
     with LocalGateway() as gateway:
-        config = desk_config(base, f"sqlite:///{base / 'desk.sqlite3'}")
-        config.update(WTF_CSRF_ENABLED=True, TOP_GATEWAY_URL=gateway.url)
-        app = create_app(config)
+        app = browser_desk(base, TOP_GATEWAY_URL=gateway.url)
         with app.app_context():
-            reset_schema()
-            audit.ensure_chain_head()
             journeys = _seed(gateway.url)
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        yield f"http://127.0.0.1:{server.server_port}", journeys
-        server.shutdown()
-        thread.join(timeout=5)
+        with serving(app) as base_url:
+            yield base_url, journeys
 
 
 def _seed(gateway_url: str) -> dict[str, int]:
