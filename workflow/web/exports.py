@@ -3,7 +3,8 @@
 A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would be read as a
 formula by Excel, LibreOffice or Sheets (a company named ``=HYPERLINK(…)`` becomes a link that
 leaks the sheet). Such text gets a leading apostrophe, in both formats, so the two files hold
-the same rows, and the XLSX cell is stored as text, never as a formula.
+the same rows, and the XLSX cell is stored as text, never as a formula. Line breaks are line
+feeds in both, as XML has them.
 """
 
 from __future__ import annotations
@@ -47,7 +48,10 @@ def safe_cell(value: object) -> object:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S UTC")
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    if text.startswith(FORMULA_STARTS):
+        text = "'" + text
+    # XML turns a lone carriage return into a line feed; say so in the CSV too.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _capped(table: Table) -> Iterable[list[object]]:
