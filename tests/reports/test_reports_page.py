@@ -114,18 +114,17 @@ def test_the_page_shows_the_seeded_stage_times(
     assert ["Unassigned", "1", "0"] in load  # the journey placed in api_access_submitted
 
 
-def test_the_charts_are_svg_images_without_script(
-    clock, seller_journey, make_user, login
-):
+def test_the_charts_are_svg_images_without_script(clock, seller_journey, make_user, login):
     reviewer = make_user(Role.reviewer)
     journey, applicant = seller_journey("Charted Store", clock.now)
     at(clock, clock.now + DAY, journey, "submit", applicant)
     at(clock, clock.now + 2 * DAY, journey, "reject", reviewer, comment="No")
     response = login(reviewer).get("/reports/")
     page = response.get_data(as_text=True)
-    assert "<script>" not in page and "script-src 'self'" in response.headers[
-        "Content-Security-Policy"
-    ]
+    assert (
+        "<script>" not in page
+        and "script-src 'self'" in response.headers["Content-Security-Policy"]
+    )
     images = re.findall(r'<img class="chart" src="data:image/svg\+xml;base64,([^"]+)"', page)
     assert len(images) == 4
     titles = []
