@@ -9,12 +9,18 @@ the image holds no script at all. Every chart has a table beside it with the sam
 from __future__ import annotations
 
 import base64
+import sys
 from xml.etree import ElementTree
 
 import pygal
 from pygal.style import Style
 
 from workflow.reports.figures import Report
+
+# pygal appends a finder for its map plugins (which the desk does not use) to sys.meta_path. It
+# has only the legacy ``find_module``, so every import that reaches it warns (ImportWarning),
+# in the tests an error. Taken out again, imports behave as before pygal was loaded.
+sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, pygal.PluginImportFixer)]
 
 _STYLE = Style(
     background="#ffffff",
