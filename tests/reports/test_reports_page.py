@@ -158,3 +158,34 @@ def test_the_chart_library_leaves_the_import_system_as_it_was():
 
     # A finder with only the legacy find_module makes every later failed import warn.
     assert all(hasattr(finder, "find_spec") for finder in sys.meta_path)
+
+
+def test_the_first_release_ends_the_stay_in_distribution(
+    clock, make_account, make_user, make_journey
+):
+    """Chained events written straight to the log (the states a released APP passes through):
+    stage 4 for two days, stage 5 for five until the release; the later seller-list change is
+    a review past the SLA but not more time on the path."""
+    from workflow.audit import append_event
+    from workflow.reports.figures import build_report
+
+    account = make_account(AccountKind.isv)
+    reviewer = make_user(Role.reviewer)
+    journey = make_journey(account, state="deployed")
+    start = clock.now
+    path = [
+        ("deployed", 0), ("distribution_setup", 2), ("authorization_submitted", 3),
+        ("distribution_draft", 4), ("distribution_submitted", 5), ("released", 7),
+        ("authorization_submitted", 10), ("released", 20),
+    ]  # fmt: skip
+    previous = "enablement_draft"
+    for state, day in path:
+        append_event(journey, reviewer, "approve", previous, state, at=start + day * DAY)
+        previous = state
+    db.session.commit()
+    times = {s.number: s for s in build_report(3).stage_times}
+    assert (times["4"].count, times["4"].median_seconds) == (1, 2 * 86400)
+    assert (times["5"].count, times["5"].median_seconds) == (1, 5 * 86400)
+    # The enablement_draft "open" event (day 0, same moment as "deployed") is a zero stay.
+    assert times["1"].median_seconds == 0
+    assert build_report(3).past_breaches["5"] == 1

@@ -2,8 +2,8 @@
 
 Stage times come from the chain itself: each transition event says when a journey entered a
 state, so a stay in a stage runs from the first event that entered one of its states to the
-first that left them. Only stays that ended count towards the median and p90; journeys still in
-a stage are counted in "journeys by stage now".
+first that left them (for distribution: to the first release). Only stays that ended count
+towards the median and p90; journeys still in a stage are counted in "journeys by stage now".
 """
 
 from __future__ import annotations
@@ -143,25 +143,36 @@ def _transitions():
 
 
 def _stage_stays(sla: timedelta) -> tuple[dict[str, list[float]], Counter]:
-    """Seconds each journey spent in each stage it has left, and the review waits past the SLA."""
+    """Seconds each journey spent in each stage it has left, and the review waits past the SLA.
+
+    The first release ends the stay in distribution: later changes to the seller list of a
+    released APP are reviews (they count against the SLA) but no longer the path to release.
+    """
     durations: dict[str, list[float]] = defaultdict(list)
     past_breaches: Counter = Counter()
     journey_id = None
     spent: dict[str, float] = {}
-    stage = state = entered = None
+    state = entered = None
+    is_released = False
     for row_journey, to_state, at in _transitions():
         if row_journey != journey_id:
-            _add_ended_stays(durations, spent, stage)
-            journey_id, spent, stage, state, entered = row_journey, {}, None, None, None
+            _add_ended_stays(durations, spent, None if is_released else _stage_number(state))
+            journey_id, spent, state, entered, is_released = row_journey, {}, None, None, False
+        stage = _stage_number(state)
         if stage is not None:
-            spent[stage] = spent.get(stage, 0.0) + (at - entered).total_seconds()
             if state in REVIEW_STATES and at - entered > sla:
                 past_breaches[stage] += 1
-        entered_stage = STAGE_OF_STATE.get(to_state)
-        stage = entered_stage.number if entered_stage else None
+            if not is_released:
+                spent[stage] = spent.get(stage, 0.0) + (at - entered).total_seconds()
+        is_released = is_released or to_state == "released"
         state, entered = to_state, at
-    _add_ended_stays(durations, spent, stage)
+    _add_ended_stays(durations, spent, None if is_released else _stage_number(state))
     return durations, past_breaches
+
+
+def _stage_number(state: str | None) -> str | None:
+    stage = STAGE_OF_STATE.get(state) if state else None
+    return stage.number if stage else None
 
 
 def _add_ended_stays(durations, spent: dict[str, float], current: str | None) -> None:
