@@ -160,7 +160,7 @@ def _stage_stays(sla: timedelta) -> tuple[dict[str, list[float]], Counter]:
             journey_id, spent, state, entered, is_released = row_journey, {}, None, None, False
         stage = _stage_number(state)
         if stage is not None:
-            if state in REVIEW_STATES and at - entered > sla:
+            if state in REVIEW_STATES and at - entered >= sla:
                 past_breaches[stage] += 1
             if not is_released:
                 spent[stage] = spent.get(stage, 0.0) + (at - entered).total_seconds()
@@ -183,7 +183,9 @@ def _add_ended_stays(durations, spent: dict[str, float], current: str | None) ->
 
 
 def _open_breaches(cutoff: datetime, listed: int) -> tuple[int, list[Breach]]:
-    overdue = (Journey.state.in_(REVIEW_STATES), Journey.state_changed_at < cutoff)
+    """Items that entered their review state at or before ``cutoff``: overdue, as the queue
+    marks them (waiting at least the SLA's days)."""
+    overdue = (Journey.state.in_(REVIEW_STATES), Journey.state_changed_at <= cutoff)
     count = db.session.scalar(select(func.count()).select_from(Journey).where(*overdue)) or 0
     stmt = (
         select(Journey.id, Journey.state, Journey.state_changed_at, User)
@@ -227,7 +229,7 @@ def _per_week(column, starts: list[datetime], *where) -> list[int]:
 
 def reviewer_load(cutoff: datetime) -> list[ReviewerLoad]:
     """Items waiting for a reviewer, per assignee (nobody included), with those past the SLA."""
-    overdue = func.sum(case((Journey.state_changed_at < cutoff, 1), else_=0))
+    overdue = func.sum(case((Journey.state_changed_at <= cutoff, 1), else_=0))
     stmt = (
         select(Journey.assignee_id, func.count(Journey.id), overdue)
         .where(Journey.state.in_(REVIEW_STATES))
