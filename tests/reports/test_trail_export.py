@@ -106,3 +106,17 @@ def test_the_journey_page_offers_the_export_to_staff_only(two_journeys, make_use
     assert client.get(link).status_code == 403
     client.post("/logout")
     assert link in login(reviewer).get(f"/journeys/{ours.id}").get_data(as_text=True)
+
+
+def test_the_command_line_writes_the_same_export(two_journeys, app, login, tmp_path):
+    ours, _, reviewer = two_journeys
+    served = login(reviewer).get(f"/reports/journeys/{ours.id}/trail.jsonl").get_data(as_text=True)
+    path = tmp_path / "cli.jsonl"
+    result = app.test_cli_runner().invoke(args=["reports", "trail", str(ours.id), "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    written = path.read_text(encoding="utf-8")
+    # Only the export's own time may differ.
+    assert written.splitlines()[1:] == served.splitlines()[1:]
+    assert check(path).returncode == 0
+    missing = app.test_cli_runner().invoke(args=["reports", "trail", "999999"])
+    assert missing.exit_code == 1 and "No journey 999999" in missing.output
