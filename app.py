@@ -111,6 +111,7 @@ AREAS = (
     "auth",
     "journeys",
     "review",
+    "reports",
     "enablement",
     "apps",
     "deployment",

@@ -227,6 +227,14 @@ TABLE: tuple[Row, ...] = (
               "cloud": "yes", "cloud_details": "Use the RDS instance."}),
     Row("review.queue", "GET", "/review/", on="LNNNYY", kind="decide"),
     Row("review.all_journeys", "GET", "/review/journeys?q=Account", on="LNNNYY", kind="decide"),
+    Row("review.queue_export", "GET", "/review/queue.csv", on="LNNNYY", kind="decide"),
+    Row("review.search_export", "GET", "/review/journeys.xlsx?q=Account", on="LNNNYY",
+        kind="decide"),
+    Row("reports.index", "GET", "/reports/", on="LNNNYY", kind="decide"),
+    Row("reports.export", "GET", "/reports/stage-times.xlsx", on="LNNNYY", kind="decide"),
+    # The trail export holds the internal notes: staff only, even on the account's own journey.
+    Row("reports.trail", "GET", "/reports/journeys/{app}/trail.jsonl",
+        on_a="LFNFYY", on_b="LNFNYY", kind="decide"),
     # --- an event no one may fire does not exist
     Row("journeys.fire", "POST", "/journeys/{app}/events/no_such_event",
         on_a="LNNNNN", on_b="LNNNNN", data=lambda ids: {"version": 1}),

@@ -87,6 +87,10 @@ class Action(enum.StrEnum):
     assign_journey = "assign_journey"
     view_queue = "view_queue"
     search_journeys = "search_journeys"
+    #: The team's reports: stages now, time in each stage, the SLA, the weekly flow, the load.
+    view_reports = "view_reports"
+    #: A journey's trail as JSON lines with the chain's hashes; it holds the internal notes.
+    export_trail = "export_trail"
     #: Require sandbox verification for an APP (with a reason), or lift the requirement.
     require_sandbox = "require_sandbox"
     #: Specify the security-center and cloud configurations an APP must make (§3.4 2–3).
@@ -161,6 +165,8 @@ RULES: dict[Action, Rule] = {
     Action.assign_journey: Rule(STAFF, "take queue items"),
     Action.view_queue: Rule(STAFF, "work the review queue"),
     Action.search_journeys: Rule(STAFF, "search all journeys"),
+    Action.view_reports: Rule(STAFF, "see the reports"),
+    Action.export_trail: Rule(STAFF, "export a journey's trail"),
     Action.set_required_configs: Rule(STAFF, "specify the configurations an APP must make"),
     Action.require_sandbox: Rule(STAFF, "require sandbox verification"),
     Action.view_users: Rule(ADMINS, "manage users"),

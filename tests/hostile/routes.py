@@ -145,6 +145,15 @@ ROUTES: tuple[Route, ...] = (
           actors=STAFF),
     Route("review.assign", "POST", {"journey_id": "@api"}, {"assignee": "me", "next": "/review/"},
           actors=STAFF),
+    Route("review.queue_export", "GET", {"fmt": "csv"}, query={
+        "stage": "2", "waiting": "1", "assignee": "me", "page": "1", "per_page": "20"},
+        actors=STAFF),
+    Route("review.search_export", "GET", {"fmt": "xlsx"},
+          query={"q": "Hostile", "state": "app_draft", "page": "1"}, actors=STAFF),
+    # --- reports
+    Route("reports.index", "GET", actors=STAFF),
+    Route("reports.export", "GET", {"table": "stage-times", "fmt": "csv"}, actors=STAFF),
+    Route("reports.trail", "GET", {"journey_id": "@api"}, actors=STAFF),
     # --- stage 1
     Route("enablement.save_request", "POST", {"journey_id": "@enable"},
           {**_CONTACT, "seller_id": "2200123456", "shop_name": "Hostile shop",
