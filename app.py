@@ -119,6 +119,7 @@ AREAS = (
     "conversation",
     "packets",
     "admin",
+    "notifications",
     "health",
 )
 

@@ -34,6 +34,7 @@ from workflow.models.enablement import (
 )
 from workflow.models.jobs import Job, JobStatus
 from workflow.models.journeys import ChainHead, DecisionKind, Event, Journey
+from workflow.models.notifications import NotificationPreference, SentReminder
 from workflow.models.outbox import OutboxMessage, OutboxStatus
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "Job",
     "JobStatus",
     "Journey",
+    "NotificationPreference",
     "OcrStatus",
     "OutboxMessage",
     "OutboxStatus",
@@ -66,6 +68,7 @@ __all__ = [
     "Role",
     "SellerList",
     "SellerListKind",
+    "SentReminder",
     "SignInFailure",
     "StageMessage",
     "StageForm",
