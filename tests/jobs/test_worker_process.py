@@ -61,7 +61,7 @@ def test_the_worker_process_delivers_mail_and_stops_on_sigterm(tmp_path):
             worker.kill()
             worker.communicate()
     assert worker.returncode == 0, output
-    assert "worker serving mail, ocr every 0.2 s" in output
+    assert "worker serving mail, ocr, reminders every 0.2 s" in output
     assert "done 1, retrying 0, failed 0" in output
     with app.app_context():
         db.session.expire_all()
