@@ -118,6 +118,9 @@ ROUTES: tuple[Route, ...] = (
     Route("auth.change_password", "POST", fields={
         "current": PASSWORD, "password": "another long password",
         "confirm": "another long password"}, actors=EVERYONE),
+    Route("notifications.settings", "GET", actors=EVERYONE),
+    Route("notifications.settings", "POST", fields={"receipt": "y", "reminder": "y"},
+          actors=EVERYONE),
     # --- journeys
     Route("journeys.home", "GET", actors=EVERYONE),
     Route("journeys.dashboard", "GET", actors=EVERYONE),
@@ -231,5 +234,10 @@ ROUTES: tuple[Route, ...] = (
         "taobao_account_id": "tb_hostile_isv"}, actors=("admin",), label="applicant"),
     Route("admin.access", "POST", {"user_id": "@spare_user", "state": "off"}, actors=("admin",)),
     Route("admin.send_password_reset", "POST", {"user_id": "@spare_user"}, actors=("admin",)),
+    Route("admin.retention_rules", "GET", actors=("admin",)),
+    Route("admin.retention_rules", "POST", fields={
+        "documents": "3650", "evidence": "", "packets": "3650", "mail": "365"},
+        actors=("admin",)),
+    Route("admin.run_retention", "POST", actors=("admin",)),
 )
 # fmt: on
