@@ -98,6 +98,10 @@ class Action(enum.StrEnum):
     set_user_active = "set_user_active"
     #: Set how long files and mail are kept, and delete what is past it.
     manage_retention = "manage_retention"
+    #: Download what the desk holds about a person (their own, or anyone's for an admin).
+    export_personal_data = "export_personal_data"
+    #: Erase a person's identifying data on their request.
+    erase_personal_data = "erase_personal_data"
     # --- the desk itself
     #: A decision the desk makes under one of its rules (``workflow.rules``), never a person.
     apply_desk_rule = "apply_desk_rule"
@@ -163,6 +167,8 @@ RULES: dict[Action, Rule] = {
     Action.add_user: Rule(ADMINS, "add users"),
     Action.set_user_active: Rule(ADMINS, "switch users' access"),
     Action.manage_retention: Rule(ADMINS, "set how long records are kept"),
+    Action.export_personal_data: Rule(EVERYONE, "export a person's data"),
+    Action.erase_personal_data: Rule(ADMINS, "erase a person's data"),
     Action.apply_desk_rule: Rule(DESK, "apply the desk's own rules"),
     Action.send_password_reset: Rule(ADMINS, "send password-reset links"),
 }
