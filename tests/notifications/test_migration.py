@@ -1,4 +1,4 @@
-"""Migration 0019 adds the preference and sent-reminder tables, and takes them away again."""
+"""Migration 0020 adds the preference and sent-reminder tables, and takes them away again."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from workflow.extensions import db
 def test_preferences_and_sent_reminders_come_and_go(tmp_path):
     app = create_app(desk_config(tmp_path, f"sqlite:///{tmp_path / 'migrate.sqlite3'}"))
     with app.app_context():
-        upgrade(revision="0019")
+        upgrade(revision="0020")
         with db.engine.begin() as conn:
             conn.execute(
                 text(
@@ -39,7 +39,7 @@ def test_preferences_and_sent_reminders_come_and_go(tmp_path):
         assert (row["digest"], row["receipt"], row["escalation"]) == (0, 1, 1)
         with pytest.raises(IntegrityError), db.engine.begin() as conn:  # one row per period
             conn.execute(text(insert), {"k": "digest:1:2026-01-01", "t": "2026-01-01"})
-        downgrade(revision="0018")
+        downgrade(revision="0019")
         tables = set(inspect(db.engine).get_table_names())
         assert not {"notification_preferences", "sent_reminders"} & tables
         upgrade()

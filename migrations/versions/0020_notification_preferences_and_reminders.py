@@ -1,7 +1,7 @@
 """what each user wants mailed; the periodic notices already sent, one row per item and period
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 
 Existing users have no preference row and so get every notice, as before. No reminder was
 ever sent, so the table starts empty.
@@ -10,8 +10,8 @@ ever sent, so the table starts empty.
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0019'
-down_revision = '0018'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
