@@ -126,6 +126,8 @@ TABLE: tuple[Row, ...] = (
     Row("auth.change_password", "POST", "/account/password", on="LYYYYY", kind="self"),
     Row("auth.my_personal_data", "GET", "/account/personal-data.json", on="LYYYYY", kind="self"),
     Row("auth.resend_verification", "POST", "/account/verify/resend", on="LYYYYY", kind="self"),
+    Row("notifications.settings", "GET", "/account/settings", on="LYYYYY", kind="self"),
+    Row("notifications.settings", "POST", "/account/settings", on="LYYYYY", kind="self"),
     Row("journeys.home", "GET", "/", on="LYYYYY", kind="self"),
     Row("apps.checker_download", "GET", "/checker/top-checker.pyz", on="LYYYYY", kind="self"),
     Row("journeys.dashboard", "GET", "/journeys", on="LYYYYY", kind="self"),

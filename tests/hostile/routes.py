@@ -119,6 +119,9 @@ ROUTES: tuple[Route, ...] = (
     Route("auth.change_password", "POST", fields={
         "current": PASSWORD, "password": "another long password",
         "confirm": "another long password"}, actors=EVERYONE),
+    Route("notifications.settings", "GET", actors=EVERYONE),
+    Route("notifications.settings", "POST", fields={"receipt": "y", "reminder": "y"},
+          actors=EVERYONE),
     # --- journeys
     Route("journeys.home", "GET", actors=EVERYONE),
     Route("journeys.dashboard", "GET", actors=EVERYONE),

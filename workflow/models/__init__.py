@@ -34,6 +34,7 @@ from workflow.models.enablement import (
 )
 from workflow.models.jobs import Job, JobStatus
 from workflow.models.journeys import ChainHead, DecisionKind, Event, Journey
+from workflow.models.notifications import NotificationPreference, SentReminder
 from workflow.models.outbox import OutboxMessage, OutboxStatus
 from workflow.models.retention import (
     RETENTION_TITLES,
@@ -66,6 +67,7 @@ __all__ = [
     "Job",
     "JobStatus",
     "Journey",
+    "NotificationPreference",
     "OcrStatus",
     "OutboxMessage",
     "OutboxStatus",
@@ -76,6 +78,7 @@ __all__ = [
     "Role",
     "SellerList",
     "SellerListKind",
+    "SentReminder",
     "SignInFailure",
     "StageMessage",
     "StageForm",
