@@ -153,8 +153,11 @@ def _register_job_kinds(app: Flask) -> None:
     from workflow.jobs import JobRegistry
     from workflow.mail.delivery import mail_kind
     from workflow.notifications.reminders import reminders_kind
+    from workflow.retention import retention_kind
 
-    app.extensions["jobs"] = JobRegistry([mail_kind(), ocr_kind(), reminders_kind()])
+    app.extensions["jobs"] = JobRegistry(
+        [mail_kind(), ocr_kind(), reminders_kind(), retention_kind()]
+    )
 
 
 def _connect_handlers() -> None:

@@ -40,15 +40,25 @@ def test_period_start_counts_whole_periods_from_the_epoch():
 
 def test_one_job_per_period_however_often_it_is_scheduled(app, database):
     registry = jobs.app_registry()
-    assert [k.name for k in registry.periodic()] == ["reminders"]
+    assert [k.name for k in registry.periodic()] == ["reminders", "retention"]
     assert [j.dedupe_key for j in jobs.schedule_periodic(registry, now=NOW)] == [
-        "reminders:2026-12-01T10:00:00+00:00"
+        "reminders:2026-12-01T10:00:00+00:00",
+        "retention:2026-12-01T00:00:00+00:00",
     ]
     assert jobs.schedule_periodic(registry, now=NOW + timedelta(minutes=39)) == []
     assert jobs.schedule_periodic(registry, ["mail"], now=NOW + timedelta(hours=1)) == []
+    # The next hour owes a reminders round; the retention job is daily.
     [later] = jobs.schedule_periodic(registry, now=NOW + timedelta(hours=1))
     assert later.run_after == datetime(2026, 12, 1, 11, 0, tzinfo=UTC)
-    assert db.session.scalars(select(Job.kind)).all() == ["reminders", "reminders"]
+    assert sorted(db.session.scalars(select(Job.kind)).all()) == [
+        "reminders", "reminders", "retention"
+    ]  # fmt: skip
+    [tomorrow] = [
+        job
+        for job in jobs.schedule_periodic(registry, now=NOW + timedelta(days=1))
+        if job.kind == "retention"
+    ]
+    assert tomorrow.run_after == datetime(2026, 12, 2, tzinfo=UTC)
 
 
 def test_the_worker_sends_an_escalation_once_per_period(

@@ -64,15 +64,19 @@ def test_the_worker_process_delivers_mail_and_stops_on_sigterm(tmp_path):
             worker.kill()
             worker.communicate()
     assert worker.returncode == 0, output
-    assert "worker serving mail, ocr, reminders every 0.2 s" in output
+    assert "worker serving mail, ocr, reminders, retention every 0.2 s" in output
     with app.app_context():
         db.session.expire_all()
         assert db.session.get(type(message), message.id).sent_at is not None
-        # The worker also queued and ran the hour's reminders job (nothing was owed).
-        reminders = db.session.scalars(select(Job).where(Job.kind == "reminders")).all()
-        assert len(reminders) >= 1 and {j.status for j in reminders} == {JobStatus.done}
+        # The worker also queued and ran the hour's reminders job and the day's retention
+        # job (nothing was owed or due).
+        periodic = db.session.scalars(
+            select(Job).where(Job.kind.in_(("reminders", "retention")))
+        ).all()
+        assert {j.kind for j in periodic} == {"reminders", "retention"}
+        assert {j.status for j in periodic} == {JobStatus.done}
     done = [int(n) for n in re.findall(r"^done (\d+), retrying 0, failed 0$", output, re.M)]
-    assert sum(done) == 1 + len(reminders), output
+    assert sum(done) == 1 + len(periodic), output
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
