@@ -109,10 +109,12 @@ def test_internal_notes_never_reach_the_applicant(
     db.session.commit()
     login(applicant)
     page = client.get(f"/journeys/{journey.id}").get_data(as_text=True)
+    trail = client.get(f"/journeys/{journey.id}/timeline").get_data(as_text=True)
     assert "Explain API use" in page and "INTERNAL-XYZ" not in page
+    assert "Explain API use" in trail and "INTERNAL-XYZ" not in trail
     client.post("/logout")
     login(reviewer)
-    assert "INTERNAL-XYZ" in client.get(f"/journeys/{journey.id}").get_data(as_text=True)
+    assert "INTERNAL-XYZ" in client.get(f"/journeys/{journey.id}/timeline").get_data(as_text=True)
 
 
 def test_reviewer_decision_through_the_page(client, make_account, make_user, make_journey, login):
