@@ -88,15 +88,12 @@ def workspace_for(journey: Journey, user: User, panels: list[dict[str, Any]]) ->
 
 
 def _decision_leaving(journey: Journey, stage: Stage) -> Event | None:
-    """The newest transition from a state of ``stage`` to a state outside it."""
-    return next(
-        (
-            e
-            for e in reversed(journey.events)
-            if not e.is_decision and e.from_state in stage.states and e.to_state not in stage.states
-        ),
-        None,
-    )
+    """What ended ``stage``: Tmall Global's newest decision on one of its submissions, or
+    (for a stage nobody reviews, like the sandbox) the newest step out of one of its states."""
+    steps = [e for e in reversed(journey.events) if not e.is_decision and e.from_state]
+    reviewed = (e for e in steps if e.from_state in stage.states and e.from_state in REVIEW_STATES)
+    leaving = (e for e in steps if e.from_state in stage.states and e.to_state not in stage.states)
+    return next(reviewed, None) or next(leaving, None)
 
 
 def _change_request(journey: Journey) -> ChangeRequest | None:
