@@ -73,8 +73,8 @@ def test_applicant_gets_404_for_another_accounts_journey(
     me = make_user(Role.applicant, mine)
     their_journey = make_journey(theirs)
     login(me)
-    for url in (f"/journeys/{their_journey.id}", f"/journeys/{their_journey.id}/diagram.svg"):
-        assert client.get(url).status_code == 404
+    for tab in ("", "/diagram.svg", "/timeline", "/diagram"):
+        assert client.get(f"/journeys/{their_journey.id}{tab}").status_code == 404
     response = client.post(f"/journeys/{their_journey.id}/events/withdraw", data={"version": 1})
     assert response.status_code == 404
     assert db.session.get(Journey, their_journey.id).state == "enablement_draft"
