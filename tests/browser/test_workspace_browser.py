@@ -112,6 +112,20 @@ class Measures:
         self.changes: dict[str, str] = {}
         self.heights: dict[str, int] = {}
         self.stops = 0
+        #: ``(viewers, files loaded with the page, open after opening two in turn)``.
+        self.viewers: tuple[int, int, int] | None = None
+
+    def _one_at_a_time(self, viewers, files: list[str]) -> tuple[int, int, int]:
+        """Document viewers start closed and load nothing; opening one closes the other."""
+        self.reviewer.wait_for_load_state("networkidle")
+        loaded = len(files)
+        viewers.nth(0).locator("summary").click()
+        viewers.nth(1).locator("summary").click()
+        self.reviewer.wait_for_load_state("networkidle")
+        is_open = self.reviewer.locator("details.doc-viewer[open]")
+        assert viewers.nth(1).evaluate("d => d.open"), "the viewer clicked last is open"
+        assert any("/file" in url for url in files[loaded:]), "an opened viewer loads its file"
+        return viewers.count(), loaded, is_open.count()
 
     def at(self, state: str, jid: int) -> None:
         db.session.rollback()  # the walk's reads end here: the served desk may write
@@ -119,8 +133,15 @@ class Measures:
         url = f"{self.base_url}/journeys/{jid}"
         if state.endswith("_submitted"):
             self.reviewer.set_viewport_size({"width": 1280, "height": 900})
+            files: list[str] = []
+            listen = lambda request: "/file" in request.url and files.append(request.url)  # noqa: E731
+            self.reviewer.on("request", listen)
             self.reviewer.goto(url)
             self.controls[state] = self.reviewer.evaluate(CONTROLS_Y)
+            viewers = self.reviewer.locator("details.doc-viewer")
+            if state == "enablement_submitted" and viewers.count():
+                self.viewers = self._one_at_a_time(viewers, files)
+            self.reviewer.remove_listener("request", listen)
         if state.endswith("_changes_requested"):
             self.applicant.set_viewport_size({"width": 1280, "height": 900})
             self.applicant.goto(url)
@@ -184,6 +205,8 @@ def test_every_stop_of_the_journey_fits_the_workspace(desk, browser):  # noqa: F
     tall = {who: h for who, h in measures.heights.items() if h >= RELEASED_MAX}
     assert len(measures.heights) == 2 and tall == {}, measures.heights
 
+    if kind == "isv":  # six documents: their viewers start closed and open one at a time
+        assert measures.viewers == (6, 0, 1), measures.viewers
     [lead] = measures.changes.values()
     if kind == "seller":
         assert API_CHANGES in lead and f"taobao.trade.fullinfo.get: {API_REFUSED}" in lead
