@@ -124,6 +124,7 @@ TABLE: tuple[Row, ...] = (
     Row("auth.logout", "POST", "/logout", on="LYYYYY", kind="self"),
     Row("auth.change_password", "GET", "/account/password", on="LYYYYY", kind="self"),
     Row("auth.change_password", "POST", "/account/password", on="LYYYYY", kind="self"),
+    Row("auth.my_personal_data", "GET", "/account/personal-data.json", on="LYYYYY", kind="self"),
     Row("auth.resend_verification", "POST", "/account/verify/resend", on="LYYYYY", kind="self"),
     Row("journeys.home", "GET", "/", on="LYYYYY", kind="self"),
     Row("apps.checker_download", "GET", "/checker/top-checker.pyz", on="LYYYYY", kind="self"),
@@ -240,6 +241,15 @@ TABLE: tuple[Row, ...] = (
         on_a="LNNNNY", on_b="LNNNNY", kind="admin", writes=True),
     Row("admin.access", "POST", "/admin/users/{spare_user}/access/off",
         on_a="LNNNNY", on_b="LNNNNY", kind="admin", writes=True),
+    Row("admin.retention_rules", "GET", "/admin/retention", on="LNNNNY", kind="admin"),
+    Row("admin.retention_rules", "POST", "/admin/retention", on="LNNNNY", kind="admin",
+        writes=True, data={"documents": "3650"}),
+    Row("admin.personal_data", "GET", "/admin/users/{spare_user}/personal-data.json",
+        on_a="LNNNNY", on_b="LNNNNY", kind="admin"),
+    Row("admin.erase", "POST", "/admin/users/{spare_user}/erase",
+        on_a="LNNNNY", on_b="LNNNNY", kind="admin", writes=True),
+    # Nothing in the seeded world is past a period, so the run is allowed and deletes nothing.
+    Row("admin.run_retention", "POST", "/admin/retention/run", on="LNNNNY", kind="admin"),
 )
 # fmt: on
 

@@ -115,6 +115,7 @@ ROUTES: tuple[Route, ...] = (
         "password": "a new long password", "confirm": "a new long password"},
           actors=("anonymous",)),
     Route("auth.change_password", "GET", actors=EVERYONE),
+    Route("auth.my_personal_data", "GET", actors=EVERYONE),
     Route("auth.change_password", "POST", fields={
         "current": PASSWORD, "password": "another long password",
         "confirm": "another long password"}, actors=EVERYONE),
@@ -233,5 +234,12 @@ ROUTES: tuple[Route, ...] = (
         "taobao_account_id": "tb_hostile_isv"}, actors=("admin",), label="applicant"),
     Route("admin.access", "POST", {"user_id": "@spare_user", "state": "off"}, actors=("admin",)),
     Route("admin.send_password_reset", "POST", {"user_id": "@spare_user"}, actors=("admin",)),
+    Route("admin.personal_data", "GET", {"user_id": "@spare_user"}, actors=("admin",)),
+    Route("admin.erase", "POST", {"user_id": "@spare_user"}, actors=("admin",)),
+    Route("admin.retention_rules", "GET", actors=("admin",)),
+    Route("admin.retention_rules", "POST", fields={
+        "documents": "3650", "evidence": "", "packets": "3650", "mail": "365"},
+        actors=("admin",)),
+    Route("admin.run_retention", "POST", actors=("admin",)),
 )
 # fmt: on
