@@ -96,16 +96,16 @@ def test_the_export_verifies_and_fails_when_a_line_changes(two_journeys, login, 
     assert "must end with one of its own events" in check(cut).stdout
 
 
-def test_the_journey_page_offers_the_export_to_staff_only(two_journeys, make_user, login):
+def test_the_timeline_offers_the_export_to_staff_only(two_journeys, make_user, login):
     ours, _, reviewer = two_journeys
     link = f"/reports/journeys/{ours.id}/trail.jsonl"
     applicant = make_user(Role.applicant, ours.account)
     client = login(applicant)
-    page = client.get(f"/journeys/{ours.id}")
+    page = client.get(f"/journeys/{ours.id}/timeline")
     assert page.status_code == 200 and link not in page.get_data(as_text=True)
     assert client.get(link).status_code == 403
     client.post("/logout")
-    assert link in login(reviewer).get(f"/journeys/{ours.id}").get_data(as_text=True)
+    assert link in login(reviewer).get(f"/journeys/{ours.id}/timeline").get_data(as_text=True)
 
 
 def test_the_command_line_writes_the_same_export(two_journeys, app, login, tmp_path):
