@@ -22,6 +22,11 @@ from workflow.models import EvidenceKind, Journey, User
 from workflow.policy import Action, may
 
 
+def decision_form_key(request_id: int) -> str:
+    """The key a refused API decision keeps its form under: the reason stays typed."""
+    return f"api-decision-{request_id}"
+
+
 @panel("apps/panel.html", order=20)
 def app_panel(journey: Journey, user: User) -> dict | None:
     if journey.app is None and journey.state not in APP_EDIT_STATES:
@@ -51,6 +56,11 @@ def app_panel(journey: Journey, user: User) -> dict | None:
         "catalogue_customer_info": set(customer_info_apis()),
         "authorization_urls": (url_for_link("L2"), url_for_link("L9")),
         "deciding": deciding and may(user, Action.decide_api, journey),
+        "decision_forms": {
+            r.id: submitted_form(decision_form_key(r.id))
+            for r in requested.values()
+            if submitted_form(decision_form_key(r.id)) is not None
+        },
         "marking": deciding and may(user, Action.mark_customer_info_api, journey),
     }
 

@@ -120,7 +120,7 @@ def decide_api(journey_id: int, request_id: int):
         lambda _: "API granted." if form.decision.data == "grant" else "API refused.",
         "app",
         form=form,
-        key=f"api-decision-{request_id}",
+        key=panels.decision_form_key(request_id),
     )
 
 

@@ -59,6 +59,7 @@ def act(
     *,
     form=None,
     key: str = "",
+    then: Callable[[Any], Any] | None = None,
 ):
     """The unit of work of a journey-page view: parse, act, commit, flash, then answer.
 
@@ -66,7 +67,8 @@ def act(
     re-renders the journey page as a 400 with the form kept under ``key`` (see
     :func:`refuse_form`), so what was typed stays beside its errors. Without one (a plain
     button), a refusal is flashed and the page reloaded. On success the unit commits, flashes
-    ``done`` (or ``done(result)``) and redirects to the page at ``anchor``.
+    ``done`` (or ``done(result)``) and redirects to the page at ``anchor``, or answers
+    ``then(result)`` (a page elsewhere, such as a journey the operation started).
 
     A conflict, a missing record or a refused permission is raised: each has its own page.
     """
@@ -86,7 +88,7 @@ def act(
         return back_to(journey_id, anchor)
     db.session.commit()
     flash(done(result) if callable(done) else done, "success")
-    return back_to(journey_id, anchor)
+    return then(result) if then is not None else back_to(journey_id, anchor)
 
 
 def send_journey_file(journey_id: int, model, row_id: int, *, filename: str, content_type: str):
