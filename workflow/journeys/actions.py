@@ -38,7 +38,7 @@ def refuse_form(journey_id: int, form, key: str = "", refusal: DomainError | Non
     if refusal is not None:
         form.refusal = refusal
         form.form_errors.append(refusal.message)
-        flash(f"Nothing was saved. {refusal.message}", "error")
+        flash(refusal.message, "error")
     else:
         flash(f"Nothing was saved. {form.error_summary()}", "error")
     if key:
