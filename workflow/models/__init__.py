@@ -34,11 +34,19 @@ from workflow.models.enablement import (
 )
 from workflow.models.jobs import Job, JobStatus
 from workflow.models.journeys import ChainHead, DecisionKind, Event, Journey
+from workflow.models.notifications import NotificationPreference, SentReminder
 from workflow.models.outbox import OutboxMessage, OutboxStatus
+from workflow.models.retention import (
+    RETENTION_TITLES,
+    DeletedFile,
+    RetentionKind,
+    RetentionRule,
+)
 
 __all__ = [
     "DOCUMENT_TITLES",
     "MAX_MESSAGE",
+    "RETENTION_TITLES",
     "Account",
     "AccountKind",
     "AccountToken",
@@ -47,6 +55,7 @@ __all__ = [
     "Audience",
     "ChainHead",
     "DecisionKind",
+    "DeletedFile",
     "DocumentKind",
     "DocumentVersion",
     "EnablementRequest",
@@ -58,14 +67,18 @@ __all__ = [
     "Job",
     "JobStatus",
     "Journey",
+    "NotificationPreference",
     "OcrStatus",
     "OutboxMessage",
     "OutboxStatus",
     "Packet",
+    "RetentionKind",
+    "RetentionRule",
     "ReviewStatus",
     "Role",
     "SellerList",
     "SellerListKind",
+    "SentReminder",
     "SignInFailure",
     "StageMessage",
     "StageForm",

@@ -20,7 +20,9 @@ class SearchPage:
     has_next: bool
 
 
-def search_journeys(text: str = "", state: str = "", page: int = 1) -> SearchPage:
+def search_journeys(
+    text: str = "", state: str = "", page: int = 1, *, page_size: int = SEARCH_PAGE_SIZE
+) -> SearchPage:
     page = max(page, 1)
     stmt = (
         select(Journey)
@@ -43,10 +45,8 @@ def search_journeys(text: str = "", state: str = "", page: int = 1) -> SearchPag
         stmt = stmt.where(Journey.state == state)
     # One row more than a page tells whether there is a next page without counting them all.
     stmt = stmt.order_by(Journey.state_changed_at.desc(), Journey.id.desc())
-    rows = list(
-        db.session.scalars(stmt.limit(SEARCH_PAGE_SIZE + 1).offset((page - 1) * SEARCH_PAGE_SIZE))
-    )
-    return SearchPage(rows[:SEARCH_PAGE_SIZE], page, len(rows) > SEARCH_PAGE_SIZE)
+    rows = list(db.session.scalars(stmt.limit(page_size + 1).offset((page - 1) * page_size)))
+    return SearchPage(rows[:page_size], page, len(rows) > page_size)
 
 
 def _escape_like(text: str) -> str:
