@@ -251,7 +251,7 @@ def test_rejected_enablement_then_a_new_request_for_the_same_taobao_account(
         assert version.review_status.value == "pending"
 
     again = applicant.post(f"/journeys/{old}/continue", data={"carry": ["enablement"]})
-    assert again.status_code == 302 and len(_journeys_of(isv.account)) == 2
+    assert again.status_code == 400 and len(_journeys_of(isv.account)) == 2
 
     from tests.enablement.conftest import file_for
 

@@ -46,6 +46,40 @@ document.addEventListener("input", (event) => {
   if ([...form.elements].some(isChanged)) changedForms.add(form); else changedForms.delete(form);
 });
 document.addEventListener("submit", (event) => { changedForms.delete(event.target); });
+
+// "Submit for review" carries every changed stage form along, so what is submitted is what the
+// page shows: each field goes as "<key>:<name>", named by a "stage_form" field, and the server
+// saves the forms before it submits (workflow/web/pending_edits.py).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("#actions-form button[formaction$='/events/submit']");
+  if (!button) return;
+  const actions = button.form;
+  actions.querySelectorAll("[data-carried]").forEach((field) => field.remove());
+  const carry = (name, value) => {
+    const field = document.createElement("textarea");  // keeps line breaks, as typed
+    field.name = name;
+    field.value = value;
+    field.hidden = true;
+    field.dataset.carried = "";
+    actions.append(field);
+  };
+  changedForms.forEach((form) => {
+    const key = form.dataset.stageForm;
+    if (!key || !document.body.contains(form)) return;
+    carry("stage_form", key);
+    for (const field of form.elements) {
+      if (!field.name || field.disabled || field.name === "csrf_token" || field.type === "file") continue;
+      if ((field.type === "checkbox" || field.type === "radio") && !field.checked) continue;
+      if (field.tagName === "BUTTON" || field.type === "submit") continue;
+      if (field.tagName === "SELECT") {
+        [...field.selectedOptions].forEach((option) => carry(`${key}:${field.name}`, option.value));
+      } else {
+        carry(`${key}:${field.name}`, field.value);
+      }
+    }
+    changedForms.delete(form);
+  });
+});
 window.addEventListener("beforeunload", (event) => {
   if (changedForms.size === 0) return;
   event.preventDefault();

@@ -41,12 +41,13 @@ def test_document_upload_refuses_a_non_pdf(party, login):
     journey.state = "mrd_prd_draft"
     db.session.commit()
     client = login(applicant)
-    client.post(
+    response = client.post(
         f"/journeys/{journey.id}/forms/mrd/document",
         data={"document": (io.BytesIO(b"PK\x03\x04 a docx"), "mrd.pdf")},
     )
+    assert response.status_code == 400  # the page again, with the reason
     assert latest_form(journey, FormKind.mrd) is None
-    page = client.get(f"/journeys/{journey.id}").get_data(as_text=True)
+    page = response.get_data(as_text=True)
     assert "Upload the document as a PDF." in page and SPECS[FormKind.prd].title in page
 
 

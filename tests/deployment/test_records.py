@@ -116,8 +116,10 @@ def test_the_cloud_order_is_recorded_after_the_plans_approval(party, login):
     journey.state = "cloud_plan_draft"
     client = login(applicant)
     refused = client.post(f"/journeys/{journey.id}/forms/cloud_order", data=ORDER)
-    assert refused.status_code == 302  # refused with a message on the page
-    assert "The Cloud order cannot be changed at this stage." in _page(client, journey)
+    assert refused.status_code == 400  # the page again, with the refusal on it
+    assert "The Cloud order cannot be changed at this stage." in html.unescape(
+        refused.get_data(as_text=True)
+    )
     assert latest_form(journey, FormKind.cloud_order) is None
 
     journey.state = "cloud_provisioning"

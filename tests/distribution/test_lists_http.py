@@ -46,7 +46,35 @@ def test_xlsx_upload_with_problems_stores_nothing_and_names_the_rows(setup_journ
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "line 3" in page and "not numeric" in page
-    assert "line 4" in page and "line 5" in page
+    assert "line 5" in page
+    assert "line 4" not in page  # a repeated ID is dropped, not refused
+    assert db.session.scalars(select(SellerList)).all() == []
+
+
+def test_duplicates_are_removed_and_reported_when_the_list_is_saved(setup_journey):
+    journey, client = setup_journey
+    text = "1001\n2002\n3003\n1001\n4004\n\n2002\n5005\n1001"
+    response = client.post(
+        f"/journeys/{journey.id}/sellers/authorization", data={"ids": text}, follow_redirects=True
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Saved 5 seller IDs" in page
+    assert "3 duplicate IDs removed: lines 4, 7, 9" in page
+    row = db.session.scalars(select(SellerList)).one()
+    assert _stored_ids(row) == b"1001\n2002\n3003\n4004\n5005\n"
+
+
+def test_a_refused_list_keeps_the_typed_text_above_which_the_problems_show(setup_journey):
+    journey, client = setup_journey
+    text = "1001\n12a4\n2002"
+    response = client.post(f"/journeys/{journey.id}/sellers/authorization", data={"ids": text})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    problems = page.index('id="ids-authorization-problems"')
+    textarea = page.index('id="ids-authorization"', problems)
+    assert "line 2: &#39;12a4&#39; is not numeric" in page[problems:textarea]
+    assert page[textarea:].split(">", 1)[1].startswith(text)
     assert db.session.scalars(select(SellerList)).all() == []
 
 

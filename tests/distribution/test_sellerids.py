@@ -18,6 +18,7 @@ from workflow.distribution.sellerids import (
     canonical_bytes,
     canonical_sha256,
     diff_seller_ids,
+    locate_seller_ids,
     parse_seller_ids,
 )
 from workflow.distribution.spreadsheets import (
@@ -70,14 +71,11 @@ def test_parse_accepts_valid_lists_in_input_order(text, expected):
         ("0", [(1, "0", Reason.ZERO)]),
         ("5\n000", [(2, "000", Reason.ZERO)]),
         ("007", [(1, "007", Reason.LEADING_ZERO)]),
-        ("5\n6\n5", [(3, "5", Reason.DUPLICATE)]),
-        ("5 5", [(1, "5", Reason.DUPLICATE)]),
         (
             "1\nx\n\n0\n1\n012",
             [
                 (2, "x", Reason.NOT_NUMERIC),
                 (4, "0", Reason.ZERO),
-                (5, "1", Reason.DUPLICATE),
                 (6, "012", Reason.LEADING_ZERO),
             ],
         ),
@@ -95,12 +93,35 @@ def test_line_numbers_follow_every_line_break_kind():
     ]
 
 
-def test_duplicate_names_the_first_line():
-    with pytest.raises(SellerIdListError) as caught:
-        parse_seller_ids("10\n20\n\n10")
-    problem = caught.value.problems[0]
-    assert problem.first_line == 1
-    assert problem.message == "line 4: '10' repeats line 1"
+def test_duplicates_are_removed_and_their_lines_reported():
+    located = locate_seller_ids("10\n20\n20\n30\n\n10 40\n\n\n\n\n\n30")
+    assert located.ids == [10, 20, 30, 40]
+    assert located.duplicate_count == 3
+    assert located.duplicate_lines == (3, 6, 12)
+    assert located.duplicates_notice() == "3 duplicate IDs removed: lines 3, 6, 12"
+    assert located.locate() == [1, 2, 4, 6]
+
+
+def test_one_duplicate_on_the_same_line_is_named_once():
+    located = locate_seller_ids("5 5")
+    assert located.ids == [5]
+    assert located.duplicates_notice() == "1 duplicate ID removed: line 1"
+
+
+def test_a_clean_list_has_no_duplicates_notice():
+    assert locate_seller_ids("1\n2").duplicates_notice() == ""
+
+
+def test_many_duplicates_name_the_first_lines_and_count_the_rest():
+    located = locate_seller_ids("\n".join(["7"] * 26))
+    assert located.ids == [7]
+    notice = located.duplicates_notice()
+    assert notice.startswith("25 duplicate IDs removed: lines 2, 3, 4,")
+    assert notice.endswith(", 21 and 5 more")
+
+
+def test_duplicates_beside_a_bad_line_still_refuse_only_for_the_bad_line():
+    assert problems_of(parse_seller_ids, "1\n1\nx") == [(3, "x", Reason.NOT_NUMERIC)]
 
 
 @pytest.mark.parametrize(
@@ -110,7 +131,6 @@ def test_duplicate_names_the_first_line():
             LineProblem(7, "12a4", Reason.NOT_NUMERIC),
             "line 7: '12a4' is not numeric (digits 0-9 only)",
         ),
-        (LineProblem(2, "5", Reason.DUPLICATE, 2), "line 2: '5' appears earlier on the same line"),
         (LineProblem(3, "0", Reason.ZERO), "line 3: '0' is not a seller ID"),
         (LineProblem(4, "", Reason.MISSING), "line 4: the first column has no seller ID"),
         (LineProblem(0, "bad zip", Reason.UNREADABLE), "file: the file cannot be read ('bad zip')"),
@@ -179,7 +199,6 @@ def test_csv_line_numbers_count_header_and_blank_lines():
     data = b"seller_id,name\r\n1,a\r\n\r\n12a,b\r\n1,c\r\n"
     assert problems_of(parse_seller_ids_csv, data) == [
         (4, "12a", Reason.NOT_NUMERIC),
-        (5, "1", Reason.DUPLICATE),
     ]
 
 
@@ -276,7 +295,6 @@ def test_xlsx_row_numbers_count_blank_rows():
     data = xlsx_bytes([["seller_id"], [1], [], ["x"], [1], [None, "note"], [0], [" 7 "]])
     assert problems_of(parse_seller_ids_xlsx, data) == [
         (4, "x", Reason.NOT_NUMERIC),
-        (5, "1", Reason.DUPLICATE),
         (6, "", Reason.MISSING),
         (7, "0", Reason.ZERO),
     ]
@@ -449,8 +467,6 @@ def _expected_problems(lines: list[str]) -> list[tuple[int, Reason]]:
     for number, line in enumerate(lines, 1):
         if line in BAD_VALUES:
             expected.append((number, BAD_VALUES[line]))
-        elif line == lines[0] and number > 1:
-            expected.append((number, Reason.DUPLICATE))
     return expected
 
 

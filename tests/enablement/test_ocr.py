@@ -3,6 +3,7 @@ findings shown to the reviewer, and the reviewer's tick where no text names the 
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 
@@ -141,11 +142,12 @@ def test_agreement_without_the_account_id_needs_the_reviewers_tick(app, isv, cli
 
     # Accepting without the tick is refused with a clear message, and nothing is recorded.
     events_before = db.session.scalar(select(db.func.count()).select_from(Event))
-    assert decide(reviewer, row.id, "accept").status_code == 302
+    refused = decide(reviewer, row.id, "accept")
+    assert refused.status_code == 400  # the page again, with the reason on it
     assert (
         f"Tick that you saw taobao account ID {account_id} in the signed service agreement "
         "(document d) yourself before accepting it: neither its text nor OCR found it."
-    ) in page_of(reviewer, journey_id)
+    ) in html.unescape(refused.get_data(as_text=True))
     db.session.expire_all()
     assert db.session.get(type(row), row.id).review_status is ReviewStatus.pending
     assert db.session.scalar(select(db.func.count()).select_from(Event)) == events_before

@@ -143,8 +143,9 @@ def test_rejecting_needs_a_reason_and_a_submitted_journey(isv, client_for):
     data, name = file_for("a", isv.account.taobao_account_id)
     upload(applicant, isv.journey.id, "a", data, name)
     document = versions(isv.journey.id)[0]
-    decide(reviewer, document.id, "accept")
-    assert "only be decided while the request is submitted" in _flashed(reviewer, isv.journey.id)
+    refused = decide(reviewer, document.id, "accept")
+    assert refused.status_code == 400
+    assert "only be decided while the request is submitted" in refused.get_data(as_text=True)
     assert versions(isv.journey.id)[0].review_status is ReviewStatus.pending
     # The applicant sees the document but may not decide it: refused before anything changes.
     assert decide(applicant, document.id, "accept").status_code == 403

@@ -22,6 +22,11 @@ from workflow.models import EvidenceKind, Journey, User
 from workflow.policy import Action, may
 
 
+def decision_form_key(request_id: int) -> str:
+    """The key a refused API decision keeps its form under: the reason stays typed."""
+    return f"api-decision-{request_id}"
+
+
 def app_summary(p: dict) -> list[Finding]:
     """The API requests at a glance: how many, which need the customer's authorization."""
     requests = list(p["requested"].values())
@@ -48,8 +53,9 @@ def app_panel(journey: Journey, user: User) -> dict | None:
         return None
     editable = journey.state in APP_EDIT_STATES and may(user, Action.register_app, journey)
     app = journey.app
-    form = submitted_form("app") or (AppForm(obj=app) if editable else None)
-    if form is not None and app is not None and not form.is_submitted():
+    typed = submitted_form("app")
+    form = typed or (AppForm(formdata=None, obj=app) if editable else None)
+    if typed is None and form is not None and app is not None:
         form.origin.data = "new" if app.is_new else "existing"
         form.audience.data = app.audience.value
     requested = {r.method: r for r in app.api_requests} if app else {}
@@ -68,6 +74,11 @@ def app_panel(journey: Journey, user: User) -> dict | None:
         "catalogue_customer_info": set(customer_info_apis()),
         "authorization_urls": (url_for_link("L2"), url_for_link("L9")),
         "deciding": deciding and may(user, Action.decide_api, journey),
+        "decision_forms": {
+            r.id: submitted_form(decision_form_key(r.id))
+            for r in requested.values()
+            if submitted_form(decision_form_key(r.id)) is not None
+        },
         "marking": deciding and may(user, Action.mark_customer_info_api, journey),
     }
 
@@ -78,8 +89,16 @@ def _api_form(requested: dict) -> dict:
     if form is not None:
         ticked = form.ticked()
         reasons = {m: form[f"reason-{m}"].data or "" for m in API_METHODS}
-        return {"ticked": ticked, "reasons": reasons, "others": form.other_apis.data or ""}
+        return {
+            "ticked": ticked,
+            "reasons": reasons,
+            "others": form.other_apis.data or "",
+            "errors": form.errors,
+            "problems": form.form_errors,
+        }
     return {
+        "errors": {},
+        "problems": [],
         "ticked": set(requested) & set(API_METHODS),
         "reasons": {m: r.reason for m, r in requested.items()},
         "others": api_lines(requested.values()),
@@ -134,6 +153,7 @@ def sandbox_panel(journey: Journey, user: User) -> dict | None:
     form = None
     if deciding:
         form = submitted_form("sandbox") or SandboxRequirementForm(
+            formdata=None,
             required="yes" if app.is_sandbox_required else "no",
             reason=app.sandbox_required_reason,
         )

@@ -39,13 +39,13 @@ from workflow.journeys.actions import (
     act,
     back_to,
     load_journey,
-    refuse_form,
     send_journey_file,
 )
 from workflow.models import Audience, Evidence, EvidenceKind
 from workflow.policy import Action
 from workflow.web.access import journey_of, requires_action, row_on_journey
 from workflow.web.limits import rate_limit
+from workflow.web.pending_edits import NO_CSRF, carries_edits
 
 bp = Blueprint("apps", __name__)
 
@@ -54,35 +54,53 @@ bp = Blueprint("apps", __name__)
 @requires_action(Action.register_app, target=journey_of)
 def save_app(journey_id: int):
     form = AppForm()
-    if not form.validate_on_submit():
-        return refuse_form(journey_id, form, "app")
     return act(
         journey_id,
-        lambda journey: ops.register_app(
-            journey,
-            current_user,
-            app_key=form.app_key.data,
-            name=form.name.data,
-            description=form.description.data,
-            is_new=form.origin.data != "existing",
-            audience=Audience(form.audience.data),
-        ),
+        lambda journey: _register_app(journey, current_user, form),
         "The APP is registered.",
         "app",
+        form=form,
+        key="app",
     )
+
+
+def _register_app(journey, user, form: AppForm):
+    return ops.register_app(
+        journey,
+        user,
+        app_key=form.app_key.data,
+        name=form.name.data,
+        description=form.description.data,
+        is_new=form.origin.data != "existing",
+        audience=Audience(form.audience.data),
+    )
+
+
+carries_edits(
+    "app",
+    Action.register_app,
+    build=lambda journey, fields: AppForm(formdata=fields, meta=NO_CSRF),
+    save=_register_app,
+)
+carries_edits(
+    "apis",
+    Action.request_api_access,
+    build=lambda journey, fields: ApiRequestForm(formdata=fields, meta=NO_CSRF),
+    save=lambda journey, user, form: ops.request_api_access(journey, user, form.reasons()),
+)
 
 
 @bp.route("/journeys/<int:journey_id>/apis", methods=["POST"])
 @requires_action(Action.request_api_access, target=journey_of)
 def save_apis(journey_id: int):
     form = ApiRequestForm()
-    if not form.validate_on_submit():
-        return refuse_form(journey_id, form, "apis")
     return act(
         journey_id,
         lambda journey: ops.request_api_access(journey, current_user, form.reasons()),
         "Your API requests are saved.",
         "app",
+        form=form,
+        key="apis",
     )
 
 
@@ -90,16 +108,19 @@ def save_apis(journey_id: int):
 @requires_action(Action.decide_api, target=journey_of)
 def decide_api(journey_id: int, request_id: int):
     form = ApiDecisionForm()
-    if not form.validate_on_submit():
-        return refuse_form(journey_id, form)
-    grant = form.decision.data == "grant"
     return act(
         journey_id,
         lambda journey: ops.decide_api(
-            journey, current_user, request_id, grant=grant, reason=form.reason.data or ""
+            journey,
+            current_user,
+            request_id,
+            grant=form.decision.data == "grant",
+            reason=form.reason.data or "",
         ),
-        "API granted." if grant else "API refused.",
+        lambda _: "API granted." if form.decision.data == "grant" else "API refused.",
         "app",
+        form=form,
+        key=panels.decision_form_key(request_id),
     )
 
 
@@ -107,14 +128,14 @@ def decide_api(journey_id: int, request_id: int):
 @requires_action(Action.mark_customer_info_api, target=journey_of)
 def mark_customer_info(journey_id: int, request_id: int):
     form = CustomerInfoForm()
-    if not form.validate_on_submit():
-        return refuse_form(journey_id, form)
-    marked = form.marked.data == "yes"
     return act(
         journey_id,
-        lambda journey: ops.mark_customer_info(journey, current_user, request_id, marked=marked),
+        lambda journey: ops.mark_customer_info(
+            journey, current_user, request_id, marked=form.marked.data == "yes"
+        ),
         _marked_message,
         "app",
+        form=form,
     )
 
 
@@ -134,18 +155,22 @@ def _marked_message(request) -> str:
 @requires_action(Action.require_sandbox, target=journey_of)
 def require_sandbox(journey_id: int):
     form = SandboxRequirementForm()
-    if not form.validate_on_submit():
-        return refuse_form(journey_id, form, "sandbox")
-    required = form.required.data == "yes"
     return act(
         journey_id,
         lambda journey: sandbox_ops.set_sandbox_requirement(
-            journey, current_user, required=required, reason=form.reason.data or ""
+            journey,
+            current_user,
+            required=form.required.data == "yes",
+            reason=form.reason.data or "",
         ),
-        "Sandbox verification is now required for this APP."
-        if required
-        else "Sandbox verification is recommended only for this APP.",
+        lambda _: (
+            "Sandbox verification is now required for this APP."
+            if form.required.data == "yes"
+            else "Sandbox verification is recommended only for this APP."
+        ),
         "sandbox",
+        form=form,
+        key="sandbox",
     )
 
 
@@ -215,35 +240,25 @@ def _attach(journey, kind: EvidenceKind, report):
 def upload_report(journey_id: int, kind: str):
     evidence_kind = _evidence_kind(kind)
     form = ReportUploadForm()
-    if not form.validate_on_submit():
-        return refuse_form(journey_id, form)
-    upload = form.report.data
-    if upload is None or not upload.filename:
-        flash("Choose the signed report the checker wrote.", "error")
-        return back_to(journey_id, "evidence")
-    journey = load_journey(journey_id)
-    try:
-        evidence = attach_uploaded_report(
-            journey, evidence_kind, current_user, upload.stream, upload.filename
-        )
-    except ReportProblem as exc:
-        db.session.rollback()
-        from workflow.journeys.views import show
 
-        flash(f"The report was not accepted: {exc.message}", "error")
-        return show(journey_id), 400
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status_code != 400:
-            raise
-        flash(exc.message, "error")
-        return back_to(journey_id, "evidence")
-    db.session.commit()
+    def attach(journey):
+        upload = form.report.data
+        if upload is None or not upload.filename:
+            raise DomainError("Choose the signed report the checker wrote.")
+        try:
+            return attach_uploaded_report(
+                journey, evidence_kind, current_user, upload.stream, upload.filename
+            )
+        except ReportProblem as exc:
+            raise ReportProblem(f"The report was not accepted: {exc.message}") from exc
+
+    return act(journey_id, attach, _attached_message, "evidence", form=form)
+
+
+def _attached_message(evidence) -> str:
     if evidence.is_passing:
-        flash("The signed report is verified and attached as evidence.", "success")
-    else:
-        flash("The signed report is attached, but some checks failed; it does not count.", "error")
-    return back_to(journey_id, "evidence")
+        return "The signed report is verified and attached as evidence."
+    return "The signed report is attached, but some checks failed; it does not count."
 
 
 @bp.route("/journeys/<int:journey_id>/check/<kind>/token", methods=["POST"])

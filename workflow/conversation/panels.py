@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from workflow.conversation.forms import MessageForm
 from workflow.conversation.operations import conversations_of
 from workflow.journeys.actions import submitted_form
 from workflow.journeys.panels import panel
@@ -32,7 +33,7 @@ def conversation_panel(journey: Journey, user: User) -> dict | None:
         "may_post": may_post,
         # An applicant who may read but has not confirmed their address yet is told why.
         "must_confirm": current is not None and not may_post and not user.is_email_verified,
-        "typed": submitted_form(FORM_KEY),
+        "form": submitted_form(FORM_KEY) or MessageForm(formdata=None),
         "nonce": new_nonce(),
         "is_staff": user.is_staff,
     }

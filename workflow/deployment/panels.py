@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from workflow.deployment.forms import stage_form_class
 from workflow.deployment.operations import form_action, latest_form
 from workflow.deployment.specs import SPECS, earlier_values, labelled_values
 from workflow.extensions import db
@@ -34,8 +35,12 @@ def deployment_panel(journey: Journey, user: User) -> dict | None:
         current = latest_form(journey, spec.kind)
         editable = journey.state in spec.states and may(user, form_action(spec.kind), journey)
         if current is not None or editable:
-            typed = submitted_form(f"stage-{spec.kind.value}") if editable else None
             data = (current.data or {}) if current is not None else {}
+            form = None
+            if editable:
+                form = submitted_form(f"stage-{spec.kind.value}") or stage_form_class(spec.kind)(
+                    formdata=None, data=data
+                )
             forms.append(
                 {
                     "spec": spec,
@@ -43,7 +48,7 @@ def deployment_panel(journey: Journey, user: User) -> dict | None:
                     "rows": labelled_values(spec.kind, data),
                     "earlier": earlier_values(spec.kind, data),
                     "editable": editable,
-                    "typed": typed,
+                    "form": form,
                 }
             )
     if not forms:

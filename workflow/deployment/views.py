@@ -1,15 +1,18 @@
 """Stage 4: MRD/PRD, the business meeting, the cloud plan, deployment and exemption forms."""
 
-from flask import Blueprint, abort, flash
+from flask import Blueprint, abort
 from flask_login import current_user
 
 from workflow.deployment import checks, panels  # noqa: F401  (register requirements and panels)
 from workflow.deployment.forms import StageDocumentForm, stage_form_class
 from workflow.deployment.operations import form_action, save_stage_document, save_stage_form
-from workflow.journeys.actions import act, back_to, refuse_form, send_journey_file
+from workflow.deployment.specs import SPECS
+from workflow.errors import DomainError
+from workflow.journeys.actions import act, send_journey_file
 from workflow.models import FormKind, StageForm
 from workflow.policy import Action
 from workflow.web.access import journey_of, requires_action, row_on_journey
+from workflow.web.pending_edits import NO_CSRF, carries_edits
 
 bp = Blueprint("deployment", __name__)
 
@@ -19,13 +22,13 @@ bp = Blueprint("deployment", __name__)
 def save_form(journey_id: int, kind: str):
     form_kind = _kind(kind)
     form = stage_form_class(form_kind)()
-    if not form.validate_on_submit():
-        return refuse_form(journey_id, form, f"stage-{kind}")
     return act(
         journey_id,
         lambda journey: save_stage_form(journey, form_kind, current_user, form.stage_data()),
         "Saved.",
         f"form-{kind}",
+        form=form,
+        key=f"stage-{kind}",
     )
 
 
@@ -34,20 +37,16 @@ def save_form(journey_id: int, kind: str):
 def upload_document(journey_id: int, kind: str):
     form_kind = _kind(kind)
     form = StageDocumentForm()
-    if not form.validate_on_submit():
-        return refuse_form(journey_id, form)
-    upload = form.document.data
-    if upload is None or not upload.filename:
-        flash("Choose a PDF to upload.", "error")
-        return back_to(journey_id, f"form-{kind}")
-    return act(
-        journey_id,
-        lambda journey: save_stage_document(
-            journey, form_kind, current_user, upload.stream, upload.filename
-        ),
-        "The document is uploaded.",
-        f"form-{kind}",
-    )
+
+    def upload(journey):
+        document = form.document.data
+        if document is None or not document.filename:
+            raise DomainError("Choose a PDF to upload.")
+        return save_stage_document(
+            journey, form_kind, current_user, document.stream, document.filename
+        )
+
+    return act(journey_id, upload, "The document is uploaded.", f"form-{kind}", form=form)
 
 
 @bp.route("/journeys/<int:journey_id>/forms/file/<int:form_id>")
@@ -58,6 +57,19 @@ def document(journey_id: int, form_id: int):
     return send_journey_file(
         journey_id, StageForm, form_id, filename="document.pdf", content_type="application/pdf"
     )
+
+
+def _carry(kind: FormKind) -> None:
+    carries_edits(
+        f"stage-{kind.value}",
+        SPECS[kind].action,
+        build=lambda journey, fields: stage_form_class(kind)(formdata=fields, meta=NO_CSRF),
+        save=lambda journey, user, form: save_stage_form(journey, kind, user, form.stage_data()),
+    )
+
+
+for _spec_kind in SPECS:
+    _carry(_spec_kind)
 
 
 def _kind(kind: str) -> FormKind:

@@ -3,9 +3,8 @@ distribution, and the seller lists with their diffs."""
 
 from __future__ import annotations
 
-from flask import g
-
 from workflow.distribution.configs import CONFIGS, CONFIRM_STATES, is_on_exemption
+from workflow.distribution.forms import ConfirmConfigForm, RequiredConfigsForm
 from workflow.distribution.operations import (
     EDIT_STATES,
     adds_no_other_seller,
@@ -16,10 +15,13 @@ from workflow.distribution.operations import (
     proposal_diff,
     proposed_list,
 )
+from workflow.journeys.actions import submitted_form
 from workflow.journeys.panels import Finding, panel
 from workflow.models import Audience, Journey, SellerListKind, User
 from workflow.policy import Action, may
 
+#: The key a refused save of the required configurations keeps its form under.
+REQUIRED_CONFIGS_KEY = "configs-required"
 #: The diff shows this many IDs of each side; the counts say how many there are.
 SHOWN_IDS = 20
 _STAGE_5_ALL = (
@@ -66,6 +68,7 @@ def distribution_panel(journey: Journey, user: User) -> dict | None:
     if journey.state not in _STAGE_5_ALL and not sets_configs:
         return None
     lists = [_list_view(journey, user, kind) for kind in SellerListKind]
+    configs = [_config_view(config, app) for config in CONFIGS.values()] if app else []
     own = own_seller_id(journey)
     return {
         "lists": [lv for lv in lists if lv["editable"] or lv["in_force"] or lv["proposal"]],
@@ -78,7 +81,19 @@ def distribution_panel(journey: Journey, user: User) -> dict | None:
         "sets_configs": sets_configs,
         "may_confirm": journey.state in CONFIRM_STATES
         and may(user, Action.confirm_config, journey),
-        "configs": [_config_view(config, app) for config in CONFIGS.values()] if app else [],
+        "configs": configs,
+        "required_form": submitted_form(REQUIRED_CONFIGS_KEY)
+        or RequiredConfigsForm(
+            formdata=None,
+            data={
+                **{c["key"]: c["required"] for c in configs},
+                **{f"{c['key']}_details": c["details"] for c in configs},
+            },
+        ),
+        "confirm_forms": {
+            key: submitted_form(confirm_form_key(key)) or ConfirmConfigForm(formdata=None)
+            for key in ("console", *CONFIGS)
+        },
         "is_exempt": app is not None and is_on_exemption(journey),
         "shown": SHOWN_IDS,
     }
@@ -96,12 +111,33 @@ def _config_view(config, app) -> dict:
     }
 
 
+def confirm_form_key(which: str) -> str:
+    """The key a refused confirmation keeps its form under."""
+    return f"confirm-{which}"
+
+
+def list_form_key(kind: SellerListKind) -> str:
+    """The key a refused save keeps the list's form under (see ``journeys.actions.act``)."""
+    return f"sellers-{kind.value}"
+
+
+def _refusal(form) -> dict:
+    """What the list's form shows after a refused save: the text as typed and the problems."""
+    refused = getattr(form, "refusal", None)
+    return {
+        "text": form.ids.data or "",
+        "message": refused.message if refused is not None else form.error_summary(),
+        "lines": getattr(refused, "lines", []),
+    }
+
+
 def _list_view(journey: Journey, user: User, kind: SellerListKind) -> dict:
     editable = journey.state in EDIT_STATES[kind] and may(user, Action.edit_seller_list, journey)
     in_force, proposal = list_in_force(journey, kind), proposed_list(journey, kind)
     own = own_seller_id(journey)
     authorization = kind is SellerListKind.authorization
-    refusal = g.get("seller_list_refusals", {}).get(kind.value)
+    typed = submitted_form(list_form_key(kind))
+    refusal = _refusal(typed) if typed is not None else None
     return {
         "kind": kind,
         "editable": editable,

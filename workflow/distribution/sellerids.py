@@ -3,7 +3,8 @@
 Applicants submit authorization and distribution lists of Taobao seller IDs by pasting text or by
 uploading CSV or XLSX (read in ``spreadsheets``). A list is accepted whole or not at all: every
 malformed line is reported with its line number and reason, and the caller stores nothing until
-the list is clean.
+the list is clean. A repeated ID is not a problem: its later occurrences are dropped, and the
+lines they stood on are reported (``LocatedIds.duplicate_lines``) so the applicant is told.
 
 Valid lists take a fast path in which every check runs inside C loops (``str.split``,
 ``map(int, ...)``, ``set``); line-by-line bookkeeping only runs once that path found a problem,
@@ -21,6 +22,8 @@ from enum import StrEnum
 
 #: Only this many problems are kept; the rest are counted, so garbage input stays cheap.
 MAX_REPORTED_PROBLEMS = 1000
+#: A notice of removed duplicates names this many of their lines.
+_SHOWN_DUPLICATE_LINES = 20
 #: A value is shown up to this many characters in a problem.
 _SHOWN_VALUE_CHARS = 32
 #: Besides whitespace, IDs on one line may be separated by these (full-width forms included,
@@ -35,7 +38,6 @@ class Reason(StrEnum):
     TOO_LONG = "too_long"
     ZERO = "zero"
     LEADING_ZERO = "leading_zero"
-    DUPLICATE = "duplicate"
     #: A CSV or XLSX row has data in other columns but no seller ID in the first one.
     MISSING = "missing"
     #: A spreadsheet number too large for a double: Excel already changed its last digits.
@@ -53,7 +55,6 @@ _MESSAGES = {
     Reason.TOO_LONG: "{value} is too long for a seller ID",
     Reason.ZERO: "{value} is not a seller ID",
     Reason.LEADING_ZERO: "{value} starts with 0, which no seller ID does",
-    Reason.DUPLICATE: "{value} repeats line {first_line}",
     Reason.MISSING: "the first column has no seller ID",
     Reason.NOT_EXACT: "{value} is too large for a spreadsheet number and lost digits; "
     "format the column as text",
@@ -70,17 +71,10 @@ class LineProblem:
     line: int
     value: str
     reason: Reason
-    #: For duplicates, the line where the ID first appeared.
-    first_line: int | None = None
 
     @property
     def message(self) -> str:
-        if self.reason is Reason.DUPLICATE and self.first_line == self.line:
-            detail = f"{self.value!r} appears earlier on the same line"
-        else:
-            detail = _MESSAGES[self.reason].format(
-                value=repr(self.value), bare=self.value, first_line=self.first_line
-            )
+        detail = _MESSAGES[self.reason].format(value=repr(self.value), bare=self.value)
         where = f"line {self.line}" if self.line else "file"
         return f"{where}: {detail}"
 
@@ -127,6 +121,21 @@ class LocatedIds:
     ids: list[int]
     #: The line of each ID, in the order of ``ids``.
     locate: Callable[[], list[int]]
+    #: How many repeated IDs were dropped, and the lines of the first of them (capped).
+    duplicate_count: int = 0
+    duplicate_lines: tuple[int, ...] = ()
+
+    def duplicates_notice(self) -> str:
+        """``3 duplicate IDs removed: lines 4, 9, 12``, or "" when nothing repeated."""
+        if not self.duplicate_count:
+            return ""
+        noun = "duplicate ID" if self.duplicate_count == 1 else "duplicate IDs"
+        where = ", ".join(map(str, self.duplicate_lines[:_SHOWN_DUPLICATE_LINES]))
+        more = self.duplicate_count - min(len(self.duplicate_lines), _SHOWN_DUPLICATE_LINES)
+        label = "line" if self.duplicate_count == 1 else "lines"
+        return f"{self.duplicate_count} {noun} removed: {label} {where}" + (
+            f" and {more} more" if more else ""
+        )
 
     @classmethod
     def unnumbered(cls, ids: list[int]) -> LocatedIds:
@@ -225,13 +234,16 @@ def _all_plain_numbers(joined: str, count: int) -> bool:
 
 
 class _Collector:
-    """Checks values one by one, remembering IDs and problems (capped) with their lines."""
+    """Checks values one by one, remembering IDs, dropped repeats and problems (capped), with
+    their lines."""
 
     def __init__(self, max_digits: int) -> None:
         self.max_digits = max_digits
         self.first_lines: dict[int, int] = {}
         self.problems: list[LineProblem] = []
         self.problem_count = 0
+        self.duplicate_lines: list[int] = []
+        self.duplicate_count = 0
 
     def add(self, line: int, token: str) -> None:
         reason = self._reason(token)
@@ -242,8 +254,10 @@ class _Collector:
         first_line = self.first_lines.get(seller_id)
         if first_line is None:
             self.first_lines[seller_id] = line
-        else:
-            self.report(line, token, Reason.DUPLICATE, first_line)
+            return
+        self.duplicate_count += 1
+        if len(self.duplicate_lines) < MAX_REPORTED_PROBLEMS:
+            self.duplicate_lines.append(line)
 
     def _reason(self, token: str) -> Reason | None:
         if not (token.isascii() and token.isdigit()):
@@ -254,10 +268,10 @@ class _Collector:
             return Reason.ZERO if token.count("0") == len(token) else Reason.LEADING_ZERO
         return None
 
-    def report(self, line: int, value: str, reason: Reason, first_line: int | None = None) -> None:
+    def report(self, line: int, value: str, reason: Reason) -> None:
         self.problem_count += 1
         if len(self.problems) < MAX_REPORTED_PROBLEMS:
-            self.problems.append(LineProblem(line, _shorten(value), reason, first_line))
+            self.problems.append(LineProblem(line, _shorten(value), reason))
 
     def result(self) -> list[int]:
         return self.located().ids
@@ -266,7 +280,12 @@ class _Collector:
         if self.problem_count:
             raise SellerIdListError(self.problems, self.problem_count)
         lines = self.first_lines
-        return LocatedIds(list(lines), lambda: list(lines.values()))
+        return LocatedIds(
+            list(lines),
+            lambda: list(lines.values()),
+            self.duplicate_count,
+            tuple(self.duplicate_lines),
+        )
 
 
 def _shorten(value: str) -> str:

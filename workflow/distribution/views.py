@@ -1,9 +1,9 @@
 """Stage 5: authorization and distribution lists, whom the APP serves, and its configuration."""
 
-from flask import Blueprint, abort, flash, g
+from flask import Blueprint, abort
 from flask_login import current_user
 
-from workflow.distribution import checks, panels  # noqa: F401  (register requirements and panels)
+from workflow.distribution import checks  # noqa: F401  (register requirements)
 from workflow.distribution import operations as ops
 from workflow.distribution.configs import (
     confirm_config,
@@ -16,12 +16,16 @@ from workflow.distribution.forms import (
     RequiredConfigsForm,
     SellerListForm,
 )
-from workflow.errors import DomainError
-from workflow.extensions import db
-from workflow.journeys.actions import act, back_to, load_journey, refuse_form
+from workflow.distribution.panels import (
+    REQUIRED_CONFIGS_KEY,
+    confirm_form_key,
+    list_form_key,
+)
+from workflow.journeys.actions import act
 from workflow.models import Audience, SellerListKind
 from workflow.policy import Action
 from workflow.web.access import journey_of, requires_action
+from workflow.web.pending_edits import NO_CSRF, carries_edits
 
 bp = Blueprint("distribution", __name__)
 
@@ -29,47 +33,58 @@ bp = Blueprint("distribution", __name__)
 @bp.route("/journeys/<int:journey_id>/sellers/<kind>", methods=["POST"])
 @requires_action(Action.edit_seller_list, target=journey_of)
 def save_list(journey_id: int, kind: str):
-    journey = load_journey(journey_id)
     list_kind = _kind(kind)
     form = SellerListForm()
-    if not form.validate_on_submit():
-        return refuse_form(journey_id, form)
-    upload = form.file.data
-    try:
+
+    def save(journey):
+        upload = form.file.data
         has_file = upload is not None and bool(upload.filename)
         ids = ops.parse_seller_input(form.ids.data or "", upload.stream if has_file else None)
-        saved = ops.save_seller_list(journey, list_kind, current_user, ids)
-    except DomainError as exc:
-        return _refuse_list(journey_id, list_kind, form, exc)
-    db.session.commit()
-    flash(
-        f"Saved {saved.count} seller IDs ({saved.added_count} added, "
-        f"{saved.removed_count} removed against the list in force).",
-        "success",
+        return ids, ops.save_seller_list(journey, list_kind, current_user, ids)
+
+    return act(
+        journey_id,
+        save,
+        _saved_message,
+        f"sellers-{kind}",
+        form=form,
+        key=list_form_key(list_kind),
     )
-    return back_to(journey_id, f"sellers-{kind}")
 
 
-def _refuse_list(journey_id: int, kind: SellerListKind, form: SellerListForm, exc: DomainError):
-    """The journey page again, as a 400: the problems above the list, the typed text kept."""
-    from workflow.journeys.views import show  # the page every area's forms live on
+def _carry(kind: SellerListKind) -> None:
+    """A typed list travels with "Submit for review"; a file is uploaded with "Save the list"."""
 
-    db.session.rollback()
-    g.setdefault("seller_list_refusals", {})[kind.value] = {
-        "text": form.ids.data or "",
-        "message": exc.message,
-        "lines": getattr(exc, "lines", []),
-    }
-    flash(f"The {kind.value} list was not saved: {exc.message}", "error")
-    return show(journey_id), 400
+    def save(journey, user, form):
+        ids = ops.parse_seller_input(form.ids.data or "")
+        return ops.save_seller_list(journey, kind, user, ids)
+
+    carries_edits(
+        list_form_key(kind),
+        Action.edit_seller_list,
+        build=lambda journey, fields: SellerListForm(formdata=fields, meta=NO_CSRF),
+        save=save,
+    )
+
+
+for _list_kind in SellerListKind:
+    _carry(_list_kind)
+
+
+def _saved_message(outcome) -> str:
+    ids, saved = outcome
+    message = (
+        f"Saved {saved.count} seller IDs ({saved.added_count} added, "
+        f"{saved.removed_count} removed against the list in force)."
+    )
+    notice = ids.duplicates_notice()
+    return f"{message} {notice}." if notice else message
 
 
 @bp.route("/journeys/<int:journey_id>/configs/required", methods=["POST"])
 @requires_action(Action.set_required_configs, target=journey_of)
 def set_required(journey_id: int):
     form = RequiredConfigsForm()
-    if not form.validate_on_submit():
-        return refuse_form(journey_id, form)
     return act(
         journey_id,
         lambda journey: set_config_requirements(
@@ -82,6 +97,8 @@ def set_required(journey_id: int):
         ),
         "Required configurations updated.",
         "configs",
+        form=form,
+        key=REQUIRED_CONFIGS_KEY,
     )
 
 
@@ -89,30 +106,32 @@ def set_required(journey_id: int):
 @requires_action(Action.confirm_config, target=journey_of)
 def confirm(journey_id: int, which: str):
     form = ConfirmConfigForm()
-    if not form.validate_on_submit():
-        return refuse_form(journey_id, form)
-    details = form.details.data or ""
 
     def operation(journey):
         if which == "console":
             return confirm_console(journey, current_user)
-        return confirm_config(journey, current_user, which, details)
+        return confirm_config(journey, current_user, which, form.details.data or "")
 
-    return act(journey_id, operation, "Configuration confirmed.", "configs")
+    return act(
+        journey_id,
+        operation,
+        "Configuration confirmed.",
+        "configs",
+        form=form,
+        key=confirm_form_key(which),
+    )
 
 
 @bp.route("/journeys/<int:journey_id>/audience", methods=["POST"])
 @requires_action(Action.register_app, target=journey_of)
 def change_audience(journey_id: int):
     form = AudienceForm()
-    if not form.validate_on_submit():
-        return refuse_form(journey_id, form)
-    audience = Audience(form.audience.data)
     return act(
         journey_id,
-        lambda journey: ops.change_audience(journey, current_user, audience),
+        lambda journey: ops.change_audience(journey, current_user, Audience(form.audience.data)),
         "Saved whom the APP serves.",
         "distribution",
+        form=form,
     )
 
 

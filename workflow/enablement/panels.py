@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
-
 from workflow.enablement.claims import other_claims
 from workflow.enablement.documents import (
     EDITABLE_STATES,
@@ -25,6 +23,7 @@ from workflow.enablement.forms import (
     UploadForm,
     request_form_for,
 )
+from workflow.journeys.actions import submitted_form
 from workflow.journeys.panels import Finding, panel
 from workflow.models import Journey, User
 from workflow.models.enablement import DocumentKind, DocumentVersion, ReviewStatus
@@ -60,6 +59,10 @@ def build_slot(kind: DocumentKind, history: list[DocumentVersion]) -> dict[str, 
 
 def build_slots(journey: Journey) -> list[dict[str, Any]]:
     return [build_slot(kind, history) for kind, history in history_by_kind(journey).items()]
+
+
+#: The key under which a refused save keeps the request form (see ``journeys.actions.act``).
+REQUEST_FORM_KEY = "enablement-request"
 
 
 def enablement_summary(p: dict[str, Any]) -> list[Finding]:
@@ -107,7 +110,7 @@ def enablement_panel(journey: Journey, user: User) -> dict[str, Any] | None:
     is_deciding = journey.state == "enablement_submitted" and may(
         user, Action.decide_document, journey
     )
-    form = getattr(g, "enablement_request_form", None) or request_form_for(journey)
+    form = submitted_form(REQUEST_FORM_KEY) or request_form_for(journey, formdata=None)
     return {
         "is_isv": is_isv,
         "can_edit": can_edit,

@@ -6,7 +6,6 @@ from flask import (
     Blueprint,
     Response,
     flash,
-    g,
     jsonify,
     render_template,
     request,
@@ -25,15 +24,20 @@ from workflow.enablement.forms import (
     UploadForm,
     request_form_for,
 )
-from workflow.enablement.panels import build_slot, enablement_panel  # noqa: F401
+from workflow.enablement.panels import (  # noqa: F401
+    REQUEST_FORM_KEY,
+    build_slot,
+    enablement_panel,
+)
 from workflow.errors import DomainError, NotFound
 from workflow.extensions import db
-from workflow.journeys.actions import act, back_to, refuse_form
+from workflow.journeys.actions import act, back_to
 from workflow.models import DocumentVersion
 from workflow.policy import Action
 from workflow.retention import ensure_file_kept
 from workflow.storage_setup import get_storage
 from workflow.web.access import journey_of, requires_action, row_of
+from workflow.web.pending_edits import NO_CSRF, carries_edits
 
 bp = Blueprint("enablement", __name__)
 
@@ -43,19 +47,22 @@ bp = Blueprint("enablement", __name__)
 def save_request(journey_id: int):
     journey = operations.get_journey_for(current_user, journey_id)
     form = request_form_for(journey)
-    if not form.validate_on_submit():
-        # Show the page again with what was typed and the errors next to the fields.
-        from workflow.journeys.views import show
-
-        g.enablement_request_form = form
-        flash("Some fields need attention; nothing was saved.", "error")
-        return show(journey_id), 400
     return act(
         journey_id,
         lambda journey: enablement.save_enablement_request(journey, current_user, form.data),
         "Saved.",
         "enablement",
+        form=form,
+        key=REQUEST_FORM_KEY,
     )
+
+
+carries_edits(
+    REQUEST_FORM_KEY,
+    Action.edit_enablement_request,
+    build=lambda journey, fields: request_form_for(journey, formdata=fields, meta=NO_CSRF),
+    save=lambda journey, user, form: enablement.save_enablement_request(journey, user, form.data),
+)
 
 
 def _wants_json() -> bool:
@@ -166,8 +173,6 @@ def decide(document_id: int):
     document = enablement.get_document_for(current_user, document_id)
     journey = operations.get_journey_for(current_user, document.journey_id)
     form = DecisionForm()
-    if not form.validate_on_submit():
-        return refuse_form(journey.id, form)
     return act(
         journey.id,
         lambda journey: enablement.decide_document(
@@ -181,6 +186,7 @@ def decide(document_id: int):
         ),
         lambda decided: f"The {describe(decided.kind)} is now {decided.review_status.value}.",
         f"doc-{document.kind.value}",
+        form=form,
     )
 
 
@@ -188,8 +194,6 @@ def decide(document_id: int):
 @requires_action(Action.decide_document, target=journey_of)
 def accept_passed(journey_id: int):
     form = AcceptPassedForm()
-    if not form.validate_on_submit():
-        return refuse_form(journey_id, form)
     return act(
         journey_id,
         lambda journey: enablement.accept_passed_documents(
@@ -197,6 +201,7 @@ def accept_passed(journey_id: int):
         ),
         _accepted_message,
         "enablement",
+        form=form,
     )
 
 

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -8,7 +8,7 @@ from workflow import operations, requirements
 from workflow.errors import ConcurrentChange, DomainError, NotFound, NotPermitted
 from workflow.extensions import db
 from workflow.journeys import diagram
-from workflow.journeys.actions import refuse_form
+from workflow.journeys.actions import refuse_form, submitted_form
 from workflow.journeys.forms import FireEventForm
 from workflow.journeys.panels import panels_for
 from workflow.journeys.workspace import workspace_for
@@ -18,9 +18,12 @@ from workflow.models.journeys import DECISION_EVENTS
 from workflow.policy import Action, event_action
 from workflow.stages import CONFIRMED_CHOICES, DESTRUCTIVE_EVENTS, STATE_NAMES, waiting_for
 from workflow.web.access import journey_of, own_account, requires_action
+from workflow.web.pending_edits import EditsRefused, save_pending_edits
 
 bp = Blueprint("journeys", __name__)
 
+#: The key a refused step keeps the "Next steps" form under: the comment and note stay typed.
+ACTIONS_FORM_KEY = "actions"
 #: A repeat of the same event by the same person within this window is a double click.
 DOUBLE_SUBMIT_WINDOW = timedelta(minutes=2)
 
@@ -89,7 +92,8 @@ def show(journey_id: int):
         journey=journey,
         tab="stage",
         events=events,
-        form=FireEventForm(version=journey.version_id),
+        form=submitted_form(ACTIONS_FORM_KEY)
+        or FireEventForm(formdata=None, version=journey.version_id),
         missing=requirements.missing_for_next_step(journey),
         waiting=waiting_for(journey),
         work=workspace_for(journey, current_user, panels),
@@ -134,7 +138,7 @@ def fire(journey_id: int, event: str):
     journey = operations.get_journey_for(current_user, journey_id)
     form = FireEventForm()
     if not form.validate_on_submit():
-        return refuse_form(journey_id, form)
+        return refuse_form(journey_id, form, ACTIONS_FORM_KEY)
     if _needs_confirmation(journey, event) and form.confirm.data != "yes":
         return render_template(
             "journeys/confirm.html",
@@ -144,6 +148,7 @@ def fire(journey_id: int, event: str):
             explanation=CONFIRMED_CHOICES.get(event),
         )
     try:
+        save_pending_edits(journey, current_user, request.form)
         operations.fire(
             journey,
             event,
@@ -157,11 +162,17 @@ def fire(journey_id: int, event: str):
         if not _just_did(journey_id, event):
             raise
         flash("That was already done; the second click changed nothing.", "info")
+    except EditsRefused as exc:
+        # The stage form comes back with its errors beside its fields, and the comment and
+        # note typed in "Next steps" stay too; nothing was saved or submitted.
+        g.setdefault("submitted_forms", {})[ACTIONS_FORM_KEY] = form
+        return refuse_form(journey_id, exc.form, exc.key, refusal=exc.refusal)
     except DomainError as exc:
         db.session.rollback()
         if isinstance(exc, NotFound | NotPermitted):
             raise
-        flash(exc.message, "error")
+        # A refused step (a reason missing, a requirement not met) keeps what was typed.
+        return refuse_form(journey_id, form, ACTIONS_FORM_KEY, refusal=exc)
     else:
         db.session.commit()
         flash(f"Done: the journey is now “{STATE_NAMES[journey.state]}”.", "success")

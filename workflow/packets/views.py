@@ -1,7 +1,7 @@
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint
 from flask_login import current_user
 
-from workflow.extensions import db
+from workflow.journeys.actions import act
 from workflow.models import Packet
 from workflow.operations import get_journey_for
 from workflow.packets import operations, panels  # noqa: F401  (registers the panel)
@@ -33,12 +33,17 @@ def download(journey_id: int, packet_id: int):
 @bp.route("/journeys/<int:journey_id>/packets/<int:packet_id>/mail", methods=["POST"])
 @requires_action(Action.mail_packet_copy, target=packet_on_journey)
 def mail_copy(journey_id: int, packet_id: int):
-    journey = get_journey_for(current_user, journey_id)
-    packet = operations.get_packet_for(current_user, journey, packet_id)
-    operations.send_copy(packet, current_user)
-    db.session.commit()
-    flash(f"A copy of {packet.reference} is on its way to {current_user.email}.", "success")
-    return redirect(url_for("journeys.show", journey_id=journey_id) + "#packets")
+    def send(journey):
+        packet = operations.get_packet_for(current_user, journey, packet_id)
+        operations.send_copy(packet, current_user)
+        return packet
+
+    return act(
+        journey_id,
+        send,
+        lambda packet: f"A copy of {packet.reference} is on its way to {current_user.email}.",
+        "packets",
+    )
 
 
 @bp.route("/packets/link/<token>")
