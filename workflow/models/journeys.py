@@ -85,6 +85,12 @@ class Journey(db.Model):
         return db.session.scalar(stmt) is not None
 
 
+#: The search's one sort order, newest change first, with and without a state filter
+#: (``workflow.review.search``).
+Index("ix_journeys_recent", Journey.state_changed_at.desc(), Journey.id.desc())
+Index("ix_journeys_state_recent", Journey.state, Journey.state_changed_at.desc(), Journey.id.desc())
+
+
 class DecisionKind(enum.StrEnum):
     """Decisions that do not move the chart; each is an ``Event`` whose ``event`` is the value.
 
