@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from statemachine.exceptions import TransitionNotAllowed
 
-from workflow import audit
+from workflow import audit, chart
 from workflow.chart import JourneyChart
 from workflow.errors import ConcurrentChange, DomainError, EventNotAllowed, NotFound
 from workflow.extensions import db
@@ -37,8 +37,7 @@ def get_journey_for(user: User, journey_id: int, *, for_update: bool = False) ->
 
 def events_for(user: User, journey: Journey) -> list[str]:
     """The events this user could fire now, in the chart's declaration order."""
-    enabled = {event.id for event in chart_for(journey).enabled_events()}
-    return [e.id for e in JourneyChart.events if e.id in enabled and _may_fire(user, e.id, journey)]
+    return [e for e in chart.enabled_events(journey) if _may_fire(user, e, journey)]
 
 
 def _may_fire(user: User, event: str, journey: Journey) -> bool:
