@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from statemachine.exceptions import TransitionNotAllowed
 
@@ -15,7 +16,7 @@ from workflow import audit, chart
 from workflow.chart import JourneyChart
 from workflow.errors import ConcurrentChange, DomainError, EventNotAllowed, NotFound
 from workflow.extensions import db
-from workflow.models import Account, Event, Journey, User
+from workflow.models import Account, App, Event, Journey, User
 from workflow.models.base import utcnow
 from workflow.policy import Action, authorize, event_action, may
 from workflow.signals import journey_changed, preparing_event
@@ -159,7 +160,33 @@ def open_journey(
     return journey
 
 
-def journeys_of(account: Account) -> Iterable[Journey]:
-    return db.session.scalars(
-        select(Journey).where(Journey.account_id == account.id).order_by(Journey.id)
-    )
+def journeys_of(account: Account, *, preload: bool = False) -> Iterable[Journey]:
+    """The account's journeys; ``preload`` (read-only pages) loads at once, for all of them,
+    the rows their titles, comments and next steps read, so the page's statements do not
+    grow with the journeys."""
+    stmt = select(Journey).where(Journey.account_id == account.id).order_by(Journey.id)
+    if not preload:
+        return db.session.scalars(stmt)
+    return preload_journeys(db.session.scalars(stmt.options(*JOURNEY_ROWS)))
+
+
+def preload_journeys(journeys: Iterable[Journey]) -> list[Journey]:
+    """Mark journeys loaded with ``JOURNEY_ROWS`` for a read-only page: values their panels
+    ask for more than once are worked out once (``Journey.page_value``)."""
+    journeys = list(journeys)
+    for journey in journeys:
+        journey.__dict__["_page_values"] = {}
+    return journeys
+
+
+#: What a read-only page reads of each journey, loaded in one statement per table.
+JOURNEY_ROWS = (
+    joinedload(Journey.account),
+    joinedload(Journey.app).selectinload(App.api_requests),
+    selectinload(Journey.events).joinedload(Event.actor),
+    selectinload(Journey.stage_forms),
+    selectinload(Journey.evidence),
+    selectinload(Journey.seller_lists),
+)
+#: The journey page reads its enablement request too.
+JOURNEY_PAGE_ROWS = (*JOURNEY_ROWS, joinedload(Journey.enablement_request))

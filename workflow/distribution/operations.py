@@ -198,6 +198,9 @@ def change_audience(journey: Journey, actor: User, audience: Audience) -> App:
 
 
 def list_in_force(journey: Journey, kind: SellerListKind) -> SellerList | None:
+    loaded = journey.preloaded("seller_lists")
+    if loaded is not None:
+        return next((s for s in reversed(loaded) if s.kind == kind and s.is_in_force), None)
     stmt = select(SellerList).where(
         SellerList.journey_id == journey.id, SellerList.kind == kind, SellerList.is_in_force
     )
@@ -207,11 +210,22 @@ def list_in_force(journey: Journey, kind: SellerListKind) -> SellerList | None:
 def proposed_list(journey: Journey, kind: SellerListKind) -> SellerList | None:
     """The newest pending list saved after the one in force, if any."""
     in_force = list_in_force(journey, kind)
+    after = in_force.id if in_force else 0
+    loaded = journey.preloaded("seller_lists")
+    if loaded is not None:
+        return next(
+            (
+                s
+                for s in reversed(loaded)
+                if s.kind == kind and s.status == ReviewStatus.pending and s.id > after
+            ),
+            None,
+        )
     stmt = select(SellerList).where(
         SellerList.journey_id == journey.id,
         SellerList.kind == kind,
         SellerList.status == ReviewStatus.pending,
-        SellerList.id > (in_force.id if in_force else 0),
+        SellerList.id > after,
     )
     return db.session.scalar(stmt.order_by(SellerList.id.desc()).limit(1))
 
@@ -276,6 +290,10 @@ def own_seller_id(journey: Journey) -> str | None:
     """
     if journey.account.kind is not AccountKind.seller:
         return None
+    return journey.page_value("own_seller_id", lambda: _own_seller_id(journey))
+
+
+def _own_seller_id(journey: Journey) -> str | None:
     enabled_by = select(Event.journey_id).where(
         Event.event == "approve", Event.from_state == "enablement_submitted"
     )

@@ -11,7 +11,7 @@ from workflow.journeys import diagram
 from workflow.journeys.actions import refuse_form
 from workflow.journeys.forms import FireEventForm
 from workflow.journeys.panels import panels_for
-from workflow.models import Event
+from workflow.models import Event, Journey
 from workflow.models.base import utcnow
 from workflow.models.journeys import DECISION_EVENTS
 from workflow.policy import Action, event_action
@@ -37,7 +37,7 @@ def home():
 def dashboard():
     if current_user.is_staff:
         return redirect(url_for("review.queue"))
-    journeys = list(operations.journeys_of(current_user.account))
+    journeys = list(operations.journeys_of(current_user.account, preload=True))
     return render_template(
         "journeys/dashboard.html",
         journeys=journeys,
@@ -77,8 +77,19 @@ def new_journey():
     return redirect(url_for("journeys.show", journey_id=journey.id))
 
 
+def journey_page_of(journey_id: int, **_) -> Journey:
+    """The journey with the rows its page reads, each table loaded once (the access gate's
+    target, so the page's own lookups find it loaded)."""
+    journey = db.session.scalars(
+        select(Journey).where(Journey.id == journey_id).options(*operations.JOURNEY_PAGE_ROWS)
+    ).first()
+    if journey is None:
+        raise NotFound("No such journey.")
+    return operations.preload_journeys([journey])[0]
+
+
 @bp.route("/journeys/<int:journey_id>")
-@requires_action(Action.view_journey, target=journey_of)
+@requires_action(Action.view_journey, target=journey_page_of)
 def show(journey_id: int):
     journey = operations.get_journey_for(current_user, journey_id)
     events = operations.events_for(current_user, journey)

@@ -5,14 +5,17 @@ from __future__ import annotations
 import enum
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, select
+from sqlalchemy import ForeignKey, Index, String, Text, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.extensions import db
 from workflow.models.accounts import Account, User
 from workflow.models.base import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from workflow.models.apps import Evidence, SellerList, StageForm
 
 #: The states of stage 1, in which a journey without an APP is the account's enablement.
 _ENABLEMENT_STATES = (
@@ -58,6 +61,11 @@ class Journey(db.Model):
     events: Mapped[list[Event]] = relationship(
         back_populates="journey", order_by="Event.id", viewonly=True
     )
+    #: The rows pages read, loaded for many journeys at once by the pages that list or show
+    #: them (``preloaded``); the lookups query directly when a page did not load them.
+    stage_forms: Mapped[list[StageForm]] = relationship(order_by="StageForm.id", viewonly=True)
+    evidence: Mapped[list[Evidence]] = relationship(order_by="Evidence.id", viewonly=True)
+    seller_lists: Mapped[list[SellerList]] = relationship(order_by="SellerList.id", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version_id}
     __table_args__ = (Index("ix_journeys_state_changed", "state", "state_changed_at"),)
@@ -79,8 +87,36 @@ class Journey(db.Model):
     def title_is_app(self) -> bool:
         return getattr(self, "app", None) is not None
 
+    def preloaded(self, name: str) -> list | None:
+        """The collection ``name`` if this request already loaded it, else ``None``.
+
+        Only read-only pages load these collections up front. An operation that adds a row
+        leaves them unloaded, so its lookups query and see the row it added.
+        """
+        if name in inspect(self).unloaded:
+            return None
+        return getattr(self, name)
+
+    @property
+    def is_on_page(self) -> bool:
+        """Loaded by a read-only page that keeps its values (``page_value``)."""
+        return self.__dict__.get("_page_values") is not None
+
+    def page_value(self, key: str, compute):
+        """``compute()``, once per read-only page: a page that preloaded this journey keeps
+        what its panels ask more than once (``workflow.operations.preload_journeys``)."""
+        values = self.__dict__.get("_page_values")
+        if values is None:
+            return compute()
+        if key not in values:
+            values[key] = compute()
+        return values[key]
+
     def has_event(self, name: str) -> bool:
         """Whether the chain records an event ``name`` on this journey."""
+        events = self.preloaded("events")
+        if events is not None:
+            return any(event.event == name for event in events)
         stmt = select(Event.id).where(Event.journey_id == self.id, Event.event == name).limit(1)
         return db.session.scalar(stmt) is not None
 
