@@ -114,7 +114,7 @@ def _backfill_in_force_sellers():
     ).all()
     if not lists:
         return
-    from storage import ObjectNotFound
+    from storage import StorageError
     from workflow.storage_setup import get_storage  # the desk's storage, as configured
 
     storage = get_storage()
@@ -123,9 +123,9 @@ def _backfill_in_force_sellers():
         try:
             with storage.open(file_id) as stream:
                 ids = sorted({str(int(line)) for line in stream.read().split()})
-        except ObjectNotFound:
+        except StorageError:  # missing, or an id this storage never made
             log.warning(
-                'journey %s: its list in force (%s) is missing from storage; '
+                'journey %s: its list in force (%s) cannot be read from storage; '
                 '"flask storage check" reports it, and the seller-ID search will not find it',
                 journey_id, file_id,
             )  # fmt: skip
