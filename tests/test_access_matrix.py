@@ -238,6 +238,11 @@ TABLE: tuple[Row, ...] = (
         on_a="LNNNNY", on_b="LNNNNY", kind="admin", writes=True),
     Row("admin.access", "POST", "/admin/users/{spare_user}/access/off",
         on_a="LNNNNY", on_b="LNNNNY", kind="admin", writes=True),
+    Row("admin.retention_rules", "GET", "/admin/retention", on="LNNNNY", kind="admin"),
+    Row("admin.retention_rules", "POST", "/admin/retention", on="LNNNNY", kind="admin",
+        writes=True, data={"documents": "3650"}),
+    # Nothing in the seeded world is past a period, so the run is allowed and deletes nothing.
+    Row("admin.run_retention", "POST", "/admin/retention/run", on="LNNNNY", kind="admin"),
 )
 # fmt: on
 

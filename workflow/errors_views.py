@@ -46,25 +46,16 @@ def render_error(status: int, message: str, **context):
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
+        """Every refusal the domain raises: rolled back, then JSON for scripts or a page."""
         db.session.rollback()
         if request.accept_mimetypes.best == "application/json":
             # The upload script shows the message next to the file it sent.
             return jsonify(ok=False, message=exc.message), exc.status_code
-        return render_error(exc.status_code, exc.message)
-
-    @app.errorhandler(ConcurrentChange)
-    def concurrent_change(exc: ConcurrentChange):
-        db.session.rollback()
-        if request.accept_mimetypes.best == "application/json":
-            return jsonify(ok=False, message=exc.message), exc.status_code
-        return conflict_page(exc.message, exc.journey_id)
-
-    @app.errorhandler(EmailNotVerified)
-    def unverified(exc: EmailNotVerified):
-        db.session.rollback()
-        if request.accept_mimetypes.best == "application/json":
-            return jsonify(ok=False, message=exc.message), exc.status_code
-        return render_error(exc.status_code, exc.message, offer_resend=True)
+        if isinstance(exc, ConcurrentChange):
+            return conflict_page(exc.message, exc.journey_id)
+        return render_error(
+            exc.status_code, exc.message, offer_resend=isinstance(exc, EmailNotVerified)
+        )
 
     @app.errorhandler(IntegrityError)
     def integrity(exc: IntegrityError):

@@ -96,9 +96,18 @@ def committed_references(file_ids: list[str]) -> set[str]:
 
 
 #: Session.info keys: ids of objects saved in the session's current transaction, and whether
-#: that transaction tried to commit (so a rollback may follow a COMMIT the server applied).
+#: that transaction tried to commit (so a rollback may follow a COMMIT the server applied);
+#: ids of objects to delete once the transaction that stopped referencing them commits.
 _UNCOMMITTED = "uncommitted_file_ids"
 _COMMITTING = "commit_attempted"
+_RELEASED = "released_file_ids"
+
+
+def delete_after_commit(file_id: str) -> None:
+    """Delete the object ``file_id`` once the current transaction commits (never before:
+    a rollback would leave rows pointing at nothing). If the deletion fails then, the object
+    is merely unreferenced, and ``flask storage sweep`` removes it."""
+    db.session.info.setdefault(_RELEASED, []).append(file_id)
 
 
 def install_rollback_cleanup() -> None:
@@ -117,11 +126,20 @@ def _committing(session: Session) -> None:
 def _kept(session: Session) -> None:
     session.info.pop(_UNCOMMITTED, None)
     session.info.pop(_COMMITTING, None)
+    released = session.info.pop(_RELEASED, None)
+    if released:
+        storage = get_storage()
+        for file_id in released:
+            try:
+                storage.delete(file_id)
+            except Exception:  # unreferenced now: storage sweep removes it later
+                log.exception("could not delete %s, which no row references any more", file_id)
 
 
 def _rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
     if previous_transaction.parent is not None:
         return  # a savepoint: the outer transaction may still commit the rows
+    session.info.pop(_RELEASED, None)  # the rows still reference them
     file_ids = session.info.pop(_UNCOMMITTED, None)
     in_doubt = session.info.pop(_COMMITTING, False)
     if not file_ids:

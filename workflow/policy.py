@@ -96,6 +96,8 @@ class Action(enum.StrEnum):
     #: Invite a user by mail; they set their own password through the link.
     add_user = "add_user"
     set_user_active = "set_user_active"
+    #: Set how long files and mail are kept, and delete what is past it.
+    manage_retention = "manage_retention"
     # --- the desk itself
     #: A decision the desk makes under one of its rules (``workflow.rules``), never a person.
     apply_desk_rule = "apply_desk_rule"
@@ -160,6 +162,7 @@ RULES: dict[Action, Rule] = {
     Action.view_users: Rule(ADMINS, "manage users"),
     Action.add_user: Rule(ADMINS, "add users"),
     Action.set_user_active: Rule(ADMINS, "switch users' access"),
+    Action.manage_retention: Rule(ADMINS, "set how long records are kept"),
     Action.apply_desk_rule: Rule(DESK, "apply the desk's own rules"),
     Action.send_password_reset: Rule(ADMINS, "send password-reset links"),
 }
@@ -224,10 +227,11 @@ DECISION_ACTIONS: dict[DecisionKind, Action] = {
     DecisionKind.continued: Action.continue_journey,
     DecisionKind.message: Action.post_message,
     DecisionKind.sandbox_required: Action.require_sandbox,
+    DecisionKind.files_deleted: Action.apply_desk_rule,
 }
 
 #: Decisions the desk may record itself, under a rule, in place of a reviewer.
-DESK_RULE_DECISIONS = frozenset({DecisionKind.list_in_force})
+DESK_RULE_DECISIONS = frozenset({DecisionKind.list_in_force, DecisionKind.files_deleted})
 
 
 def decision_action(kind: DecisionKind, actor: User) -> Action:

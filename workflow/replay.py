@@ -24,6 +24,7 @@ from workflow.extensions import db
 from workflow.models import (
     ApiRequest,
     App,
+    DeletedFile,
     DocumentVersion,
     Event,
     Evidence,
@@ -143,6 +144,12 @@ TRACKED: dict[str, Tracked] = {
     "stage_messages": Tracked(
         StageMessage,
         _fields("journey_id", "stage", "author_id", body_sha256=_body_sha256),
+        None,
+    ),
+    # A file deleted under retention: the record is named by the desk's decision that made it.
+    "deleted_files": Tracked(
+        DeletedFile,
+        _fields("journey_id", "kind", "source_table", "source_id", "sha256", "days", "deleted_at"),
         None,
     ),
 }  # fmt: skip

@@ -25,6 +25,8 @@ class DeskRule:
     section: str
     #: What the rule decided, for the applicant and the reviewer.
     text: str
+    #: The actor's name, for a rule that is the desk's own rather than the guide's.
+    title: str = ""
 
     @property
     def actor_email(self) -> str:
@@ -32,7 +34,7 @@ class DeskRule:
 
     @property
     def actor_name(self) -> str:
-        return f"Onboarding desk, guide §{self.section}"
+        return self.title or f"Onboarding desk, guide §{self.section}"
 
 
 #: §3.4.1 a: a seller's own seller ID is on its APP's authorization list by default; only
@@ -42,6 +44,14 @@ OWN_SHOP = DeskRule(
     "3.4.1 a",
     "In force at once, without Tmall Global review: the list adds no seller other than the "
     "seller's own shop (guide §3.4.1 a).",
+)
+
+#: The periods an admin set for keeping files and mail (``workflow.retention``).
+RETENTION = DeskRule(
+    "retention",
+    "",
+    "Deleted once the retention period the admin set had passed; the SHA-256 stays on record.",
+    title="Onboarding desk, retention policy",
 )
 
 #: A password hash no password matches (``check_password_hash`` refuses its format).

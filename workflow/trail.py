@@ -119,6 +119,22 @@ def _sandbox_required(payload) -> str:
     return f"Sandbox verification required for this APP: {values['sandbox_required_reason']}"
 
 
+_RETAINED = {"documents": "documents", "evidence": "evidence", "packets": "packets",
+             "mail": "mail"}  # fmt: skip
+
+
+def _files_deleted(payload) -> str:
+    about = payload["about"]
+    named = [_RETAINED.get(kind, kind) for kind in about["kinds"]]
+    kinds = " and ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
+    days = sorted({row["values"]["days"] for row in payload["rows"]})
+    period = " / ".join(f"{n}-day" for n in days)
+    return (
+        f"Deleted under the {period} retention for {kinds}: {about['count']} "
+        f"{'record' if about['count'] == 1 else 'records'} (their SHA-256 stay on record)"
+    )
+
+
 _SUMMARIES = {
     DecisionKind.document: _document,
     DecisionKind.api: _api,
@@ -133,4 +149,5 @@ _SUMMARIES = {
     DecisionKind.continued: _continued,
     DecisionKind.message: _message,
     DecisionKind.sandbox_required: _sandbox_required,
+    DecisionKind.files_deleted: _files_deleted,
 }

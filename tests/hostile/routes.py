@@ -231,5 +231,10 @@ ROUTES: tuple[Route, ...] = (
         "taobao_account_id": "tb_hostile_isv"}, actors=("admin",), label="applicant"),
     Route("admin.access", "POST", {"user_id": "@spare_user", "state": "off"}, actors=("admin",)),
     Route("admin.send_password_reset", "POST", {"user_id": "@spare_user"}, actors=("admin",)),
+    Route("admin.retention_rules", "GET", actors=("admin",)),
+    Route("admin.retention_rules", "POST", fields={
+        "documents": "3650", "evidence": "", "packets": "3650", "mail": "365"},
+        actors=("admin",)),
+    Route("admin.run_retention", "POST", actors=("admin",)),
 )
 # fmt: on

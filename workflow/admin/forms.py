@@ -1,9 +1,10 @@
-from wtforms import EmailField, SelectField, StringField
+from wtforms import EmailField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from workflow.models import Role
+from workflow.models import RetentionKind, Role
 from workflow.models.accounts import PEOPLE_ROLES
+from workflow.retention import MAX_DAYS
 from workflow.web.forms import DeskForm, MemberName
 
 
@@ -21,3 +22,19 @@ class InviteUserForm(DeskForm):
         "Developer account (taobao account ID)",
         validators=[Optional(), Length(max=64), MemberName()],
     )
+
+
+class RetentionForm(DeskForm):
+    """Days to keep each kind of record after its journey ended; empty keeps it for ever."""
+
+    documents = IntegerField("Documents", validators=[Optional(), NumberRange(min=1, max=MAX_DAYS)])
+    evidence = IntegerField("Evidence", validators=[Optional(), NumberRange(min=1, max=MAX_DAYS)])
+    packets = IntegerField("Packets", validators=[Optional(), NumberRange(min=1, max=MAX_DAYS)])
+    mail = IntegerField("Mail", validators=[Optional(), NumberRange(min=1, max=MAX_DAYS)])
+
+    def days(self) -> dict[RetentionKind, int | None]:
+        return {kind: getattr(self, kind.value).data for kind in RetentionKind}
+
+
+class RunRetentionForm(DeskForm):
+    """The button that deletes what is due now; its token is its only field."""

@@ -1,9 +1,10 @@
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from workflow import retention
 from workflow.admin import operations
-from workflow.admin.forms import InviteUserForm
-from workflow.models import Role, User
+from workflow.admin.forms import InviteUserForm, RetentionForm, RunRetentionForm
+from workflow.models import RETENTION_TITLES, Role, User
 from workflow.policy import Action
 from workflow.web.access import requires_action, row_of
 from workflow.web.units import run_unit
@@ -53,3 +54,42 @@ def send_password_reset(user_id: int):
         lambda user: f"A link to set a new password is in the mail to {user.email}.",
     )
     return redirect(url_for("admin.users"))
+
+
+@bp.route("/retention", methods=["GET", "POST"])
+@requires_action(Action.manage_retention)
+def retention_rules():
+    current = retention.rules()
+    form = RetentionForm(data={kind.value: rule.days for kind, rule in current.items()})
+    if form.validate_on_submit():
+        saved, _ = run_unit(
+            lambda: retention.set_rules(current_user, form.days()),
+            lambda periods: (
+                "Retention saved: "
+                + (
+                    ", ".join(f"{k.value} {d} days" for k, d in sorted(periods.items()))
+                    or "keep all"
+                )
+            ),
+        )
+        if saved:
+            return redirect(url_for("admin.retention_rules"))
+    return render_template(
+        "admin/retention.html",
+        form=form,
+        run_form=RunRetentionForm(),
+        titles=RETENTION_TITLES,
+        rules=current,
+        due=retention.due_counts(),
+        deletions=retention.recent_deletions(),
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/retention/run", methods=["POST"])
+@requires_action(Action.manage_retention)
+def run_retention():
+    if RunRetentionForm().validate_on_submit():
+        run_unit(lambda: retention.apply_retention(actor=current_user), lambda r: r.summary())
+    else:
+        flash("The form had expired. Reload the page and try again.", "error")
+    return redirect(url_for("admin.retention_rules"))

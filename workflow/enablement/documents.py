@@ -107,15 +107,20 @@ def current_documents(journey: Journey) -> dict[DocumentKind, DocumentVersion | 
     return {kind: (vs[-1] if vs else None) for kind, vs in history_by_kind(journey).items()}
 
 
-def passed_documents(journey: Journey) -> list[DocumentVersion]:
+def passed_documents(
+    journey: Journey, current: dict[DocumentKind, DocumentVersion | None] | None = None
+) -> list[DocumentVersion]:
     """Current versions waiting for a decision whose prechecks and findings all passed.
 
     A warning, an error, OCR still running or a name not found keeps a document out: those
-    need the reviewer's eye one by one.
+    need the reviewer's eye one by one. ``current`` is :func:`current_documents`, when the
+    caller has it already.
     """
+    if current is None:
+        current = current_documents(journey)
     return [
         document
-        for document in current_documents(journey).values()
+        for document in current.values()
         if document is not None
         and document.review_status is ReviewStatus.pending
         and all(check.get("level") == "ok" for check in document.prechecks or ())

@@ -269,12 +269,13 @@ def accept_passed_documents(
     """
     authorize(actor, Action.decide_document, journey)
     ensure_deciding(journey)
-    passed = passed_documents(journey)
+    current = current_documents(journey)
+    passed = passed_documents(journey, current)
     if not shown:
         raise DomainError("No document is waiting whose prechecks all passed.")
     accepted = {
         document.id
-        for document in current_documents(journey).values()
+        for document in current.values()
         if document is not None and document.review_status is ReviewStatus.accepted
     }
     if not passed and set(shown) <= accepted:

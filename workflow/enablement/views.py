@@ -31,6 +31,7 @@ from workflow.extensions import db
 from workflow.journeys.actions import act, back_to, refuse_form
 from workflow.models import DocumentVersion
 from workflow.policy import Action
+from workflow.retention import ensure_file_kept
 from workflow.storage_setup import get_storage
 from workflow.web.access import journey_of, requires_action, row_of
 
@@ -116,13 +117,14 @@ document_of = row_of(DocumentVersion, "document_id", "document")
 @requires_action(Action.download_document, target=document_of)
 def document_file(document_id: int):
     document = enablement.get_document_for(current_user, document_id)
+    file_id = ensure_file_kept(document)
     storage = get_storage()
     try:
         if request.args.get("download"):
             return storage.download_response(
-                document.file_id, filename=document.filename, content_type=document.content_type
+                file_id, filename=document.filename, content_type=document.content_type
             )
-        return _inline_response(document, storage.open(document.file_id))
+        return _inline_response(document, storage.open(file_id))
     except ObjectNotFound:
         raise NotFound("The stored file is missing. Tell an administrator.") from None
 

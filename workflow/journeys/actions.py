@@ -12,6 +12,7 @@ from workflow import operations
 from workflow.errors import NotFound
 from workflow.extensions import db
 from workflow.models import Journey
+from workflow.retention import ensure_file_kept
 from workflow.storage_setup import get_storage
 from workflow.web.units import run_unit
 
@@ -67,8 +68,8 @@ def send_journey_file(journey_id: int, model, row_id: int, *, filename: str, con
     """
     journey = load_journey(journey_id)
     row = db.session.get(model, row_id)
-    if row is None or row.journey_id != journey.id or not row.file_id:
+    if row is None or row.journey_id != journey.id:
         raise NotFound("No such file.")
     return get_storage().download_response(
-        row.file_id, filename=row.filename or filename, content_type=content_type
+        ensure_file_kept(row), filename=row.filename or filename, content_type=content_type
     )

@@ -36,10 +36,17 @@ from workflow.models.enablement import (
 from workflow.models.jobs import Job, JobStatus
 from workflow.models.journeys import ChainHead, DecisionKind, Event, Journey
 from workflow.models.outbox import OutboxMessage, OutboxStatus
+from workflow.models.retention import (
+    RETENTION_TITLES,
+    DeletedFile,
+    RetentionKind,
+    RetentionRule,
+)
 
 __all__ = [
     "DOCUMENT_TITLES",
     "MAX_MESSAGE",
+    "RETENTION_TITLES",
     "Account",
     "AccountKind",
     "AccountToken",
@@ -48,6 +55,7 @@ __all__ = [
     "Audience",
     "ChainHead",
     "DecisionKind",
+    "DeletedFile",
     "DocumentKind",
     "DocumentVersion",
     "EnablementRequest",
@@ -64,6 +72,8 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Packet",
+    "RetentionKind",
+    "RetentionRule",
     "ReviewStatus",
     "Role",
     "SellerList",

@@ -245,7 +245,8 @@ class Packet(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     reference: Mapped[str] = mapped_column(String(64), unique=True)
-    file_id: Mapped[str] = mapped_column(String(200))
+    #: ``None`` once the file was deleted under retention (``DeletedFile`` says when).
+    file_id: Mapped[str | None] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
     cache_key: Mapped[str] = mapped_column(String(64), index=True)

@@ -96,7 +96,8 @@ class DocumentVersion(db.Model):
     kind: Mapped[DocumentKind] = mapped_column(Enum(DocumentKind, native_enum=False, length=40))
     version: Mapped[int] = mapped_column()
     #: Storage key chosen by the server; never the user's filename.
-    file_id: Mapped[str] = mapped_column(String(200))
+    #: ``None`` once the file was deleted under retention (``DeletedFile`` says when).
+    file_id: Mapped[str | None] = mapped_column(String(200))
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column()

@@ -165,6 +165,8 @@ class DecisionKind(enum.StrEnum):
     message = "conversation.message"
     #: A reviewer requires sandbox verification for the APP, with a reason, or lifts it.
     sandbox_required = "sandbox.required"
+    #: Files past the retention period the admin set were deleted; their hashes stay.
+    files_deleted = "files.deleted"
 
 
 class Event(db.Model):

@@ -67,6 +67,8 @@ class OutboxMessage(db.Model):
     #: mark, and no ``sent_at``, cannot know whether SMTP accepted it, so it never resends.
     sending_claim: Mapped[str | None] = mapped_column(String(32))
     sending_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the retention job emptied the message (its address, subject and body).
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def is_unconfirmed(self) -> bool:

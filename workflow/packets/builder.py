@@ -156,11 +156,14 @@ def latest_form(journey: Journey, kind: FormKind) -> StageForm | None:
     ).first()
 
 
-def _opener(file_id: str) -> Callable:
+def _opener(row) -> Callable:
+    """Open ``row``'s file when the packet embeds it; a file deleted under retention refuses
+    with its date, so a rebuild says why it cannot embed it."""
+    from workflow.retention import ensure_file_kept
     from workflow.storage_setup import get_storage
 
     storage = get_storage()
-    return lambda: storage.open(file_id)
+    return lambda: storage.open(ensure_file_kept(row))
 
 
 def _form_section(
@@ -182,7 +185,7 @@ def _form_section(
                 version=1,
                 review_status="submitted",
                 content_type=form.content_type or "application/octet-stream",
-                open=_opener(form.file_id),
+                open=_opener(form),
             )
         )
     return [Section(title, rows=rows)], documents
@@ -242,7 +245,7 @@ def current_documents(journey: Journey) -> list[DocumentEntry]:
             version=v.version,
             review_status=v.review_status.value,
             content_type=v.content_type,
-            open=_opener(v.file_id),
+            open=_opener(v),
         )
         for kind, v in sorted(latest.items(), key=lambda item: item[0].value)
     ]

@@ -148,7 +148,9 @@ def rebuild_packet(packet: Packet, *, render: bool = False) -> Rebuild:
 
 
 def stored_bytes(packet: Packet) -> bytes:
-    with get_storage().open(packet.file_id) as fh:
+    from workflow.retention import ensure_file_kept
+
+    with get_storage().open(ensure_file_kept(packet)) as fh:
         return fh.read()
 
 
@@ -158,6 +160,9 @@ def filename(packet: Packet) -> str:
 
 def mail_packet(packet: Packet, to_addr: str, subject: str, body: str) -> None:
     """Attach the packet, or link to it when it is over the attachment limit."""
+    from workflow.retention import ensure_file_kept
+
+    ensure_file_kept(packet)
     if packet.size <= current_app.config["MAIL_ATTACHMENT_LIMIT_BYTES"]:
         queue_mail(
             to_addr,

@@ -6,6 +6,7 @@ from workflow.models import Packet
 from workflow.operations import get_journey_for
 from workflow.packets import operations, panels  # noqa: F401  (registers the panel)
 from workflow.policy import Action
+from workflow.retention import ensure_file_kept
 from workflow.storage_setup import get_storage
 from workflow.web.access import public, requires_action, row_on_journey
 
@@ -16,7 +17,9 @@ packet_on_journey = row_on_journey(Packet, "packet_id", "packet")
 
 def _send(packet):
     return get_storage().download_response(
-        packet.file_id, filename=operations.filename(packet), content_type="application/pdf"
+        ensure_file_kept(packet),
+        filename=operations.filename(packet),
+        content_type="application/pdf",
     )
 
 
