@@ -3,7 +3,7 @@
 A text matches substrings of the account's name and taobao account ID, the APP's name and key,
 and the e-mail of the account's users. On PostgreSQL those columns carry pg_trgm GIN indexes;
 on SQLite they are mirrored in FTS5 trigram tables (external content, kept in step by
-triggers; migration 0018), queried as a phrase. A text of digits also finds the APPs whose
+triggers; migration 0019), queried as a phrase. A text of digits also finds the APPs whose
 authorization list in force serves that seller ID (``in_force_sellers``); proposals and lists
 that were replaced are not indexed, so they are not found.
 
@@ -24,7 +24,7 @@ from workflow.models import Account, App, InForceSeller, Journey, User
 
 SEARCH_PAGE_SIZE = 50
 MAX_SEARCH_PAGE_SIZE = 200
-#: (table, FTS table on SQLite, columns searched): what migration 0018 indexes.
+#: (table, FTS table on SQLite, columns searched): what migration 0019 indexes.
 TEXT_SOURCES = (
     ("accounts", "accounts_search", ("name", "taobao_account_id")),
     ("apps", "apps_search", ("name", "app_key")),
