@@ -167,15 +167,16 @@ def journeys_of(account: Account, *, preload: bool = False) -> Iterable[Journey]
     stmt = select(Journey).where(Journey.account_id == account.id).order_by(Journey.id)
     if not preload:
         return db.session.scalars(stmt)
-    return preload_journeys(db.session.scalars(stmt.options(*JOURNEY_ROWS)))
+    return load_for_page(stmt, JOURNEY_ROWS)
 
 
-def preload_journeys(journeys: Iterable[Journey]) -> list[Journey]:
-    """Mark journeys loaded with ``JOURNEY_ROWS`` for a read-only page: values their panels
-    ask for more than once are worked out once (``Journey.page_value``)."""
-    journeys = list(journeys)
+def load_for_page(stmt, rows) -> list[Journey]:
+    """The journeys of ``stmt`` with ``rows`` loaded afresh, marked for this request's
+    read-only page (``Journey.mark_for_page``)."""
+    stmt = stmt.options(*rows).execution_options(populate_existing=True)
+    journeys = list(db.session.scalars(stmt).unique())
     for journey in journeys:
-        journey.__dict__["_page_values"] = {}
+        journey.mark_for_page()
     return journeys
 
 

@@ -80,12 +80,11 @@ def new_journey():
 def journey_page_of(journey_id: int, **_) -> Journey:
     """The journey with the rows its page reads, each table loaded once (the access gate's
     target, so the page's own lookups find it loaded)."""
-    journey = db.session.scalars(
-        select(Journey).where(Journey.id == journey_id).options(*operations.JOURNEY_PAGE_ROWS)
-    ).first()
-    if journey is None:
+    stmt = select(Journey).where(Journey.id == journey_id)
+    journeys = operations.load_for_page(stmt, operations.JOURNEY_PAGE_ROWS)
+    if not journeys:
         raise NotFound("No such journey.")
-    return operations.preload_journeys([journey])[0]
+    return journeys[0]
 
 
 @bp.route("/journeys/<int:journey_id>")

@@ -7,6 +7,7 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from flask import has_request_context, request
 from sqlalchemy import ForeignKey, Index, String, Text, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -16,6 +17,9 @@ from workflow.models.base import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from workflow.models.apps import Evidence, SellerList, StageForm
+
+#: Where a request keeps the mark of its read-only page (``Journey.mark_for_page``).
+_PAGE_KEY = "onboarding.read_only_page"
 
 #: The states of stage 1, in which a journey without an APP is the account's enablement.
 _ENABLEMENT_STATES = (
@@ -88,29 +92,43 @@ class Journey(db.Model):
         return getattr(self, "app", None) is not None
 
     def preloaded(self, name: str) -> list | None:
-        """The collection ``name`` if this request already loaded it, else ``None``.
+        """The collection ``name`` if the read-only page of this request loaded it, else
+        ``None``, and the caller queries.
 
-        Only read-only pages load these collections up front. An operation that adds a row
-        leaves them unloaded, so its lookups query and see the row it added.
+        Only read-only pages load these collections up front (``mark_for_page``). Anywhere
+        else (an operation, a later request in the same session, a job) the lookups query, so
+        they see every row, the ones just added too.
         """
-        if name in inspect(self).unloaded:
+        if self._page_values() is None or name in inspect(self).unloaded:
             return None
         return getattr(self, name)
 
     @property
     def is_on_page(self) -> bool:
-        """Loaded by a read-only page that keeps its values (``page_value``)."""
-        return self.__dict__.get("_page_values") is not None
+        """Loaded by this request's read-only page, which keeps its values (``page_value``)."""
+        return self._page_values() is not None
 
     def page_value(self, key: str, compute):
         """``compute()``, once per read-only page: a page that preloaded this journey keeps
-        what its panels ask more than once (``workflow.operations.preload_journeys``)."""
-        values = self.__dict__.get("_page_values")
+        what its panels ask more than once."""
+        values = self._page_values()
         if values is None:
             return compute()
         if key not in values:
             values[key] = compute()
         return values[key]
+
+    def mark_for_page(self) -> None:
+        """This request's page loaded the journey's rows and only reads them."""
+        page = request.environ.setdefault(_PAGE_KEY, object())
+        self.__dict__["_page_mark"] = (page, {})
+
+    def _page_values(self) -> dict | None:
+        mark = self.__dict__.get("_page_mark")
+        if mark is None or not has_request_context():
+            return None
+        page, values = mark
+        return values if request.environ.get(_PAGE_KEY) is page else None
 
     def has_event(self, name: str) -> bool:
         """Whether the chain records an event ``name`` on this journey."""
