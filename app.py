@@ -111,6 +111,7 @@ AREAS = (
     "auth",
     "journeys",
     "review",
+    "reports",
     "enablement",
     "apps",
     "deployment",
@@ -119,6 +120,7 @@ AREAS = (
     "conversation",
     "packets",
     "admin",
+    "notifications",
     "health",
 )
 
@@ -150,8 +152,12 @@ def _register_job_kinds(app: Flask) -> None:
     from workflow.enablement.ocr_job import ocr_kind
     from workflow.jobs import JobRegistry
     from workflow.mail.delivery import mail_kind
+    from workflow.notifications.reminders import reminders_kind
+    from workflow.retention import retention_kind
 
-    app.extensions["jobs"] = JobRegistry([mail_kind(), ocr_kind()])
+    app.extensions["jobs"] = JobRegistry(
+        [mail_kind(), ocr_kind(), reminders_kind(), retention_kind()]
+    )
 
 
 def _connect_handlers() -> None:

@@ -124,7 +124,10 @@ TABLE: tuple[Row, ...] = (
     Row("auth.logout", "POST", "/logout", on="LYYYYY", kind="self"),
     Row("auth.change_password", "GET", "/account/password", on="LYYYYY", kind="self"),
     Row("auth.change_password", "POST", "/account/password", on="LYYYYY", kind="self"),
+    Row("auth.my_personal_data", "GET", "/account/personal-data.json", on="LYYYYY", kind="self"),
     Row("auth.resend_verification", "POST", "/account/verify/resend", on="LYYYYY", kind="self"),
+    Row("notifications.settings", "GET", "/account/settings", on="LYYYYY", kind="self"),
+    Row("notifications.settings", "POST", "/account/settings", on="LYYYYY", kind="self"),
     Row("journeys.home", "GET", "/", on="LYYYYY", kind="self"),
     Row("apps.checker_download", "GET", "/checker/top-checker.pyz", on="LYYYYY", kind="self"),
     Row("journeys.dashboard", "GET", "/journeys", on="LYYYYY", kind="self"),
@@ -226,6 +229,14 @@ TABLE: tuple[Row, ...] = (
               "cloud": "yes", "cloud_details": "Use the RDS instance."}),
     Row("review.queue", "GET", "/review/", on="LNNNYY", kind="decide"),
     Row("review.all_journeys", "GET", "/review/journeys?q=Account", on="LNNNYY", kind="decide"),
+    Row("review.queue_export", "GET", "/review/queue.csv", on="LNNNYY", kind="decide"),
+    Row("review.search_export", "GET", "/review/journeys.xlsx?q=Account", on="LNNNYY",
+        kind="decide"),
+    Row("reports.index", "GET", "/reports/", on="LNNNYY", kind="decide"),
+    Row("reports.export", "GET", "/reports/stage-times.xlsx", on="LNNNYY", kind="decide"),
+    # The trail export holds the internal notes: staff only, even on the account's own journey.
+    Row("reports.trail", "GET", "/reports/journeys/{app}/trail.jsonl",
+        on_a="LFNFYY", on_b="LNFNYY", kind="decide"),
     # --- an event no one may fire does not exist
     Row("journeys.fire", "POST", "/journeys/{app}/events/no_such_event",
         on_a="LNNNNN", on_b="LNNNNN", data=lambda ids: {"version": 1}),
@@ -241,6 +252,10 @@ TABLE: tuple[Row, ...] = (
     Row("admin.retention_rules", "GET", "/admin/retention", on="LNNNNY", kind="admin"),
     Row("admin.retention_rules", "POST", "/admin/retention", on="LNNNNY", kind="admin",
         writes=True, data={"documents": "3650"}),
+    Row("admin.personal_data", "GET", "/admin/users/{spare_user}/personal-data.json",
+        on_a="LNNNNY", on_b="LNNNNY", kind="admin"),
+    Row("admin.erase", "POST", "/admin/users/{spare_user}/erase",
+        on_a="LNNNNY", on_b="LNNNNY", kind="admin", writes=True),
     # Nothing in the seeded world is past a period, so the run is allowed and deletes nothing.
     Row("admin.run_retention", "POST", "/admin/retention/run", on="LNNNNY", kind="admin"),
 )

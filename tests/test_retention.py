@@ -219,3 +219,29 @@ def test_only_admins_see_retention(client_for, isv):  # noqa: F811
         client = client_for(user)
         assert client.get("/admin/retention").status_code == 404
         assert client.post("/admin/retention/run").status_code == 404
+
+
+def test_the_worker_runs_retention_daily(isv, client_for, monkeypatch):  # noqa: F811
+    applicant = client_for(isv.applicant)
+    jid = isv.journey.id
+    save_isv_details(applicant, jid)
+    upload_all(applicant, isv)
+    _ok(fire_event(applicant, jid, "withdraw"))
+    db.session.add(RetentionRule(kind=RetentionKind.documents, days=10))
+    db.session.commit()
+    stored = _file_ids(jid)
+    assert len(stored) == 6
+    later = utcnow() + timedelta(days=11)
+    monkeypatch.setattr(retention, "utcnow", lambda: later)
+    result = _cli("worker", "--once", "--kinds", "retention")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "done 1, retrying 0, failed 0"
+    db.session.expire_all()
+    assert _file_ids(jid) == []
+    for file_id in stored:
+        with pytest.raises(ObjectNotFound):
+            get_storage().open(file_id)
+    kinds = db.session.scalars(select(DeletedFile.kind).where(DeletedFile.journey_id == jid))
+    assert set(kinds) == {RetentionKind.documents}
+    assert _cli("storage", "check").exit_code == 0
+    assert _cli("audit", "verify").exit_code == 0

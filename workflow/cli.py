@@ -80,11 +80,13 @@ def register_cli(app: Flask) -> None:
     from workflow.demo import demo_cli
     from workflow.jobs.cli import jobs_cli, worker_command
     from workflow.mail.cli import outbox_cli
+    from workflow.notifications.cli import reminders_cli
     from workflow.packets.cli import packets_cli
+    from workflow.reports.cli import reports_cli
     from workflow.retention_cli import retention_cli
     from workflow.storage_cli import storage_cli
 
     groups = (users_cli, audit_cli, outbox_cli, chart_cli, demo_cli, packets_cli, storage_cli,
-              retention_cli)  # fmt: skip
-    for group in (*groups, jobs_cli, worker_command, top_group):
+              retention_cli, reports_cli)  # fmt: skip
+    for group in (*groups, reminders_cli, jobs_cli, worker_command, top_group):
         app.cli.add_command(group)

@@ -52,6 +52,13 @@ def _count(raw: str) -> int:
     return value
 
 
+def _hour(raw: str) -> int:
+    value = int(raw)
+    if not 0 <= value <= 23:
+        raise ValueError("expected an hour of the day, 0 to 23")
+    return value
+
+
 def _choice(*allowed: str) -> Callable[[str], str]:
     def parse(raw: str) -> str:
         if raw not in allowed:
@@ -217,7 +224,21 @@ SETTINGS: tuple[Setting, ...] = (
         "The Tmall Global reviewer mailbox that receives packets.",
     ),
     Setting("PUBLIC_BASE_URL", str, "http://127.0.0.1:5000", "Base URL used in mailed links."),
-    Setting("REVIEW_SLA_DAYS", _positive_int, 3, "Items waiting longer are marked overdue."),
+    Setting(
+        "REVIEW_SLA_DAYS",
+        _positive_int,
+        3,
+        "Items waiting longer are marked overdue and mailed to their assignee; each further "
+        "period of as many days mails the admins.",
+    ),
+    Setting(
+        "APPLICANT_REMINDER_DAYS",
+        _positive_int,
+        7,
+        'Applicants are reminded of a draft or a "changes requested" journey idle this long, '
+        "and again each such period.",
+    ),
+    Setting("DIGEST_HOUR_UTC", _hour, 7, "Hour of the day (UTC) from which reviewer digests go."),
     Setting(
         "EMAIL_VERIFICATION_HOURS",
         _positive_int,

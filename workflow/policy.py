@@ -87,6 +87,10 @@ class Action(enum.StrEnum):
     assign_journey = "assign_journey"
     view_queue = "view_queue"
     search_journeys = "search_journeys"
+    #: The team's reports: stages now, time in each stage, the SLA, the weekly flow, the load.
+    view_reports = "view_reports"
+    #: A journey's trail as JSON lines with the chain's hashes; it holds the internal notes.
+    export_trail = "export_trail"
     #: Require sandbox verification for an APP (with a reason), or lift the requirement.
     require_sandbox = "require_sandbox"
     #: Specify the security-center and cloud configurations an APP must make (§3.4 2–3).
@@ -98,6 +102,10 @@ class Action(enum.StrEnum):
     set_user_active = "set_user_active"
     #: Set how long files and mail are kept, and delete what is past it.
     manage_retention = "manage_retention"
+    #: Download what the desk holds about a person (their own, or anyone's for an admin).
+    export_personal_data = "export_personal_data"
+    #: Erase a person's identifying data on their request.
+    erase_personal_data = "erase_personal_data"
     # --- the desk itself
     #: A decision the desk makes under one of its rules (``workflow.rules``), never a person.
     apply_desk_rule = "apply_desk_rule"
@@ -157,12 +165,16 @@ RULES: dict[Action, Rule] = {
     Action.assign_journey: Rule(STAFF, "take queue items"),
     Action.view_queue: Rule(STAFF, "work the review queue"),
     Action.search_journeys: Rule(STAFF, "search all journeys"),
+    Action.view_reports: Rule(STAFF, "see the reports"),
+    Action.export_trail: Rule(STAFF, "export a journey's trail"),
     Action.set_required_configs: Rule(STAFF, "specify the configurations an APP must make"),
     Action.require_sandbox: Rule(STAFF, "require sandbox verification"),
     Action.view_users: Rule(ADMINS, "manage users"),
     Action.add_user: Rule(ADMINS, "add users"),
     Action.set_user_active: Rule(ADMINS, "switch users' access"),
     Action.manage_retention: Rule(ADMINS, "set how long records are kept"),
+    Action.export_personal_data: Rule(EVERYONE, "export a person's data"),
+    Action.erase_personal_data: Rule(ADMINS, "erase a person's data"),
     Action.apply_desk_rule: Rule(DESK, "apply the desk's own rules"),
     Action.send_password_reset: Rule(ADMINS, "send password-reset links"),
 }

@@ -30,11 +30,13 @@ from workflow.decisions import decide
 from workflow.errors import DomainError, NotFound
 from workflow.extensions import db
 from workflow.files import delete_after_commit
+from workflow.jobs.registry import JobKind
 from workflow.models import (
     DecisionKind,
     DeletedFile,
     DocumentVersion,
     Evidence,
+    Job,
     Journey,
     OutboxMessage,
     Packet,
@@ -303,3 +305,25 @@ def recent_deletions(limit: int = 50) -> list[DeletedFile]:
             .limit(limit)
         )
     )
+
+
+# --- the daily job
+
+#: The job kind ``flask worker`` queues once a day.
+KIND = "retention"
+
+
+def run_retention(job: Job) -> None:
+    """Delete what is past its period (:func:`apply_retention`), as the desk.
+
+    Effect rule: inside the database, the rows lose their file references and the deletion
+    records and chained events are written once, together with marking the job done; outside
+    it, the objects are deleted from storage only after that commits (a failure there leaves
+    them unreferenced, for ``flask storage sweep``). A failed round leaves everything, and the
+    next day's job deletes it.
+    """
+    apply_retention()
+
+
+def retention_kind() -> JobKind:
+    return JobKind(KIND, run_retention, every=timedelta(days=1))

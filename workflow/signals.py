@@ -17,3 +17,7 @@ preparing_event = _signals.signal("preparing-event")
 #: Sent by ``workflow.conversation.operations.post_message`` once a message and its event are
 #: recorded, inside the same transaction. Receivers get the ``StageMessage`` as sender.
 message_posted = _signals.signal("message-posted")
+
+#: Sent by ``workflow.review.operations.assign_journey`` once the assignment is recorded,
+#: inside the same transaction, with ``actor`` and ``assignee`` (None when unassigned).
+journey_assigned = _signals.signal("journey-assigned")

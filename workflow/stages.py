@@ -107,6 +107,12 @@ REVIEW_STATES = tuple(
     )
 )
 
+#: States in which the journey waits on the applicant: drafts and requested changes. Idle in
+#: one of them, the applicant is reminded (``workflow.notifications.reminders``).
+APPLICANT_STATES = tuple(
+    sorted(s for s in STATE_NAMES if s.endswith(("_draft", "_changes_requested")))
+)
+
 END_STATES = ("rejected", "withdrawn")
 
 EVENT_LABELS = {

@@ -2,9 +2,9 @@
 
 The world is the hostile corpus's: a seller's and an ISV's journey at every stage, each with its
 APP, API requests, evidence, stage forms, seller lists and packets. Each journey page is checked
-as its applicant and as a reviewer; the account, queue, search and admin pages as their users
-see them; the pages before sign-in with their mailed-link tokens. A page passes with no serious
-or critical violation, and at 360 px it does not scroll sideways.
+as its applicant and as a reviewer; the account, queue, search, reports and admin pages as their
+users see them; the pages before sign-in with their mailed-link tokens. A page passes with no
+serious or critical violation, and at 360 px it does not scroll sideways.
 
 Playwright bypasses the page's Content-Security-Policy in this test only, so that axe's script
 can be injected.
@@ -62,7 +62,7 @@ def pages_by_role(world) -> dict[str, list[str]]:
     }
     checker = [f"/journeys/{world.ids[role]['sandbox']}/check/sandbox" for role in world.ids]
     compare = [f"/enablement/documents/{isv['document']}/compare"]
-    staff = ["/review/", "/review/journeys?" + urlencode({"q": "Hostile"}), *compare]
+    staff = ["/review/", "/review/journeys?" + urlencode({"q": "Hostile"}), "/reports/", *compare]
     return {
         "anonymous": anonymous,
         "seller": account_pages + journeys["seller"] + checker[:1],

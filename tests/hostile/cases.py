@@ -63,11 +63,13 @@ def all_cases() -> Iterator[Case]:
 
 
 #: What a user who has not confirmed their e-mail address may still POST: signing out, their
-#: password, the confirmation itself, and opening a journey (they may not submit in it).
+#: password and mail settings, the confirmation itself, and opening a journey (they may not
+#: submit in it).
 UNVERIFIED_MAY_POST = frozenset(
     {
         "auth.logout",
         "auth.change_password",
+        "notifications.settings",
         "auth.verify_email",
         "auth.resend_verification",
         "journeys.new_journey",

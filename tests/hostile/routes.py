@@ -115,9 +115,13 @@ ROUTES: tuple[Route, ...] = (
         "password": "a new long password", "confirm": "a new long password"},
           actors=("anonymous",)),
     Route("auth.change_password", "GET", actors=EVERYONE),
+    Route("auth.my_personal_data", "GET", actors=EVERYONE),
     Route("auth.change_password", "POST", fields={
         "current": PASSWORD, "password": "another long password",
         "confirm": "another long password"}, actors=EVERYONE),
+    Route("notifications.settings", "GET", actors=EVERYONE),
+    Route("notifications.settings", "POST", fields={"receipt": "y", "reminder": "y"},
+          actors=EVERYONE),
     # --- journeys
     Route("journeys.home", "GET", actors=EVERYONE),
     Route("journeys.dashboard", "GET", actors=EVERYONE),
@@ -144,6 +148,15 @@ ROUTES: tuple[Route, ...] = (
           actors=STAFF),
     Route("review.assign", "POST", {"journey_id": "@api"}, {"assignee": "me", "next": "/review/"},
           actors=STAFF),
+    Route("review.queue_export", "GET", {"fmt": "csv"}, query={
+        "stage": "2", "waiting": "1", "assignee": "me", "page": "1", "per_page": "20"},
+        actors=STAFF),
+    Route("review.search_export", "GET", {"fmt": "xlsx"},
+          query={"q": "Hostile", "state": "app_draft", "page": "1"}, actors=STAFF),
+    # --- reports
+    Route("reports.index", "GET", actors=STAFF),
+    Route("reports.export", "GET", {"table": "stage-times", "fmt": "csv"}, actors=STAFF),
+    Route("reports.trail", "GET", {"journey_id": "@api"}, actors=STAFF),
     # --- stage 1
     Route("enablement.save_request", "POST", {"journey_id": "@enable"},
           {**_CONTACT, "seller_id": "2200123456", "shop_name": "Hostile shop",
@@ -231,6 +244,8 @@ ROUTES: tuple[Route, ...] = (
         "taobao_account_id": "tb_hostile_isv"}, actors=("admin",), label="applicant"),
     Route("admin.access", "POST", {"user_id": "@spare_user", "state": "off"}, actors=("admin",)),
     Route("admin.send_password_reset", "POST", {"user_id": "@spare_user"}, actors=("admin",)),
+    Route("admin.personal_data", "GET", {"user_id": "@spare_user"}, actors=("admin",)),
+    Route("admin.erase", "POST", {"user_id": "@spare_user"}, actors=("admin",)),
     Route("admin.retention_rules", "GET", actors=("admin",)),
     Route("admin.retention_rules", "POST", fields={
         "documents": "3650", "evidence": "", "packets": "3650", "mail": "365"},

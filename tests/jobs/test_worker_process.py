@@ -4,6 +4,7 @@ SIGTERM after the job at hand."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -11,11 +12,13 @@ import time
 from pathlib import Path
 
 from flask_migrate import upgrade
+from sqlalchemy import select
 
 from app import create_app
 from tests.support import desk_config
 from workflow.extensions import db
 from workflow.mail.outbox import queue_mail
+from workflow.models import Job, JobStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,10 +64,19 @@ def test_the_worker_process_delivers_mail_and_stops_on_sigterm(tmp_path):
             worker.kill()
             worker.communicate()
     assert worker.returncode == 0, output
-    assert "worker serving mail, ocr every 0.2 s" in output
-    assert "done 1, retrying 0, failed 0" in output
+    assert "worker serving mail, ocr, reminders, retention every 0.2 s" in output
     with app.app_context():
         db.session.expire_all()
         assert db.session.get(type(message), message.id).sent_at is not None
+        # The worker also queued and ran the hour's reminders job and the day's retention
+        # job (nothing was owed or due).
+        periodic = db.session.scalars(
+            select(Job).where(Job.kind.in_(("reminders", "retention")))
+        ).all()
+        assert {j.kind for j in periodic} == {"reminders", "retention"}
+        assert {j.status for j in periodic} == {JobStatus.done}
+    done = [int(n) for n in re.findall(r"^done (\d+), retrying 0, failed 0$", output, re.M)]
+    assert sum(done) == 1 + len(periodic), output
+    with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -6,6 +6,7 @@ import hashlib
 import io
 from datetime import timedelta
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -19,7 +20,17 @@ from workflow.models import (
     Packet,
 )
 from workflow.models.base import utcnow
+from workflow.notifications.preferences import set_preferences
 from workflow.storage_setup import get_storage
+
+
+@pytest.fixture(autouse=True)
+def _reviewer_mail_only(seller_submission):
+    """These tests follow the packet to the reviewers' mailbox: the applicant's receipt (which
+    carries the same packet, tests/mail/test_notification_mail.py) is switched off."""
+    _, applicant, _ = seller_submission
+    set_preferences(applicant, {"receipt": False})
+    db.session.commit()
 
 
 def _due_now():

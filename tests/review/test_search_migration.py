@@ -1,4 +1,4 @@
-"""Migration 0019 on data written at 0018: the lists in force are indexed, proposals and
+"""Migration 0021 on data written at 0020: the lists in force are indexed, proposals and
 replaced lists are not, and the text index holds the rows that were already there."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from tests.support import desk_config
 from workflow.extensions import db
 from workflow.storage_setup import get_storage
 
-BEFORE = "0018"
+BEFORE = "0020"
 T0 = datetime(2026, 11, 20, 8, 30, tzinfo=UTC)
 
 

@@ -82,7 +82,9 @@ def test_four_processes_write_one_sqlite_file_at_once(tmp_path):
         # two journeys opened, one submission and one review per round, each an event
         assert count(Event) == 4 * expected
         outbox = count(OutboxMessage)
-        assert outbox == 2 * expected  # one to the reviewers' mailbox, one to the applicant
+        # per round, to the reviewers' mailbox and a receipt for the submission, and the
+        # review's mail to the applicant
+        assert outbox == 3 * expected
         assert sent_by_workers + leftover == outbox
         assert set(db.session.scalars(select(Job.status))) == {JobStatus.done}
         assert set(db.session.scalars(select(Job.attempts))) == {1}

@@ -38,3 +38,7 @@ class RetentionForm(DeskForm):
 
 class RunRetentionForm(DeskForm):
     """The button that deletes what is due now; its token is its only field."""
+
+
+class EraseForm(DeskForm):
+    """The button that erases a person's data; its token is its only field."""

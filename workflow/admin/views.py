@@ -1,9 +1,11 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import json
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from workflow import retention
+from workflow import privacy, retention
 from workflow.admin import operations
-from workflow.admin.forms import InviteUserForm, RetentionForm, RunRetentionForm
+from workflow.admin.forms import EraseForm, InviteUserForm, RetentionForm, RunRetentionForm
 from workflow.models import RETENTION_TITLES, Role, User
 from workflow.policy import Action
 from workflow.web.access import requires_action, row_of
@@ -93,3 +95,36 @@ def run_retention():
     else:
         flash("The form had expired. Reload the page and try again.", "error")
     return redirect(url_for("admin.retention_rules"))
+
+
+def personal_data_response(user_id: int) -> Response:
+    """The person's data as a JSON download, never cached."""
+    data = privacy.export_personal_data(current_user, user_id)
+    body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="personal-data-user-{user_id}.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/users/<int:user_id>/personal-data.json")
+@requires_action(Action.export_personal_data, target=row_of(User, "user_id", "user"))
+def personal_data(user_id: int):
+    return personal_data_response(user_id)
+
+
+@bp.route("/users/<int:user_id>/erase", methods=["POST"])
+@requires_action(Action.erase_personal_data, target=row_of(User, "user_id", "user"))
+def erase(user_id: int):
+    if EraseForm().validate_on_submit():
+        run_unit(
+            lambda: privacy.erase_personal_data(current_user, user_id),
+            lambda user: f"User #{user.id}'s personal data is erased; they can no longer sign in.",
+        )
+    else:
+        flash("The form had expired. Reload the page and try again.", "error")
+    return redirect(url_for("admin.users"))

@@ -204,6 +204,14 @@ def _link_page(page: str, status: int = 200):
     return page, status, {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
 
+@bp.route("/account/personal-data.json")
+@requires_action(Action.export_personal_data, target=lambda **_: current_user._get_current_object())
+def my_personal_data():
+    from workflow.admin.views import personal_data_response
+
+    return personal_data_response(current_user.id)
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @requires_action(Action.use_desk)
 def change_password():

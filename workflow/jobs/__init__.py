@@ -9,7 +9,9 @@ from workflow.jobs.queue import (
     count_by_status,
     enqueue,
     oldest_due_at,
+    period_start,
     requeue,
+    schedule_periodic,
 )
 from workflow.jobs.registry import JobKind, JobRegistry, UnknownJobKind, app_registry
 from workflow.jobs.runner import RunResult, outside_transaction, run_claimed, run_due
@@ -30,7 +32,9 @@ __all__ = [
     "enqueue",
     "oldest_due_at",
     "outside_transaction",
+    "period_start",
     "requeue",
     "run_claimed",
     "run_due",
+    "schedule_periodic",
 ]

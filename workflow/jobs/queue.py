@@ -15,9 +15,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from workflow.extensions import db
-from workflow.jobs.registry import app_registry
+from workflow.jobs.registry import JobRegistry, app_registry
 from workflow.models import Job, JobStatus
 from workflow.models.base import utcnow
 
@@ -66,6 +67,48 @@ def enqueue(
     db.session.add(job)
     db.session.flush()
     return job
+
+
+def period_start(every: timedelta, now: datetime) -> datetime:
+    """The start of the period of length ``every`` that holds ``now``, counted from the epoch."""
+    epoch = datetime(1970, 1, 1, tzinfo=now.tzinfo)
+    return now - (now - epoch) % every
+
+
+def schedule_periodic(
+    registry: JobRegistry, kinds: Collection[str] | None = None, *, now: datetime | None = None
+) -> list[Job]:
+    """Queue the current period's job of each periodic kind (of ``kinds``), and commit.
+
+    The period's start is in the job's dedupe key, so every worker, each round, asks for the
+    same job and one exists; a worker that loses the race to insert it finds it on the next
+    round. The job's own handler decides what the period owes (reminders keep their own
+    record of what went out), so a period whose job failed is not made up later.
+    """
+    now = now or utcnow()
+    queued = []
+    for kind in registry.periodic(kinds):
+        start = period_start(kind.every, now)
+        key = f"{kind.name}:{start.isoformat()}"
+        if db.session.scalar(select(Job.id).where(Job.dedupe_key == key)) is not None:
+            continue
+        job = Job(
+            kind=kind.name,
+            payload={"period": start.isoformat()},
+            max_attempts=kind.max_attempts,
+            run_after=start,
+            dedupe_key=key,
+        )
+        db.session.add(job)
+        try:
+            db.session.commit()
+        except IntegrityError:  # another worker queued it a moment ago
+            db.session.rollback()
+            continue
+        queued.append(job)
+    if not queued:
+        db.session.rollback()  # end the read-only transaction (no SQLite lock is kept)
+    return queued
 
 
 def _due(now: datetime):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 
@@ -31,6 +32,9 @@ class JobKind:
     name: str
     handler: Callable[[Job], None]
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    #: A periodic kind: ``flask worker`` queues one job of it per period of this length
+    #: (``workflow.jobs.queue.schedule_periodic``); nothing else needs to queue it.
+    every: timedelta | None = None
 
 
 class JobRegistry:
@@ -59,6 +63,11 @@ class JobRegistry:
 
     def names(self) -> list[str]:
         return sorted(self._kinds)
+
+    def periodic(self, names: Iterable[str] | None = None) -> list[JobKind]:
+        """The periodic kinds (of ``names``, if given), by name."""
+        wanted = set(self._kinds if names is None else names)
+        return [k for n, k in sorted(self._kinds.items()) if k.every is not None and n in wanted]
 
     def __contains__(self, name: object) -> bool:
         return name in self._kinds

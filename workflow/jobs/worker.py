@@ -1,5 +1,8 @@
 """The worker loop behind ``flask worker`` and ``flask outbox send --loop``.
 
+Each round first queues the current period's job of every periodic kind it serves (reminders),
+so a periodic job needs no cron.
+
 It never stops on a transient error. When the database goes away it keeps the claims it holds,
 backs off, and carries on with them when the database is back. When a job kind's outside
 service (SMTP) goes away, that kind pauses with a growing delay while the other kinds go on.
@@ -17,6 +20,7 @@ from collections.abc import Callable, Collection
 from sqlalchemy.exc import SQLAlchemyError
 
 from workflow.jobs.faults import Outage, is_database_outage
+from workflow.jobs.queue import schedule_periodic
 from workflow.jobs.registry import JobRegistry
 from workflow.jobs.runner import RunResult, reset_session, run_due
 
@@ -82,6 +86,7 @@ class Worker:
 
         while True:
             try:
+                schedule_periodic(self.registry, kinds)
                 result = run_due(
                     self.registry, kinds=kinds, limit=limit, wait_for_database=wait_for_database
                 )

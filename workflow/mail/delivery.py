@@ -55,6 +55,8 @@ class DeliverMail:
         row = db.session.get(OutboxMessage, job.payload["message"])
         if row is None:
             raise LookupError(f"outbox message {job.payload['message']} does not exist")
+        if row.purged_at is not None:
+            return  # emptied before it went out (its recipient's data was erased): never sent
         claim = (job.id, job.claim_token or "")
         if row.sent_at is None and claim not in self._accepted:
             self._send_once(row, claim[1])

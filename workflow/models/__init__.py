@@ -35,6 +35,7 @@ from workflow.models.enablement import (
 )
 from workflow.models.jobs import Job, JobStatus
 from workflow.models.journeys import ChainHead, DecisionKind, Event, Journey
+from workflow.models.notifications import NotificationPreference, SentReminder
 from workflow.models.outbox import OutboxMessage, OutboxStatus
 from workflow.models.retention import (
     RETENTION_TITLES,
@@ -68,6 +69,7 @@ __all__ = [
     "Job",
     "JobStatus",
     "Journey",
+    "NotificationPreference",
     "OcrStatus",
     "OutboxMessage",
     "OutboxStatus",
@@ -78,6 +80,7 @@ __all__ = [
     "Role",
     "SellerList",
     "SellerListKind",
+    "SentReminder",
     "SignInFailure",
     "StageMessage",
     "StageForm",

@@ -149,6 +149,10 @@ class User(UserMixin, db.Model):
     #: Until then they may read and sign in, but submit nothing.
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Set when an admin erased the person's data on request (``workflow.privacy``); the
+    #: address is then a placeholder, and this is the SHA-256 of the one it replaced.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    erased_email_sha256: Mapped[str | None] = mapped_column(String(64))
 
     account: Mapped[Account | None] = relationship(back_populates="users")
 

@@ -9,6 +9,7 @@ from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.models import DecisionKind, Journey, User
 from workflow.policy import Action, authorize
+from workflow.signals import journey_assigned
 
 
 def assign_journey(journey: Journey, actor: User, assignee: User | None) -> None:
@@ -19,6 +20,7 @@ def assign_journey(journey: Journey, actor: User, assignee: User | None) -> None
     journey.assignee = assignee
     claimed = assignee is not None and assignee.id == actor.id
     decide(journey, actor, DecisionKind.assigned, [journey], {"claimed": claimed})
+    journey_assigned.send(journey, actor=actor, assignee=assignee)
 
 
 def reviewers() -> list[User]:

@@ -60,7 +60,7 @@ def review_queue(
     queue_filter = queue_filter or QueueFilter()
     states = tuple(s for s in (states or REVIEW_STATES) if s in queue_filter.states())
     page_size = min(max(page_size, 1), MAX_PAGE_SIZE)
-    conditions = _conditions(queue_filter)
+    conditions = filter_conditions(queue_filter)
     total = _capped_count(states, conditions)
     is_capped = total > COUNT_CAP
     pages = max(1, -(-min(total, COUNT_CAP) // page_size))
@@ -76,7 +76,7 @@ def review_queue(
     )
 
 
-def _conditions(queue_filter: QueueFilter) -> list:
+def filter_conditions(queue_filter: QueueFilter) -> list:
     conditions = []
     if queue_filter.min_days > 0:
         cutoff = datetime.now(UTC) - timedelta(days=queue_filter.min_days)

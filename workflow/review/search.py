@@ -3,7 +3,7 @@
 A text matches substrings of the account's name and taobao account ID, the APP's name and key,
 and the e-mail of the account's users. On PostgreSQL those columns carry pg_trgm GIN indexes;
 on SQLite they are mirrored in FTS5 trigram tables (external content, kept in step by
-triggers; migration 0019), queried as a phrase. A text of digits also finds the APPs whose
+triggers; migration 0021), queried as a phrase. A text of digits also finds the APPs whose
 authorization list in force serves that seller ID (``in_force_sellers``); proposals and lists
 that were replaced are not indexed, so they are not found.
 
@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, or_, select, text
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import contains_eager, joinedload
 
 from workflow.extensions import db
@@ -24,7 +25,7 @@ from workflow.models import Account, App, InForceSeller, Journey, User
 
 SEARCH_PAGE_SIZE = 50
 MAX_SEARCH_PAGE_SIZE = 200
-#: (table, FTS table on SQLite, columns searched): what migration 0019 indexes.
+#: (table, FTS table on SQLite, columns searched): what migration 0021 indexes.
 TEXT_SOURCES = (
     ("accounts", "accounts_search", ("name", "taobao_account_id")),
     ("apps", "apps_search", ("name", "app_key")),
@@ -46,10 +47,12 @@ class SearchPage:
 
 
 def search_journeys(
-    text_: str = "", state: str = "", page: int = 1, *, page_size: int = SEARCH_PAGE_SIZE
+    text: str = "", state: str = "", page: int = 1, *, page_size: int = SEARCH_PAGE_SIZE
 ) -> SearchPage:
+    """A page of matching journeys; the page's form caps ``page_size``, an export asks more."""
+    text_ = text
     page = max(page, 1)
-    page_size = min(max(page_size, 1), MAX_SEARCH_PAGE_SIZE)
+    page_size = max(page_size, 1)
     stmt = (
         select(Journey)
         .join(Journey.account)
@@ -97,8 +100,8 @@ def _contains(model, columns: tuple[str, ...], text_: str) -> ColumnElement[bool
     if db.session.get_bind().dialect.name == "sqlite" and len(text_) >= _TRIGRAM:
         fts = next(fts for table, fts, _ in TEXT_SOURCES if table == model.__tablename__)
         phrase = '"' + text_.replace('"', '""') + '"'
-        match = text(f"{fts} MATCH :{fts}").bindparams(**{fts: phrase})
-        return model.id.in_(select(text("rowid")).select_from(text(fts)).where(match))
+        match = sql_text(f"{fts} MATCH :{fts}").bindparams(**{fts: phrase})
+        return model.id.in_(select(sql_text("rowid")).select_from(sql_text(fts)).where(match))
     pattern = f"%{_escape_like(text_)}%"
     return or_(*(getattr(model, c).ilike(pattern, escape="/") for c in columns))
 

@@ -6,12 +6,14 @@ from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.models import User
 from workflow.policy import Action
+from workflow.review.exports import queue_table, search_table
 from workflow.review.forms import AssignForm, QueueArgs, SearchArgs
 from workflow.review.operations import assign_journey, reviewers
 from workflow.review.queries import QueueFilter, review_queue
 from workflow.review.search import SEARCH_PAGE_SIZE, search_journeys
 from workflow.stages import STAGES, STATE_NAMES
 from workflow.web.access import journey_of, requires_action
+from workflow.web.exports import export_response
 from workflow.web.forms import parse_post, parse_query
 from workflow.web.urls import safe_next
 
@@ -22,12 +24,7 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 @requires_action(Action.view_queue)
 def queue():
     args = parse_query(QueueArgs)
-    assignee = args.assignee.data
-    queue_filter = QueueFilter(
-        stage=args.stage.data,
-        min_days=args.waiting.data,
-        assignee=str(current_user.id) if assignee == "me" else assignee,
-    )
+    queue_filter = _queue_filter(args)
     page = review_queue(args.page.data, queue_filter=queue_filter, page_size=args.per_page.data)
     return render_template(
         "review/queue.html",
@@ -36,6 +33,25 @@ def queue():
         stages=STAGES,
         sla_days=current_app.config["REVIEW_SLA_DAYS"],
         args={k: v for k, v in request.args.items() if k in args and k != "page"},
+    )
+
+
+@bp.route("/queue.<any(csv, xlsx):fmt>")
+@requires_action(Action.view_queue)
+def queue_export(fmt: str):
+    """Every item of the queue under the page's filters, as a spreadsheet."""
+    return export_response(
+        queue_table(_queue_filter(parse_query(QueueArgs)), current_app.config["REVIEW_SLA_DAYS"]),
+        fmt,
+    )
+
+
+def _queue_filter(args: QueueArgs) -> QueueFilter:
+    assignee = args.assignee.data
+    return QueueFilter(
+        stage=args.stage.data,
+        min_days=args.waiting.data,
+        assignee=str(current_user.id) if assignee == "me" else assignee,
     )
 
 
@@ -95,3 +111,11 @@ def all_journeys():
         per_page=per_page if per_page != SEARCH_PAGE_SIZE else None,
         states=STATE_NAMES,
     )
+
+
+@bp.route("/journeys.<any(csv, xlsx):fmt>")
+@requires_action(Action.search_journeys)
+def search_export(fmt: str):
+    """Every match of the search, in the order its pages show them, as a spreadsheet."""
+    args = parse_query(SearchArgs)
+    return export_response(search_table(args.q.data, args.state.data), fmt)

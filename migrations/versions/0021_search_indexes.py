@@ -1,7 +1,7 @@
 """search that scales: the sellers each list in force serves, text indexes, the sort's index
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0021
+Revises: 0020
 
 ``in_force_sellers`` holds one row per (journey, seller ID) of the authorization list in force;
 the backfill reads each list in force from storage. The text search matches substrings of the
@@ -16,8 +16,8 @@ import logging
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0019'
-down_revision = '0018'
+revision = '0021'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,18 @@
-"""Mail the other side when a journey changes; queued in the same transaction."""
+"""Mail the other side when a journey changes; queued in the same transaction.
+
+Receipts and assignment mails follow each person's choices (``preferences``); the periodic
+notices (digest, escalation, applicant reminders) live in ``reminders``.
+"""
 
 from __future__ import annotations
 
 from flask import current_app
 
 from workflow.mail.outbox import queue_mail
-from workflow.models import Journey, Role
+from workflow.models import Journey, Role, User
+from workflow.notifications.preferences import wants
 from workflow.packets.operations import mail_packet, packet_of_event
-from workflow.signals import journey_changed, message_posted
+from workflow.signals import journey_assigned, journey_changed, message_posted
 from workflow.stages import REVIEW_STATES, STAGES, event_label, state_name
 
 
@@ -21,6 +26,7 @@ def journey_url(journey: Journey) -> str:
 def notify(journey: Journey, *, event, actor, data, **_):
     if actor.role is Role.applicant and event.to_state in REVIEW_STATES:
         _notify_reviewers(journey, event)
+        _send_receipt(journey, event, actor)
     elif actor.is_staff:
         _notify_applicants(journey, event)
 
@@ -40,6 +46,46 @@ def _notify_reviewers(journey: Journey, event) -> None:
         return
     body += f"\nPacket {packet.reference}, SHA-256 {packet.sha256}\n"
     mail_packet(packet, to_addr, subject, body)
+
+
+def _send_receipt(journey: Journey, event, applicant: User) -> None:
+    """The submitting applicant's receipt, with the packet the submission recorded: attached,
+    or linked when it is over the attachment limit."""
+    if not wants(applicant, "receipt"):
+        return
+    subject = f"[TOP onboarding] Received: {state_name(event.to_state)} of “{journey.title}”"
+    body = (
+        f"Tmall Global received your submission of “{journey.title}” on "
+        f"{event.created_at:%Y-%m-%d %H:%M} UTC.\n\n"
+        f"State: {state_name(event.to_state)}\n"
+        f"Reviewers are told, and you get a mail when they act. Follow it at "
+        f"{journey_url(journey)}\n"
+    )
+    packet = packet_of_event(event)
+    if packet is None:
+        queue_mail(applicant.email, subject, body, journey_id=journey.id)
+        return
+    body += f"\nPacket {packet.reference}, SHA-256 {packet.sha256}: what you submitted, as sent.\n"
+    mail_packet(packet, applicant.email, subject, body)
+
+
+@journey_assigned.connect
+def notify_assignee(journey: Journey, *, actor: User, assignee: User | None, **_):
+    """Mail the reviewer someone else assigned the item to; claiming it oneself mails nobody."""
+    if assignee is None or assignee.id == actor.id or not wants(assignee, "assignment"):
+        return
+    account = journey.account
+    body = (
+        f"{actor.display_name} assigned “{journey.title}” of {account.name} to you.\n\n"
+        f"State: {state_name(journey.state)}, since {journey.state_changed_at:%Y-%m-%d %H:%M} "
+        f"UTC.\nReview it at {journey_url(journey)}\n"
+    )
+    queue_mail(
+        assignee.email,
+        f"[TOP onboarding] Assigned to you: {account.name}",
+        body,
+        journey_id=journey.id,
+    )
 
 
 def _notify_applicants(journey: Journey, event) -> None:

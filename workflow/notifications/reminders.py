@@ -1,0 +1,365 @@
+"""Periodic notices: each reviewer's daily digest, escalation of overdue items, and reminders to
+applicants whose draft or requested changes sit idle.
+
+``flask worker`` queues one ``reminders`` job an hour (a periodic job kind); ``flask reminders
+send`` runs the same round by hand. A round is idempotent: every notice is owed once per item
+and period, and a :class:`~workflow.models.SentReminder` row with a unique key records that it
+went out, in the same transaction as its mail. The periods:
+
+- digest: one per reviewer per UTC day, from ``DIGEST_HOUR_UTC``, when they have open items;
+- escalation: an item waiting ``REVIEW_SLA_DAYS`` is mailed to its assignee (the reviewers'
+  mailbox when nobody has it); each further period of as many days mails the admins;
+- reminder: a journey idle ``APPLICANT_REMINDER_DAYS`` in a draft or "changes requested" state
+  is mailed to its account's users, and again each such period.
+
+A period counts from when the journey entered its state, which is part of the key: a journey
+that moves on and comes back starts again at the first period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from workflow import jobs
+from workflow.extensions import db
+from workflow.mail.outbox import queue_mail
+from workflow.models import Account, Job, Journey, Role, SentReminder, User
+from workflow.models.base import utcnow
+from workflow.notifications import journey_url
+from workflow.notifications.preferences import who_wants
+from workflow.stages import APPLICANT_STATES, REVIEW_STATES, state_name
+
+KIND = "reminders"
+#: How often ``flask worker`` runs a round; each notice has its own, longer, period.
+EVERY = timedelta(hours=1)
+MAX_ATTEMPTS = 3
+#: Keys looked up per statement when checking what already went out.
+_KEY_BATCH = 500
+
+
+@dataclass
+class Sent:
+    """One notice a round sent: what, about which item, to whom."""
+
+    kind: str
+    key: str
+    summary: str
+    recipients: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        to = ", ".join(self.recipients) or "nobody (every recipient turned it off)"
+        return f"{self.kind} {self.summary} to {to}"
+
+
+def send_reminders(now: datetime | None = None) -> list[Sent]:
+    """Queue every notice owed at ``now`` and not sent yet (flush, never commit)."""
+    now = now or utcnow()
+    sent: list[Sent] = []
+    sent += send_digests(now)
+    sent += send_escalations(now)
+    sent += send_applicant_reminders(now)
+    return sent
+
+
+def _periods(since: datetime, now: datetime, days: int) -> int:
+    """Whole periods of ``days`` days from ``since`` to ``now``."""
+    return int((now - since) / timedelta(days=days))
+
+
+def _waited(since: datetime, now: datetime) -> str:
+    days = (now - since) / timedelta(days=1)
+    return f"{days:.0f} day{'s' if round(days) != 1 else ''}"
+
+
+def _record(
+    key: str,
+    kind: str,
+    mail: Callable[[], list[str]],
+    *,
+    summary: str,
+    journey_id: int | None = None,
+    user_id: int | None = None,
+) -> Sent | None:
+    """Record the notice under ``key`` and queue its mail, or nothing if it went out already
+    (here, or in a round that committed it first)."""
+    try:
+        with db.session.begin_nested():
+            row = SentReminder(key=key, kind=kind, journey_id=journey_id, user_id=user_id)
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError:
+        return None
+    recipients = mail()
+    row.mails = len(recipients)
+    db.session.flush()
+    return Sent(kind, key, summary, recipients)
+
+
+def _already_sent(keys: Iterable[str]) -> set[str]:
+    keys, found = list(keys), set()
+    for start in range(0, len(keys), _KEY_BATCH):
+        batch = keys[start : start + _KEY_BATCH]
+        stmt = select(SentReminder.key).where(SentReminder.key.in_(batch))
+        found |= set(db.session.scalars(stmt))
+    return found
+
+
+def _settings_url() -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/account/settings"
+
+
+def _staff() -> list[User]:
+    stmt = select(User).where(User.role.in_((Role.reviewer, Role.admin)), User.is_active_user)
+    return list(db.session.scalars(stmt.order_by(User.email)))
+
+
+# --- the daily digest
+
+
+def send_digests(now: datetime) -> list[Sent]:
+    """Each reviewer with open items gets one digest a day, from ``DIGEST_HOUR_UTC``."""
+    config = current_app.config
+    if now.hour < config["DIGEST_HOUR_UTC"]:
+        return []
+    day = now.date().isoformat()
+    reviewers = {u.id: u for u in who_wants(_staff(), "digest")}
+    keys = {uid: f"digest:{uid}:{day}" for uid in reviewers}
+    done = _already_sent(keys.values())
+    waiting = [uid for uid, key in keys.items() if key not in done]
+    if not waiting:
+        return []
+    items = db.session.scalars(
+        select(Journey)
+        .options(joinedload(Journey.account), joinedload(Journey.app))
+        .where(Journey.state.in_(REVIEW_STATES), Journey.assignee_id.in_(waiting))
+        .order_by(Journey.state_changed_at, Journey.id)
+    ).unique()
+    by_reviewer: dict[int, list[Journey]] = {}
+    for journey in items:
+        by_reviewer.setdefault(journey.assignee_id, []).append(journey)
+    unassigned = _unassigned_count()
+    sent = []
+    for uid in waiting:
+        mine = by_reviewer.get(uid)
+        if not mine:
+            continue  # nothing open: no mail, and a later round today may still send one
+        reviewer = reviewers[uid]
+
+        def mail(reviewer=reviewer, mine=mine) -> list[str]:
+            queue_mail(
+                reviewer.email,
+                f"[TOP onboarding] Your open items: {len(mine)} ({day})",
+                _digest_body(mine, now, unassigned),
+            )
+            return [reviewer.email]
+
+        overdue = sum(1 for j in mine if _is_overdue(j, now))
+        summary = f"of {day} for {reviewer.email}: {len(mine)} open, {overdue} overdue"
+        notice = _record(keys[uid], "digest", mail, summary=summary, user_id=uid)
+        if notice is not None:
+            sent.append(notice)
+    return sent
+
+
+def _is_overdue(journey: Journey, now: datetime) -> bool:
+    return _periods(journey.state_changed_at, now, current_app.config["REVIEW_SLA_DAYS"]) >= 1
+
+
+def _unassigned_count() -> int:
+    stmt = select(func.count()).where(
+        Journey.state.in_(REVIEW_STATES), Journey.assignee_id.is_(None)
+    )
+    return db.session.scalar(stmt) or 0
+
+
+def _digest_body(items: list[Journey], now: datetime, unassigned: int) -> str:
+    sla = current_app.config["REVIEW_SLA_DAYS"]
+    overdue = [j for j in items if _is_overdue(j, now)]
+    current = [j for j in items if not _is_overdue(j, now)]
+    lines = [f"Items assigned to you and waiting for a reviewer: {len(items)}.", ""]
+    for heading, group in ((f"Overdue (waiting {sla} days or more)", overdue), ("Open", current)):
+        if not group:
+            continue
+        lines.append(f"{heading}: {len(group)}")
+        for j in group:
+            lines.append(
+                f"- #{j.id} {j.account.name}: {j.title}, {state_name(j.state)}, waiting "
+                f"{_waited(j.state_changed_at, now)}. {journey_url(j)}"
+            )
+        lines.append("")
+    if unassigned:
+        lines.append(f"{unassigned} more item(s) wait unassigned in the review queue.")
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    lines += [f"The queue: {base}/review/", "", f"Turn this digest off at {_settings_url()}"]
+    return "\n".join(lines) + "\n"
+
+
+# --- escalation of overdue items
+
+
+def send_escalations(now: datetime) -> list[Sent]:
+    """Overdue items: the first period to the assignee, each later one to the admins."""
+    sla = current_app.config["REVIEW_SLA_DAYS"]
+    cutoff = now - timedelta(days=sla)
+    overdue = list(
+        db.session.scalars(
+            select(Journey)
+            .options(joinedload(Journey.account), joinedload(Journey.assignee))
+            .options(joinedload(Journey.app))
+            .where(Journey.state.in_(REVIEW_STATES), Journey.state_changed_at <= cutoff)
+            .order_by(Journey.state_changed_at, Journey.id)
+        ).unique()
+    )
+    keys = {
+        j.id: (
+            f"escalation:{j.id}:{j.state_changed_at.isoformat()}:"
+            f"{_periods(j.state_changed_at, now, sla)}"
+        )
+        for j in overdue
+    }
+    done = _already_sent(keys.values())
+    owed = [j for j in overdue if keys[j.id] not in done]
+    if not owed:
+        return []
+    admins = [u for u in _staff() if u.role is Role.admin]
+    sent = []
+    for journey in owed:
+        period = _periods(journey.state_changed_at, now, sla)
+        recipients = _escalation_recipients(journey, period, admins)
+
+        def mail(journey=journey, period=period, recipients=recipients) -> list[str]:
+            subject, body = _escalation_text(journey, period, now)
+            for to_addr in recipients:
+                queue_mail(to_addr, subject, body, journey_id=journey.id)
+            return recipients
+
+        waited = _waited(journey.state_changed_at, now)
+        summary = f"#{journey.id} (waiting {waited}, period {period})"
+        notice = _record(
+            keys[journey.id], "escalation", mail, summary=summary, journey_id=journey.id
+        )
+        if notice is not None:
+            sent.append(notice)
+    return sent
+
+
+def _escalation_recipients(journey: Journey, period: int, admins: list[User]) -> list[str]:
+    mailbox = current_app.config["TMALL_MAILBOX"]
+    if period <= 1:
+        assignee = journey.assignee
+        if assignee is None or not assignee.is_active:
+            return [mailbox]  # nobody holds it: the reviewers' mailbox is told
+        return [u.email for u in who_wants([assignee], "escalation")]
+    if not admins:
+        return [mailbox]
+    return [u.email for u in who_wants(admins, "escalation")]
+
+
+def _escalation_text(journey: Journey, period: int, now: datetime) -> tuple[str, str]:
+    sla = current_app.config["REVIEW_SLA_DAYS"]
+    account = journey.account
+    waited = _waited(journey.state_changed_at, now)
+    holder = journey.assignee.display_name if journey.assignee else "nobody (unassigned)"
+    lines = [
+        f"“{journey.title}” of {account.name} has waited {waited} for a reviewer; the SLA is "
+        f"{sla} days.",
+        "",
+        f"State: {state_name(journey.state)}, since {journey.state_changed_at:%Y-%m-%d %H:%M} UTC",
+        f"Assigned to: {holder}",
+    ]
+    if period > 1:
+        more = period - 1
+        lines += ["", f"Escalated to the admins: overdue {more} more period(s) of {sla} days."]
+    lines += ["", f"Review it at {journey_url(journey)}", f"Your mail settings: {_settings_url()}"]
+    level = "Overdue" if period <= 1 else "Escalated"
+    return f"[TOP onboarding] {level}: {account.name}, waiting {waited}", "\n".join(lines) + "\n"
+
+
+# --- reminders to applicants
+
+
+def send_applicant_reminders(now: datetime) -> list[Sent]:
+    """A journey idle in a draft or "changes requested" reminds its account's users."""
+    days = current_app.config["APPLICANT_REMINDER_DAYS"]
+    cutoff = now - timedelta(days=days)
+    idle = list(
+        db.session.scalars(
+            select(Journey)
+            .options(joinedload(Journey.account).selectinload(Account.users))
+            .options(joinedload(Journey.app))
+            .where(Journey.state.in_(APPLICANT_STATES), Journey.state_changed_at <= cutoff)
+            .order_by(Journey.state_changed_at, Journey.id)
+        ).unique()
+    )
+    keys = {
+        j.id: (
+            f"reminder:{j.id}:{j.state_changed_at.isoformat()}:"
+            f"{_periods(j.state_changed_at, now, days)}"
+        )
+        for j in idle
+    }
+    done = _already_sent(keys.values())
+    sent = []
+    for journey in idle:
+        if keys[journey.id] in done:
+            continue
+        people = who_wants(journey.account.users, "reminder")
+
+        def mail(journey=journey, people=people) -> list[str]:
+            subject, body = _reminder_text(journey, now)
+            for user in people:
+                queue_mail(user.email, subject, body, journey_id=journey.id)
+            return [u.email for u in people]
+
+        waited = _waited(journey.state_changed_at, now)
+        summary = f"#{journey.id} ({state_name(journey.state)} for {waited})"
+        notice = _record(keys[journey.id], "reminder", mail, summary=summary, journey_id=journey.id)
+        if notice is not None:
+            sent.append(notice)
+    return sent
+
+
+def _reminder_text(journey: Journey, now: datetime) -> tuple[str, str]:
+    waited = _waited(journey.state_changed_at, now)
+    if journey.state.endswith("_changes_requested"):
+        doing = "Tmall Global asked for changes and is waiting for them"
+    else:
+        doing = "It is a draft: nothing is sent to Tmall Global until you submit it"
+    lines = [
+        f"“{journey.title}” has been {state_name(journey.state)} for {waited}.",
+        f"{doing}.",
+        "",
+        f"Continue at {journey_url(journey)}",
+        "",
+        "If you no longer need it, you can withdraw it there. Turn these reminders off at "
+        f"{_settings_url()}",
+    ]
+    return f"[TOP onboarding] Waiting for you: {state_name(journey.state)}", "\n".join(lines) + "\n"
+
+
+# --- the job
+
+
+def run_reminders(job: Job) -> None:
+    """Send the notices owed now (``send_reminders``).
+
+    Effect rule: inside the database only: the mails are queued in the outbox and their
+    ``sent_reminders`` rows written, once, together with marking the job done; a failed round
+    leaves nothing and the next one (or its retry) sends what is owed. The outbox's ``mail``
+    jobs deliver them.
+    """
+    send_reminders()
+
+
+def reminders_kind() -> jobs.JobKind:
+    return jobs.JobKind(KIND, run_reminders, max_attempts=MAX_ATTEMPTS, every=EVERY)
+
+
+__all__ = ["Sent", "reminders_kind", "send_reminders"]
