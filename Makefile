@@ -17,7 +17,7 @@ PUBLIC_BASE_URL := $(or $(ONBOARDING_PUBLIC_BASE_URL),$(DESK_URL))
 RUN_ENV := ONBOARDING_PUBLIC_BASE_URL='$(PUBLIC_BASE_URL)' ONBOARDING_TOP_GATEWAY_URL='$(GATEWAY_URL)' \
 	ONBOARDING_TOP_DEMO_STAND_INS=true
 
-.PHONY: run dev test install system-deps lint format bench clean-instance
+.PHONY: run dev test install system-deps lint format bench clean-instance screenshots
 
 install: $(VENV)/.installed
 
@@ -105,3 +105,7 @@ bench: install system-deps
 
 clean-instance:
 	rm -rf instance
+
+# The screenshots of docs/applicant.md and docs/reviewer.md, from a throw-away desk in Chromium.
+screenshots: install
+	$(PY) docs/screenshots.py $(if $(CHROMIUM),--chromium $(CHROMIUM))

@@ -135,6 +135,8 @@ TABLE: tuple[Row, ...] = (
     Row("journeys.show", "GET", "/journeys/{app}", on_a="LYNYYY", on_b="LNYNYY"),
     Row("journeys.diagram_svg", "GET", "/journeys/{app}/diagram.svg",
         on_a="LYNYYY", on_b="LNYNYY"),
+    Row("journeys.timeline", "GET", "/journeys/{app}/timeline", on_a="LYNYYY", on_b="LNYNYY"),
+    Row("journeys.diagram_page", "GET", "/journeys/{app}/diagram", on_a="LYNYYY", on_b="LNYNYY"),
     Row("enablement.document_file", "GET", "/enablement/documents/{document}/file",
         on_a="LYNYYY", on_b="LNYNYY"),
     Row("enablement.compare", "GET", "/enablement/documents/{document}/compare",

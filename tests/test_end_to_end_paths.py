@@ -96,9 +96,12 @@ def test_seller_serving_its_own_shop_is_released_without_an_authorization_review
     assert decision.actor.name == "Onboarding desk, guide §3.4.1 a"
     assert "without Tmall Global review" in decision.comment
     assert decision.data["about"] == {"list": "authorization", "count": 1, "rule": "3.4.1 a"}
+    trail = html.unescape(reviewer.get(f"/journeys/{jid}/timeline").get_data(as_text=True))
+    assert (
+        "Authorization list in force (1 seller IDs), without review under guide §3.4.1 a" in trail
+    )
+    assert "Onboarding desk, guide §3.4.1 a" in trail
     page = html.unescape(reviewer.get(f"/journeys/{jid}").get_data(as_text=True))
-    assert "Authorization list in force (1 seller IDs), without review under guide §3.4.1 a" in page
-    assert "Onboarding desk, guide §3.4.1 a" in page
 
     assert "which the desk puts in force with no Tmall Global authorization review" in page
 

@@ -53,8 +53,9 @@ def tp(make_account, make_user, make_journey, desk_storage):  # noqa: F811
     return _party(AccountKind.tp, make_account, make_user, make_journey)
 
 
-def _page(client, jid) -> str:
-    return html.unescape(client.get(f"/journeys/{jid}").get_data(as_text=True))
+def _page(client, jid, tab: str = "") -> str:
+    """The journey page, or one of its tabs (``/timeline``)."""
+    return html.unescape(client.get(f"/journeys/{jid}{tab}").get_data(as_text=True))
 
 
 def _flashed_errors(client) -> list[str]:
@@ -111,7 +112,8 @@ def test_a_tp_continues_without_the_sandbox_and_is_released(tp, client_for):  # 
     _ok(fire_event(applicant, jid, "submit"))
     review_page = _page(reviewer, jid)
     assert "TP (Taobao Partner)" in review_page
-    assert "Continue without sandbox verification" in review_page  # in the timeline
+    trail = _page(reviewer, jid, "/timeline")
+    assert "Continue without sandbox verification" in trail  # the step, in the timeline
     _ok(fire_event(reviewer, jid, "approve"))
     _ok(fire_event(applicant, jid, "start_distribution"))
     _distribute(applicant, reviewer, jid, ["3001", "3002"], confirm=[])
@@ -204,7 +206,9 @@ def test_a_required_sandbox_refuses_the_skip_with_the_reason(seller, client_for,
     assert row["values"]["sandbox_required_reason"] == REASON
     assert decisions[0].comment == REASON
     assert decisions[0].from_state == decisions[0].to_state == "api_access_granted"
-    assert "Sandbox verification required for this APP: " + REASON in _page(reviewer, jid)
+    assert "Sandbox verification required for this APP: " + REASON in _page(
+        reviewer, jid, "/timeline"
+    )
     _assert_log_replays()
 
 

@@ -153,7 +153,7 @@ def test_expired_files_are_deleted_and_the_chain_still_verifies(
     assert "replay ok" in verify.output and "deleted_files" in verify.output
 
     # The trail says what was deleted and when; downloads say why they are gone.
-    trail = " ".join(applicant.get(f"/journeys/{jid}").get_data(as_text=True).split())
+    trail = " ".join(applicant.get(f"/journeys/{jid}/timeline").get_data(as_text=True).split())
     assert (
         "Deleted under the 30-day retention for documents, evidence, mail and packets: "
         f"{len(records)} records (their SHA-256 stay on record)"

@@ -16,6 +16,14 @@ _CONFIGS = {"security": "security-center configuration", "cloud": "cloud configu
 _EVIDENCE = {"sandbox": "Sandbox", "cloud": "Cloud"}
 
 
+def event_kind(event: Event) -> str:
+    """``message`` for a conversation message, ``decision`` for another decision that does
+    not move the chart, ``transition`` for a step of the chart."""
+    if event.event == DecisionKind.message.value:
+        return "message"
+    return "decision" if event.is_decision else "transition"
+
+
 def event_title(event: Event) -> str:
     """What happened, in a few words: "Approve", "Document b (version 2) accepted"."""
     if event.event == "open":

@@ -16,7 +16,7 @@ from workflow.stages import (
     stage_of,
     state_name,
 )
-from workflow.trail import event_title
+from workflow.trail import event_kind, event_title
 
 GMT8 = timezone(timedelta(hours=8), "GMT+8")
 
@@ -77,6 +77,7 @@ def register_template_helpers(app: Flask) -> None:
         state_name=state_name,
         event_label=event_label,
         event_title=event_title,
+        event_kind=event_kind,
         stage_of=stage_of,
         stage_progress=stage_progress,
         destructive_events=DESTRUCTIVE_EVENTS,

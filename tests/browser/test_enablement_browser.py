@@ -125,6 +125,7 @@ def test_isv_uploads_submits_and_sees_the_rejection(live_desk, browser, tmp_path
 
     reviewer = _sign_in(browser, base_url, "rev@example.com")
     reviewer.goto(journey_url)
+    reviewer.locator("#doc-c details.doc-viewer summary").click()  # files open on demand
     image = reviewer.locator("#doc-c img.viewer-img")
     image.scroll_into_view_if_needed()
     assert image.evaluate(NATURAL_WIDTH) == 320

@@ -1,4 +1,4 @@
-"""The journey page in Chromium: the diagram opens on the current state with legible labels
+"""The journey pages in Chromium: the diagram tab opens on the current state with legible labels
 and its legend in view, and at 360 px nothing scrolls sideways and checker messages keep a
 readable column (issue 13, items 5 and 6)."""
 
@@ -107,7 +107,14 @@ def _signed_in(browser, base_url, email, width, height=900):  # noqa: F811
 
 
 def _open_journey(page, base_url, journey_id):
+    """The journey's workspace with every finished stage unfolded."""
     page.goto(f"{base_url}/journeys/{journey_id}")
+    for summary in page.locator(".done-stage > summary").all():
+        summary.click()
+
+
+def _open_diagram(page, base_url, journey_id):
+    page.goto(f"{base_url}/journeys/{journey_id}/diagram")
     page.wait_for_function(
         "() => { const c = document.querySelector('#diagram-box object.chart');"
         " return c && c.contentDocument && c.contentDocument.querySelector('svg .current')"
@@ -119,7 +126,7 @@ def _open_journey(page, base_url, journey_id):
 def test_the_diagram_opens_on_the_current_state_legibly(desk, browser, width):  # noqa: F811
     base_url, journeys = desk
     page = _signed_in(browser, base_url, "seller@example.com", width)
-    _open_journey(page, base_url, journeys["meeting"])
+    _open_diagram(page, base_url, journeys["meeting"])
     labels = page.evaluate(SMALLEST_LABEL_PX)
     assert labels["count"] > 40 and labels["smallest"] >= 11, labels
 
@@ -152,6 +159,9 @@ def test_at_360_px_nothing_scrolls_sideways_and_messages_have_room(desk, browser
     base_url, journeys = desk
     page = _signed_in(browser, base_url, email, 360)
     for name in ("meeting", "released"):
+        _open_diagram(page, base_url, journeys[name])
+        width = page.evaluate("document.scrollingElement.scrollWidth")
+        assert width <= 360, (name, "diagram", width)
         _open_journey(page, base_url, journeys[name])
         for details in page.locator("#evidence details").all():
             details.locator("summary").click()

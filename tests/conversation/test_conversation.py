@@ -98,7 +98,9 @@ def test_applicant_posts_and_the_reviewers_mailbox_gets_it(app, cloud, login):
     page = client.get(f"/journeys/{journey.id}").get_data(as_text=True)
     assert "Which ECS region does the architecture review expect?" in page
     assert "No messages on this stage yet." not in page
-    assert "Message to Tmall Global on stage 4, Deployment" in page  # the timeline's entry
+    trail = client.get(f"/journeys/{journey.id}/timeline").get_data(as_text=True)
+    assert "Message to Tmall Global on stage 4, Deployment" in trail  # the timeline's entry
+    assert "message · in Cloud plan submitted" in trail and "decision ·" not in trail
 
 
 def test_reviewer_answers_and_every_applicant_of_the_account_gets_it(app, cloud, login):

@@ -128,6 +128,8 @@ ROUTES: tuple[Route, ...] = (
     Route("journeys.new_journey", "POST"),
     Route("journeys.show", "GET", {"journey_id": "@app"}, actors=EVERYONE),
     Route("journeys.diagram_svg", "GET", {"journey_id": "@app"}, actors=EVERYONE),
+    Route("journeys.timeline", "GET", {"journey_id": "@app"}, actors=EVERYONE),
+    Route("journeys.diagram_page", "GET", {"journey_id": "@app"}, actors=EVERYONE),
     Route("journeys.fire", "POST", {"journey_id": "@fire", "event": "withdraw"},
           {"version": "{fire_version}", "comment": "Not needed any more", "note": "",
            "confirm": "yes"}, label="withdraw"),

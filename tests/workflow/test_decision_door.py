@@ -112,8 +112,9 @@ def test_the_trail_shows_decisions_to_both_sides(app, desk):
     desk.place("enablement_submitted")
     decide(desk.reviewer, versions(desk.jid)[0].id, "reject", "The scan is blurred.")
     for client in (desk.applicant, desk.reviewer):
-        page = client.get(f"/journeys/{desk.jid}").get_data(as_text=True)
-        assert "Document a (version 1) rejected: The scan is blurred." in page
+        trail = client.get(f"/journeys/{desk.jid}/timeline").get_data(as_text=True)
+        assert "Document a (version 1) rejected: The scan is blurred." in trail
+        assert "decision · in Enablement submitted" in trail
 
 
 def test_an_unknown_hash_version_is_reported_not_crashed_on(app, desk):

@@ -73,8 +73,8 @@ def test_applicant_gets_404_for_another_accounts_journey(
     me = make_user(Role.applicant, mine)
     their_journey = make_journey(theirs)
     login(me)
-    for url in (f"/journeys/{their_journey.id}", f"/journeys/{their_journey.id}/diagram.svg"):
-        assert client.get(url).status_code == 404
+    for tab in ("", "/diagram.svg", "/timeline", "/diagram"):
+        assert client.get(f"/journeys/{their_journey.id}{tab}").status_code == 404
     response = client.post(f"/journeys/{their_journey.id}/events/withdraw", data={"version": 1})
     assert response.status_code == 404
     assert db.session.get(Journey, their_journey.id).state == "enablement_draft"
@@ -109,10 +109,12 @@ def test_internal_notes_never_reach_the_applicant(
     db.session.commit()
     login(applicant)
     page = client.get(f"/journeys/{journey.id}").get_data(as_text=True)
+    trail = client.get(f"/journeys/{journey.id}/timeline").get_data(as_text=True)
     assert "Explain API use" in page and "INTERNAL-XYZ" not in page
+    assert "Explain API use" in trail and "INTERNAL-XYZ" not in trail
     client.post("/logout")
     login(reviewer)
-    assert "INTERNAL-XYZ" in client.get(f"/journeys/{journey.id}").get_data(as_text=True)
+    assert "INTERNAL-XYZ" in client.get(f"/journeys/{journey.id}/timeline").get_data(as_text=True)
 
 
 def test_reviewer_decision_through_the_page(client, make_account, make_user, make_journey, login):

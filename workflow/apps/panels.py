@@ -17,12 +17,30 @@ from workflow.apps.operations import APP_EDIT_STATES
 from workflow.apps.sandbox import REQUIREMENT_STATES
 from workflow.guide import url_for_link
 from workflow.journeys.actions import submitted_form
-from workflow.journeys.panels import panel
+from workflow.journeys.panels import Finding, panel
 from workflow.models import EvidenceKind, Journey, User
 from workflow.policy import Action, may
 
 
-@panel("apps/panel.html", order=20)
+def app_summary(p: dict) -> list[Finding]:
+    """The API requests at a glance: how many, which need the customer's authorization."""
+    requests = list(p["requested"].values())
+    if not requests:
+        return [("warn", "No TOP API requested")] if p["app"] is not None else []
+    by = {status: [r.method for r in requests if r.decision.value == status] for status in
+          ("pending", "accepted", "rejected")}  # fmt: skip
+    lines: list[Finding] = [
+        ("ok", f"{len(requests)} API{'s' if len(requests) != 1 else ''} requested; "
+         f"{len(by['pending'])} to decide, {len(by['accepted'])} granted, "
+         f"{len(by['rejected'])} refused")
+    ]  # fmt: skip
+    customer = [m for m, source in p["customer_info"].items() if source]
+    if customer:
+        lines.append(("warn", "Customer information (guide §3.5): " + ", ".join(customer)))
+    return lines
+
+
+@panel("apps/panel.html", order=20, stage="2", summary=app_summary)
 def app_panel(journey: Journey, user: User) -> dict | None:
     if journey.app is None and journey.state not in APP_EDIT_STATES:
         return None
@@ -68,13 +86,29 @@ def _api_form(requested: dict) -> dict:
     }
 
 
-@panel("apps/evidence_panel.html", order=30)
+def evidence_summary(p: dict) -> list[Finding]:
+    """Each check's newest report: whether it counts, and its signature's verdict."""
+    lines: list[Finding] = []
+    for section in p["sections"]:
+        name = "Sandbox" if section["kind"] is EvidenceKind.sandbox else "Cloud"
+        newest = next((e for e in section["evidence"] if not e.withdrawn_at), None)
+        if newest is None:
+            lines.append(("warn", f"{name} check: no report yet"))
+        else:
+            tone = "ok" if newest.counts else "fail"
+            lines.append((tone, f"{name} check: {newest.result_label}. {newest.verdict.message}"))
+    return lines
+
+
+@panel("apps/evidence_panel.html", order=30, summary=evidence_summary)
 def evidence_panel(journey: Journey, user: User) -> dict | None:
     found = {k: evidence_of(journey, k) for k in EvidenceKind}
     kinds = [k for k in EvidenceKind if journey.state == EVIDENCE_STATE[k] or found[k]]
     if not kinds:
         return None
     return {
+        # Cloud evidence is stage 4's; a sandbox report alone belongs to stage 3.
+        "stage": "4" if EvidenceKind.cloud in kinds else "3",
         "sections": [
             {"kind": k, "collecting": journey.state == EVIDENCE_STATE[k], "evidence": found[k]}
             for k in kinds
@@ -89,7 +123,7 @@ def evidence_panel(journey: Journey, user: User) -> dict | None:
 SANDBOX_CHOICE_STATES = ("api_access_granted", "sandbox_verification", "sandbox_skipped")
 
 
-@panel("apps/sandbox_panel.html", order=25)
+@panel("apps/sandbox_panel.html", order=25, stage="3")
 def sandbox_panel(journey: Journey, user: User) -> dict | None:
     app = journey.app
     if app is None or journey.state not in REQUIREMENT_STATES:

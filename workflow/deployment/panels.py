@@ -8,12 +8,26 @@ from workflow.deployment.operations import form_action, latest_form
 from workflow.deployment.specs import SPECS, earlier_values, labelled_values
 from workflow.extensions import db
 from workflow.journeys.actions import submitted_form
-from workflow.journeys.panels import panel
+from workflow.journeys.panels import Finding, panel
 from workflow.models import Event, Journey, User
 from workflow.policy import may
 
 
-@panel("deployment/panel.html", order=40)
+def deployment_summary(p: dict) -> list[Finding]:
+    """Which stage forms are on file, and the exemption's outcome."""
+    saved = [f["spec"].title for f in p["forms"] if f["current"] is not None]
+    missing = [f["spec"].title for f in p["forms"] if f["current"] is None]
+    lines: list[Finding] = []
+    if saved:
+        lines.append(("ok", "On file: " + ", ".join(saved)))
+    if missing:
+        lines.append(("warn", "Not filled in: " + ", ".join(missing)))
+    if p["exemption_refused"]:
+        lines.append(("fail", "Own-server exemption refused earlier"))
+    return lines
+
+
+@panel("deployment/panel.html", order=40, stage="4", summary=deployment_summary)
 def deployment_panel(journey: Journey, user: User) -> dict | None:
     forms = []
     for spec in SPECS.values():

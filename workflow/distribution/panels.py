@@ -16,7 +16,7 @@ from workflow.distribution.operations import (
     proposal_diff,
     proposed_list,
 )
-from workflow.journeys.panels import panel
+from workflow.journeys.panels import Finding, panel
 from workflow.models import Audience, Journey, SellerListKind, User
 from workflow.policy import Action, may
 
@@ -32,7 +32,30 @@ _STAGE_5_ALL = (
 _ENDED = ("rejected", "withdrawn")
 
 
-@panel("distribution/panel.html", order=50)
+def distribution_summary(p: dict) -> list[Finding]:
+    """The proposed lists against those in force, and the configurations still open."""
+    lines: list[Finding] = []
+    for lv in p["lists"]:
+        name = "Authorization list" if lv["kind"] is SellerListKind.authorization else (
+            "Distribution list")  # fmt: skip
+        proposal, diff = lv["proposal"], lv["diff"]
+        if proposal is not None:
+            text = f"{name}: {proposal.count} seller IDs proposed"
+            if diff is not None:
+                text += f" (+{len(diff.added)} added, −{len(diff.removed)} removed)"
+            lines.append(("ok", text))
+        against = lv["against_authorization"]
+        if against is not None and against["not_authorized"]:
+            lines.append(("fail", f"{len(against['not_authorized'])} seller IDs not authorized"))
+    open_configs = [c["label"] for c in p["configs"] if c["required"] and not c["confirmed_at"]]
+    if p["app"] is not None and not p["app"].console_configured_at:
+        open_configs.insert(0, "TOP console configuration")
+    if open_configs:
+        lines.append(("warn", "Not confirmed yet: " + ", ".join(open_configs)))
+    return lines
+
+
+@panel("distribution/panel.html", order=50, stage="5", summary=distribution_summary)
 def distribution_panel(journey: Journey, user: User) -> dict | None:
     app = journey.app
     sets_configs = (

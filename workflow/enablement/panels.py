@@ -25,7 +25,7 @@ from workflow.enablement.forms import (
     UploadForm,
     request_form_for,
 )
-from workflow.journeys.panels import panel
+from workflow.journeys.panels import Finding, panel
 from workflow.models import Journey, User
 from workflow.models.enablement import DocumentKind, DocumentVersion, ReviewStatus
 from workflow.policy import Action, may
@@ -62,7 +62,41 @@ def build_slots(journey: Journey) -> list[dict[str, Any]]:
     return [build_slot(kind, history) for kind, history in history_by_kind(journey).items()]
 
 
-@panel("enablement/panel.html", order=10)
+def enablement_summary(p: dict[str, Any]) -> list[Finding]:
+    """The reviewer's first look at stage 1: claims, prechecks, what changed."""
+    lines: list[Finding] = []
+    if p["other_claims"]:
+        verified = any(c.is_verified for c in p["other_claims"])
+        count = len(p["other_claims"])
+        text = f"{count} other account{'s' if count != 1 else ''} claim this taobao account ID"
+        if verified:
+            lines.append(("fail", text + ", one of them verified"))
+        else:
+            lines.append(("warn", text))
+    if p["is_isv"]:
+        slots = p["slots"]
+        uploaded = [s for s in slots if s["current"] is not None]
+        passed = {d.kind.value for d in p["passed"]}
+        lines.append(
+            ("ok" if len(uploaded) == len(slots) else "fail",
+             f"{len(uploaded)} of {len(slots)} documents uploaded")
+        )  # fmt: skip
+        if passed:
+            lines.append(("ok", f"Passed every precheck: {', '.join(sorted(passed))}"))
+        one_by_one = [s["letter"] for s in uploaded if s["state"] == "uploaded"]
+        one_by_one = [letter for letter in one_by_one if letter not in passed]
+        if one_by_one:
+            lines.append(("warn", f"To check one by one: {', '.join(one_by_one)}"))
+        rejected = [s["letter"] for s in slots if s["state"] == "rejected"]
+        if rejected:
+            lines.append(("fail", f"Rejected: {', '.join(rejected)}"))
+    changed = [c.label for c in p["field_changes"]] + [c.message for c in p["document_changes"]]
+    if changed:
+        lines.append(("warn", "Changed since the last decision: " + "; ".join(changed)))
+    return lines
+
+
+@panel("enablement/panel.html", order=10, stage="1", summary=enablement_summary)
 def enablement_panel(journey: Journey, user: User) -> dict[str, Any] | None:
     if journey.state not in ENABLEMENT_STATES and journey.enablement_request is None:
         return None

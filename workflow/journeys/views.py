@@ -11,6 +11,7 @@ from workflow.journeys import diagram
 from workflow.journeys.actions import refuse_form
 from workflow.journeys.forms import FireEventForm
 from workflow.journeys.panels import panels_for
+from workflow.journeys.workspace import workspace_for
 from workflow.models import Event, Journey
 from workflow.models.base import utcnow
 from workflow.models.journeys import DECISION_EVENTS
@@ -92,15 +93,39 @@ def journey_page_of(journey_id: int, **_) -> Journey:
 def show(journey_id: int):
     journey = operations.get_journey_for(current_user, journey_id)
     events = operations.events_for(current_user, journey)
+    panels = panels_for(journey, current_user)
     return render_template(
         "journeys/show.html",
         journey=journey,
+        tab="stage",
         events=events,
         form=FireEventForm(version=journey.version_id),
         missing=requirements.missing_for_next_step(journey),
         waiting=waiting_for(journey),
+        work=workspace_for(journey, current_user, panels),
+    )
+
+
+@bp.route("/journeys/<int:journey_id>/timeline")
+@requires_action(Action.view_journey, target=journey_of)
+def timeline(journey_id: int):
+    journey = operations.get_journey_for(current_user, journey_id)
+    return render_template(
+        "journeys/timeline.html",
+        journey=journey,
+        tab="timeline",
         timeline=list(reversed(journey.events)),
-        panels=panels_for(journey, current_user),
+    )
+
+
+@bp.route("/journeys/<int:journey_id>/diagram")
+@requires_action(Action.view_journey, target=journey_of)
+def diagram_page(journey_id: int):
+    journey = operations.get_journey_for(current_user, journey_id)
+    return render_template(
+        "journeys/diagram.html",
+        journey=journey,
+        tab="diagram",
         diagram_size=diagram.chart_size(journey.state, journey.released_at is not None),
         diagram_legend=diagram.END_STATES_LEGEND,
     )
