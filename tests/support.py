@@ -15,6 +15,7 @@ from sqlalchemy import event, text
 
 from workflow import audit
 from workflow.extensions import db
+from workflow.review.search import SQLITE_FTS_TABLES
 
 PASSWORD = "correct horse battery staple"
 
@@ -52,6 +53,9 @@ def reset_schema() -> None:
     with db.engine.begin() as conn:
         db.metadata.drop_all(conn)
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        if conn.dialect.name == "sqlite":
+            for name in SQLITE_FTS_TABLES:  # virtual tables the metadata does not know
+                conn.execute(text(f"DROP TABLE IF EXISTS {name}"))
     upgrade()
 
 

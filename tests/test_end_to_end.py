@@ -34,6 +34,7 @@ from tests.enablement.conftest import (  # noqa: F401  (fixtures)
     upload_all,
     versions,
 )
+from tests.page_cost import assert_journey_page_is_cheap
 from top.evidence import stand_in_url
 from top.gateway import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SESSION, LocalGateway
 from workflow.distribution.operations import ids_of, list_in_force
@@ -168,6 +169,8 @@ def test_seller_on_taobao_cloud_reaches_release(seller, client_for, gateway):  #
     assert "Authorization list 3 IDs" in last_authorization
     assert "Added (1) 1003" in last_authorization and "Removed (1) 1001" in last_authorization
     assert SELLER_ID in packets[0][1]
+    assert_journey_page_is_cheap(reviewer, jid)
+    assert_journey_page_is_cheap(applicant, jid)
 
 
 def test_isv_with_exemption_reaches_release(isv, client_for, gateway):  # noqa: F811
@@ -207,6 +210,8 @@ def test_isv_with_exemption_reaches_release(isv, client_for, gateway):  # noqa: 
         "change_authorizations", "approve", "seller_list.in_force",
     ]  # fmt: skip
     _assert_log_replays()
+    assert_journey_page_is_cheap(applicant, jid)
+    assert_journey_page_is_cheap(reviewer, jid)
     assert state_of(jid) == "released"
     packets = _read_packets(jid)
     assert [kind for kind, _, _ in packets] == [

@@ -27,6 +27,7 @@ from tests.enablement.conftest import (  # noqa: F401  (fixtures)
     upload_all,
     versions,
 )
+from tests.page_cost import assert_journey_page_is_cheap
 from tests.test_end_to_end import (  # noqa: F401  (the gateway fixture)
     SELLER_ID,
     _apply_for_apis,
@@ -142,6 +143,8 @@ def test_seller_serving_its_own_shop_is_released_without_an_authorization_review
         Role.system, Role.reviewer, Role.reviewer, Role.system,
     ]  # fmt: skip
     _assert_log_replays()
+    assert_journey_page_is_cheap(applicant, jid)
+    assert_journey_page_is_cheap(reviewer, jid)
 
 
 def test_isv_whose_exemption_is_refused_takes_the_cloud_path_to_release(
@@ -205,6 +208,8 @@ def test_isv_whose_exemption_is_refused_takes_the_cloud_path_to_release(
         "authorization", "distribution",
     ]  # fmt: skip
     _assert_log_replays()
+    assert_journey_page_is_cheap(applicant, jid)
+    assert_journey_page_is_cheap(reviewer, jid)
 
 
 def test_rejected_enablement_then_a_new_request_for_the_same_taobao_account(

@@ -29,6 +29,7 @@ from tests.enablement.conftest import (  # noqa: F401  (fixtures)
     upload_all,
     versions,
 )
+from tests.page_cost import assert_journey_page_is_cheap
 from tests.test_end_to_end import (  # noqa: F401  (the gateway fixture)
     _apply_for_apis,
     _assert_log_replays,
@@ -132,6 +133,8 @@ def test_a_tp_continues_without_the_sandbox_and_is_released(tp, client_for):  # 
     assert (skipped.from_state, skipped.to_state) == ("api_access_granted", "sandbox_skipped")
     assert skipped.actor_id == tp.applicant.id
     _assert_log_replays()
+    assert_journey_page_is_cheap(applicant, jid)
+    assert_journey_page_is_cheap(reviewer, jid)
     packets = _read_packets(jid)
     assert [kind for kind, _, _ in packets] == [
         "enablement_isv", "api_access", "exemption", "authorization", "distribution",

@@ -7,9 +7,38 @@ looked up in ``workflow.requirements`` so that each area owns its own rules.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from statemachine import State, StateChart
 
 from workflow import requirements
+
+
+def was_released(journey: Any) -> bool:
+    return journey.released_at is not None
+
+
+def is_new_app(journey: Any) -> bool:
+    app = getattr(journey, "app", None)
+    return app is None or app.is_new
+
+
+def exemption_refused(journey: Any) -> bool:
+    has_event = getattr(journey, "has_event", None)
+    return has_event is not None and has_event("refuse_exemption")
+
+
+def needs_no_review(journey: Any) -> bool:
+    """The authorization list adds no other seller: the desk puts it in force (§3.4.1 a)."""
+    return requirements.holds(journey, "authorization_needs_no_review")
+
+
+#: The chart's guards by the name its transitions give them (``cond=`` and ``unless=``).
+GUARDS: dict[str, Callable[[Any], bool]] = {
+    guard.__name__: guard
+    for guard in (was_released, is_new_app, exemption_refused, needs_no_review)
+}
 
 
 class JourneyChart(StateChart):
@@ -156,19 +185,61 @@ class JourneyChart(StateChart):
     )
 
     def was_released(self) -> bool:
-        return self.model.released_at is not None
+        return was_released(self.model)
 
     def is_new_app(self) -> bool:
-        app = getattr(self.model, "app", None)
-        return app is None or app.is_new
+        return is_new_app(self.model)
 
     def exemption_refused(self) -> bool:
-        has_event = getattr(self.model, "has_event", None)
-        return has_event is not None and has_event("refuse_exemption")
+        return exemption_refused(self.model)
 
     def needs_no_review(self) -> bool:
-        """The authorization list adds no other seller: the desk puts it in force (§3.4.1 a)."""
-        return requirements.holds(self.model, "authorization_needs_no_review")
+        return needs_no_review(self.model)
 
     def check_requirements(self, event: str, source: State, target: State) -> None:
         requirements.ensure_met(self.model, event, source.id, target.id)
+
+
+#: One transition's guards: (guard name, the value it must return), all of which must hold.
+Guards = tuple[tuple[str, bool], ...]
+
+
+def _candidate_table() -> dict[str, tuple[tuple[str, tuple[Guards, ...]], ...]]:
+    """For each state, the events that leave it in the chart's declaration order, each with the
+    guards of its transitions from there; built once, so listing events builds no chart."""
+    table = {}
+    for state in JourneyChart.states:
+        branches: dict[str, list[Guards]] = {}
+        for transition in state.transitions:
+            guards = tuple((spec.func, spec.expected_value) for spec in transition.cond)
+            unknown = [name for name, _ in guards if name not in GUARDS]
+            if unknown:
+                raise RuntimeError(f"chart guard(s) {unknown} missing from GUARDS")
+            for event in transition.events:
+                branches.setdefault(event.id, []).append(guards)
+        table[state.id] = tuple(
+            (event.id, tuple(branches[event.id])) for event in JourneyChart.events
+            if event.id in branches
+        )  # fmt: skip
+    return table
+
+
+CANDIDATE_EVENTS = _candidate_table()
+
+
+def enabled_events(journey: Any) -> list[str]:
+    """What ``JourneyChart(model=journey).enabled_events()`` answers, without building a chart:
+    the events of the journey's state with a transition whose guards hold for the journey.
+    Validators are not run here; ``fire`` runs them through the chart."""
+    answers: dict[str, bool] = {}
+
+    def holds(name: str, expected: bool) -> bool:
+        if name not in answers:
+            answers[name] = bool(GUARDS[name](journey))
+        return answers[name] is expected
+
+    return [
+        event
+        for event, branches in CANDIDATE_EVENTS.get(journey.state, ())
+        if any(all(holds(name, expected) for name, expected in guards) for guards in branches)
+    ]

@@ -63,8 +63,11 @@ def reading_only() -> Iterator[None]:
 def init_app(app: Flask) -> None:
     """GET requests read only, so their transaction takes no SQLite write lock."""
 
-    @app.before_request
-    def _reading_requests_take_no_lock():
+    # A URL value preprocessor runs before every ``before_request`` hook, the access gate's
+    # too, whose user load begins the request's transaction: as a hook it would come too late,
+    # and every GET would take SQLite's write lock for its whole length.
+    @app.url_value_preprocessor
+    def _reading_requests_take_no_lock(_endpoint, _values):
         if request.method in READING_METHODS:
             g.sqlite_begin_token = _begin.set("BEGIN DEFERRED")
 

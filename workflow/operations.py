@@ -8,14 +8,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from statemachine.exceptions import TransitionNotAllowed
 
-from workflow import audit
+from workflow import audit, chart
 from workflow.chart import JourneyChart
 from workflow.errors import ConcurrentChange, DomainError, EventNotAllowed, NotFound
 from workflow.extensions import db
-from workflow.models import Account, Event, Journey, User
+from workflow.models import Account, App, Event, Journey, User
 from workflow.models.base import utcnow
 from workflow.policy import Action, authorize, event_action, may
 from workflow.signals import journey_changed, preparing_event
@@ -37,8 +38,7 @@ def get_journey_for(user: User, journey_id: int, *, for_update: bool = False) ->
 
 def events_for(user: User, journey: Journey) -> list[str]:
     """The events this user could fire now, in the chart's declaration order."""
-    enabled = {event.id for event in chart_for(journey).enabled_events()}
-    return [e.id for e in JourneyChart.events if e.id in enabled and _may_fire(user, e.id, journey)]
+    return [e for e in chart.enabled_events(journey) if _may_fire(user, e, journey)]
 
 
 def _may_fire(user: User, event: str, journey: Journey) -> bool:
@@ -160,7 +160,34 @@ def open_journey(
     return journey
 
 
-def journeys_of(account: Account) -> Iterable[Journey]:
-    return db.session.scalars(
-        select(Journey).where(Journey.account_id == account.id).order_by(Journey.id)
-    )
+def journeys_of(account: Account, *, preload: bool = False) -> Iterable[Journey]:
+    """The account's journeys; ``preload`` (read-only pages) loads at once, for all of them,
+    the rows their titles, comments and next steps read, so the page's statements do not
+    grow with the journeys."""
+    stmt = select(Journey).where(Journey.account_id == account.id).order_by(Journey.id)
+    if not preload:
+        return db.session.scalars(stmt)
+    return load_for_page(stmt, JOURNEY_ROWS)
+
+
+def load_for_page(stmt, rows) -> list[Journey]:
+    """The journeys of ``stmt`` with ``rows`` loaded afresh, marked for this request's
+    read-only page (``Journey.mark_for_page``)."""
+    stmt = stmt.options(*rows).execution_options(populate_existing=True)
+    journeys = list(db.session.scalars(stmt).unique())
+    for journey in journeys:
+        journey.mark_for_page()
+    return journeys
+
+
+#: What a read-only page reads of each journey, loaded in one statement per table.
+JOURNEY_ROWS = (
+    joinedload(Journey.account),
+    joinedload(Journey.app).selectinload(App.api_requests),
+    selectinload(Journey.events).joinedload(Event.actor),
+    selectinload(Journey.stage_forms),
+    selectinload(Journey.evidence),
+    selectinload(Journey.seller_lists),
+)
+#: The journey page reads its enablement request too.
+JOURNEY_PAGE_ROWS = (*JOURNEY_ROWS, joinedload(Journey.enablement_request))

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from statemachine.exceptions import TransitionNotAllowed
 
-from workflow import requirements
+from workflow import chart, requirements
 from workflow.chart import JourneyChart
 
 # (source, event, condition, target). Conditions: "new"/"existing" APP, "released" or not,
@@ -180,3 +180,26 @@ def test_a_refused_exemption_still_leaves_reject_as_the_end():
     assert {"approve", "refuse_exemption", "request_changes", "reject"} <= enabled
     JourneyChart(model=model).send("reject")
     assert model.state == "rejected"
+
+
+CONDITIONS = [None, "released", "existing", "own_shop", "exemption_refused"]
+
+
+@pytest.mark.parametrize("condition", CONDITIONS, ids=[c or "any" for c in CONDITIONS])
+def test_the_candidate_table_answers_what_the_chart_answers(condition):
+    """The journey page lists events from the table built once; it must agree with the chart
+    in every state, whichever way the guards go."""
+    for state in STATES:
+        model = snapshot(state, condition)
+        from_chart = [e.id for e in JourneyChart(model=model).enabled_events()]
+        assert chart.enabled_events(model) == from_chart, state
+
+
+def test_the_candidate_table_asks_each_guard_once():
+    calls = []
+    model = snapshot("sandbox_skipped", "existing")
+    model.has_event = lambda name: calls.append(name) or False
+    assert chart.enabled_events(model) == [
+        "withdraw", "start_sandbox", "choose_cloud", "choose_exemption"
+    ]  # fmt: skip
+    assert calls == ["refuse_exemption"]

@@ -349,10 +349,14 @@ class EvidenceView:
 
 
 def view_of(evidence: Evidence, journey: Journey) -> EvidenceView:
-    verdict, report = provenance.verdict_of(evidence.report)
+    tokens = _page_tokens(journey)
+    verdict, report = provenance.verdict_of(evidence.report, tokens)
     problem = None
     if report is not None and verdict.ok:
-        token = db.session.get(EvidenceToken, evidence.token_id) if evidence.token_id else None
+        token = None
+        if evidence.token_id:
+            token = next((t for t in tokens.values() if t.id == evidence.token_id), None)
+            token = token or db.session.get(EvidenceToken, evidence.token_id)
         if report.key_id.startswith("token:") and token is None:
             problem = "The evidence row lost its token."
         found = binding_problems(report.payload, journey, evidence.kind, token)
@@ -371,9 +375,24 @@ def view_of(evidence: Evidence, journey: Journey) -> EvidenceView:
     )
 
 
+def _page_tokens(journey: Journey) -> dict[str, EvidenceToken]:
+    """The journey's evidence tokens by public ID, read once for a page; none elsewhere, where
+    each report's token is looked up by itself."""
+    if not journey.is_on_page:
+        return {}
+    stmt = select(EvidenceToken).where(EvidenceToken.journey_id == journey.id)
+    return journey.page_value(
+        "evidence_tokens", lambda: {t.public_id: t for t in db.session.scalars(stmt)}
+    )
+
+
 def evidence_of(journey: Journey, kind: EvidenceKind) -> list[EvidenceView]:
-    stmt = select(Evidence).where(Evidence.journey_id == journey.id, Evidence.kind == kind)
-    rows = db.session.scalars(stmt.order_by(Evidence.id.desc()))
+    loaded = journey.preloaded("evidence")
+    if loaded is not None:
+        rows = [row for row in reversed(loaded) if row.kind == kind]
+    else:
+        stmt = select(Evidence).where(Evidence.journey_id == journey.id, Evidence.kind == kind)
+        rows = db.session.scalars(stmt.order_by(Evidence.id.desc()))
     return [view_of(row, journey) for row in rows]
 
 

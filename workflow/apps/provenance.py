@@ -18,6 +18,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -133,8 +134,13 @@ class Verdict:
         return self.status == "verified"
 
 
-def verdict_of(envelope: Any) -> tuple[Verdict, SignedReport | None]:
-    """Read ``envelope`` through the schema and check its signature against the desk's keys."""
+def verdict_of(
+    envelope: Any, tokens: Mapping[str, EvidenceToken] | None = None
+) -> tuple[Verdict, SignedReport | None]:
+    """Read ``envelope`` through the schema and check its signature against the desk's keys.
+
+    ``tokens`` are token rows already read, by public ID; any other is looked up.
+    """
     try:
         report = parse_report(envelope)
     except ReportProblem as problem:
@@ -145,7 +151,8 @@ def verdict_of(envelope: Any) -> tuple[Verdict, SignedReport | None]:
         signer = "the desk"
         mac_key = key.signing if key is not None else None
     else:
-        row = token_row(report.key_id.removeprefix("token:"))
+        public_id = report.key_id.removeprefix("token:")
+        row = (tokens or {}).get(public_id) or token_row(public_id)
         token = token_of(row) if row is not None else None
         signer = "an evidence token"
         mac_key = token.key if token is not None else None

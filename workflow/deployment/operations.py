@@ -62,6 +62,9 @@ def save_stage_document(
 
 
 def latest_form(journey: Journey, kind: FormKind) -> StageForm | None:
+    loaded = journey.preloaded("stage_forms")
+    if loaded is not None:
+        return next((form for form in reversed(loaded) if form.kind == kind), None)
     stmt = select(StageForm).where(StageForm.journey_id == journey.id, StageForm.kind == kind)
     return db.session.scalar(stmt.order_by(StageForm.id.desc()).limit(1))
 

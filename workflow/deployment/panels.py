@@ -56,18 +56,29 @@ def deployment_panel(journey: Journey, user: User) -> dict | None:
     return {"forms": forms, **exemption_outcome(journey)}
 
 
+_EXEMPTION_DECISIONS = ("approve", "refuse_exemption")
+
+
+def _decides_exemption(event: Event) -> bool:
+    return event.from_state == "exemption_submitted" and event.event in _EXEMPTION_DECISIONS
+
+
 def exemption_outcome(journey: Journey) -> dict:
     """Whether the own-server exemption was approved, or refused with the reviewer's reason."""
-    decided = db.session.scalars(
-        select(Event)
-        .where(
-            Event.journey_id == journey.id,
-            Event.from_state == "exemption_submitted",
-            Event.event.in_(("approve", "refuse_exemption")),
-        )
-        .order_by(Event.id.desc())
-        .limit(1)
-    ).first()
+    events = journey.preloaded("events")
+    if events is not None:
+        decided = next((e for e in reversed(events) if _decides_exemption(e)), None)
+    else:
+        decided = db.session.scalars(
+            select(Event)
+            .where(
+                Event.journey_id == journey.id,
+                Event.from_state == "exemption_submitted",
+                Event.event.in_(_EXEMPTION_DECISIONS),
+            )
+            .order_by(Event.id.desc())
+            .limit(1)
+        ).first()
     approved = decided is not None and decided.event == "approve"
     return {
         "is_exempt": approved,

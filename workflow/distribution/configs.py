@@ -55,12 +55,19 @@ CONFIGS = {config.key: config for config in (SECURITY, CLOUD)}
 
 def is_on_exemption(journey: Journey) -> bool:
     """The APP runs on its own servers: Tmall Global approved the exemption (§1.4, §3.3 b)."""
-    stmt = select(Event.id).where(
-        Event.journey_id == journey.id,
-        Event.from_state == "exemption_submitted",
-        Event.event == "approve",
-    )
-    return db.session.scalar(stmt.limit(1)) is not None or journey.state in (
+    events = journey.preloaded("events")
+    if events is not None:
+        approved = any(
+            e.from_state == "exemption_submitted" and e.event == "approve" for e in events
+        )
+    else:
+        stmt = select(Event.id).where(
+            Event.journey_id == journey.id,
+            Event.from_state == "exemption_submitted",
+            Event.event == "approve",
+        )
+        approved = db.session.scalar(stmt.limit(1)) is not None
+    return approved or journey.state in (
         "exemption_draft",
         "exemption_submitted",
     )

@@ -11,7 +11,7 @@ import io
 from typing import BinaryIO
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 
 from workflow import files
 from workflow.decisions import decide
@@ -39,6 +39,7 @@ from workflow.models import (
     DecisionKind,
     EnablementRequest,
     Event,
+    InForceSeller,
     Journey,
     ReviewStatus,
     SellerList,
@@ -197,6 +198,9 @@ def change_audience(journey: Journey, actor: User, audience: Audience) -> App:
 
 
 def list_in_force(journey: Journey, kind: SellerListKind) -> SellerList | None:
+    loaded = journey.preloaded("seller_lists")
+    if loaded is not None:
+        return next((s for s in reversed(loaded) if s.kind == kind and s.is_in_force), None)
     stmt = select(SellerList).where(
         SellerList.journey_id == journey.id, SellerList.kind == kind, SellerList.is_in_force
     )
@@ -206,11 +210,22 @@ def list_in_force(journey: Journey, kind: SellerListKind) -> SellerList | None:
 def proposed_list(journey: Journey, kind: SellerListKind) -> SellerList | None:
     """The newest pending list saved after the one in force, if any."""
     in_force = list_in_force(journey, kind)
+    after = in_force.id if in_force else 0
+    loaded = journey.preloaded("seller_lists")
+    if loaded is not None:
+        return next(
+            (
+                s
+                for s in reversed(loaded)
+                if s.kind == kind and s.status == ReviewStatus.pending and s.id > after
+            ),
+            None,
+        )
     stmt = select(SellerList).where(
         SellerList.journey_id == journey.id,
         SellerList.kind == kind,
         SellerList.status == ReviewStatus.pending,
-        SellerList.id > (in_force.id if in_force else 0),
+        SellerList.id > after,
     )
     return db.session.scalar(stmt.order_by(SellerList.id.desc()).limit(1))
 
@@ -241,6 +256,8 @@ def put_proposal_in_force(
         previous.is_in_force = False
     proposal.status, proposal.is_in_force = ReviewStatus.accepted, True
     db.session.flush()
+    if kind is SellerListKind.authorization:
+        index_sellers_in_force(journey, proposal)
     rows = [proposal] if previous is None else [previous, proposal]
     about = {"list": kind.value, "count": proposal.count}
     if rule is not None:
@@ -248,6 +265,21 @@ def put_proposal_in_force(
     comment = rule.text if rule is not None else ""
     decide(journey, actor, DecisionKind.list_in_force, rows, about, comment=comment)
     return proposal
+
+
+#: Rows written per statement when a list comes into force (a list may hold a million IDs).
+_INDEX_BATCH = 10_000
+
+
+def index_sellers_in_force(journey: Journey, in_force: SellerList) -> None:
+    """The seller-ID search's rows for ``journey``: exactly the sellers ``in_force`` serves."""
+    db.session.execute(delete(InForceSeller).where(InForceSeller.journey_id == journey.id))
+    ids = [str(seller_id) for seller_id in ids_of(in_force)]
+    for first in range(0, len(ids), _INDEX_BATCH):
+        rows = [
+            {"journey_id": journey.id, "seller_id": s} for s in ids[first : first + _INDEX_BATCH]
+        ]
+        db.session.execute(insert(InForceSeller), rows)
 
 
 def own_seller_id(journey: Journey) -> str | None:
@@ -258,6 +290,10 @@ def own_seller_id(journey: Journey) -> str | None:
     """
     if journey.account.kind is not AccountKind.seller:
         return None
+    return journey.page_value("own_seller_id", lambda: _own_seller_id(journey))
+
+
+def _own_seller_id(journey: Journey) -> str | None:
     enabled_by = select(Event.journey_id).where(
         Event.event == "approve", Event.from_state == "enablement_submitted"
     )

@@ -77,7 +77,7 @@ def versions_of(journey: Journey) -> list[DocumentVersion]:
         .where(DocumentVersion.journey_id == journey.id)
         .order_by(DocumentVersion.kind, DocumentVersion.version)
     )
-    return list(db.session.scalars(query))
+    return list(journey.page_value("document_versions", lambda: list(db.session.scalars(query))))
 
 
 def history_by_kind(journey: Journey) -> dict[DocumentKind, list[DocumentVersion]]:

@@ -12,7 +12,7 @@ from workflow.journeys.actions import refuse_form, submitted_form
 from workflow.journeys.forms import FireEventForm
 from workflow.journeys.panels import panels_for
 from workflow.journeys.workspace import workspace_for
-from workflow.models import Event
+from workflow.models import Event, Journey
 from workflow.models.base import utcnow
 from workflow.models.journeys import DECISION_EVENTS
 from workflow.policy import Action, event_action
@@ -41,7 +41,7 @@ def home():
 def dashboard():
     if current_user.is_staff:
         return redirect(url_for("review.queue"))
-    journeys = list(operations.journeys_of(current_user.account))
+    journeys = list(operations.journeys_of(current_user.account, preload=True))
     return render_template(
         "journeys/dashboard.html",
         journeys=journeys,
@@ -81,8 +81,18 @@ def new_journey():
     return redirect(url_for("journeys.show", journey_id=journey.id))
 
 
+def journey_page_of(journey_id: int, **_) -> Journey:
+    """The journey with the rows its page reads, each table loaded once (the access gate's
+    target, so the page's own lookups find it loaded)."""
+    stmt = select(Journey).where(Journey.id == journey_id)
+    journeys = operations.load_for_page(stmt, operations.JOURNEY_PAGE_ROWS)
+    if not journeys:
+        raise NotFound("No such journey.")
+    return journeys[0]
+
+
 @bp.route("/journeys/<int:journey_id>")
-@requires_action(Action.view_journey, target=journey_of)
+@requires_action(Action.view_journey, target=journey_page_of)
 def show(journey_id: int):
     journey = operations.get_journey_for(current_user, journey_id)
     events = operations.events_for(current_user, journey)

@@ -218,6 +218,23 @@ class SellerList(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
+class InForceSeller(db.Model):
+    """One seller an APP's authorization list in force serves: the seller-ID search's index.
+
+    Only the list in force is indexed, never proposals or replaced lists; the rows of a journey
+    are replaced where a list comes into force (``workflow.distribution.operations``).
+    """
+
+    __tablename__ = "in_force_sellers"
+
+    journey_id: Mapped[int] = mapped_column(ForeignKey("journeys.id"), primary_key=True)
+    #: The seller ID as the canonical list spells it (digits, no leading zeros); a seller ID
+    #: may have 20 digits, more than a 64-bit integer holds.
+    seller_id: Mapped[str] = mapped_column(String(24), primary_key=True)
+
+    __table_args__ = (Index("ix_in_force_sellers_seller", "seller_id"),)
+
+
 class Packet(db.Model):
     """A generated PDF packet, tied to the event of the submission it documents."""
 

@@ -5,14 +5,21 @@ from __future__ import annotations
 import enum
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, select
+from flask import has_request_context, request
+from sqlalchemy import ForeignKey, Index, String, Text, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.extensions import db
 from workflow.models.accounts import Account, User
 from workflow.models.base import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from workflow.models.apps import Evidence, SellerList, StageForm
+
+#: Where a request keeps the mark of its read-only page (``Journey.mark_for_page``).
+_PAGE_KEY = "onboarding.read_only_page"
 
 #: The states of stage 1, in which a journey without an APP is the account's enablement.
 _ENABLEMENT_STATES = (
@@ -58,6 +65,11 @@ class Journey(db.Model):
     events: Mapped[list[Event]] = relationship(
         back_populates="journey", order_by="Event.id", viewonly=True
     )
+    #: The rows pages read, loaded for many journeys at once by the pages that list or show
+    #: them (``preloaded``); the lookups query directly when a page did not load them.
+    stage_forms: Mapped[list[StageForm]] = relationship(order_by="StageForm.id", viewonly=True)
+    evidence: Mapped[list[Evidence]] = relationship(order_by="Evidence.id", viewonly=True)
+    seller_lists: Mapped[list[SellerList]] = relationship(order_by="SellerList.id", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version_id}
     __table_args__ = (Index("ix_journeys_state_changed", "state", "state_changed_at"),)
@@ -79,10 +91,58 @@ class Journey(db.Model):
     def title_is_app(self) -> bool:
         return getattr(self, "app", None) is not None
 
+    def preloaded(self, name: str) -> list | None:
+        """The collection ``name`` if the read-only page of this request loaded it, else
+        ``None``, and the caller queries.
+
+        Only read-only pages load these collections up front (``mark_for_page``). Anywhere
+        else (an operation, a later request in the same session, a job) the lookups query, so
+        they see every row, the ones just added too.
+        """
+        if self._page_values() is None or name in inspect(self).unloaded:
+            return None
+        return getattr(self, name)
+
+    @property
+    def is_on_page(self) -> bool:
+        """Loaded by this request's read-only page, which keeps its values (``page_value``)."""
+        return self._page_values() is not None
+
+    def page_value(self, key: str, compute):
+        """``compute()``, once per read-only page: a page that preloaded this journey keeps
+        what its panels ask more than once."""
+        values = self._page_values()
+        if values is None:
+            return compute()
+        if key not in values:
+            values[key] = compute()
+        return values[key]
+
+    def mark_for_page(self) -> None:
+        """This request's page loaded the journey's rows and only reads them."""
+        page = request.environ.setdefault(_PAGE_KEY, object())
+        self.__dict__["_page_mark"] = (page, {})
+
+    def _page_values(self) -> dict | None:
+        mark = self.__dict__.get("_page_mark")
+        if mark is None or not has_request_context():
+            return None
+        page, values = mark
+        return values if request.environ.get(_PAGE_KEY) is page else None
+
     def has_event(self, name: str) -> bool:
         """Whether the chain records an event ``name`` on this journey."""
+        events = self.preloaded("events")
+        if events is not None:
+            return any(event.event == name for event in events)
         stmt = select(Event.id).where(Event.journey_id == self.id, Event.event == name).limit(1)
         return db.session.scalar(stmt) is not None
+
+
+#: The search's one sort order, newest change first, with and without a state filter
+#: (``workflow.review.search``).
+Index("ix_journeys_recent", Journey.state_changed_at.desc(), Journey.id.desc())
+Index("ix_journeys_state_recent", Journey.state, Journey.state_changed_at.desc(), Journey.id.desc())
 
 
 class DecisionKind(enum.StrEnum):

@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
 from workflow.review.queries import MAX_PAGE_SIZE, PAGE_SIZE
+from workflow.review.search import MAX_SEARCH_PAGE_SIZE, SEARCH_PAGE_SIZE
 from workflow.stages import STAGES, STATE_NAMES
 from workflow.web.forms import DeskForm, QueryForm, WholeNumberField, is_ascii_number
 from workflow.web.urls import MAX_ID, MAX_NEXT_LENGTH
@@ -61,6 +62,9 @@ class SearchArgs(QueryForm):
         default="",
     )
     page = _page_field()
+    per_page = WholeNumberField(
+        "Per page", default=SEARCH_PAGE_SIZE, minimum=1, maximum=MAX_SEARCH_PAGE_SIZE
+    )
 
 
 class AssignForm(DeskForm):

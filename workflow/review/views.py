@@ -10,7 +10,7 @@ from workflow.review.exports import queue_table, search_table
 from workflow.review.forms import AssignForm, QueueArgs, SearchArgs
 from workflow.review.operations import assign_journey, reviewers
 from workflow.review.queries import QueueFilter, review_queue
-from workflow.review.search import search_journeys
+from workflow.review.search import SEARCH_PAGE_SIZE, search_journeys
 from workflow.stages import STAGES, STATE_NAMES
 from workflow.web.access import journey_of, requires_action
 from workflow.web.exports import export_response
@@ -101,12 +101,14 @@ def _waited_days(since) -> float:
 @requires_action(Action.search_journeys)
 def all_journeys():
     args = parse_query(SearchArgs)
-    found = search_journeys(args.q.data, args.state.data, args.page.data)
+    per_page = args.per_page.data
+    found = search_journeys(args.q.data, args.state.data, args.page.data, page_size=per_page)
     return render_template(
         "review/journeys.html",
         found=found,
         q=args.q.data,
         state=args.state.data,
+        per_page=per_page if per_page != SEARCH_PAGE_SIZE else None,
         states=STATE_NAMES,
     )
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, current_app, g, jsonify, request
 from flask_login import current_user
 
 from workflow.errors import NotFound, NotPermitted
@@ -110,7 +110,11 @@ def check_access():
             return jsonify(ok=False, message="You are signed out. Sign in again and retry."), 401
         return current_app.login_manager.unauthorized()
     args = request.view_args or {}
-    authorize(current_user, access.action_for(args), access.target_for(args))
+    target = access.target_for(args)
+    authorize(current_user, access.action_for(args), target)
+    # Held for the request: the session keeps rows only while someone refers to them, and
+    # the view's own lookup of the same row would otherwise cost a statement again.
+    g.access_target = target
     return None
 
 
