@@ -7,15 +7,16 @@ from sqlalchemy import select
 from workflow.deployment.forms import stage_form_class
 from workflow.deployment.operations import form_action, latest_form
 from workflow.deployment.specs import SPECS, earlier_values, labelled_values
+from workflow.enablement.documents import FieldChange
 from workflow.extensions import db
 from workflow.journeys.actions import submitted_form
 from workflow.journeys.panels import Finding, panel
-from workflow.models import Event, Journey, User
-from workflow.policy import may
+from workflow.models import Event, FormKind, Journey, StageForm, User
+from workflow.policy import REVIEWER_EVENTS, may
 
 
 def deployment_summary(p: dict) -> list[Finding]:
-    """Which stage forms are on file, and the exemption's outcome."""
+    """Which stage forms are on file, what changed since the last decision, the exemption."""
     saved = [f["spec"].title for f in p["forms"] if f["current"] is not None]
     missing = [f["spec"].title for f in p["forms"] if f["current"] is None]
     lines: list[Finding] = []
@@ -23,6 +24,13 @@ def deployment_summary(p: dict) -> list[Finding]:
         lines.append(("ok", "On file: " + ", ".join(saved)))
     if missing:
         lines.append(("warn", "Not filled in: " + ", ".join(missing)))
+    for f in p["forms"]:
+        if f["changes"]:
+            count = len(f["changes"])
+            lines.append(
+                ("warn", f"{f['spec'].title}: {count} field{'s' if count != 1 else ''} changed "
+                 "since the last decision (" + ", ".join(c.label for c in f["changes"]) + ")")
+            )  # fmt: skip
     if p["exemption_refused"]:
         lines.append(("fail", "Own-server exemption refused earlier"))
     return lines
@@ -49,11 +57,48 @@ def deployment_panel(journey: Journey, user: User) -> dict | None:
                     "earlier": earlier_values(spec.kind, data),
                     "editable": editable,
                     "form": form,
+                    "changes": form_changes(journey, spec.kind, current) if user.is_staff else [],
                 }
             )
     if not forms:
         return None
     return {"forms": forms, **exemption_outcome(journey)}
+
+
+def _last_review(journey: Journey) -> Event | None:
+    """The reviewer's last step on the journey (approve, request changes, …)."""
+    return next((e for e in reversed(journey.events) if e.event in REVIEWER_EVENTS), None)
+
+
+def form_changes(journey: Journey, kind: FormKind, current: StageForm | None) -> list[FieldChange]:
+    """Fields of the ``kind`` form that differ from the version on file at the reviewer's last
+    step, label by label; nothing when there was none or it is the same row."""
+    review = _last_review(journey)
+    if current is None or review is None:
+        return []
+    forms = journey.preloaded("stage_forms")
+    if forms is None:
+        forms = db.session.scalars(
+            select(StageForm)
+            .where(StageForm.journey_id == journey.id, StageForm.kind == kind)
+            .order_by(StageForm.id)
+        ).all()
+    before = [f for f in forms if f.kind == kind and f.created_at <= review.created_at]
+    if not before or before[-1].id == current.id:
+        return []
+    old, new = (
+        dict(labelled_values(kind, before[-1].data or {})),
+        dict(labelled_values(kind, current.data or {})),
+    )
+    if before[-1].file_id or current.file_id:
+        old.setdefault("Uploaded document", before[-1].filename or "")
+        new.setdefault("Uploaded document", current.filename or "")
+    labels = list(dict.fromkeys([*new, *old]))
+    return [
+        FieldChange(label, old.get(label, ""), new.get(label, ""))
+        for label in labels
+        if old.get(label, "") != new.get(label, "")
+    ]
 
 
 _EXEMPTION_DECISIONS = ("approve", "refuse_exemption")
