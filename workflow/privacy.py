@@ -36,6 +36,8 @@ from workflow.models import (
     User,
 )
 from workflow.models.base import utcnow
+from workflow.models.notifications import NotificationPreference, SentReminder
+from workflow.notifications.preferences import notices_for
 from workflow.policy import Action, authorize
 from workflow.replay import plain
 
@@ -106,6 +108,14 @@ def export_personal_data(actor: User, user_id: int) -> dict[str, Any]:
         _row(request, "journey_id", "contact_name", "contact_email", "contact_phone")
         for request in _requests_naming(user.email)
     ]
+    # The switches as the person set them (every one on until turned off).
+    data["notices"] = {notice.name: _switch(user, notice.name) for notice in notices_for(user)}
+    data["reminders_sent"] = [
+        _row(sent, "kind", "journey_id", "sent_at")
+        for sent in db.session.scalars(
+            select(SentReminder).where(SentReminder.user_id == user.id).order_by(SentReminder.id)
+        )
+    ]
     data["mail"] = [
         _row(mail, "id", "journey_id", "subject", "body", "created_at", "sent_at")
         for mail in db.session.scalars(
@@ -115,6 +125,11 @@ def export_personal_data(actor: User, user_id: int) -> dict[str, Any]:
         )
     ]
     return data
+
+
+def _switch(user: User, notice: str) -> bool:
+    row = db.session.get(NotificationPreference, user.id)
+    return True if row is None else getattr(row, notice)
 
 
 def _requests_naming(email: str) -> list[EnablementRequest]:

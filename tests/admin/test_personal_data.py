@@ -70,6 +70,7 @@ def test_a_person_downloads_their_own_data(isv, client_for):  # noqa: F811
     ]
     assert len(data["uploads"]) == 6 and all(u["sha256"] for u in data["uploads"])
     assert data["contact_details"][0]["contact_name"] == "Li Lei"
+    assert data["notices"] == {"receipt": True, "reminder": True}
     assert "Download my data" in applicant.get("/account/password").get_data(as_text=True)
 
 
