@@ -1,16 +1,21 @@
 """A resubmitted stage form shows the reviewer, field by field, what changed since their last
-step: in the decision pane's evidence and beside the form (issue 13, item 4)."""
+step, and a changed API reason shows beside the one decided: in the decision pane's evidence and
+beside the form (issue 13, item 4)."""
 
 from __future__ import annotations
 
 import html
 
+import pytest
+
 from tests.deployment.test_keep_typed import MRD, party  # noqa: F401  (fixture)
 from tests.deployment.test_records import PRD
+from workflow.apps.demo import register_demo_app
+from workflow.apps.operations import decide_api, request_api_access
 from workflow.deployment.operations import save_stage_form
 from workflow.deployment.panels import form_changes
 from workflow.extensions import db
-from workflow.models import FormKind, Journey
+from workflow.models import AccountKind, FormKind, Journey, Role
 from workflow.operations import fire
 
 
@@ -57,3 +62,45 @@ def journey_form(journey):
     from workflow.deployment.operations import latest_form
 
     return latest_form(journey, FormKind.mrd)
+
+
+@pytest.fixture
+def api_party(make_account, make_user, make_journey):
+    account = make_account(AccountKind.seller)
+    applicant = make_user(Role.applicant, account)
+    reviewer = make_user(Role.reviewer)
+    journey = make_journey(account, applicant, state="app_draft")
+    register_demo_app(journey, applicant)
+    db.session.commit()
+    return journey, applicant, reviewer
+
+
+def test_a_changed_api_reason_shows_beside_the_one_decided(api_party, login):
+    journey, applicant, reviewer = api_party
+    fire(journey, "submit", applicant)
+    by_method = {r.method: r for r in journey.app.api_requests}
+    sold, shipped = by_method["taobao.trades.sold.get"], by_method["taobao.logistics.offline.send"]
+    decide_api(journey, reviewer, shipped.id, grant=True)
+    decide_api(journey, reviewer, sold.id, grant=False, reason="Say how often.")
+    fire(journey, "request_changes", reviewer, comment="See the refused API.")
+    new_reason = "Import new orders every five minutes, 300 calls an hour."
+    request_api_access(
+        journey,
+        applicant,
+        {sold.method: new_reason, shipped.method: shipped.reason},
+    )
+    fire(journey, "submit", applicant)
+    db.session.commit()
+    assert journey.state == "api_access_submitted"
+
+    client = login(reviewer)
+    page = _page(client, journey.id)
+    assert f"Reason changed since the decision: {sold.method}" in page
+    assert (
+        '<del class="prewrap">Import new orders into the warehouse every few minutes.</del> '
+        f'<ins class="prewrap">{new_reason}</ins>'
+    ) in page
+    # The API granted with its reason unchanged shows no comparison.
+    assert page.count("Changed since the decision:") == 1
+    client.post("/logout")
+    assert "Changed since the decision:" not in _page(login(applicant), journey.id)

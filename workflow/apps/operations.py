@@ -110,7 +110,7 @@ def request_api_access(
     if len(others) > MAX_OTHER_APIS:
         raise DomainError(f"Ask for at most {MAX_OTHER_APIS} APIs beyond the six of the guide.")
     existing = {r.method: r for r in app.api_requests}
-    reopened = []
+    reopened, reasons_before = [], {}
     for method, request in existing.items():
         if method not in reasons:
             app.api_requests.remove(request)
@@ -124,12 +124,17 @@ def request_api_access(
         elif request.reason != reason or request.decision is ReviewStatus.rejected:
             if request.decision is not ReviewStatus.pending:
                 reopened.append(request)
+                if request.reason != reason:
+                    reasons_before[method] = request.reason
             request.reason, request.decision = reason, ReviewStatus.pending
             request.decision_reason, request.decided_at, request.decided_by = "", None, None
     db.session.flush()
     if reopened:
-        # The reviewer's earlier decision no longer holds; the log says so.
+        # The reviewer's earlier decision no longer holds; the log says so, with the reasons
+        # the reviewer decided on, so the page can show what changed.
         about = {"apis": [r.method for r in reopened]}
+        if reasons_before:
+            about["reasons_before"] = reasons_before
         decide(journey, actor, DecisionKind.api_reopened, reopened, about)
     return list(app.api_requests)
 

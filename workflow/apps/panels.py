@@ -18,7 +18,7 @@ from workflow.apps.sandbox import REQUIREMENT_STATES
 from workflow.guide import url_for_link
 from workflow.journeys.actions import submitted_form
 from workflow.journeys.panels import Finding, panel
-from workflow.models import EvidenceKind, Journey, User
+from workflow.models import DecisionKind, EvidenceKind, Journey, ReviewStatus, User
 from workflow.policy import Action, may
 
 
@@ -39,6 +39,10 @@ def app_summary(p: dict) -> list[Finding]:
          f"{len(by['pending'])} to decide, {len(by['accepted'])} granted, "
          f"{len(by['rejected'])} refused")
     ]  # fmt: skip
+    if p["reason_changes"]:
+        lines.append(
+            ("warn", "Reason changed since the decision: " + ", ".join(p["reason_changes"]))
+        )
     customer = [m for m, source in p["customer_info"].items() if source]
     if customer:
         lines.append(("warn", "Customer information (guide §3.5): " + ", ".join(customer)))
@@ -80,7 +84,24 @@ def app_panel(journey: Journey, user: User) -> dict | None:
             if submitted_form(decision_form_key(r.id)) is not None
         },
         "marking": deciding and may(user, Action.mark_customer_info_api, journey),
+        "reason_changes": reason_changes(journey, requested) if user.is_staff else {},
     }
+
+
+def reason_changes(journey: Journey, requested: dict) -> dict[str, str]:
+    """``{method: the reason the reviewer decided on}`` for each API waiting for a new decision
+    because the applicant changed its reason (``api.reopened`` records the old one)."""
+    changed: dict[str, str] = {}
+    for event in reversed(journey.events):
+        if event.event != DecisionKind.api_reopened.value:
+            continue
+        for method, before in event.data.get("about", {}).get("reasons_before", {}).items():
+            request = requested.get(method)
+            if method in changed or request is None:
+                continue
+            if request.decision is ReviewStatus.pending and request.reason != before:
+                changed[method] = before
+    return changed
 
 
 def _api_form(requested: dict) -> dict:
