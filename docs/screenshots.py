@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.browser.live import browser_desk, serving  # noqa: E402
+from tests.browser.live import browser_desk, serving, signed_in  # noqa: E402
 from tests.browser.workspace_walk import walk_isv, walk_seller  # noqa: E402
 from tests.enablement.conftest import Party  # noqa: E402
 from tests.support import PASSWORD, OwnUserClient  # noqa: E402
@@ -121,13 +121,7 @@ def _user(email: str, role: Role, account: Account | None, name: str) -> User:
 
 
 def _signed_in(browser, base_url: str, email: str):
-    page = browser.new_page(viewport=WIDE)
-    page.goto(f"{base_url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
-    return page
+    return signed_in(browser, base_url, email, width=WIDE["width"], height=WIDE["height"])
 
 
 def _client(app, user: User):

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -134,66 +134,51 @@ def _attached_to_unsent_mail():
     )
 
 
+#: The journey files each kind covers: (model, the column that dates a row, its label).
+_FILE_ROWS: dict[RetentionKind, tuple[tuple[type, str, Callable[[Any], str]], ...]] = {
+    RetentionKind.documents: (
+        (DocumentVersion, "uploaded_at", _document_label),
+        (StageForm, "created_at",
+         lambda row: f"{row.kind.value.upper()} upload {row.filename or ''}".strip()),
+    ),
+    RetentionKind.evidence: (
+        (Evidence, "created_at", lambda row: f"{row.kind.value.capitalize()} evidence #{row.id}"),
+    ),
+    RetentionKind.packets: ((Packet, "created_at", lambda row: f"Packet {row.reference}"),),
+}  # fmt: skip
+
+
+def _due_files(kind: RetentionKind, days: int, cutoff: datetime) -> Iterator[Due]:
+    for model, dated_by, label in _FILE_ROWS[kind]:
+        query = select(model).where(
+            model.file_id.is_not(None),
+            getattr(model, dated_by) <= cutoff,
+            model.journey_id.in_(_ended_before(cutoff)),
+        )
+        if model is Packet:  # a packet still waiting to go out by mail stays until it went
+            query = query.where(Packet.file_id.not_in(_attached_to_unsent_mail()))
+        for row in db.session.scalars(query.order_by(model.journey_id, model.id)):
+            yield Due(kind, row, row.journey_id, label(row), days)
+
+
+def _due_mail(days: int, cutoff: datetime) -> Iterator[Due]:
+    query = select(OutboxMessage).where(
+        OutboxMessage.purged_at.is_(None), OutboxMessage.sent_at <= cutoff
+    )
+    for row in db.session.scalars(query.order_by(OutboxMessage.id)):
+        label = f"Mail #{row.id} sent {row.sent_at:%Y-%m-%d}"
+        yield Due(RetentionKind.mail, row, row.journey_id, label, days)
+
+
 def due(now: datetime | None = None) -> Iterator[Due]:
     """Every record past the period its kind has, oldest journeys first."""
     now = now or utcnow()
     for kind, rule in sorted(rules().items()):
         cutoff = now - timedelta(days=rule.days)
-        ended = _ended_before(cutoff)
-        if kind is RetentionKind.documents:
-            for row in db.session.scalars(
-                select(DocumentVersion)
-                .where(
-                    DocumentVersion.file_id.is_not(None),
-                    DocumentVersion.uploaded_at <= cutoff,
-                    DocumentVersion.journey_id.in_(ended),
-                )
-                .order_by(DocumentVersion.journey_id, DocumentVersion.id)
-            ):
-                yield Due(kind, row, row.journey_id, _document_label(row), rule.days)
-            for row in db.session.scalars(
-                select(StageForm)
-                .where(
-                    StageForm.file_id.is_not(None),
-                    StageForm.created_at <= cutoff,
-                    StageForm.journey_id.in_(ended),
-                )
-                .order_by(StageForm.journey_id, StageForm.id)
-            ):
-                label = f"{row.kind.value.upper()} upload {row.filename or ''}".strip()
-                yield Due(kind, row, row.journey_id, label, rule.days)
-        elif kind is RetentionKind.evidence:
-            for row in db.session.scalars(
-                select(Evidence)
-                .where(
-                    Evidence.file_id.is_not(None),
-                    Evidence.created_at <= cutoff,
-                    Evidence.journey_id.in_(ended),
-                )
-                .order_by(Evidence.journey_id, Evidence.id)
-            ):
-                label = f"{row.kind.value.capitalize()} evidence #{row.id}"
-                yield Due(kind, row, row.journey_id, label, rule.days)
-        elif kind is RetentionKind.packets:
-            for row in db.session.scalars(
-                select(Packet)
-                .where(
-                    Packet.file_id.is_not(None),
-                    Packet.created_at <= cutoff,
-                    Packet.journey_id.in_(ended),
-                    Packet.file_id.not_in(_attached_to_unsent_mail()),
-                )
-                .order_by(Packet.journey_id, Packet.id)
-            ):
-                yield Due(kind, row, row.journey_id, f"Packet {row.reference}", rule.days)
-        elif kind is RetentionKind.mail:
-            for row in db.session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.purged_at.is_(None), OutboxMessage.sent_at <= cutoff)
-                .order_by(OutboxMessage.id)
-            ):
-                label = f"Mail #{row.id} sent {row.sent_at:%Y-%m-%d}"
-                yield Due(kind, row, row.journey_id, label, rule.days)
+        if kind is RetentionKind.mail:
+            yield from _due_mail(rule.days, cutoff)
+        else:
+            yield from _due_files(kind, rule.days, cutoff)
 
 
 def due_counts(now: datetime | None = None) -> dict[RetentionKind, int]:

@@ -11,8 +11,11 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from app import create_app
-from tests.support import desk_config, reset_schema
+from tests.support import PASSWORD, desk_config, reset_schema
 from workflow import audit
+
+#: The single limit for any browser step: generous, for a loaded machine.
+PAGE_TIMEOUT_MS = 60_000
 
 
 def browser_desk(base: Path, **settings) -> Flask:
@@ -37,3 +40,20 @@ def serving(app: Flask) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+def sign_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:
+    """Sign ``page`` in through the sign-in form, and wait until the desk let it in."""
+    page.goto(f"{base_url}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def signed_in(browser, base_url: str, email: str, *, width: int = 1280, height: int = 900):
+    """A new page of ``width`` x ``height``, signed in as ``email``."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
+    sign_in(page, base_url, email)
+    return page

@@ -17,11 +17,8 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import select
 
-from tests.browser.live import browser_desk, serving
-from tests.browser.test_enablement_browser import (  # noqa: F401  (fixture)
-    PAGE_TIMEOUT_MS,
-    browser,
-)
+from tests.browser.live import PAGE_TIMEOUT_MS, browser_desk, serving
+from tests.browser.test_enablement_browser import browser  # noqa: F401  (fixture)
 from tests.hostile.world import STAGES, build_world
 from tests.support import PASSWORD
 from workflow.extensions import db

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.live import browser_desk, serving
+from tests.browser.live import browser_desk, serving, signed_in
 from tests.enablement.conftest import LETTERS, file_for
 from tests.support import PASSWORD, require_service
 from workflow.extensions import db
@@ -18,7 +18,6 @@ from workflow.operations import open_journey
 CHROMIUM = os.environ.get("ONBOARDING_TEST_CHROMIUM", "/usr/bin/chromium")
 #: How long a step may take before a browser test gives up: a shared, loaded machine can take
 #: many seconds for a submission that renders a packet. Not a speed goal.
-PAGE_TIMEOUT_MS = 60_000
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -76,14 +75,7 @@ def browser():
 
 
 def _sign_in(browser, base_url: str, email: str):
-    page = browser.new_page(viewport={"width": 1000, "height": 900})
-    page.set_default_timeout(PAGE_TIMEOUT_MS)
-    page.goto(f"{base_url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
-    return page
+    return signed_in(browser, base_url, email, width=1000)
 
 
 def _fill_company_details(page) -> None:

@@ -14,11 +14,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.browser.live import browser_desk, serving
-from tests.browser.test_enablement_browser import (  # noqa: F401  (fixture)
-    PAGE_TIMEOUT_MS,
-    browser,
-)
+from tests.browser.live import browser_desk, serving, signed_in
+from tests.browser.test_enablement_browser import browser  # noqa: F401  (fixture)
 from tests.support import PASSWORD
 from workflow.apps.demo import register_demo_app
 from workflow.extensions import db
@@ -190,15 +187,7 @@ def _user(user: User) -> User:
 
 
 def _signed_in(browser, base_url, email):  # noqa: F811
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(PAGE_TIMEOUT_MS)
-    page.goto(f"{base_url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
-    return page
+    return signed_in(browser, base_url, email)
 
 
 def _email(label: str, who: str) -> str:

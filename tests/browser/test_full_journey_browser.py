@@ -12,11 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.browser.live import browser_desk, serving
-from tests.browser.test_enablement_browser import (  # noqa: F401  (fixture)
-    PAGE_TIMEOUT_MS,
-    browser,
-)
+from tests.browser.live import PAGE_TIMEOUT_MS, browser_desk, serving
+from tests.browser.test_enablement_browser import browser  # noqa: F401  (fixture)
 from tests.support import PASSWORD
 from top.evidence import stand_in_url
 from top.gateway import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SESSION, LocalGateway

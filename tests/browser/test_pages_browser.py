@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.live import browser_desk, serving
-from tests.browser.test_enablement_browser import (  # noqa: F401  (fixture)
-    PAGE_TIMEOUT_MS,
-    browser,
-)
+from tests.browser.live import browser_desk, serving, signed_in
+from tests.browser.test_enablement_browser import browser  # noqa: F401  (fixture)
 from tests.support import PASSWORD
 from top.evidence import stand_in_url
 from top.gateway import DEMO_APP_SECRET, DEMO_SESSION, LocalGateway
@@ -96,14 +93,7 @@ def _seed(gateway_url: str) -> dict[str, int]:
 
 
 def _signed_in(browser, base_url, email, width, height=900):  # noqa: F811
-    page = browser.new_page(viewport={"width": width, "height": height})
-    page.set_default_timeout(PAGE_TIMEOUT_MS)
-    page.goto(f"{base_url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
-    return page
+    return signed_in(browser, base_url, email, width=width, height=height)
 
 
 def _open_journey(page, base_url, journey_id):

@@ -16,11 +16,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.live import browser_desk, serving
-from tests.browser.test_enablement_browser import (  # noqa: F401  (fixture)
-    PAGE_TIMEOUT_MS,
-    browser,
-)
+from tests.browser.live import browser_desk, serving, signed_in
+from tests.browser.test_enablement_browser import browser  # noqa: F401  (fixture)
 from tests.browser.workspace_walk import (
     API_CHANGES,
     API_REFUSED,
@@ -85,14 +82,7 @@ def _party(kind: AccountKind, name: str, taobao_id: str) -> Party:
 
 
 def _signed_in(browser, base_url, email):  # noqa: F811
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(PAGE_TIMEOUT_MS)
-    page.goto(f"{base_url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
-    return page
+    return signed_in(browser, base_url, email)
 
 
 def _client(app, user: User):

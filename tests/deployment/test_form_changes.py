@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import html
 
-import pytest
-
 from tests.deployment.test_keep_typed import MRD, party  # noqa: F401  (fixture)
 from tests.deployment.test_records import PRD
-from workflow.apps.demo import register_demo_app
 from workflow.apps.operations import decide_api, request_api_access
 from workflow.deployment.operations import save_stage_form
 from workflow.deployment.panels import form_changes
 from workflow.extensions import db
-from workflow.models import AccountKind, FormKind, Journey, Role
+from workflow.models import FormKind, Journey
 from workflow.operations import fire
 
 
@@ -64,19 +61,9 @@ def journey_form(journey):
     return latest_form(journey, FormKind.mrd)
 
 
-@pytest.fixture
-def api_party(make_account, make_user, make_journey):
-    account = make_account(AccountKind.seller)
-    applicant = make_user(Role.applicant, account)
-    reviewer = make_user(Role.reviewer)
-    journey = make_journey(account, applicant, state="app_draft")
-    register_demo_app(journey, applicant)
-    db.session.commit()
-    return journey, applicant, reviewer
-
-
-def test_a_changed_api_reason_shows_beside_the_one_decided(api_party, login):
-    journey, applicant, reviewer = api_party
+def test_a_changed_api_reason_shows_beside_the_one_decided(party, login):  # noqa: F811
+    journey, applicant, reviewer = party
+    journey.state = "app_draft"  # the demo APP and its two APIs, before their submission
     fire(journey, "submit", applicant)
     by_method = {r.method: r for r in journey.app.api_requests}
     sold, shipped = by_method["taobao.trades.sold.get"], by_method["taobao.logistics.offline.send"]
