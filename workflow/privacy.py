@@ -156,9 +156,7 @@ def erase_personal_data(admin: User, user_id: int) -> User:
     for request in _requests_naming(email):
         request.contact_name, request.contact_email, request.contact_phone = "", "", ""
     for mail in db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_addr == email)):
-        mail.to_addr, mail.subject, mail.body = "", "", ""
-        mail.attachment_file_id, mail.attachment_name = None, None
-        mail.purged_at = mail.purged_at or now
+        mail.purge(now)
     user.erased_email_sha256 = email_sha256(email)
     user.email = f"erased-{user.id}@{ERASED_DOMAIN}"
     user.name = ""

@@ -209,9 +209,7 @@ def apply_retention(now: datetime | None = None, actor: User | None = None) -> R
         if item.kind is RetentionKind.mail:
             sha256 = _mail_sha256(row)
             # The packet it carried has a row of its own and its own period.
-            row.to_addr, row.subject, row.body = "", "", ""
-            row.attachment_file_id, row.attachment_name = None, None
-            row.purged_at = now
+            row.purge(now)
             report.purged_mail += 1
             if item.journey_id is None:
                 continue  # mail about an account, not a journey: nothing in the trail names it

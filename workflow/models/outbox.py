@@ -70,6 +70,13 @@ class OutboxMessage(db.Model):
     #: When the retention job emptied the message (its address, subject and body).
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    def purge(self, now: datetime) -> None:
+        """Empty the message (address, subject, body, attachment); a message not yet sent is
+        then never sent (``DeliverMail`` skips it)."""
+        self.to_addr, self.subject, self.body = "", "", ""
+        self.attachment_file_id, self.attachment_name = None, None
+        self.purged_at = self.purged_at or now
+
     @property
     def is_unconfirmed(self) -> bool:
         failed = self.delivery is not None and self.delivery.status is JobStatus.failed
