@@ -101,15 +101,6 @@ class RetentionReport:
     purged_mail: int = 0
     journeys: int = 0
 
-    @property
-    def counts(self) -> dict[RetentionKind, int]:
-        counts: dict[RetentionKind, int] = defaultdict(int)
-        for row in self.deleted:
-            if row.kind is not RetentionKind.mail:
-                counts[row.kind] += 1
-        counts[RetentionKind.mail] = self.purged_mail
-        return dict(counts)
-
     def summary(self) -> str:
         files = len([row for row in self.deleted if row.kind is not RetentionKind.mail])
         return (
@@ -263,12 +254,6 @@ def ensure_file_kept(row: Any) -> str:
         f"This file was deleted on {record.deleted_at:%Y-%m-%d} under the {record.days}-day "
         f"retention period for {record.kind.value}. Its SHA-256 stays on record: {record.sha256}."
     )
-
-
-def deleted_for(journey: Journey) -> dict[tuple[str, int], DeletedFile]:
-    """The deletion records of a journey, by (source table, source id)."""
-    rows = db.session.scalars(select(DeletedFile).where(DeletedFile.journey_id == journey.id))
-    return {(row.source_table, row.source_id): row for row in rows}
 
 
 def deletion_of(row: Any) -> DeletedFile | None:
