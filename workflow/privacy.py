@@ -44,6 +44,8 @@ from workflow.replay import plain
 #: The domain erased users' placeholder addresses use: reserved, so no mail ever reaches it.
 ERASED_DOMAIN = "erased.invalid"
 _NO_PASSWORD = "!"
+#: The enablement request's fields that describe the contact person.
+_CONTACT_FIELDS = frozenset({"contact_name", "contact_email", "contact_phone"})
 
 
 def email_sha256(email: str) -> str:
@@ -155,6 +157,11 @@ def erase_personal_data(admin: User, user_id: int) -> User:
     email, now = user.email, utcnow()
     for request in _requests_naming(email):
         request.contact_name, request.contact_email, request.contact_phone = "", "", ""
+        # The snapshot taken at the last decision (what "changed since" compares with) too.
+        request.decided_fields = {
+            name: ("" if name in _CONTACT_FIELDS else value)
+            for name, value in (request.decided_fields or {}).items()
+        }
     for mail in db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_addr == email)):
         mail.purge(now)
     user.erased_email_sha256 = email_sha256(email)

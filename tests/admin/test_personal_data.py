@@ -31,6 +31,7 @@ def _applicant_with_history(isv, client_for):  # noqa: F811
         select(EnablementRequest).where(EnablementRequest.journey_id == jid)
     ).one()
     request.contact_email = isv.applicant.email  # the applicant is the request's contact
+    request.decided_fields = {"contact_email": isv.applicant.email, "company_name": "Demo"}
     db.session.commit()
     posted = applicant.post(
         f"/journeys/{jid}/conversation",
@@ -105,6 +106,7 @@ def test_erasure_removes_identity_and_keeps_the_chain(isv, client_for, make_user
     ).one()
     assert (request.contact_name, request.contact_email, request.contact_phone) == ("", "", "")
     assert request.company_name == "Demo Software Ltd"  # the company's data is not the person's
+    assert request.decided_fields == {"contact_email": "", "company_name": "Demo"}
     for mail in mails_before:
         db.session.refresh(mail)
         assert (mail.to_addr, mail.subject, mail.body) == ("", "", "")
