@@ -5,7 +5,8 @@ Revises: 0021
 
 A submission now freezes its packet's inputs into ``packet_snapshots`` and its event records
 their digest; ``flask worker`` renders the PDF later and links the row to its ``packets`` row.
-Packets made before this revision have no snapshot and keep verifying as they did.
+Packets made before this revision have no snapshot and keep verifying as they did. Retention
+empties a snapshot's inputs with its packet's file (``emptied_at``); the chain keeps the digest.
 """
 
 import sqlalchemy as sa
@@ -30,6 +31,7 @@ def upgrade():
         sa.Column("renderer_digest", sa.String(length=64), nullable=False),
         sa.Column("packet_id", sa.Integer(), nullable=True),
         sa.Column("rendered_event_id", sa.Integer(), nullable=True),
+        sa.Column("emptied_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["journey_id"], ["journeys.id"], name=op.f("fk_packet_snapshots_journey_id_journeys")

@@ -279,6 +279,8 @@ class PacketSnapshot(db.Model):
     packet_id: Mapped[int | None] = mapped_column(ForeignKey("packets.id"))
     #: The chained event that records the rendered PDF's SHA-256.
     rendered_event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    #: When ``inputs`` was emptied, with its packet's file, under retention.
+    emptied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     @property

@@ -93,6 +93,15 @@ def _check_snapshot(
     render: bool,
 ) -> None:
     recorded = submission.data.get("packet_inputs") or {}
+    if snapshot.emptied_at is not None:
+        report.add(
+            "submission inputs",
+            recorded.get("sha256") == snapshot.inputs_sha256,
+            f"emptied under retention on {snapshot.emptied_at:%Y-%m-%d} with the packet's file; "
+            f"event {submission.id} keeps their sha256 {recorded.get('sha256')}",
+        )
+        _check_stored(report, db.session.get(Packet, snapshot.packet_id), rendered)
+        return
     inputs = digest(snapshot.inputs)
     report.add(
         "submission inputs",
