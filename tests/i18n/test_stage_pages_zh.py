@@ -307,3 +307,24 @@ def test_a_flash_after_a_step_is_chinese(seller, login):
     )
     assert response.status_code == 200
     assert "API 申请已保存。" in _text(response)
+
+
+def test_the_reviewers_api_summary_counts_in_either_language(app):
+    """A count reads as Babel's plural for the language: one API, two APIs; 个 in Chinese."""
+    from types import SimpleNamespace
+
+    from workflow.apps.panels import app_summary
+
+    def request(method: str, status: str):
+        return SimpleNamespace(method=method, decision=SimpleNamespace(value=status))
+
+    one = {"app": object(), "requested": {"a": request("a", "pending")}, "reason_changes": {},
+           "customer_info": {}}  # fmt: skip
+    two = {**one, "requested": {"a": request("a", "pending"), "b": request("b", "accepted")}}
+    with app.test_request_context("/"):
+        assert app_summary(one) == [("ok", "1 API requested; 1 to decide, 0 granted, 0 refused")]
+        assert app_summary(two)[0][1].startswith("2 APIs requested; 1 to decide, 1 granted")
+    with app.test_request_context("/", headers=ZH):
+        assert app_summary(two) == [
+            ("ok", "已申请 2 个 API；待决定 1 个，已授予 1 个，已拒绝 0 个")
+        ]
