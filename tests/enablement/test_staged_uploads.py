@@ -127,3 +127,15 @@ def test_on_s3_a_refused_large_upload_leaves_nothing(isv, client_for, s3_desk):
     assert response.status_code == 400 and response.get_json()["ok"] is False
     assert versions(isv.journey.id) == []
     assert _s3_keys(s3_desk) == [] and _staged_left(s3_desk) == []
+
+
+def test_a_request_over_the_body_limit_gets_413_and_leaves_no_file(
+    app, isv, client_for, desk_storage, monkeypatch
+):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 1024 * 1024)
+    data = sample_pdf("big", padding=3 * 1024 * 1024)
+    response = upload(client_for(isv.applicant), isv.journey.id, "a", data, "big.pdf")
+    assert response.status_code == 413
+    assert "Requests are limited to 2 MB" in response.get_data(as_text=True)
+    assert versions(isv.journey.id) == [] and _every_file(desk_storage) == []
