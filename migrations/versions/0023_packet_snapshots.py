@@ -1,7 +1,7 @@
 """packets out of the request: the frozen inputs each submission's packet is rendered from
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0023
+Revises: 0022
 
 A submission now freezes its packet's inputs into ``packet_snapshots`` and its event records
 their digest; ``flask worker`` renders the PDF later and links the row to its ``packets`` row.
@@ -12,8 +12,8 @@ empties a snapshot's inputs with its packet's file (``emptied_at``); the chain k
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0022"
-down_revision = "0021"
+revision = "0023"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
