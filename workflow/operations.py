@@ -100,6 +100,7 @@ def fire(
             note=note,
             at=at,
             packet_sha256=prepared[0].sha256 if prepared else None,
+            payload=prepared[0].event_payload if prepared else None,
         )
         for item in prepared:
             item.finish(row)

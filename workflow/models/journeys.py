@@ -185,6 +185,9 @@ class DecisionKind(enum.StrEnum):
     sandbox_required = "sandbox.required"
     #: Files past the retention period the admin set were deleted; their hashes stay.
     files_deleted = "files.deleted"
+    #: The worker rendered a submission's packet from its snapshot; the event records the
+    #: PDF's SHA-256 (the submission's own event records the digest of its inputs).
+    packet_rendered = "packet.rendered"
 
 
 class Event(db.Model):
