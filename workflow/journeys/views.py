@@ -10,6 +10,7 @@ from workflow.extensions import db
 from workflow.journeys import diagram
 from workflow.journeys.actions import refuse_form, submitted_form
 from workflow.journeys.forms import FireEventForm
+from workflow.journeys.page_rows import journey_for_page
 from workflow.journeys.panels import panels_for
 from workflow.journeys.workspace import workspace_for
 from workflow.models import Event, Journey
@@ -82,13 +83,9 @@ def new_journey():
 
 
 def journey_page_of(journey_id: int, **_) -> Journey:
-    """The journey with the rows its page reads, each table loaded once (the access gate's
-    target, so the page's own lookups find it loaded)."""
-    stmt = select(Journey).where(Journey.id == journey_id)
-    journeys = operations.load_for_page(stmt, operations.JOURNEY_PAGE_ROWS)
-    if not journeys:
-        raise NotFound("No such journey.")
-    return journeys[0]
+    """The journey with the rows its page reads, in one statement (the access gate's target,
+    so the page's own lookups find it loaded)."""
+    return journey_for_page(journey_id)
 
 
 @bp.route("/journeys/<int:journey_id>")
