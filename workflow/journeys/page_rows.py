@@ -6,7 +6,8 @@ costs a round trip and an ORM pass each; joining them all to the journey at once
 multiply their rows. Here each collection joins on a row of its own: the journey's row is
 repeated once per *part* (a constant table ``0 … n-1``), and part ``k`` carries only the
 rows of collection ``k``. The result has as many rows as the collections together, not
-their product, and ``contains_eager`` sorts them back into the journey's collections.
+their product, and ``contains_eager`` sorts them back into the journey's collections. A seller's
+own seller ID (``workflow.distribution.operations.own_seller_id``) comes as a column of it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, literal, select, true, union_all
 from sqlalchemy.orm import aliased, contains_eager
 
+from workflow.distribution.operations import own_seller_id_column, remember_own_seller_id
 from workflow.errors import NotFound
 from workflow.extensions import db
 from workflow.models import (
@@ -69,11 +71,12 @@ def journey_for_page(journey_id: int) -> Journey:
     global _statement
     if _statement is None:
         _statement = _page_statement()
-    result = db.session.scalars(_statement, {"journey_id": journey_id})
-    journey = result.unique().one_or_none()
-    if journey is None:
+    row = db.session.execute(_statement, {"journey_id": journey_id}).unique().one_or_none()
+    if row is None:
         raise NotFound("No such journey.")
+    journey, own_seller_id = row
     journey.mark_for_page()
+    remember_own_seller_id(journey, own_seller_id)
     return journey
 
 
@@ -82,7 +85,7 @@ def _page_statement():
     count = len(_PARTS) + 1
     part = union_all(*(select(literal(n).label("n")) for n in range(count))).subquery("part")
     stmt = (
-        select(Journey)
+        select(Journey, own_seller_id_column())
         .join(Account, Account.id == Journey.account_id)
         .outerjoin(EnablementRequest, EnablementRequest.journey_id == Journey.id)
         .outerjoin(App, App.journey_id == Journey.id)
