@@ -91,9 +91,11 @@ def journey_page_of(journey_id: int, **_) -> Journey:
 @bp.route("/journeys/<int:journey_id>")
 @requires_action(Action.view_journey, target=journey_page_of)
 def show(journey_id: int):
-    journey = operations.get_journey_for(current_user, journey_id)
-    events = operations.events_for(current_user, journey)
-    panels = panels_for(journey, current_user)
+    # The user itself, not the proxy: the panels and the policy read it a hundred times.
+    user = current_user._get_current_object()
+    journey = operations.get_journey_for(user, journey_id)
+    events = operations.events_for(user, journey)
+    panels = panels_for(journey, user)
     return render_template(
         "journeys/show.html",
         journey=journey,
@@ -103,7 +105,7 @@ def show(journey_id: int):
         or FireEventForm(formdata=None, version=journey.version_id),
         missing=requirements.missing_for_next_step(journey),
         waiting=waiting_for(journey),
-        work=workspace_for(journey, current_user, panels),
+        work=workspace_for(journey, user, panels),
     )
 
 
