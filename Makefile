@@ -17,7 +17,7 @@ PUBLIC_BASE_URL := $(or $(ONBOARDING_PUBLIC_BASE_URL),$(DESK_URL))
 RUN_ENV := ONBOARDING_PUBLIC_BASE_URL='$(PUBLIC_BASE_URL)' ONBOARDING_TOP_GATEWAY_URL='$(GATEWAY_URL)' \
 	ONBOARDING_TOP_DEMO_STAND_INS=true
 
-.PHONY: run dev test install system-deps lint format bench clean-instance screenshots
+.PHONY: run dev test install system-deps lint format bench clean-instance screenshots messages translations
 
 install: $(VENV)/.installed
 
@@ -58,7 +58,7 @@ instance/secret_key:
 
 # The desk as it runs in production (gunicorn, gunicorn.conf.py), with the local TOP gateway and
 # the mail worker; the URL and the demo logins come last, once the desk answers. Ctrl-C stops all.
-run: install system-deps instance/secret_key
+run: install system-deps translations instance/secret_key
 	$(RUN_ENV) $(FLASK) db upgrade
 	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT; trap 'exit 130' INT TERM; \
 	export $(RUN_ENV); \
@@ -80,7 +80,7 @@ run: install system-deps instance/secret_key
 	wait $$web
 
 # Development: `flask run` with the reloader and the debugger, plus the gateway and the worker.
-dev: install system-deps instance/secret_key
+dev: install system-deps translations instance/secret_key
 	$(RUN_ENV) $(FLASK) db upgrade
 	$(RUN_ENV) $(FLASK) demo seed
 	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT; trap 'exit 130' INT TERM; \
@@ -88,6 +88,32 @@ dev: install system-deps instance/secret_key
 	$(FLASK) top gateway --host $(HOST) --port $(GATEWAY_PORT) & \
 	$(FLASK) worker --interval 5 & \
 	$(FLASK) run --debug --host $(HOST) --port $(PORT)
+
+# The catalogs: ``make messages`` extracts every string into the two domains' templates
+# (translations/web.pot, translations/core.pot) and merges them into each language's .po;
+# ``make translations`` compiles the .po files the desk reads (the .mo files are not kept in git;
+# the test session compiles them too).
+LOCALES := en zh_Hans_CN
+DOMAINS := web core
+BABEL := $(VENV)/bin/pybabel
+
+messages: install
+	@for domain in $(DOMAINS); do \
+	  $(BABEL) -q extract --no-location --omit-header --sort-output -F babel-$$domain.cfg \
+	    -k _l -k lazy_ngettext:1,2 -o translations/$$domain.pot . || exit 1; \
+	  for locale in $(LOCALES); do \
+	    po=translations/$$locale/LC_MESSAGES/$$domain.po; \
+	    if [ -f $$po ]; then \
+	      $(BABEL) -q update --no-fuzzy-matching -D $$domain -l $$locale \
+	        -i translations/$$domain.pot -d translations || exit 1; \
+	    else \
+	      $(BABEL) -q init -D $$domain -l $$locale -i translations/$$domain.pot -d translations || exit 1; \
+	    fi; \
+	  done; \
+	done
+
+translations: install
+	@$(PY) -c "from workflow.i18n import compile_catalogs; compile_catalogs()"
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -97,15 +123,15 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: install system-deps lint
+test: install system-deps lint translations
 	$(VENV)/bin/pytest -q
 
-bench: install system-deps
+bench: install system-deps translations
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean-instance:
 	rm -rf instance
 
 # The screenshots of docs/applicant.md and docs/reviewer.md, from a throw-away desk in Chromium.
-screenshots: install
+screenshots: install translations
 	$(PY) docs/screenshots.py $(if $(CHROMIUM),--chromium $(CHROMIUM))

@@ -89,7 +89,7 @@ def _configure(app: Flask, override: Mapping[str, Any]) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from workflow import database, files, storage_setup
+    from workflow import database, files, i18n, storage_setup
 
     db.init_app(app)
     with app.app_context():
@@ -101,6 +101,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    i18n.init_app(app)
     storage_setup.init_app(app)
     files.install_rollback_cleanup()
 

@@ -28,9 +28,14 @@ from tests.support import (  # noqa: E402
 from workflow import requirements  # noqa: E402
 from workflow.config import normalise_database_url  # noqa: E402
 from workflow.extensions import db  # noqa: E402
+from workflow.i18n import compile_catalogs  # noqa: E402
 from workflow.models import Account, AccountKind, EnablementRequest, Role, User  # noqa: E402
 from workflow.models.base import utcnow  # noqa: E402
 from workflow.operations import fire  # noqa: E402
+
+
+def pytest_configure(config):
+    compile_catalogs()  # the catalogs as they are in the tree, not as last compiled
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased, contains_eager
 from workflow.distribution.operations import own_seller_id_column, remember_own_seller_id
 from workflow.errors import NotFound
 from workflow.extensions import db
+from workflow.i18n import _
 from workflow.models import (
     Account,
     ApiRequest,
@@ -73,7 +74,7 @@ def journey_for_page(journey_id: int) -> Journey:
         _statement = _page_statement()
     row = db.session.execute(_statement, {"journey_id": journey_id}).unique().one_or_none()
     if row is None:
-        raise NotFound("No such journey.")
+        raise NotFound(_("No such journey."))
     journey, own_seller_id = row
     journey.mark_for_page()
     remember_own_seller_id(journey, own_seller_id)

@@ -153,6 +153,11 @@ class User(UserMixin, db.Model):
     #: address is then a placeholder, and this is the SHA-256 of the one it replaced.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     erased_email_sha256: Mapped[str | None] = mapped_column(String(64))
+    #: The language the person reads the desk in (``workflow.i18n.LANGUAGES``); None until they
+    #: choose one, and then the browser's decides.
+    language: Mapped[str | None] = mapped_column(String(16))
+    #: An IANA zone (``Asia/Shanghai``); None until set, and then the role's default applies.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     account: Mapped[Account | None] = relationship(back_populates="users")
 

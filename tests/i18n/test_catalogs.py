@@ -1,0 +1,76 @@
+"""The catalogs are complete: extracted from the tree as it is, every message translated in
+Chinese, nothing fuzzy, placeholders the same in every translation."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+from workflow.i18n import DOMAINS, LANGUAGES, TRANSLATIONS
+
+ROOT = TRANSLATIONS.parent
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+    "lazy_ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+}
+
+
+def extracted(domain: str) -> set:
+    """The message ids the tree holds now, as ``make messages`` would extract them."""
+    with (ROOT / f"babel-{domain}.cfg").open() as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    ids = set()
+    for _filename, _lineno, message, _comments, context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=KEYWORDS
+    ):
+        ids.add((context, message if isinstance(message, str) else message[0]))
+    return ids
+
+
+def catalog(path: Path, locale: str | None = None):
+    with path.open("rb") as source:
+        return read_po(io.BytesIO(source.read()), locale=locale)
+
+
+def ids_of(messages) -> set:
+    return {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in messages if m.id}
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_the_template_holds_every_string_of_the_tree(domain):
+    template = ids_of(catalog(TRANSLATIONS / f"{domain}.pot"))
+    now = extracted(domain)
+    assert now - template == set(), f"new strings not extracted: run `make messages` ({domain})"
+    assert template - now == set(), f"strings no longer in the tree: run `make messages` ({domain})"
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+@pytest.mark.parametrize("locale", sorted(LANGUAGES))
+def test_each_catalog_is_complete(domain, locale):
+    template = ids_of(catalog(TRANSLATIONS / f"{domain}.pot"))
+    translated = catalog(TRANSLATIONS / locale / "LC_MESSAGES" / f"{domain}.po", locale)
+    messages = [m for m in translated if m.id]
+    assert ids_of(messages) == template, f"{locale}/{domain}.po is behind: run `make messages`"
+    fuzzy = [m.id for m in messages if m.fuzzy]
+    assert fuzzy == [], f"fuzzy messages in {locale}/{domain}.po"
+    obsolete = list(translated.obsolete)
+    assert obsolete == [], f"obsolete messages left in {locale}/{domain}.po"
+    if locale != "en":  # English reads the message ids themselves
+        untranslated = [
+            m.id
+            for m in messages
+            if not (all(m.string) if isinstance(m.string, tuple | list) else m.string)
+        ]
+        assert untranslated == [], f"untranslated in {locale}/{domain}.po"
+    problems = [(m.id, [str(e) for e in errors]) for m, errors in translated.check()]
+    assert problems == [], problems
