@@ -155,6 +155,10 @@ def packet_from_link(token: str) -> Packet:
 
 
 def packets_of(journey: Journey) -> list[Packet]:
+    """The journey's packets, newest first."""
+    loaded = journey.preloaded("packets")
+    if loaded is not None:
+        return list(reversed(loaded))
     return list(
         db.session.scalars(
             select(Packet).where(Packet.journey_id == journey.id).order_by(Packet.id.desc())
