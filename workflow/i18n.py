@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, has_request_context, request, session
-from flask_babel import Babel, force_locale, get_locale, lazy_ngettext, ngettext
-from flask_babel import gettext as _
+from flask import Flask, g, has_request_context, request, session
+from flask_babel import Babel, force_locale, get_locale, get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -105,11 +104,47 @@ def html_lang() -> str:
     return "zh-Hans-CN" if current_language() == "zh_Hans_CN" else "en"
 
 
+def translations():
+    """The request's catalogs, looked up once per locale rather than once per string.
+
+    A page translates a few hundred strings; Flask-Babel finds the catalogs anew for each (the
+    context, the domain, the locale, the cache). The result is kept beside Flask-Babel's own
+    locale, so ``force_locale`` (a mail in its reader's language) gets its own catalogs.
+    """
+    state = g.get("_flask_babel") if g else None
+    if state is not None:
+        kept = getattr(state, "desk_translations", None)
+        if kept is not None and kept[0] is getattr(state, "babel_locale", None):
+            return kept[1]
+    found = get_translations()
+    state = g.get("_flask_babel") if g else None
+    if state is not None:
+        state.desk_translations = (getattr(state, "babel_locale", None), found)
+    return found
+
+
+def _(string: str, **variables) -> str:
+    text = translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    return translations().ungettext(singular, plural, num) % variables
+
+
 def init_app(app: Flask) -> None:
     directories = ";".join(str(TRANSLATIONS) for _domain in DOMAINS)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", directories)
     app.config.setdefault("BABEL_DOMAIN", ";".join(DOMAINS))
     Babel(app, locale_selector=select_language, timezone_selector=select_time_zone)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
     app.jinja_env.globals.update(html_lang=html_lang, languages=LANGUAGES)
 
 
