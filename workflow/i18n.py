@@ -16,9 +16,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, request, session
-from flask_babel import Babel, force_locale, get_locale, get_translations, lazy_ngettext
-from flask_babel import lazy_gettext as _l
+from flask.json.provider import DefaultJSONProvider
+from flask_babel import Babel, force_locale, get_locale, get_translations
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 __all__ = [
     "LANGUAGES",
@@ -133,7 +135,35 @@ def ngettext(singular: str, plural: str, num: int, **variables) -> str:
     return translations().ungettext(singular, plural, num) % variables
 
 
+class LazyText(LazyString):
+    """A message translated when it is shown. Unlike Flask-Babel's, it is text, not markup: a
+    template (or a flash, which the session keeps as markup) escapes it, so a file name or a
+    company name formatted into it cannot become HTML."""
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def _l(string: str, **variables) -> LazyText:
+    return LazyText(_, string, **variables)
+
+
+def lazy_ngettext(singular: str, plural: str, num: int, **variables) -> LazyText:
+    return LazyText(ngettext, singular, plural, num, **variables)
+
+
+class JSONProvider(DefaultJSONProvider):
+    """JSON answers carry a lazy message as its text (Flask would take its escaped markup)."""
+
+    @staticmethod
+    def default(o):
+        if isinstance(o, LazyString):
+            return str(o)
+        return DefaultJSONProvider.default(o)
+
+
 def init_app(app: Flask) -> None:
+    app.json = JSONProvider(app)
     directories = ";".join(str(TRANSLATIONS) for _domain in DOMAINS)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", directories)
     app.config.setdefault("BABEL_DOMAIN", ";".join(DOMAINS))
