@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from workflow.errors import EmailNotVerified, NotFound, NotPermitted
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models import Account, ApiRequest, DecisionKind, Journey, Role, User
 from workflow.models.accounts import PEOPLE_ROLES
 
@@ -275,9 +276,9 @@ def authorize(user: User | None, action: Action, target: object = None) -> None:
     """Raise :class:`NotFound` or :class:`NotPermitted` unless ``user`` may do ``action``."""
     rule = RULES[action]
     if user is None or getattr(user, "is_anonymous", True):
-        raise NotPermitted("Sign in first.")
+        raise NotPermitted(_l("Sign in first."))
     if not user.is_active:
-        raise NotPermitted("Your access to the desk is switched off.")
+        raise NotPermitted(_l("Your access to the desk is switched off."))
     if not can_see(user, target, rule):
         raise NotFound(f"No such {_noun(target)}.")
     if user.role not in rule.roles:

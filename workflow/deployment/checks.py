@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from workflow.deployment.operations import latest_form
 from workflow.deployment.specs import SPECS, missing_fields
+from workflow.i18n import _l
 from workflow.models import EvidenceKind, FormKind
 from workflow.requirements import requires
 
@@ -60,11 +61,13 @@ def deployment_proven(journey) -> list[str]:
 
     problems = []
     if latest_form(journey, FormKind.deployment_confirmation) is None:
-        problems.append("Confirm that the APP is ported and running on the cloud")
+        problems.append(_l("Confirm that the APP is ported and running on the cloud"))
     if not has_passing_evidence(journey, EvidenceKind.cloud):
         problems.append(
-            "Attach a passing connectivity check run on the cloud host against TOP production, "
-            "signed with an evidence token"
+            _l(
+                "Attach a passing connectivity check run on the cloud host against TOP production, "
+                "signed with an evidence token"
+            )
         )
     return problems
 
