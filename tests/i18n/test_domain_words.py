@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 
 from workflow.distribution.sellerids import SellerIdListError, parse_seller_ids
-from workflow.errors import DomainError, RequirementsNotMet
+from workflow.errors import DomainError, NotPermitted, RequirementsNotMet
 from workflow.extensions import db
 from workflow.i18n import _l, force_locale
 from workflow.journeys.diagram import chart_svg
 from workflow.models import Role
+from workflow.policy import Action, authorize
 from workflow.stages import STAGES, event_label, state_name
 
 
@@ -74,3 +75,17 @@ def test_the_diagram_draws_its_labels_in_the_readers_language(app):
     assert "应用草稿" in chinese and ">提交<" in chinese and "驳回：任何已提交状态" in chinese
     assert "APP draft" not in chinese
     assert "APP draft" in english and ">Submit<" in english and "应用草稿" not in english
+
+
+def test_a_refusal_of_the_policy_reads_in_chinese(app, make_account, make_user, make_journey):
+    account = make_account()
+    applicant = make_user(Role.applicant, account)
+    journey = make_journey(account, applicant, state="enablement_submitted")
+    with pytest.raises(NotPermitted) as refused:
+        authorize(applicant, Action.decide_step, journey)
+    # The database fixture holds one app context for the test, whose cached locale a request
+    # context pushed inside it would share: read the message under each locale explicitly.
+    with force_locale("zh_Hans_CN"):
+        assert refused.value.message == "只有审核人员才能审核提交内容。"
+    with force_locale("en"):
+        assert refused.value.message == "Only reviewers decide submissions."

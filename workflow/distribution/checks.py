@@ -71,8 +71,12 @@ def distribution_list_ready(journey) -> list[str]:
     if outside:
         shown = ", ".join(map(str, outside[:5])) + (" …" if len(outside) > 5 else "")
         problems.append(
-            f"{len(outside)} seller(s) on the distribution list are not on the authorization "
-            f"list in force ({shown}); save the list again without them"
+            _l(
+                "%(num)d seller(s) on the distribution list are not on the authorization list "
+                "in force (%(shown)s); save the list again without them",
+                num=len(outside),
+                shown=shown,
+            )
         )
     return problems
 

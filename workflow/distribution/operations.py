@@ -155,11 +155,16 @@ def _refuse_others_for_own_shop(journey: Journey, ids: list[int], own: int | Non
         )
     shown = ", ".join(map(str, others[:3])) + (" …" if len(others) > 3 else "")
     raise DomainError(
-        f"This APP is registered to serve your own shop only, so its authorization list holds "
-        f"only your own seller ID {own}; {len(others)} other seller ID(s) were given ({shown}). "
-        'To serve other sellers, change who the APP serves to "other sellers" (above): the '
-        "list then goes to Tmall Global as an authorization request (guide §3.4.1). Nothing "
-        "was saved."
+        _l(
+            "This APP is registered to serve your own shop only, so its authorization list "
+            "holds only your own seller ID %(own)s; %(num)d other seller ID(s) were given "
+            '(%(shown)s). To serve other sellers, change who the APP serves to "other sellers" '
+            "(above): the list then goes to Tmall Global as an authorization request (guide "
+            "§3.4.1). Nothing was saved.",
+            own=own,
+            num=len(others),
+            shown=shown,
+        )
     )
 
 

@@ -185,8 +185,11 @@ def _add_version(
     except IntegrityError:
         # Two uploads to the same slot raced for the same version number.
         raise ConcurrentChange(
-            f"Another upload of the {describe(kind)} arrived at the same moment. "
-            "Reload the page and check which file is current."
+            _l(
+                "Another upload of the %(document)s arrived at the same moment. Reload the page "
+                "and check which file is current.",
+                document=describe(kind),
+            )
         ) from None
     return row
 
@@ -233,7 +236,9 @@ def decide_document(
     status = _decision_status(decision)
     reason = (reason or "").strip()
     if status is ReviewStatus.rejected and not reason:
-        raise DomainError(f"Say why the {describe(document.kind)} is rejected.")
+        raise DomainError(
+            _l("Say why the %(document)s is rejected.", document=describe(document.kind))
+        )
     _ensure_current(journey, document)
     recorded_reason = reason if status is ReviewStatus.rejected else ""
     seen = _account_id_tick(journey, document, status, account_id_seen)
@@ -305,10 +310,15 @@ def _account_id_tick(
     if ticked or account_id_found(findings):
         return bool(ticked)
     waiting = any(f.status == "running" for f in findings)
-    why = "OCR is still reading it" if waiting else "neither its text nor OCR found it"
+    why = _l("OCR is still reading it") if waiting else _l("neither its text nor OCR found it")
     raise DomainError(
-        f"Tick that you saw taobao account ID {journey.account.taobao_account_id} in the "
-        f"{describe(document.kind)} yourself before accepting it: {why}."
+        _l(
+            "Tick that you saw taobao account ID %(taobao_id)s in the %(document)s yourself "
+            "before accepting it: %(why)s.",
+            taobao_id=journey.account.taobao_account_id,
+            document=describe(document.kind),
+            why=why,
+        )
     )
 
 
