@@ -217,10 +217,18 @@ def event_label(event: str) -> str:
 class Waiting:
     """What the applicant reads while Tmall Global has the next move."""
 
-    #: What Tmall Global is doing now.
-    doing: LazyString
+    #: What Tmall Global is doing now (lazy; ``doing`` reads it in the current language).
+    doing_text: LazyString
     #: What the applicant can do meanwhile.
-    you_can: LazyString
+    you_can_text: LazyString
+
+    @property
+    def doing(self) -> str:
+        return str(self.doing_text)
+
+    @property
+    def you_can(self) -> str:
+        return str(self.you_can_text)
 
 
 _NOTHING_NEEDED = _l(

@@ -87,11 +87,10 @@ def _api_reopened(payload) -> str:
 
 def _list_in_force(payload) -> str:
     about = payload["about"]
-    text = ngettext(
-        "%(list)s in force (%(num)d seller ID)",
+    text = _(
         "%(list)s in force (%(num)d seller IDs)",
-        about["count"],
         list=str(_LISTS[about["list"]]),
+        num=about["count"],
     )
     if about.get("rule"):
         text = _("%(text)s, without review under guide §%(rule)s", text=text, rule=about["rule"])

@@ -52,7 +52,8 @@ def test_the_trail_names_states_and_events_in_both_languages(samples):
     ]
     text = _text(render_packet(replace(data, events=events)))
     assert "提交审核" in text and "Submit for" in text
-    assert "开通申请草稿 Enablement draft" in text and "Enablement submitted" in text
+    assert "Enablement draft → Enablement" in text
+    assert "开通申请草稿 →" in text
 
 
 def test_user_data_is_shown_as_typed_not_translated(samples):

@@ -52,6 +52,13 @@ def chinese(text: str, **params) -> str:
     return translated % params if params else translated
 
 
+def zh(text) -> str:
+    """The Chinese of a recorded English label, or "" where the catalog has none."""
+    text = english(text)
+    translated = chinese(text) if text else ""
+    return "" if translated == text else translated
+
+
 def both(text, **params) -> str:
     """Chinese, then the English: "公司资料 Company documents"; once where they are the same."""
     text = english(text)
@@ -83,5 +90,9 @@ def desk_value(message) -> str:
 
 
 def known(text):
-    """A value cell: both languages for the desk's own words, user data as it is."""
-    return both(text) if isinstance(text, str) and text in KNOWN_VALUES else text
+    """A value cell: the desk's own words in English, as recorded, with the Chinese after
+    them; user data as it is."""
+    if not isinstance(text, str) or text not in KNOWN_VALUES:
+        return text
+    zh = chinese(text)
+    return text if zh == text else f"{text} {zh}"

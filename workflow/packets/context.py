@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from workflow.formatting import file_size
 
-from .bilingual import both, known, stacked
+from .bilingual import both, known, stacked, zh
 from .data import PacketData
 from .manifest import (
     MANIFEST_NAME,
@@ -44,6 +44,7 @@ def template_environment() -> Environment:
         status_class=status_class,
         both=both,
         stacked=stacked,
+        zh=zh,
         known=known,
     )
     # Headings and labels: Chinese with the English beside them, whatever the request's language.
