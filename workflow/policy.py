@@ -243,10 +243,13 @@ DECISION_ACTIONS: dict[DecisionKind, Action] = {
     DecisionKind.message: Action.post_message,
     DecisionKind.sandbox_required: Action.require_sandbox,
     DecisionKind.files_deleted: Action.apply_desk_rule,
+    DecisionKind.packet_rendered: Action.apply_desk_rule,
 }
 
 #: Decisions the desk may record itself, under a rule, in place of a reviewer.
-DESK_RULE_DECISIONS = frozenset({DecisionKind.list_in_force, DecisionKind.files_deleted})
+DESK_RULE_DECISIONS = frozenset(
+    {DecisionKind.list_in_force, DecisionKind.files_deleted, DecisionKind.packet_rendered}
+)
 
 
 def decision_action(kind: DecisionKind, actor: User) -> Action:
@@ -327,6 +330,7 @@ _NOUNS = {
     "StageForm": _l("document"),
     "SellerList": _l("seller list"),
     "Packet": _l("packet"),
+    "PacketSnapshot": _l("packet"),
     "ApiRequest": _l("API request"),
     "StageMessage": _l("message"),
     "User": _l("user"),

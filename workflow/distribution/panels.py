@@ -15,6 +15,7 @@ from workflow.distribution.operations import (
     proposal_diff,
     proposed_list,
 )
+from workflow.i18n import _, ngettext
 from workflow.journeys.actions import submitted_form
 from workflow.journeys.panels import Finding, panel
 from workflow.models import Audience, Journey, SellerListKind, User
@@ -38,22 +39,45 @@ def distribution_summary(p: dict) -> list[Finding]:
     """The proposed lists against those in force, and the configurations still open."""
     lines: list[Finding] = []
     for lv in p["lists"]:
-        name = "Authorization list" if lv["kind"] is SellerListKind.authorization else (
-            "Distribution list")  # fmt: skip
+        authorization = lv["kind"] is SellerListKind.authorization
         proposal, diff = lv["proposal"], lv["diff"]
         if proposal is not None:
-            text = f"{name}: {proposal.count} seller IDs proposed"
+            if authorization:
+                text = ngettext(
+                    "Authorization list: %(num)d seller ID proposed",
+                    "Authorization list: %(num)d seller IDs proposed",
+                    proposal.count,
+                )
+            else:
+                text = ngettext(
+                    "Distribution list: %(num)d seller ID proposed",
+                    "Distribution list: %(num)d seller IDs proposed",
+                    proposal.count,
+                )
             if diff is not None:
-                text += f" (+{len(diff.added)} added, −{len(diff.removed)} removed)"
+                changes = _(
+                    "(+%(added)d added, −%(removed)d removed)",
+                    added=len(diff.added),
+                    removed=len(diff.removed),
+                )
+                text = f"{text} {changes}"
             lines.append(("ok", text))
         against = lv["against_authorization"]
         if against is not None and against["not_authorized"]:
-            lines.append(("fail", f"{len(against['not_authorized'])} seller IDs not authorized"))
-    open_configs = [c["label"] for c in p["configs"] if c["required"] and not c["confirmed_at"]]
+            count = len(against["not_authorized"])
+            text = ngettext(
+                "%(num)d seller ID not authorized", "%(num)d seller IDs not authorized", count
+            )
+            lines.append(("fail", text))
+    open_configs = [
+        str(c["label"]) for c in p["configs"] if c["required"] and not c["confirmed_at"]
+    ]
     if p["app"] is not None and not p["app"].console_configured_at:
-        open_configs.insert(0, "TOP console configuration")
+        open_configs.insert(0, _("TOP console configuration"))
     if open_configs:
-        lines.append(("warn", "Not confirmed yet: " + ", ".join(open_configs)))
+        lines.append(
+            ("warn", _("Not confirmed yet: %(configs)s", configs=_(", ").join(open_configs)))
+        )
     return lines
 
 
@@ -70,6 +94,7 @@ def distribution_panel(journey: Journey, user: User) -> dict | None:
     lists = [_list_view(journey, user, kind) for kind in SellerListKind]
     configs = [_config_view(config, app) for config in CONFIGS.values()] if app else []
     own = own_seller_id(journey)
+    may_confirm = journey.state in CONFIRM_STATES and may(user, Action.confirm_config, journey)
     return {
         "lists": [lv for lv in lists if lv["editable"] or lv["in_force"] or lv["proposal"]],
         "app": app,
@@ -79,21 +104,27 @@ def distribution_panel(journey: Journey, user: User) -> dict | None:
         and journey.state in EDIT_STATES[SellerListKind.authorization]
         and may(user, Action.register_app, journey),
         "sets_configs": sets_configs,
-        "may_confirm": journey.state in CONFIRM_STATES
-        and may(user, Action.confirm_config, journey),
+        "may_confirm": may_confirm,
         "configs": configs,
-        "required_form": submitted_form(REQUIRED_CONFIGS_KEY)
-        or RequiredConfigsForm(
-            formdata=None,
-            data={
-                **{c["key"]: c["required"] for c in configs},
-                **{f"{c['key']}_details": c["details"] for c in configs},
-            },
-        ),
+        # Forms only where the page shows them: building one costs as much as rendering it.
+        "required_form": (
+            submitted_form(REQUIRED_CONFIGS_KEY)
+            or RequiredConfigsForm(
+                formdata=None,
+                data={
+                    **{c["key"]: c["required"] for c in configs},
+                    **{f"{c['key']}_details": c["details"] for c in configs},
+                },
+            )
+        )
+        if sets_configs
+        else None,
         "confirm_forms": {
             key: submitted_form(confirm_form_key(key)) or ConfirmConfigForm(formdata=None)
             for key in ("console", *CONFIGS)
-        },
+        }
+        if may_confirm
+        else {},
         "is_exempt": app is not None and is_on_exemption(journey),
         "shown": SHOWN_IDS,
     }
