@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
-from flask_babel import Babel, force_locale, get_locale, lazy_ngettext, ngettext
+from flask_babel import Babel, force_locale, get_locale, lazy_ngettext, ngettext, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -110,6 +110,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", directories)
     app.config.setdefault("BABEL_DOMAIN", ";".join(DOMAINS))
     Babel(app, locale_selector=select_language, timezone_selector=select_time_zone)
+    # Flask-Babel keeps its choice in ``g``, which outlives one request wherever an app context
+    # is held open around several (the CLI, tests): each request chooses afresh.
+    app.before_request(refresh)
     app.jinja_env.globals.update(html_lang=html_lang, languages=LANGUAGES)
 
 
