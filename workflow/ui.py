@@ -9,7 +9,7 @@ from flask_babel import format_datetime, format_decimal, get_timezone
 
 from workflow.guide import links_for
 from workflow.i18n import _, _l, current_language, ngettext
-from workflow.models import Role
+from workflow.models import AccountKind, Role
 from workflow.policy import Action, may
 from workflow.stages import (
     DESTRUCTIVE_EVENTS,
@@ -25,6 +25,11 @@ GMT8 = timezone(timedelta(hours=8), "GMT+8")
 
 #: A moment on a page, per language: the date and time in the reader's zone (``Babel`` patterns).
 MOMENT_PATTERNS = {"en": "yyyy-MM-dd HH:mm", "zh_Hans_CN": "yyyy年M月d日 HH:mm"}
+ACCOUNT_KIND_NAMES = {
+    AccountKind.seller: _l("Seller"),
+    AccountKind.isv: _l("ISV"),
+    AccountKind.tp: _l("TP"),
+}
 ROLE_NAMES = {
     Role.applicant: _l("applicant"),
     Role.reviewer: _l("reviewer"),
@@ -89,6 +94,10 @@ def number(value: float | int | None) -> str:
     return "" if value is None else format_decimal(value)
 
 
+def account_kind_name(kind: AccountKind) -> str:
+    return str(ACCOUNT_KIND_NAMES.get(kind, kind.value))
+
+
 def role_name(role: Role) -> str:
     return str(ROLE_NAMES.get(role, role.value))
 
@@ -149,6 +158,7 @@ def register_template_helpers(app: Flask) -> None:
         guide_links=links_for,
         check_outcome=check_outcome,
         role_name=role_name,
+        account_kind_name=account_kind_name,
         back_here=back_here,
         current_language=current_language,
     )
