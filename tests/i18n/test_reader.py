@@ -156,3 +156,28 @@ def test_durations_and_sizes_read_in_the_language(app):
         assert waited(since, now) == "3 d 5 h"
         assert file_size(1) == "1 byte" and file_size(812) == "812 bytes"
         assert file_size(5_000) == "4.9 KB"
+
+
+def test_form_errors_and_flashes_read_in_chinese(client, database):
+    response = client.post("/login", data={"email": "", "password": ""}, headers=CHINESE)
+    page = _text(response)
+    assert "邮箱" in page and "该字段是必填字段。" in page
+    client.post("/language", data={"language": "zh_Hans_CN"})
+    response = client.post(
+        "/login",
+        data={"email": "nobody@example.com", "password": "wrong password"},
+        follow_redirects=True,
+    )
+    assert "邮箱或密码不正确。" in _text(response)
+
+
+def test_the_staff_pages_read_in_chinese(make_user, login):
+    admin = make_user(Role.admin)
+    client = login(admin)
+    client.post("/language", data={"language": "zh_Hans_CN"})
+    users = _text(client.get("/admin/users"))
+    assert "邀请用户" in users and "管理员" in users and "发送邀请" in users
+    queue = _text(client.get("/review/"))
+    assert "审核队列" in queue and "暂无待审核的项目。" in queue
+    reports = _text(client.get("/reports/"))
+    assert "各阶段当前入驻数" in reports and "截至" in reports and "中国标准时间" in reports
