@@ -181,3 +181,11 @@ def test_the_staff_pages_read_in_chinese(make_user, login):
     assert "审核队列" in queue and "暂无待审核的项目。" in queue
     reports = _text(client.get("/reports/"))
     assert "各阶段当前入驻数" in reports and "截至" in reports and "中国标准时间" in reports
+
+
+def test_a_language_chosen_before_signing_in_becomes_the_users(client, make_user, make_account):
+    applicant = make_user(Role.applicant, make_account())
+    db.session.commit()
+    client.post("/language", data={"language": "zh_Hans_CN", "next": "/login"})
+    client.post("/login", data={"email": applicant.email, "password": PASSWORD})
+    assert db.session.get(User, applicant.id).language == "zh_Hans_CN"

@@ -90,6 +90,15 @@ def choose_language(user: User | None, language: str) -> str:
     return chosen
 
 
+def adopt_session_language(user: User) -> None:
+    """At sign-in, a language chosen before it becomes the user's, unless they have one;
+    flushes. Their mail then speaks it too."""
+    chosen = language_of(session.get(SESSION_KEY))
+    if chosen and not user.language:
+        user.language = chosen
+        db.session.flush()
+
+
 def choose_time_zone(user: User, name: str, *, detected: bool = False) -> bool:
     """Show ``user``'s times in zone ``name``.
 
