@@ -90,13 +90,15 @@ def choose_language(user: User | None, language: str) -> str:
     return chosen
 
 
-def adopt_session_language(user: User) -> None:
+def adopt_session_language(user: User) -> bool:
     """At sign-in, a language chosen before it becomes the user's, unless they have one;
-    flushes. Their mail then speaks it too."""
+    flushes, and says whether it did. Their mail then speaks it too."""
     chosen = language_of(session.get(SESSION_KEY))
-    if chosen and not user.language:
-        user.language = chosen
-        db.session.flush()
+    if not chosen or user.language:
+        return False
+    user.language = chosen
+    db.session.flush()
+    return True
 
 
 def choose_time_zone(user: User, name: str, *, detected: bool = False) -> bool:

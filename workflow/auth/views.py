@@ -67,8 +67,8 @@ def login():
             flash(_("That e-mail and password do not match an account."), "error")
         else:
             login_user(user)
-            reader.adopt_session_language(user)
-            db.session.commit()
+            if reader.adopt_session_language(user):
+                db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
