@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from tests.browser.live import PAGE_TIMEOUT_MS, browser_desk, serving
 from tests.browser.test_enablement_browser import browser  # noqa: F401  (fixture)
@@ -56,8 +57,8 @@ def _client(app, user: User):
     return client
 
 
-def _signed_in_in_chinese(browser, base_url: str, email: str):  # noqa: F811
-    page = browser.new_page(viewport=WIDE, locale="en-GB")
+def _signed_in_in_chinese(browser, base_url: str, email: str, zone: str):  # noqa: F811
+    page = browser.new_page(viewport=WIDE, locale="en-GB", timezone_id=zone)
     page.set_default_timeout(PAGE_TIMEOUT_MS)
     page.goto(f"{base_url}/login")
     assert page.locator("html").get_attribute("lang") == "en"
@@ -94,11 +95,20 @@ def test_the_seller_journey_reads_in_chinese(browser, tmp_path, shots):  # noqa:
             reviewer = _user("reviewer@zh.example.com", Role.reviewer, None, "王审核")
             db.session.flush()
             party = Party(account, applicant, reviewer, open_journey(account, applicant))
+            emails = {"applicant": applicant.email, "reviewer": reviewer.email}
+            journey_id = party.journey.id
             db.session.commit()
+            walkers = (_client(app, applicant), _client(app, reviewer))
+            db.session.rollback()  # read nothing more here while the browser signs in
+            #: The applicant's browser is in Berlin; the reviewer's zone is Hangzhou's anyway.
+            zones = {"applicant": "Europe/Berlin", "reviewer": "America/New_York"}
             pages = {
-                "applicant": _signed_in_in_chinese(browser, base_url, applicant.email),
-                "reviewer": _signed_in_in_chinese(browser, base_url, reviewer.email),
+                who: _signed_in_in_chinese(browser, base_url, email, zones[who])
+                for who, email in emails.items()
             }
+            pages["applicant"].wait_for_function(
+                "() => !document.getElementById('time-zone-report')"
+            )
             seen: dict[str, str] = {}
 
             def at(stop: str, jid: int) -> None:
@@ -117,8 +127,7 @@ def test_the_seller_journey_reads_in_chinese(browser, tmp_path, shots):  # noqa:
                     seen["changes"] = pages["applicant"].inner_text("body")
                     pages["applicant"].screenshot(path=str(shots / "zh-applicant-journey.png"))
 
-            walk_seller(_client(app, applicant), _client(app, reviewer), party.journey.id,
-                        gateway, at)  # fmt: skip
+            walk_seller(*walkers, journey_id, gateway, at)
             db.session.rollback()
             applicant_page = pages["applicant"]
             applicant_page.goto(f"{base_url}/journeys")
@@ -130,7 +139,11 @@ def test_the_seller_journey_reads_in_chinese(browser, tmp_path, shots):  # noqa:
     assert "分配" in seen["queue"] or "认领" in seen["queue"]
     assert "退出登录" in seen["decision"] and "天猫国际 · 淘宝开放平台入驻" in seen["decision"]
     assert "我的入驻" in seen["changes"] and "我的入驻" in seen["released"]
-    # The times on the reviewer's pages are Hangzhou's, named in Chinese.
-    assert "中国标准时间" in seen["queue"] or "中国标准时间" in seen["decision"]
+    # The reviewer's times are Hangzhou's; the applicant's, their browser's zone.
+    assert "中国标准时间" in seen["decision"]
+    assert "中欧" in seen["changes"] and " UTC" not in seen["changes"]
+    with app.app_context():
+        zones = dict(db.session.execute(select(User.email, User.time_zone)).all())
+    assert zones == {"seller@zh.example.com": "Europe/Berlin", "reviewer@zh.example.com": None}
     for name in ("zh-review-queue", "zh-review-decision", "zh-applicant-journey"):
         assert (shots / f"{name}.png").stat().st_size > 10_000
