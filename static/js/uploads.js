@@ -28,12 +28,23 @@
     return fresh;
   }
 
-  function failureText(xhr) {
-    if (xhr.status === 413) return "That file is larger than the server accepts. Choose a smaller file.";
+  // The texts come from the form's data- attributes, translated by the page; the English here
+  // is only for a form rendered without them.
+  function text(form, name, fallback, values = {}) {
+    const template = form.dataset[name] || fallback;
+    return template.replace(/\{(\w+)\}/g, (whole, key) => (key in values ? values[key] : whole));
+  }
+
+  function failureText(form, xhr) {
+    if (xhr.status === 413) {
+      return text(form, "tooLarge", "That file is larger than the server accepts. Choose a smaller file.");
+    }
     try {
-      return JSON.parse(xhr.responseText).message || "The upload failed.";
+      return JSON.parse(xhr.responseText).message || text(form, "failed", "The upload failed.");
     } catch (_) {
-      return xhr.status ? `The upload failed (HTTP ${xhr.status}).` : "The upload failed: no connection.";
+      return xhr.status
+        ? text(form, "failedStatus", "The upload failed (HTTP {status}).", { status: xhr.status })
+        : text(form, "noConnection", "The upload failed: no connection.");
     }
   }
 
@@ -57,15 +68,15 @@
         }
       } else {
         slot.classList.remove("uploading");
-        setMessage(form, failureText(xhr), true);
+        setMessage(form, failureText(form, xhr), true);
       }
     });
     xhr.addEventListener("error", () => {
       slot.classList.remove("uploading");
-      setMessage(form, failureText(xhr), true);
+      setMessage(form, failureText(form, xhr), true);
     });
     slot.classList.add("uploading");
-    setMessage(form, `Uploading ${file.name}…`, false);
+    setMessage(form, text(form, "uploading", "Uploading {name}…", { name: file.name }), false);
     showProgress(form, 0);
     xhr.send(data);
   }

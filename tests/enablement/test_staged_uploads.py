@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 import storage.fs
+import storage.s3
+from storage import S3Storage
 from tests.enablement.conftest import sha256, upload, versions
+from tests.storage.conftest import moto_s3_endpoint, s3_bucket  # noqa: F401 (fixtures)
 from workflow.enablement.samples import sample_pdf
 
 BIG = 700_000  # past the 500 KB that is spooled in memory
@@ -72,4 +77,65 @@ def test_an_upload_that_breaks_off_leaves_no_file(isv, client_for, desk_storage)
         headers={"Accept": "application/json"},
     )
     assert response.status_code == 400
+    assert versions(isv.journey.id) == [] and _every_file(desk_storage) == []
+
+
+@pytest.fixture
+def s3_desk(app, isv, s3_bucket, moto_s3_endpoint, tmp_path, monkeypatch) -> S3Storage:  # noqa: F811
+    """The desk on S3, staging uploads into a directory of this test's own."""
+    s3 = S3Storage(
+        s3_bucket,
+        endpoint_url=moto_s3_endpoint,
+        addressing_style="path",
+        staging_dir=tmp_path / "in",
+    )
+    monkeypatch.setitem(app.extensions, "storage", s3)
+    return s3
+
+
+def _s3_keys(s3: S3Storage) -> list[str]:
+    return [item["Key"] for item in s3.client.list_objects_v2(Bucket=s3.bucket).get("Contents", [])]
+
+
+def _staged_left(s3: S3Storage) -> list:
+    return [p for p in s3.staging_dir.rglob("*") if p.is_file()]
+
+
+def test_on_s3_a_large_upload_goes_up_once_with_its_hash(isv, client_for, s3_desk, monkeypatch):
+    def written_twice(*args, **kwargs):
+        raise AssertionError("the object was copied onto itself to record its hash")
+
+    def read_again(reader, limit):
+        raise AssertionError("the staged upload was read and hashed a second time")
+
+    monkeypatch.setattr(s3_desk.client, "copy", written_twice)
+    monkeypatch.setattr(storage.s3, "_read_up_to", read_again)
+    data = sample_pdf("Certificate of incorporation", "Demo Software Ltd", padding=BIG)
+    response = upload(client_for(isv.applicant), isv.journey.id, "a", data, "cert.pdf")
+    assert response.status_code == 302
+    (row,) = versions(isv.journey.id)
+    assert (row.size, row.sha256) == (len(data), sha256(data))
+    assert s3_desk.stored_sha256(row.file_id) == sha256(data)
+    with s3_desk.open(row.file_id) as body:
+        assert body.read() == data
+    assert _s3_keys(s3_desk) == [row.file_id] and _staged_left(s3_desk) == []
+
+
+def test_on_s3_a_refused_large_upload_leaves_nothing(isv, client_for, s3_desk):
+    elf = b"\x7fELF\x02\x01\x01\x00" + bytes(BIG)
+    response = upload(client_for(isv.applicant), isv.journey.id, "a", elf, "tool.pdf", as_json=True)
+    assert response.status_code == 400 and response.get_json()["ok"] is False
+    assert versions(isv.journey.id) == []
+    assert _s3_keys(s3_desk) == [] and _staged_left(s3_desk) == []
+
+
+def test_a_request_over_the_body_limit_gets_413_and_leaves_no_file(
+    app, isv, client_for, desk_storage, monkeypatch
+):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 1024 * 1024)
+    data = sample_pdf("big", padding=3 * 1024 * 1024)
+    response = upload(client_for(isv.applicant), isv.journey.id, "a", data, "big.pdf")
+    assert response.status_code == 413
+    assert "Requests are limited to 2 MB" in response.get_data(as_text=True)
     assert versions(isv.journey.id) == [] and _every_file(desk_storage) == []

@@ -28,6 +28,8 @@ from workflow.operations import open_journey
 from workflow.stages import STAGES, STATE_NAMES
 
 OPEN, CLOSE = "⟦", "⟧"
+#: Between two text nodes of a page.
+NODE = "\x00"
 
 #: Pages whose every word must come from a catalog: the frame and the pages around the journeys.
 CHECKED = {
@@ -110,6 +112,7 @@ class VisibleText(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.texts: list[str] = []
+        self.attributes: list[str] = []
         self.stack: list[tuple[str, bool]] = []
 
     def _skipping(self) -> bool:
@@ -122,9 +125,9 @@ class VisibleText(HTMLParser):
             self.stack.append((tag, skip))
         if skip or self._skipping():
             return
-        self.texts.extend(attributes[a] for a in READ_ATTRIBUTES if attributes.get(a))
+        self.attributes.extend(attributes[a] for a in READ_ATTRIBUTES if attributes.get(a))
         if tag == "input" and attributes.get("type") in {"submit", "button"}:
-            self.texts.append(attributes.get("value") or "")
+            self.attributes.append(attributes.get("value") or "")
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
@@ -144,7 +147,7 @@ def outside_markers(text: str) -> str:
     """What is left of ``text`` once every marked message (nested ones too) is taken out."""
     inner = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
     while True:
-        reduced = inner.sub(" ", text)
+        reduced = inner.sub(lambda marked: NODE * marked.group().count(NODE) or " ", text)
         if reduced == text:
             return text
         text = reduced
@@ -156,8 +159,11 @@ def offenders(page: str, user_data: Iterable[str]) -> list[str]:
     parser.feed(page)
     found = []
     data = sorted({d for d in user_data if d}, key=len, reverse=True)
-    for text in parser.texts:
-        left = outside_markers(text)
+    # A message may hold markup (a link, a <strong>): its marked text spans several text nodes,
+    # so the markers are taken out of the page's text as a whole, then split at the nodes.
+    page_text = outside_markers(NODE.join(parser.texts))
+    for text in [*page_text.split(NODE), *map(outside_markers, parser.attributes)]:
+        left = text
         for value in data:
             left = left.replace(value, " ")
         left = ZONE_NAMES.sub(" ", left)

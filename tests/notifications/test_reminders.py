@@ -169,3 +169,30 @@ def test_flask_reminders_send_prints_what_it_sent(app, make_user, place, monkeyp
     second = runner.invoke(args=["reminders", "send"])
     assert second.output.strip() == "0 notice(s), 0 mail(s) queued"
     assert len(outbox(reviewer.email)) == 2
+
+
+def test_due_items_are_read_a_page_at_a_time_and_each_is_sent_once(app, place, monkeypatch):
+    from workflow.notifications import reminders
+
+    monkeypatch.setattr(reminders, "PAGE_SIZE", 2)
+    pages: list[list[int]] = []
+    paged = reminders._due_pages
+
+    def recording(stmt):
+        for page in paged(stmt):
+            pages.append([journey.id for journey in page])
+            yield page
+
+    monkeypatch.setattr(reminders, "_due_pages", recording)
+    overdue = [place("enablement_submitted", days * DAY)[0] for days in (10, 5, 4)]
+    # two journeys in their state since one instant, which the first page boundary splits
+    twins = [place("enablement_submitted", 9 * DAY)[0] for _ in range(2)]
+    idle = [place("app_draft", (20 + n) * DAY)[0] for n in range(3)]
+
+    sent = _run(NOW)
+    escalated = [int(n.key.split(":")[1]) for n in sent if n.kind == "escalation"]
+    reminded = [int(n.key.split(":")[1]) for n in sent if n.kind == "reminder"]
+    assert sorted(escalated) == sorted(j.id for j in overdue + twins)
+    assert sorted(reminded) == sorted(j.id for j in idle)
+    assert [len(page) for page in pages] == [2, 2, 1, 2, 1]  # 5 overdue, then 3 idle
+    assert _run(NOW) == []  # the next round finds every notice sent

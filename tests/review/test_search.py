@@ -156,11 +156,27 @@ def test_seller_id_finds_the_apps_whose_list_in_force_serves_it(
     assert set(db.session.scalars(select(InForceSeller.seller_id))) == {"1002", "1003"}
 
 
-def test_the_sqlite_text_index_stays_in_step(database):
-    """A later migration that copies one of the tables (SQLite's batch mode) drops its
-    triggers; this says so before the search quietly stops finding renamed rows."""
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("the FTS5 tables are SQLite's")
+def test_the_text_search_indexes_exist_on_either_database(database):
+    """PostgreSQL answers text search from pg_trgm GIN indexes, SQLite from FTS5 tables that
+    triggers keep in step. A later migration that copies one of the tables (SQLite's batch
+    mode) drops its triggers, or one that rebuilds an index can lose its operator class; this
+    says so before the search quietly slows down or stops finding renamed rows."""
+    dialect = db.engine.dialect.name
+    if dialect == "postgresql":
+        assert db.session.scalar(text("SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'"))
+        definitions = dict(
+            db.session.execute(
+                text(
+                    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+                )
+            ).all()
+        )
+        for table, _, columns in TEXT_SOURCES:
+            for column in columns:
+                definition = definitions.get(f"ix_{table}_{column}_trgm", "")
+                assert f"{table} USING gin ({column} gin_trgm_ops)" in definition, definition
+        return
+    assert dialect == "sqlite"
     triggers = set(
         db.session.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
     )

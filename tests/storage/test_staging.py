@@ -1,16 +1,19 @@
-"""StagedFile: hashed while written, renamed into place by its own storage, deleted otherwise."""
+"""StagedFile: hashed while written, kept by its own storage without a second write (renamed
+into place on disk, sent once to S3), deleted otherwise."""
 
 from __future__ import annotations
 
 import gc
 import hashlib
+import io
+import os
 
 import pytest
 
-from storage import FileTooLarge, FsStorage
+from storage import FileTooLarge, FsStorage, S3Storage
 
 
-def _written(storage: FsStorage, *pieces: bytes):
+def _written(storage, *pieces: bytes):
     staged = storage.staging_file()
     for piece in pieces:
         staged.write(piece)
@@ -70,3 +73,63 @@ def test_a_rewritten_or_foreign_staged_file_is_copied_with_a_true_hash(tmp_path)
     assert sorted(_files(tmp_path / "one")) == sorted(
         tmp_path / "one" / obj.file_id for obj in (stored, kept)
     )
+
+
+@pytest.fixture
+def s3(s3_bucket, moto_s3_endpoint, tmp_path, monkeypatch) -> S3Storage:
+    """S3 storage staging into tmp_path; copying an object onto itself is refused, so a test
+    fails if an upload is written twice in the bucket."""
+    storage = S3Storage(
+        s3_bucket,
+        region="us-east-1",
+        endpoint_url=moto_s3_endpoint,
+        addressing_style="path",
+        staging_dir=tmp_path / "staging",
+    )
+
+    def written_twice(*args, **kwargs):
+        raise AssertionError("the object was copied onto itself to record its hash")
+
+    monkeypatch.setattr(storage.client, "copy", written_twice)
+    return storage
+
+
+def _bucket_keys(storage: S3Storage) -> list[str]:
+    listing = storage.client.list_objects_v2(Bucket=storage.bucket)
+    return [item["Key"] for item in listing.get("Contents", [])]
+
+
+def test_s3_sends_a_staged_file_once_with_its_hash_and_drops_the_local_copy(s3):
+    data = os.urandom(9 * 1024 * 1024 + 5)  # past the multipart threshold
+    staged = _written(s3, data[:4096], data[4096:])
+    stored = s3.save(staged, content_type="application/pdf")
+    expected = hashlib.sha256(data).hexdigest()
+    assert (stored.size, stored.sha256) == (len(data), expected)
+    assert s3.stored_sha256(stored.file_id) == expected
+    with s3.open(stored.file_id) as body:
+        assert body.read() == data
+    staged.close()
+    assert _files(s3.staging_dir) == [] and _bucket_keys(s3) == [stored.file_id]
+
+
+def test_s3_refuses_a_staged_file_over_the_limit_and_keeps_nothing(s3):
+    staged = _written(s3, b"x" * 100)
+    with pytest.raises(FileTooLarge):
+        s3.save(staged, max_size=99)
+    staged.close()
+    assert _files(s3.staging_dir) == [] and _bucket_keys(s3) == []
+
+
+def test_s3_puts_a_small_stream_once_with_its_hash(s3):
+    stored = s3.save(io.BytesIO(b"%PDF-1.7 small"), content_type="application/pdf")
+    assert s3.stored_sha256(stored.file_id) == hashlib.sha256(b"%PDF-1.7 small").hexdigest()
+    head = s3.client.head_object(Bucket=s3.bucket, Key=stored.file_id)
+    assert head["ContentType"] == "application/pdf"
+
+
+def test_s3_records_the_hash_of_a_large_stream_of_unknown_hash(s3, monkeypatch):
+    monkeypatch.undo()  # this one has to copy: the hash is known only after the upload
+    data = os.urandom(9 * 1024 * 1024)
+    stored = s3.save(io.BytesIO(data))
+    assert s3.stored_sha256(stored.file_id) == hashlib.sha256(data).hexdigest()
+    assert s3.checksum(stored.file_id) == stored.sha256

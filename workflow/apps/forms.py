@@ -15,6 +15,7 @@ from wtforms.validators import URL, DataRequired, Length, Optional, ValidationEr
 
 from top.methods import method_problem
 from workflow.apps.catalogue import API_METHODS, MAX_OTHER_APIS
+from workflow.i18n import _, _l
 from workflow.models import Audience
 from workflow.web.forms import AsciiDigits, DeskForm
 
@@ -24,51 +25,55 @@ MAX_API_REASON = 2000
 
 class AppForm(DeskForm):
     app_key = StringField(
-        "APP key",
+        _l("APP key"),
         validators=[
             DataRequired(),
             Length(max=20),
-            AsciiDigits(4, 20, "The APP key is 4 to 20 digits 0-9, as the TOP console shows it."),
+            AsciiDigits(
+                4, 20, _l("The APP key is 4 to 20 digits 0-9, as the TOP console shows it.")
+            ),
         ],
     )
-    name = StringField("APP name", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("What the APP does", validators=[DataRequired(), Length(max=5000)])
+    name = StringField(_l("APP name"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(
+        _l("What the APP does"), validators=[DataRequired(), Length(max=5000)]
+    )
     origin = RadioField(
-        "New or existing",
+        _l("New or existing"),
         choices=[
-            SelectChoice("new", "A new APP"),
-            SelectChoice("existing", "An existing APP moving over"),
+            SelectChoice("new", _l("A new APP")),
+            SelectChoice("existing", _l("An existing APP moving over")),
         ],
         default="new",
     )
     audience = RadioField(
-        "Who it serves",
+        _l("Who it serves"),
         choices=[
-            SelectChoice(Audience.own_shop.value, "My own shop"),
-            SelectChoice(Audience.other_sellers.value, "Other sellers, as an ISV"),
+            SelectChoice(Audience.own_shop.value, _l("My own shop")),
+            SelectChoice(Audience.other_sellers.value, _l("Other sellers, as an ISV")),
         ],
         default=Audience.own_shop.value,
     )
 
 
 GATEWAY_CHOICES = [
-    SelectChoice("default", "This desk's configured gateway"),
-    SelectChoice("sandbox", "TOP sandbox"),
-    SelectChoice("production", "TOP production"),
-    SelectChoice("overseas", "TOP overseas"),
-    SelectChoice("stand-in-sandbox", "Demo stand-in for the sandbox (local gateway)"),
-    SelectChoice("stand-in-production", "Demo stand-in for production (local gateway)"),
-    SelectChoice("custom", "Custom URL"),
+    SelectChoice("default", _l("This desk's configured gateway")),
+    SelectChoice("sandbox", _l("TOP sandbox")),
+    SelectChoice("production", _l("TOP production")),
+    SelectChoice("overseas", _l("TOP overseas")),
+    SelectChoice("stand-in-sandbox", _l("Demo stand-in for the sandbox (local gateway)")),
+    SelectChoice("stand-in-production", _l("Demo stand-in for production (local gateway)")),
+    SelectChoice("custom", _l("Custom URL")),
 ]
 
 
 class CheckerForm(DeskForm):
-    gateway = RadioField("Gateway", choices=GATEWAY_CHOICES, default="default")
+    gateway = RadioField(_l("Gateway"), choices=GATEWAY_CHOICES, default="default")
     custom_url = StringField(
-        "Custom gateway URL", validators=[Optional(), URL(require_tld=False), Length(max=500)]
+        _l("Custom gateway URL"), validators=[Optional(), URL(require_tld=False), Length(max=500)]
     )
     sign_method = RadioField(
-        "Sign method",
+        _l("Sign method"),
         choices=[
             SelectChoice("hmac-sha256", "HMAC-SHA256"),
             SelectChoice("hmac", "HMAC-MD5"),
@@ -77,9 +82,9 @@ class CheckerForm(DeskForm):
         default="hmac-sha256",
     )
     # Used for this one run only: never stored, logged or rendered back.
-    app_secret = PasswordField("APP secret", validators=[DataRequired(), Length(max=200)])
-    session = StringField("Session key (optional)", validators=[Optional(), Length(max=200)])
-    rules = BooleanField("Also check that the gateway enforces the APIs' usage rules")
+    app_secret = PasswordField(_l("APP secret"), validators=[DataRequired(), Length(max=200)])
+    session = StringField(_l("Session key (optional)"), validators=[Optional(), Length(max=200)])
+    rules = BooleanField(_l("Also check that the gateway enforces the APIs' usage rules"))
     #: "yes" when the run should be attached as evidence (the page's second button).
     attach = StringField(validators=[Length(max=3)])
 
@@ -89,7 +94,7 @@ class _KnownApis:
 
     def __call__(self, form, field) -> None:
         if any(method not in API_METHODS for method in field.data or ()):
-            raise ValidationError("Tick APIs from the list on the page; name others below it.")
+            raise ValidationError(_("Tick APIs from the list on the page; name others below it."))
 
 
 #: What may stand between a method's name and its reason on a line: a dash or a colon.
@@ -115,25 +120,60 @@ def parse_api_lines(text: str, ticked: Iterable[str] = ()) -> tuple[dict[str, st
         method, reason = parts["method"], parts["reason"].strip()
         problem = method_problem(method)
         if problem:
-            problems.append(f"Line {number}: “{_shown(line)}” is not a TOP method name: {problem}.")
+            problems.append(
+                _(
+                    "Line %(number)d: “%(line)s” is not a TOP method name: %(problem)s.",
+                    number=number,
+                    line=_shown(line),
+                    problem=problem,
+                )
+            )
         elif method in ticked:
-            problems.append(f"Line {number}: {method} is ticked in the list above; give it once.")
+            problems.append(
+                _(
+                    "Line %(number)d: %(method)s is ticked in the list above; give it once.",
+                    number=number,
+                    method=method,
+                )
+            )
         elif method in API_METHODS:
             problems.append(
-                f"Line {number}: {method} is in the list above; tick it there, with its reason."
+                _(
+                    "Line %(number)d: %(method)s is in the list above; tick it there, with its "
+                    "reason.",
+                    number=number,
+                    method=method,
+                )
             )
         elif method in found:
             problems.append(
-                f"Line {number}: {method} is already on line {first_line[method]}; give it once."
+                _(
+                    "Line %(number)d: %(method)s is already on line %(first)d; give it once.",
+                    number=number,
+                    method=method,
+                    first=first_line[method],
+                )
             )
         elif not reason:
-            problems.append(f"Line {number}: say why the APP needs {method}, after a dash.")
+            problems.append(
+                _(
+                    "Line %(number)d: say why the APP needs %(method)s, after a dash.",
+                    number=number,
+                    method=method,
+                )
+            )
         elif len(reason) > MAX_API_REASON:
-            problems.append(f"Line {number}: the reason has more than {MAX_API_REASON} characters.")
+            problems.append(
+                _(
+                    "Line %(number)d: the reason has more than %(max)d characters.",
+                    number=number,
+                    max=MAX_API_REASON,
+                )
+            )
         else:
             found[method], first_line[method] = reason, number
     if len(found) > MAX_OTHER_APIS:
-        problems.append(f"Name at most {MAX_OTHER_APIS} other APIs.")
+        problems.append(_("Name at most %(max)d other APIs.", max=MAX_OTHER_APIS))
     return found, problems
 
 
@@ -148,27 +188,27 @@ class _ApiLines:
     field_flags: dict = {}
 
     def __call__(self, form, field) -> None:
-        _, problems = parse_api_lines(field.data or "", form.api.data or ())
+        _found, problems = parse_api_lines(field.data or "", form.api.data or ())
         if problems:
             raise ValidationError(" ".join(problems[:5]) + (" …" if len(problems) > 5 else ""))
 
 
 class _ApiChoice(DeskForm):
     api = SelectMultipleField(
-        "APIs",
+        _l("APIs"),
         choices=[SelectChoice(method, method) for method in API_METHODS],
         validate_choice=False,
         validators=[_KnownApis()],
     )
     other_apis = TextAreaField(
-        "Other TOP APIs",
+        _l("Other TOP APIs"),
         validators=[Length(max=MAX_OTHER_APIS * (MAX_API_REASON + 110)), _ApiLines()],
     )
 
     def reasons(self) -> dict[str, str]:
         """Each API asked for with the reason typed for it: the ticked ones, then the others."""
         ticked = {m: self[f"reason-{m}"].data or "" for m in API_METHODS if m in self.ticked()}
-        others, _ = parse_api_lines(self.other_apis.data or "", ticked)
+        others, _problems = parse_api_lines(self.other_apis.data or "", ticked)
         return {**ticked, **others}
 
     def ticked(self) -> set[str]:
@@ -181,7 +221,10 @@ class _ApiChoice(DeskForm):
         for method in API_METHODS:
             reason = self[f"reason-{method}"]
             if method in self.ticked() and not (reason.data or "").strip():
-                reason.errors = [*reason.errors, f"Say why the APP needs {method}."]
+                reason.errors = [
+                    *reason.errors,
+                    _("Say why the APP needs %(method)s.", method=method),
+                ]
                 self._errors = None  # the summary is cached; it must see this error
                 valid = False
         return valid
@@ -195,7 +238,7 @@ ApiRequestForm = type(
     (_ApiChoice,),
     {
         f"reason-{method}": TextAreaField(
-            f"Reason for {method}", validators=[Length(max=MAX_API_REASON)]
+            _l("Reason for %(method)s", method=method), validators=[Length(max=MAX_API_REASON)]
         )
         for method in API_METHODS
     },
@@ -210,36 +253,36 @@ def api_lines(requests) -> str:
 
 class CustomerInfoForm(DeskForm):
     marked = RadioField(
-        "Customer information",
-        choices=[SelectChoice("yes", "Mark"), SelectChoice("no", "Unmark")],
-        validators=[DataRequired(message="Choose mark or unmark.")],
+        _l("Customer information"),
+        choices=[SelectChoice("yes", _l("Mark")), SelectChoice("no", _l("Unmark"))],
+        validators=[DataRequired(message=_l("Choose mark or unmark."))],
     )
 
 
 class ApiDecisionForm(DeskForm):
     decision = RadioField(
-        "Decision",
-        choices=[SelectChoice("grant", "Grant"), SelectChoice("refuse", "Refuse")],
-        validators=[DataRequired(message="Choose grant or refuse.")],
+        _l("Decision"),
+        choices=[SelectChoice("grant", _l("Grant")), SelectChoice("refuse", _l("Refuse"))],
+        validators=[DataRequired(message=_l("Choose grant or refuse."))],
     )
-    reason = StringField("Reason if refused", validators=[Length(max=MAX_API_REASON)])
+    reason = StringField(_l("Reason if refused"), validators=[Length(max=MAX_API_REASON)])
 
 
 class ReportUploadForm(DeskForm):
     """The signed report a checker wrote on the applicant's host."""
 
-    report = FileField("Signed report")
+    report = FileField(_l("Signed report"))
 
 
 class SandboxRequirementForm(DeskForm):
     """A reviewer requires sandbox verification for the APP (§3.2 only recommends it)."""
 
     required = RadioField(
-        "Sandbox verification",
+        _l("Sandbox verification"),
         choices=[
-            SelectChoice("yes", "Required for this APP"),
-            SelectChoice("no", "Recommended only: the applicant may continue without it"),
+            SelectChoice("yes", _l("Required for this APP")),
+            SelectChoice("no", _l("Recommended only: the applicant may continue without it")),
         ],
-        validators=[DataRequired(message="Choose required or recommended.")],
+        validators=[DataRequired(message=_l("Choose required or recommended."))],
     )
-    reason = TextAreaField("Reason shown to the applicant", validators=[Length(max=2000)])
+    reason = TextAreaField(_l("Reason shown to the applicant"), validators=[Length(max=2000)])

@@ -16,6 +16,7 @@ from workflow.apps.forms import AppForm, SandboxRequirementForm, api_lines
 from workflow.apps.operations import APP_EDIT_STATES
 from workflow.apps.sandbox import REQUIREMENT_STATES
 from workflow.guide import url_for_link
+from workflow.i18n import _, ngettext
 from workflow.journeys.actions import submitted_form
 from workflow.journeys.panels import Finding, panel
 from workflow.models import DecisionKind, EvidenceKind, Journey, ReviewStatus, User
@@ -31,21 +32,36 @@ def app_summary(p: dict) -> list[Finding]:
     """The API requests at a glance: how many, which need the customer's authorization."""
     requests = list(p["requested"].values())
     if not requests:
-        return [("warn", "No TOP API requested")] if p["app"] is not None else []
+        return [("warn", _("No TOP API requested"))] if p["app"] is not None else []
     by = {status: [r.method for r in requests if r.decision.value == status] for status in
           ("pending", "accepted", "rejected")}  # fmt: skip
-    lines: list[Finding] = [
-        ("ok", f"{len(requests)} API{'s' if len(requests) != 1 else ''} requested; "
-         f"{len(by['pending'])} to decide, {len(by['accepted'])} granted, "
-         f"{len(by['rejected'])} refused")
-    ]  # fmt: skip
+    requested = ngettext("%(num)d API requested", "%(num)d APIs requested", len(requests))
+    counts = _(
+        "%(pending)d to decide, %(granted)d granted, %(refused)d refused",
+        pending=len(by["pending"]),
+        granted=len(by["accepted"]),
+        refused=len(by["rejected"]),
+    )
+    lines: list[Finding] = [("ok", _("%(requested)s; %(counts)s", requested=requested,
+                                      counts=counts))]  # fmt: skip
     if p["reason_changes"]:
         lines.append(
-            ("warn", "Reason changed since the decision: " + ", ".join(p["reason_changes"]))
+            (
+                "warn",
+                _(
+                    "Reason changed since the decision: %(methods)s",
+                    methods=", ".join(p["reason_changes"]),
+                ),
+            )  # fmt: skip
         )
     customer = [m for m, source in p["customer_info"].items() if source]
     if customer:
-        lines.append(("warn", "Customer information (guide §3.5): " + ", ".join(customer)))
+        lines.append(
+            (
+                "warn",
+                _("Customer information (guide §3.5): %(methods)s", methods=", ".join(customer)),
+            )
+        )
     return lines
 
 
@@ -130,13 +146,20 @@ def evidence_summary(p: dict) -> list[Finding]:
     """Each check's newest report: whether it counts, and its signature's verdict."""
     lines: list[Finding] = []
     for section in p["sections"]:
-        name = "Sandbox" if section["kind"] is EvidenceKind.sandbox else "Cloud"
+        sandbox = section["kind"] is EvidenceKind.sandbox
         newest = next((e for e in section["evidence"] if not e.withdrawn_at), None)
         if newest is None:
-            lines.append(("warn", f"{name} check: no report yet"))
+            text = _("Sandbox check: no report yet") if sandbox else _("Cloud check: no report yet")
+            lines.append(("warn", text))
         else:
             tone = "ok" if newest.counts else "fail"
-            lines.append((tone, f"{name} check: {newest.result_label}. {newest.verdict.message}"))
+            found = {"result": newest.result_label, "verdict": newest.verdict.message}
+            text = (
+                _("Sandbox check: %(result)s. %(verdict)s", **found)
+                if sandbox
+                else _("Cloud check: %(result)s. %(verdict)s", **found)
+            )
+            lines.append((tone, text))
     return lines
 
 

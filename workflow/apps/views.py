@@ -35,6 +35,7 @@ from workflow.apps.forms import (
 from workflow.apps.report_schema import ReportProblem
 from workflow.errors import DomainError
 from workflow.extensions import db
+from workflow.i18n import _
 from workflow.journeys.actions import (
     act,
     back_to,
@@ -57,7 +58,7 @@ def save_app(journey_id: int):
     return act(
         journey_id,
         lambda journey: _register_app(journey, current_user, form),
-        "The APP is registered.",
+        _("The APP is registered."),
         "app",
         form=form,
         key="app",
@@ -97,7 +98,7 @@ def save_apis(journey_id: int):
     return act(
         journey_id,
         lambda journey: ops.request_api_access(journey, current_user, form.reasons()),
-        "Your API requests are saved.",
+        _("Your API requests are saved."),
         "app",
         form=form,
         key="apis",
@@ -117,7 +118,7 @@ def decide_api(journey_id: int, request_id: int):
             grant=form.decision.data == "grant",
             reason=form.reason.data or "",
         ),
-        lambda _: "API granted." if form.decision.data == "grant" else "API refused.",
+        lambda done: _("API granted.") if form.decision.data == "grant" else _("API refused."),
         "app",
         form=form,
         key=panels.decision_form_key(request_id),
@@ -142,13 +143,17 @@ def mark_customer_info(journey_id: int, request_id: int):
 def _marked_message(request) -> str:
     source = customer_info_source(request)
     if source == "catalogue" and not request.is_customer_info_marked:
-        return (
-            f"{request.method} is not marked; it stays a customer-information API, as the "
-            "desk's catalogue (CUSTOMER_INFO_APIS) lists it."
+        return _(
+            "%(method)s is not marked; it stays a customer-information API, as the "
+            "desk's catalogue (CUSTOMER_INFO_APIS) lists it.",
+            method=request.method,
         )
     if source:
-        return f"{request.method} is marked as a customer-information API (guide §3.5)."
-    return f"{request.method} is no longer marked as a customer-information API."
+        return _(
+            "%(method)s is marked as a customer-information API (guide §3.5).",
+            method=request.method,
+        )
+    return _("%(method)s is no longer marked as a customer-information API.", method=request.method)
 
 
 @bp.route("/journeys/<int:journey_id>/sandbox/requirement", methods=["POST"])
@@ -163,10 +168,10 @@ def require_sandbox(journey_id: int):
             required=form.required.data == "yes",
             reason=form.reason.data or "",
         ),
-        lambda _: (
-            "Sandbox verification is now required for this APP."
+        lambda done: (
+            _("Sandbox verification is now required for this APP.")
             if form.required.data == "yes"
-            else "Sandbox verification is recommended only for this APP."
+            else _("Sandbox verification is recommended only for this APP.")
         ),
         "sandbox",
         form=form,
@@ -201,7 +206,7 @@ def checker(journey_id: int, kind: str):
                 egress=_egress(form),
             )
         except DomainError as exc:
-            flash(exc.message, "error")
+            flash(str(exc.message), "error")
         if report is not None and form.attach.data == "yes":
             return _attach(journey, evidence_kind, report)
     form.app_secret.data = ""  # never echo the secret back into the page
@@ -225,13 +230,13 @@ def _attach(journey, kind: EvidenceKind, report):
         evidence = attach_desk_run(journey, kind, current_user, report)
     except DomainError as exc:
         db.session.rollback()
-        flash(exc.message, "error")
+        flash(str(exc.message), "error")
         return back_to(journey.id, "evidence")
     db.session.commit()
     if evidence.is_passing:
-        flash("The passing check is signed by the desk and attached as evidence.", "success")
+        flash(_("The passing check is signed by the desk and attached as evidence."), "success")
     else:
-        flash("The check did not pass; it is kept, but does not count as evidence.", "error")
+        flash(_("The check did not pass; it is kept, but does not count as evidence."), "error")
     return back_to(journey.id, "evidence")
 
 
@@ -244,21 +249,23 @@ def upload_report(journey_id: int, kind: str):
     def attach(journey):
         upload = form.report.data
         if upload is None or not upload.filename:
-            raise DomainError("Choose the signed report the checker wrote.")
+            raise DomainError(_("Choose the signed report the checker wrote."))
         try:
             return attach_uploaded_report(
                 journey, evidence_kind, current_user, upload.stream, upload.filename
             )
         except ReportProblem as exc:
-            raise ReportProblem(f"The report was not accepted: {exc.message}") from exc
+            raise ReportProblem(
+                _("The report was not accepted: %(problem)s", problem=exc.message)
+            ) from exc
 
     return act(journey_id, attach, _attached_message, "evidence", form=form)
 
 
 def _attached_message(evidence) -> str:
     if evidence.is_passing:
-        return "The signed report is verified and attached as evidence."
-    return "The signed report is attached, but some checks failed; it does not count."
+        return _("The signed report is verified and attached as evidence.")
+    return _("The signed report is attached, but some checks failed; it does not count.")
 
 
 @bp.route("/journeys/<int:journey_id>/check/<kind>/token", methods=["POST"])
@@ -272,7 +279,7 @@ def evidence_token(journey_id: int, kind: str):
         db.session.rollback()
         if exc.status_code != 400:
             raise
-        flash(exc.message, "error")
+        flash(str(exc.message), "error")
         return back_to(journey_id, "evidence")
     db.session.commit()
     page = render_template(
@@ -308,7 +315,7 @@ def withdraw_evidence(journey_id: int, evidence_id: int):
     return act(
         journey_id,
         lambda journey: withdraw_evidence_op(journey, current_user, evidence_id),
-        "The report is withdrawn; it stays on record but no longer counts.",
+        _("The report is withdrawn; it stays on record but no longer counts."),
         "evidence",
     )
 
@@ -335,15 +342,15 @@ def _gateway(form: CheckerForm) -> str:
         if not current_app.config["TOP_CHECKER_CUSTOM_URLS"]:
             # The checker connects from this server: an arbitrary URL would let anyone probe
             # hosts the server can reach.
-            raise DomainError("This desk checks only the TOP gateways and its own gateway.")
+            raise DomainError(_("This desk checks only the TOP gateways and its own gateway."))
         if not form.custom_url.data:
-            raise DomainError("Enter the custom gateway URL.")
+            raise DomainError(_("Enter the custom gateway URL."))
         return form.custom_url.data
     if form.gateway.data == "default":
         return current_app.config["TOP_GATEWAY_URL"]
     if form.gateway.data.startswith("stand-in-"):
         if not current_app.config["TOP_DEMO_STAND_INS"]:
-            raise DomainError("This desk has no stand-in gateways.")
+            raise DomainError(_("This desk has no stand-in gateways."))
         environment = form.gateway.data.removeprefix("stand-in-")
         return stand_in_url(current_app.config["TOP_GATEWAY_URL"], environment)
     return form.gateway.data

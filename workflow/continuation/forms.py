@@ -4,6 +4,7 @@ from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from workflow.continuation.operations import CARRY_LABELS
+from workflow.i18n import _l
 from workflow.web.forms import DeskForm
 
 
@@ -11,9 +12,9 @@ class ContinueForm(DeskForm):
     """Start a new journey from a rejected one: what to carry over, and why (an admin)."""
 
     carry = SelectMultipleField(
-        "Carry over",
+        _l("Carry over"),
         choices=[SelectChoice(name, label) for name, label in CARRY_LABELS.items()],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
-    reason = TextAreaField("Reason", validators=[Length(max=5000)])
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=5000)])

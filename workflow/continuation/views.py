@@ -6,6 +6,7 @@ from flask_login import current_user
 from workflow.continuation import panels
 from workflow.continuation.forms import ContinueForm
 from workflow.continuation.operations import continue_journey
+from workflow.i18n import _
 from workflow.journeys.actions import act
 from workflow.policy import Action
 from workflow.web.access import journey_of, requires_action
@@ -22,7 +23,11 @@ def continue_rejected(journey_id: int):
         lambda rejected: continue_journey(
             rejected, current_user, carry=form.carry.data or [], reason=form.reason.data or ""
         ),
-        lambda journey: f"Journey #{journey.id} continues rejected journey #{journey_id}.",
+        lambda journey: _(
+            "Journey #%(new)d continues rejected journey #%(old)d.",
+            new=journey.id,
+            old=journey_id,
+        ),
         "continuation",
         form=form,
         key=panels.FORM_KEY,

@@ -1,6 +1,7 @@
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Regexp
 
+from workflow.i18n import _l
 from workflow.models import MAX_MESSAGE
 from workflow.stages import STAGES
 from workflow.web.forms import DeskForm
@@ -15,22 +16,22 @@ class MessageForm(DeskForm):
     """
 
     body = TextAreaField(
-        "Message",
-        validators=[DataRequired("Write a message first."), Length(max=MAX_MESSAGE)],
+        _l("Message"),
+        validators=[DataRequired(_l("Write a message first.")), Length(max=MAX_MESSAGE)],
     )
     stage = HiddenField(
-        "Stage",
+        _l("Stage"),
         validators=[
-            DataRequired("The form names no stage; reload the page."),
+            DataRequired(_l("The form names no stage; reload the page.")),
             Length(max=2),
-            AnyOf([stage.number for stage in STAGES], "No such stage; reload the page."),
+            AnyOf([stage.number for stage in STAGES], _l("No such stage; reload the page.")),
         ],
     )
     nonce = HiddenField(
-        "Form token",
+        _l("Form token"),
         validators=[
-            DataRequired("The form has no token; reload the page."),
+            DataRequired(_l("The form has no token; reload the page.")),
             Length(max=64),
-            Regexp(r"^[A-Za-z0-9_-]{16,64}$", message="The form's token is damaged; reload."),
+            Regexp(r"^[A-Za-z0-9_-]{16,64}$", message=_l("The form's token is damaged; reload.")),
         ],
     )

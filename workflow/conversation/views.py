@@ -8,6 +8,7 @@ from workflow.conversation.forms import MessageForm
 from workflow.conversation.operations import AlreadyPosted, post_message
 from workflow.errors import DomainError
 from workflow.extensions import db
+from workflow.i18n import _
 from workflow.journeys.actions import back_to, load_journey, refuse_form
 from workflow.policy import Action
 from workflow.web.access import journey_of, requires_action
@@ -29,7 +30,7 @@ def post(journey_id: int):
         )
     except AlreadyPosted as exc:
         db.session.rollback()
-        flash(exc.message, "info")
+        flash(str(exc.message), "info")
         return back_to(journey_id, "conversation")
     except RAISED:
         db.session.rollback()
@@ -40,5 +41,5 @@ def post(journey_id: int):
         form.body.errors = [*form.body.errors, exc.message]
         return refuse_form(journey_id, form, panels.FORM_KEY)
     db.session.commit()
-    flash("Message posted. The other side gets it by e-mail.", "success")
+    flash(_("Message posted. The other side gets it by e-mail."), "success")
     return back_to(journey_id, "conversation")

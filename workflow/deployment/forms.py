@@ -6,12 +6,14 @@ import functools
 from collections.abc import Mapping
 from datetime import date
 
+from flask_babel.speaklater import LazyString
 from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from workflow.deployment.specs import SPECS, FieldSpec
+from workflow.i18n import _, _l
 from workflow.models import FormKind
 from workflow.web.forms import DeskForm
 
@@ -36,22 +38,25 @@ class _IsoDate:
         try:
             date.fromisoformat((field.data or "").strip())
         except ValueError:
-            raise ValidationError("Use the form YYYY-MM-DD.") from None
+            raise ValidationError(_("Use the form YYYY-MM-DD.")) from None
 
 
 def _field(spec: FieldSpec) -> Field:
     required = spec.is_required
     if spec.type == "check":
-        message = f"Confirm: {spec.label.lower()}"
+        message = LazyString(lambda: _("Confirm: %(label)s", label=str(spec.label).lower()))
         return BooleanField(spec.label, validators=[DataRequired(message=message)])
     validators = [
-        DataRequired(message="required") if required else Optional(),
-        Length(max=spec.max_length, message=f"at most {spec.max_length} characters"),
+        DataRequired(message=_l("required")) if required else Optional(),
+        Length(
+            max=spec.max_length,
+            message=_l("at most %(max)d characters", max=spec.max_length),
+        ),
     ]
     if spec.type == "date":
         validators.append(_IsoDate())
     if spec.name.endswith("email"):
-        validators.append(Email(message="not an e-mail address"))
+        validators.append(Email(message=_l("not an e-mail address")))
     field_class = TextAreaField if spec.type == "area" else StringField
     return field_class(spec.label, validators=validators)
 
@@ -81,4 +86,4 @@ def checked_stage_values(kind: FormKind, values: Mapping[str, object]) -> dict[s
 class StageDocumentForm(DeskForm):
     """A PDF that stands in for the structured form (MRD, PRD)."""
 
-    document = FileField("Document")
+    document = FileField(_l("Document"))

@@ -9,6 +9,7 @@ from workflow.deployment.operations import form_action, latest_form
 from workflow.deployment.specs import SPECS, earlier_values, labelled_values
 from workflow.enablement.documents import FieldChange
 from workflow.extensions import db
+from workflow.i18n import _, ngettext
 from workflow.journeys.actions import submitted_form
 from workflow.journeys.panels import Finding, panel
 from workflow.models import Event, FormKind, Journey, StageForm, User
@@ -21,18 +22,22 @@ def deployment_summary(p: dict) -> list[Finding]:
     missing = [f["spec"].title for f in p["forms"] if f["current"] is None]
     lines: list[Finding] = []
     if saved:
-        lines.append(("ok", "On file: " + ", ".join(saved)))
+        lines.append(("ok", _("On file: %(forms)s", forms=_(", ").join(str(t) for t in saved))))
     if missing:
-        lines.append(("warn", "Not filled in: " + ", ".join(missing)))
+        missing_forms = _(", ").join(str(t) for t in missing)
+        lines.append(("warn", _("Not filled in: %(forms)s", forms=missing_forms)))
     for f in p["forms"]:
         if f["changes"]:
-            count = len(f["changes"])
-            lines.append(
-                ("warn", f"{f['spec'].title}: {count} field{'s' if count != 1 else ''} changed "
-                 "since the last decision (" + ", ".join(c.label for c in f["changes"]) + ")")
-            )  # fmt: skip
+            text = ngettext(
+                "%(form)s: %(num)d field changed since the last decision (%(fields)s)",
+                "%(form)s: %(num)d fields changed since the last decision (%(fields)s)",
+                len(f["changes"]),
+                form=f["spec"].title,
+                fields=_(", ").join(str(c.label) for c in f["changes"]),
+            )
+            lines.append(("warn", text))
     if p["exemption_refused"]:
-        lines.append(("fail", "Own-server exemption refused earlier"))
+        lines.append(("fail", _("Own-server exemption refused earlier")))
     return lines
 
 
@@ -91,8 +96,9 @@ def form_changes(journey: Journey, kind: FormKind, current: StageForm | None) ->
         dict(labelled_values(kind, current.data or {})),
     )
     if before[-1].file_id or current.file_id:
-        old.setdefault("Uploaded document", before[-1].filename or "")
-        new.setdefault("Uploaded document", current.filename or "")
+        uploaded = _("Uploaded document")
+        old.setdefault(uploaded, before[-1].filename or "")
+        new.setdefault(uploaded, current.filename or "")
     labels = list(dict.fromkeys([*new, *old]))
     return [
         FieldChange(label, old.get(label, ""), new.get(label, ""))

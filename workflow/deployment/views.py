@@ -8,6 +8,7 @@ from workflow.deployment.forms import StageDocumentForm, stage_form_class
 from workflow.deployment.operations import form_action, save_stage_document, save_stage_form
 from workflow.deployment.specs import SPECS
 from workflow.errors import DomainError
+from workflow.i18n import _
 from workflow.journeys.actions import act, send_journey_file
 from workflow.models import FormKind, StageForm
 from workflow.policy import Action
@@ -25,7 +26,7 @@ def save_form(journey_id: int, kind: str):
     return act(
         journey_id,
         lambda journey: save_stage_form(journey, form_kind, current_user, form.stage_data()),
-        "Saved.",
+        _("Saved."),
         f"form-{kind}",
         form=form,
         key=f"stage-{kind}",
@@ -41,12 +42,12 @@ def upload_document(journey_id: int, kind: str):
     def upload(journey):
         document = form.document.data
         if document is None or not document.filename:
-            raise DomainError("Choose a PDF to upload.")
+            raise DomainError(_("Choose a PDF to upload."))
         return save_stage_document(
             journey, form_kind, current_user, document.stream, document.filename
         )
 
-    return act(journey_id, upload, "The document is uploaded.", f"form-{kind}", form=form)
+    return act(journey_id, upload, _("The document is uploaded."), f"form-{kind}", form=form)
 
 
 @bp.route("/journeys/<int:journey_id>/forms/file/<int:form_id>")

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from workflow.distribution.configs import MAX_DETAILS
+from workflow.i18n import _l
 from workflow.models import Audience
 from workflow.web.forms import DeskForm
 
@@ -18,31 +19,31 @@ MAX_TYPED_LIST = 22_000_000
 
 
 class SellerListForm(DeskForm):
-    ids = TextAreaField("Seller IDs", validators=[Length(max=MAX_TYPED_LIST)])
-    file = FileField("Seller list file")
+    ids = TextAreaField(_l("Seller IDs"), validators=[Length(max=MAX_TYPED_LIST)])
+    file = FileField(_l("Seller list file"))
 
 
 class AudienceForm(DeskForm):
     audience = RadioField(
-        "Who the APP serves",
+        _l("Who the APP serves"),
         choices=[
-            SelectChoice(Audience.own_shop.value, "My own shop"),
-            SelectChoice(Audience.other_sellers.value, "Other sellers"),
+            SelectChoice(Audience.own_shop.value, _l("My own shop")),
+            SelectChoice(Audience.other_sellers.value, _l("Other sellers")),
         ],
-        validators=[DataRequired("Choose whom the APP serves.")],
+        validators=[DataRequired(_l("Choose whom the APP serves."))],
     )
 
 
 class RequiredConfigsForm(DeskForm):
-    security = BooleanField("Require security-center configuration")
+    security = BooleanField(_l("Require security-center configuration"))
     security_details = TextAreaField(
-        "What the security-center configuration must be", validators=[Length(max=MAX_DETAILS)]
+        _l("What the security-center configuration must be"), validators=[Length(max=MAX_DETAILS)]
     )
-    cloud = BooleanField("Require cloud configuration")
+    cloud = BooleanField(_l("Require cloud configuration"))
     cloud_details = TextAreaField(
-        "What the cloud configuration must be", validators=[Length(max=MAX_DETAILS)]
+        _l("What the cloud configuration must be"), validators=[Length(max=MAX_DETAILS)]
     )
 
 
 class ConfirmConfigForm(DeskForm):
-    details = TextAreaField("What you configured", validators=[Length(max=MAX_DETAILS)])
+    details = TextAreaField(_l("What you configured"), validators=[Length(max=MAX_DETAILS)])

@@ -15,6 +15,7 @@ from workflow.distribution.operations import (
     proposal_diff,
     proposed_list,
 )
+from workflow.i18n import _, ngettext
 from workflow.journeys.actions import submitted_form
 from workflow.journeys.panels import Finding, panel
 from workflow.models import Audience, Journey, SellerListKind, User
@@ -38,22 +39,45 @@ def distribution_summary(p: dict) -> list[Finding]:
     """The proposed lists against those in force, and the configurations still open."""
     lines: list[Finding] = []
     for lv in p["lists"]:
-        name = "Authorization list" if lv["kind"] is SellerListKind.authorization else (
-            "Distribution list")  # fmt: skip
+        authorization = lv["kind"] is SellerListKind.authorization
         proposal, diff = lv["proposal"], lv["diff"]
         if proposal is not None:
-            text = f"{name}: {proposal.count} seller IDs proposed"
+            if authorization:
+                text = ngettext(
+                    "Authorization list: %(num)d seller ID proposed",
+                    "Authorization list: %(num)d seller IDs proposed",
+                    proposal.count,
+                )
+            else:
+                text = ngettext(
+                    "Distribution list: %(num)d seller ID proposed",
+                    "Distribution list: %(num)d seller IDs proposed",
+                    proposal.count,
+                )
             if diff is not None:
-                text += f" (+{len(diff.added)} added, −{len(diff.removed)} removed)"
+                changes = _(
+                    "(+%(added)d added, −%(removed)d removed)",
+                    added=len(diff.added),
+                    removed=len(diff.removed),
+                )
+                text = f"{text} {changes}"
             lines.append(("ok", text))
         against = lv["against_authorization"]
         if against is not None and against["not_authorized"]:
-            lines.append(("fail", f"{len(against['not_authorized'])} seller IDs not authorized"))
-    open_configs = [c["label"] for c in p["configs"] if c["required"] and not c["confirmed_at"]]
+            count = len(against["not_authorized"])
+            text = ngettext(
+                "%(num)d seller ID not authorized", "%(num)d seller IDs not authorized", count
+            )
+            lines.append(("fail", text))
+    open_configs = [
+        str(c["label"]) for c in p["configs"] if c["required"] and not c["confirmed_at"]
+    ]
     if p["app"] is not None and not p["app"].console_configured_at:
-        open_configs.insert(0, "TOP console configuration")
+        open_configs.insert(0, _("TOP console configuration"))
     if open_configs:
-        lines.append(("warn", "Not confirmed yet: " + ", ".join(open_configs)))
+        lines.append(
+            ("warn", _("Not confirmed yet: %(configs)s", configs=_(", ").join(open_configs)))
+        )
     return lines
 
 

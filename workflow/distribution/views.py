@@ -21,6 +21,7 @@ from workflow.distribution.panels import (
     confirm_form_key,
     list_form_key,
 )
+from workflow.i18n import _, ngettext
 from workflow.journeys.actions import act
 from workflow.models import Audience, SellerListKind
 from workflow.policy import Action
@@ -73,12 +74,16 @@ for _list_kind in SellerListKind:
 
 def _saved_message(outcome) -> str:
     ids, saved = outcome
-    message = (
-        f"Saved {saved.count} seller IDs ({saved.added_count} added, "
-        f"{saved.removed_count} removed against the list in force)."
+    message = ngettext(
+        "Saved %(num)d seller ID (%(added)d added, %(removed)d removed against the list in force).",
+        "Saved %(num)d seller IDs (%(added)d added, %(removed)d removed against the list in "
+        "force).",
+        saved.count,
+        added=saved.added_count,
+        removed=saved.removed_count,
     )
     notice = ids.duplicates_notice()
-    return f"{message} {notice}." if notice else message
+    return _("%(message)s %(notice)s.", message=message, notice=notice) if notice else message
 
 
 @bp.route("/journeys/<int:journey_id>/configs/required", methods=["POST"])
@@ -95,7 +100,7 @@ def set_required(journey_id: int):
             security_details=form.security_details.data or "",
             cloud_details=form.cloud_details.data or "",
         ),
-        "Required configurations updated.",
+        _("Required configurations updated."),
         "configs",
         form=form,
         key=REQUIRED_CONFIGS_KEY,
@@ -115,7 +120,7 @@ def confirm(journey_id: int, which: str):
     return act(
         journey_id,
         operation,
-        "Configuration confirmed.",
+        _("Configuration confirmed."),
         "configs",
         form=form,
         key=confirm_form_key(which),
@@ -129,7 +134,7 @@ def change_audience(journey_id: int):
     return act(
         journey_id,
         lambda journey: ops.change_audience(journey, current_user, Audience(form.audience.data)),
-        "Saved whom the APP serves.",
+        _("Saved whom the APP serves."),
         "distribution",
         form=form,
     )

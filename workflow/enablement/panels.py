@@ -23,11 +23,25 @@ from workflow.enablement.forms import (
     UploadForm,
     request_form_for,
 )
+from workflow.i18n import _, _l, ngettext
 from workflow.journeys.actions import submitted_form
 from workflow.journeys.panels import Finding, panel
 from workflow.models import Journey, User
 from workflow.models.enablement import DocumentKind, DocumentVersion, ReviewStatus
 from workflow.policy import Action, may
+
+#: What a document slot's state and a version's review status read as on the page.
+SLOT_STATES = {
+    "missing": _l("missing"),
+    "uploaded": _l("uploaded"),
+    "accepted": _l("accepted"),
+    "rejected": _l("rejected"),
+}
+REVIEW_WORDS = {
+    ReviewStatus.pending.value: _l("pending"),
+    ReviewStatus.accepted.value: _l("accepted"),
+    ReviewStatus.rejected.value: _l("rejected"),
+}
 
 
 def slot_state(current: DocumentVersion | None) -> str:
@@ -41,6 +55,7 @@ def slot_state(current: DocumentVersion | None) -> str:
 def build_slot(kind: DocumentKind, history: list[DocumentVersion]) -> dict[str, Any]:
     current = history[-1] if history else None
     findings = findings_for(current)
+    state = slot_state(current)
     return {
         "kind": kind,
         "letter": kind.value,
@@ -48,7 +63,9 @@ def build_slot(kind: DocumentKind, history: list[DocumentVersion]) -> dict[str, 
         "short": SHORT_NAMES[kind],
         "current": current,
         "history": list(reversed(history)),
-        "state": slot_state(current),
+        "state": state,
+        "state_label": SLOT_STATES[state],
+        "status_words": REVIEW_WORDS,
         "findings": findings,
         #: Accepting d needs the reviewer's own tick unless its text showed the account ID.
         "needs_account_id_tick": kind is DocumentKind.service_agreement
@@ -71,10 +88,19 @@ def enablement_summary(p: dict[str, Any]) -> list[Finding]:
     if p["other_claims"]:
         verified = any(c.is_verified for c in p["other_claims"])
         count = len(p["other_claims"])
-        text = f"{count} other account{'s' if count != 1 else ''} claim this taobao account ID"
         if verified:
-            lines.append(("fail", text + ", one of them verified"))
+            text = ngettext(
+                "%(num)d other account claims this taobao account ID, and it is verified",
+                "%(num)d other accounts claim this taobao account ID, one of them verified",
+                count,
+            )
+            lines.append(("fail", text))
         else:
+            text = ngettext(
+                "%(num)d other account claims this taobao account ID",
+                "%(num)d other accounts claim this taobao account ID",
+                count,
+            )
             lines.append(("warn", text))
     if p["is_isv"]:
         slots = p["slots"]
@@ -82,21 +108,30 @@ def enablement_summary(p: dict[str, Any]) -> list[Finding]:
         passed = {d.kind.value for d in p["passed"]}
         lines.append(
             ("ok" if len(uploaded) == len(slots) else "fail",
-             f"{len(uploaded)} of {len(slots)} documents uploaded")
+             _("%(uploaded)d of %(count)d documents uploaded", uploaded=len(uploaded),
+               count=len(slots)))
         )  # fmt: skip
         if passed:
-            lines.append(("ok", f"Passed every precheck: {', '.join(sorted(passed))}"))
+            lines.append(
+                ("ok", _("Passed every precheck: %(letters)s", letters=_list(sorted(passed))))
+            )
         one_by_one = [s["letter"] for s in uploaded if s["state"] == "uploaded"]
         one_by_one = [letter for letter in one_by_one if letter not in passed]
         if one_by_one:
-            lines.append(("warn", f"To check one by one: {', '.join(one_by_one)}"))
+            lines.append(("warn", _("To check one by one: %(letters)s", letters=_list(one_by_one))))
         rejected = [s["letter"] for s in slots if s["state"] == "rejected"]
         if rejected:
-            lines.append(("fail", f"Rejected: {', '.join(rejected)}"))
+            lines.append(("fail", _("Rejected: %(letters)s", letters=_list(rejected))))
     changed = [c.label for c in p["field_changes"]] + [c.message for c in p["document_changes"]]
     if changed:
-        lines.append(("warn", "Changed since the last decision: " + "; ".join(changed)))
+        changes = _("; ").join(str(change) for change in changed)
+        lines.append(("warn", _("Changed since the last decision: %(changes)s", changes=changes)))
     return lines
+
+
+def _list(items) -> str:
+    """Short items (document letters) as a list in the reader's language."""
+    return _(", ").join(str(item) for item in items)
 
 
 @panel("enablement/panel.html", order=10, stage="1", summary=enablement_summary)

@@ -26,11 +26,13 @@ from workflow.enablement.forms import (
 )
 from workflow.enablement.panels import (  # noqa: F401
     REQUEST_FORM_KEY,
+    REVIEW_WORDS,
     build_slot,
     enablement_panel,
 )
 from workflow.errors import DomainError, NotFound
 from workflow.extensions import db
+from workflow.i18n import _, ngettext
 from workflow.journeys.actions import act, back_to
 from workflow.models import DocumentVersion
 from workflow.policy import Action
@@ -50,7 +52,7 @@ def save_request(journey_id: int):
     return act(
         journey_id,
         lambda journey: enablement.save_enablement_request(journey, current_user, form.data),
-        "Saved.",
+        _("Saved."),
         "enablement",
         form=form,
         key=REQUEST_FORM_KEY,
@@ -80,7 +82,7 @@ def upload(journey_id: int, kind: str):
             raise DomainError(form.error_summary())
         upload_file = form.file.data
         if upload_file is None or not getattr(upload_file, "filename", None):
-            raise DomainError("Choose a file to upload.")
+            raise DomainError(_("Choose a file to upload."))
         document = enablement.upload_document(
             journey, current_user, document_kind, upload_file.stream, upload_file.filename
         )
@@ -88,7 +90,11 @@ def upload(journey_id: int, kind: str):
     except DomainError as exc:
         db.session.rollback()
         return _upload_refused(journey_id, exc)
-    message = f"Uploaded version {document.version} of the {describe(document_kind)}."
+    message = _(
+        "Uploaded version %(number)s of the %(document)s.",
+        number=document.version,
+        document=describe(document_kind),
+    )
     if _wants_json():
         return jsonify(ok=True, message=message, slot=_slot_html(journey, document_kind))
     flash(message, "success")
@@ -97,10 +103,10 @@ def upload(journey_id: int, kind: str):
 
 def _upload_refused(journey_id: int, exc: DomainError):
     if _wants_json():
-        return jsonify(ok=False, message=exc.message), exc.status_code
+        return jsonify(ok=False, message=str(exc.message)), exc.status_code
     if isinstance(exc, NotFound):
         raise exc
-    flash(exc.message, "error")
+    flash(str(exc.message), "error")
     return back_to(journey_id)
 
 
@@ -133,7 +139,7 @@ def document_file(document_id: int):
             )
         return _inline_response(document, storage.open(file_id))
     except ObjectNotFound:
-        raise NotFound("The stored file is missing. Tell an administrator.") from None
+        raise NotFound(_("The stored file is missing. Tell an administrator.")) from None
 
 
 @bp.route("/enablement/documents/<int:document_id>/compare")
@@ -148,6 +154,7 @@ def compare(document_id: int):
         current=document,
         previous=previous_version(document),
         title=describe(document.kind),
+        status_words=REVIEW_WORDS,
     )
 
 
@@ -184,7 +191,11 @@ def decide(document_id: int):
             seen_status=form.seen_status.data or None,
             account_id_seen=bool(form.account_id_seen.data),
         ),
-        lambda decided: f"The {describe(decided.kind)} is now {decided.review_status.value}.",
+        lambda decided: _(
+            "The %(document)s is now %(status)s.",
+            document=describe(decided.kind),
+            status=REVIEW_WORDS[decided.review_status.value],
+        ),
         f"doc-{document.kind.value}",
         form=form,
     )
@@ -207,7 +218,11 @@ def accept_passed(journey_id: int):
 
 def _accepted_message(accepted: list[DocumentVersion]) -> str:
     if not accepted:
-        return "Those documents were already accepted."
-    names = ", ".join(describe(document.kind) for document in accepted)
-    plural = "s" if len(accepted) != 1 else ""
-    return f"Accepted {len(accepted)} document{plural} whose prechecks all passed: {names}."
+        return _("Those documents were already accepted.")
+    names = _(", ").join(str(describe(document.kind)) for document in accepted)
+    return ngettext(
+        "Accepted %(num)d document whose prechecks all passed: %(names)s.",
+        "Accepted %(num)d documents whose prechecks all passed: %(names)s.",
+        len(accepted),
+        names=names,
+    )

@@ -11,6 +11,7 @@ from flask_login import current_user
 from workflow import operations
 from workflow.errors import DomainError, NotFound
 from workflow.extensions import db
+from workflow.i18n import _
 from workflow.models import Journey
 from workflow.retention import ensure_file_kept
 from workflow.storage_setup import get_storage
@@ -39,9 +40,9 @@ def refuse_form(journey_id: int, form, key: str = "", refusal: DomainError | Non
     if refusal is not None:
         form.refusal = refusal
         form.form_errors.append(refusal.message)
-        flash(refusal.message, "error")
+        flash(str(refusal.message), "error")
     else:
-        flash(f"Nothing was saved. {form.error_summary()}", "error")
+        flash(_("Nothing was saved. %(problems)s", problems=form.error_summary()), "error")
     if key:
         g.setdefault("submitted_forms", {})[key] = form
     return show(journey_id), 400
@@ -85,10 +86,10 @@ def act(
             raise
         if form is not None:
             return refuse_form(journey_id, form, key, refusal=exc)
-        flash(exc.message, "error")
+        flash(str(exc.message), "error")
         return back_to(journey_id, anchor)
     db.session.commit()
-    flash(done(result) if callable(done) else done, "success")
+    flash(str(done(result) if callable(done) else done), "success")
     return then(result) if then is not None else back_to(journey_id, anchor)
 
 
@@ -100,7 +101,7 @@ def send_journey_file(journey_id: int, model, row_id: int, *, filename: str, con
     journey = load_journey(journey_id)
     row = db.session.get(model, row_id)
     if row is None or row.journey_id != journey.id:
-        raise NotFound("No such file.")
+        raise NotFound(_("No such file."))
     return get_storage().download_response(
         ensure_file_kept(row), filename=row.filename or filename, content_type=content_type
     )

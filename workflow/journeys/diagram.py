@@ -15,6 +15,7 @@ import pydot
 from statemachine.contrib.diagram import DotGraphMachine
 
 from workflow.chart import JourneyChart
+from workflow.i18n import _l
 from workflow.stages import STATE_NAMES
 
 #: Transitions into these states are drawn quietly so the main path stays readable.
@@ -25,9 +26,11 @@ EVENT_FONT_PT = "10"
 ACTIVE_FILL = "#ffd166"
 
 END_STATES_LEGEND = (
-    "Not drawn: from every submitted state a reviewer can end the journey as rejected, and "
-    "from every draft the applicant can end it",
-    "A rejected journey stays final; a new journey linked to it continues",
+    _l(
+        "Not drawn: from every submitted state a reviewer can end the journey as rejected, and "
+        "from every draft the applicant can end it"
+    ),
+    _l("A rejected journey stays final; a new journey linked to it continues"),
 )
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from workflow import operations, requirements
 from workflow.errors import ConcurrentChange, DomainError, NotFound, NotPermitted
 from workflow.extensions import db
+from workflow.i18n import _
 from workflow.journeys import diagram
 from workflow.journeys.actions import refuse_form, submitted_form
 from workflow.journeys.forms import FireEventForm
@@ -70,24 +71,27 @@ def _has_an_app(account, journeys) -> bool:
 def new_journey():
     account = current_user.account
     if not account.is_enabled:
-        flash("Your developer account must be enabled before you register another APP.", "error")
+        flash(_("Your developer account must be enabled before you register another APP."), "error")
         return redirect(url_for("journeys.dashboard"))
     if not _has_an_app(account, list(operations.journeys_of(account))):
-        flash("Register your first APP in your current journey; then you can add another.", "error")
+        flash(
+            _("Register your first APP in your current journey; then you can add another."),
+            "error",
+        )
         return redirect(url_for("journeys.dashboard"))
     journey = operations.open_journey(account, current_user)
     db.session.commit()
-    flash("A new APP journey has started.", "success")
+    flash(_("A new APP journey has started."), "success")
     return redirect(url_for("journeys.show", journey_id=journey.id))
 
 
-def journey_page_of(journey_id: int, **_) -> Journey:
+def journey_page_of(journey_id: int, **_ignored) -> Journey:
     """The journey with the rows its page reads, each table loaded once (the access gate's
     target, so the page's own lookups find it loaded)."""
     stmt = select(Journey).where(Journey.id == journey_id)
     journeys = operations.load_for_page(stmt, operations.JOURNEY_PAGE_ROWS)
     if not journeys:
-        raise NotFound("No such journey.")
+        raise NotFound(_("No such journey."))
     return journeys[0]
 
 
@@ -135,10 +139,10 @@ def diagram_page(journey_id: int):
     )
 
 
-def _event_action(event: str, **_) -> Action:
+def _event_action(event: str, **_ignored) -> Action:
     action = event_action(event)
     if action is None:
-        raise NotFound("No such step.")
+        raise NotFound(_("No such step."))
     return action
 
 
@@ -171,7 +175,7 @@ def fire(journey_id: int, event: str):
         db.session.rollback()
         if not _just_did(journey_id, event):
             raise
-        flash("That was already done; the second click changed nothing.", "info")
+        flash(_("That was already done; the second click changed nothing."), "info")
     except EditsRefused as exc:
         # The stage form comes back with its errors beside its fields, and the comment and
         # note typed in "Next steps" stay too; nothing was saved or submitted.
@@ -185,7 +189,9 @@ def fire(journey_id: int, event: str):
         return refuse_form(journey_id, form, ACTIONS_FORM_KEY, refusal=exc)
     else:
         db.session.commit()
-        flash(f"Done: the journey is now “{STATE_NAMES[journey.state]}”.", "success")
+        flash(
+            _("Done: the journey is now “%(state)s”.", state=STATE_NAMES[journey.state]), "success"
+        )
     return redirect(url_for("journeys.show", journey_id=journey_id))
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workflow.enablement.documents import history_by_kind
+from workflow.i18n import _, _l
 from workflow.models import Event, Journey, User
 from workflow.models.enablement import ReviewStatus
 from workflow.stages import REVIEW_STATES, STAGES, Stage, stage_of
@@ -52,12 +53,12 @@ class Workspace:
 
 #: Where each stage panel starts on the page (its section's id) and what a link to it says.
 ANCHORS = {
-    "enablement/panel.html": ("enablement", "the request and its documents"),
-    "apps/panel.html": ("app", "the APP and each API"),
-    "apps/sandbox_panel.html": ("sandbox", "the sandbox requirement"),
-    "apps/evidence_panel.html": ("evidence", "the connectivity evidence"),
-    "deployment/panel.html": ("deployment", "the stage forms"),
-    "distribution/panel.html": ("distribution", "the seller lists and configurations"),
+    "enablement/panel.html": ("enablement", _l("the request and its documents")),
+    "apps/panel.html": ("app", _l("the APP and each API")),
+    "apps/sandbox_panel.html": ("sandbox", _l("the sandbox requirement")),
+    "apps/evidence_panel.html": ("evidence", _l("the connectivity evidence")),
+    "deployment/panel.html": ("deployment", _l("the stage forms")),
+    "distribution/panel.html": ("distribution", _l("the seller lists and configurations")),
 }
 
 
@@ -104,7 +105,9 @@ def _change_request(journey: Journey) -> ChangeRequest | None:
     items: list[tuple[str, str]] = []
     for version in _current_documents(journey):
         if version.review_status is ReviewStatus.rejected:
-            items.append((f"Document {version.kind.value}", version.review_reason))
+            items.append(
+                (_("Document %(letter)s", letter=version.kind.value), version.review_reason)
+            )
     if journey.app is not None:
         for request in journey.app.api_requests:
             if request.decision is ReviewStatus.rejected:

@@ -13,17 +13,18 @@ went out, in the same transaction as its mail. The periods:
   is mailed to its account's users, and again each such period.
 
 A period counts from when the journey entered its state, which is part of the key: a journey
-that moves on and comes back starts again at the first period.
+that moves on and comes back starts again at the first period. Escalations and reminders read
+their due journeys ``PAGE_SIZE`` at a time, so one round never holds them all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -42,6 +43,8 @@ EVERY = timedelta(hours=1)
 MAX_ATTEMPTS = 3
 #: Keys looked up per statement when checking what already went out.
 _KEY_BATCH = 500
+#: Due journeys read per statement by escalations and reminders.
+PAGE_SIZE = 500
 
 
 @dataclass
@@ -109,6 +112,49 @@ def _already_sent(keys: Iterable[str]) -> set[str]:
         stmt = select(SentReminder.key).where(SentReminder.key.in_(batch))
         found |= set(db.session.scalars(stmt))
     return found
+
+
+def _due_pages(stmt: Select) -> Iterator[list[Journey]]:
+    """The journeys ``stmt`` selects, oldest in their state first, ``PAGE_SIZE`` at a time.
+
+    Pages follow on from the last journey seen (its ``state_changed_at`` and id), which a
+    round does not change, so no journey is skipped or read twice.
+    """
+    stmt = stmt.order_by(Journey.state_changed_at, Journey.id).limit(PAGE_SIZE)
+    page = list(db.session.scalars(stmt).unique())
+    while page:
+        yield page
+        if len(page) < PAGE_SIZE:
+            return
+        last = page[-1]
+        after = or_(
+            Journey.state_changed_at > last.state_changed_at,
+            and_(Journey.state_changed_at == last.state_changed_at, Journey.id > last.id),
+        )
+        page = list(db.session.scalars(stmt.where(after)).unique())
+
+
+def _send_once_each(
+    kind: str,
+    pages: Iterable[list[Journey]],
+    key_for: Callable[[Journey], str],
+    notice_for: Callable[[Journey], tuple[Callable[[], list[str]], str]],
+) -> list[Sent]:
+    """For each journey whose notice under ``key_for(journey)`` has not gone out, queue it:
+    ``notice_for(journey)`` gives the function that mails it (returning the recipients) and
+    its summary."""
+    sent = []
+    for page in pages:
+        keys = {journey.id: key_for(journey) for journey in page}
+        done = _already_sent(keys.values())
+        for journey in page:
+            if keys[journey.id] in done:
+                continue
+            mail, summary = notice_for(journey)
+            notice = _record(keys[journey.id], kind, mail, summary=summary, journey_id=journey.id)
+            if notice is not None:
+                sent.append(notice)
+    return sent
 
 
 def _settings_url() -> str:
@@ -208,46 +254,35 @@ def send_escalations(now: datetime) -> list[Sent]:
     """Overdue items: the first period to the assignee, each later one to the admins."""
     sla = current_app.config["REVIEW_SLA_DAYS"]
     cutoff = now - timedelta(days=sla)
-    overdue = list(
-        db.session.scalars(
-            select(Journey)
-            .options(joinedload(Journey.account), joinedload(Journey.assignee))
-            .options(joinedload(Journey.app))
-            .where(Journey.state.in_(REVIEW_STATES), Journey.state_changed_at <= cutoff)
-            .order_by(Journey.state_changed_at, Journey.id)
-        ).unique()
+    overdue = (
+        select(Journey)
+        .options(joinedload(Journey.account), joinedload(Journey.assignee))
+        .options(joinedload(Journey.app))
+        .where(Journey.state.in_(REVIEW_STATES), Journey.state_changed_at <= cutoff)
     )
-    keys = {
-        j.id: (
-            f"escalation:{j.id}:{j.state_changed_at.isoformat()}:"
-            f"{_periods(j.state_changed_at, now, sla)}"
-        )
-        for j in overdue
-    }
-    done = _already_sent(keys.values())
-    owed = [j for j in overdue if keys[j.id] not in done]
-    if not owed:
-        return []
-    admins = [u for u in _staff() if u.role is Role.admin]
-    sent = []
-    for journey in owed:
+    admins: list[User] | None = None
+
+    def key_for(journey: Journey) -> str:
+        period = _periods(journey.state_changed_at, now, sla)
+        return f"escalation:{journey.id}:{journey.state_changed_at.isoformat()}:{period}"
+
+    def notice_for(journey: Journey):
+        nonlocal admins
+        if admins is None:  # read once, and only when something is owed
+            admins = [u for u in _staff() if u.role is Role.admin]
         period = _periods(journey.state_changed_at, now, sla)
         recipients = _escalation_recipients(journey, period, admins)
 
-        def mail(journey=journey, period=period, recipients=recipients) -> list[str]:
+        def mail() -> list[str]:
             subject, body = _escalation_text(journey, period, now)
             for to_addr in recipients:
                 queue_mail(to_addr, subject, body, journey_id=journey.id)
             return recipients
 
         waited = _waited(journey.state_changed_at, now)
-        summary = f"#{journey.id} (waiting {waited}, period {period})"
-        notice = _record(
-            keys[journey.id], "escalation", mail, summary=summary, journey_id=journey.id
-        )
-        if notice is not None:
-            sent.append(notice)
-    return sent
+        return mail, f"#{journey.id} (waiting {waited}, period {period})"
+
+    return _send_once_each("escalation", _due_pages(overdue), key_for, notice_for)
 
 
 def _escalation_recipients(journey: Journey, period: int, admins: list[User]) -> list[str]:
@@ -289,41 +324,30 @@ def send_applicant_reminders(now: datetime) -> list[Sent]:
     """A journey idle in a draft or "changes requested" reminds its account's users."""
     days = current_app.config["APPLICANT_REMINDER_DAYS"]
     cutoff = now - timedelta(days=days)
-    idle = list(
-        db.session.scalars(
-            select(Journey)
-            .options(joinedload(Journey.account).selectinload(Account.users))
-            .options(joinedload(Journey.app))
-            .where(Journey.state.in_(APPLICANT_STATES), Journey.state_changed_at <= cutoff)
-            .order_by(Journey.state_changed_at, Journey.id)
-        ).unique()
+    idle = (
+        select(Journey)
+        .options(joinedload(Journey.account).selectinload(Account.users))
+        .options(joinedload(Journey.app))
+        .where(Journey.state.in_(APPLICANT_STATES), Journey.state_changed_at <= cutoff)
     )
-    keys = {
-        j.id: (
-            f"reminder:{j.id}:{j.state_changed_at.isoformat()}:"
-            f"{_periods(j.state_changed_at, now, days)}"
-        )
-        for j in idle
-    }
-    done = _already_sent(keys.values())
-    sent = []
-    for journey in idle:
-        if keys[journey.id] in done:
-            continue
+
+    def key_for(journey: Journey) -> str:
+        period = _periods(journey.state_changed_at, now, days)
+        return f"reminder:{journey.id}:{journey.state_changed_at.isoformat()}:{period}"
+
+    def notice_for(journey: Journey):
         people = who_wants(journey.account.users, "reminder")
 
-        def mail(journey=journey, people=people) -> list[str]:
+        def mail() -> list[str]:
             subject, body = _reminder_text(journey, now)
             for user in people:
                 queue_mail(user.email, subject, body, journey_id=journey.id)
             return [u.email for u in people]
 
         waited = _waited(journey.state_changed_at, now)
-        summary = f"#{journey.id} ({state_name(journey.state)} for {waited})"
-        notice = _record(keys[journey.id], "reminder", mail, summary=summary, journey_id=journey.id)
-        if notice is not None:
-            sent.append(notice)
-    return sent
+        return mail, f"#{journey.id} ({state_name(journey.state)} for {waited})"
+
+    return _send_once_each("reminder", _due_pages(idle), key_for, notice_for)
 
 
 def _reminder_text(journey: Journey, now: datetime) -> tuple[str, str]:

@@ -21,6 +21,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from workflow.errors import DomainError, NotFound, NotPermitted
+from workflow.i18n import _
 from workflow.models import Journey, User
 from workflow.policy import Action, may
 from workflow.web.units import RAISED
@@ -80,9 +81,9 @@ def save_pending_edits(journey: Journey, user: User, posted: MultiDict) -> list[
     for key in dict.fromkeys(posted.getlist(CARRIED)):
         edits = _registered.get(key)
         if edits is None:
-            raise NotFound("No such form.")
+            raise NotFound(_("No such form."))
         if not may(user, edits.action, journey):
-            raise NotPermitted("You may not change that form.")
+            raise NotPermitted(_("You may not change that form."))
         form = edits.build(journey, carried_fields(posted, key))
         if not form.validate():
             raise EditsRefused(key, form)
