@@ -154,13 +154,15 @@ def _register_job_kinds(app: Flask) -> None:
     from workflow.jobs import JobRegistry
     from workflow.mail.delivery import mail_kind
     from workflow.notifications.reminders import reminders_kind
+    from workflow.packets.rendering import packet_kind_job
     from workflow.retention import retention_kind
 
     app.extensions["jobs"] = JobRegistry(
-        [mail_kind(), ocr_kind(), reminders_kind(), retention_kind()]
+        [mail_kind(), ocr_kind(), packet_kind_job(), reminders_kind(), retention_kind()]
     )
 
 
 def _connect_handlers() -> None:
     """Import the modules whose signal handlers and requirement checks must be live."""
     import workflow.notifications  # noqa: F401
+    import workflow.packets.rendering  # noqa: F401  (freezes each submission's packet inputs)

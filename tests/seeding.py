@@ -6,13 +6,22 @@ the routes under test need, so that every table of routes starts from the same k
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 
 from workflow.apps.operations import register_app, request_api_access
 from workflow.enablement.samples import sample_pdf
 from workflow.extensions import db
-from workflow.models import Audience, Evidence, EvidenceKind, Journey, Packet, User
+from workflow.models import (
+    Audience,
+    Evidence,
+    EvidenceKind,
+    Journey,
+    Packet,
+    PacketSnapshot,
+    User,
+)
 from workflow.operations import open_journey
 from workflow.storage_setup import get_storage
 
@@ -65,6 +74,22 @@ def seed_evidence(journey: Journey, actor: User) -> Evidence:
     db.session.add(evidence)
     db.session.flush()
     return evidence
+
+
+def seed_snapshot(journey: Journey, reference: str, kind: str = "distribution") -> PacketSnapshot:
+    """A submission's frozen packet inputs on ``journey``'s first event, not rendered yet."""
+    snapshot = PacketSnapshot(
+        journey_id=journey.id,
+        event_id=journey.events[0].id,
+        kind=kind,
+        reference=reference,
+        inputs="{}",
+        inputs_sha256=hashlib.sha256(b"{}").hexdigest(),
+        renderer_digest="0" * 64,
+    )
+    db.session.add(snapshot)
+    db.session.flush()
+    return snapshot
 
 
 def seed_packet(journey: Journey, reference: str, kind: str = "distribution") -> Packet:

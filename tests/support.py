@@ -42,6 +42,9 @@ def desk_config(base: Path, database_url: str) -> dict:
         # One app serves the whole suite from one address: request-rate limits would carry
         # over from test to test. tests/workflow/test_rate_limits.py builds apps with them on.
         "RATELIMIT_ENABLED": False,
+        # Most tests read a submission's packet right after submitting: render it in the
+        # request. tests/packets/test_worker_render.py runs the worker's way.
+        "PACKETS_RENDER_INLINE": True,
     }
 
 

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.seeding import journey_with_app, seed_evidence, seed_packet
+from tests.seeding import journey_with_app, seed_evidence, seed_packet, seed_snapshot
 from tests.support import database_fingerprint
 from workflow.deployment.operations import save_stage_document
 from workflow.deployment.specs import SPECS
@@ -150,6 +150,9 @@ TABLE: tuple[Row, ...] = (
     Row("deployment.document", "GET", "/journeys/{deploy}/forms/file/{stage_form}",
         on_a="LYNYYY", on_b="LNYNYY"),
     Row("packets.download", "GET", "/journeys/{dist}/packets/{packet}.pdf",
+        on_a="LYNYYY", on_b="LNYNYY"),
+    # A packet still being rendered: 202 "being prepared" for those who may download it.
+    Row("packets.of_submission", "GET", "/journeys/{dist}/packets/submission/{submission}",
         on_a="LYNYYY", on_b="LNYNYY"),
     Row("packets.mail_copy", "POST", "/journeys/{dist}/packets/{packet}/mail",
         on_a="LYNYYY", on_b="LNYNYY", writes=True),
@@ -371,12 +374,14 @@ def _build_account(make_account, make_user, label: str, with_colleague: bool) ->
     stage_form = save_stage_document(journeys["deploy"], FormKind.mrd, applicant, *_pdf("mrd"))
     save_seller_list(journeys["dist"], SellerListKind.authorization, applicant, [1001, 1002])
     packet = seed_packet(journeys["dist"], f"MATRIX-{journeys['dist'].id}")
+    snapshot = seed_snapshot(journeys["dist"], f"MATRIX-PENDING-{journeys['dist'].id}")
     ids = {name: journey.id for name, journey in journeys.items()}
     ids.update(
         document=document.id,
         evidence=evidence.id,
         stage_form=stage_form.id,
         packet=packet.id,
+        submission=snapshot.event_id,
         packet_token=urlsplit(download_link(packet)).path.rsplit("/", 1)[1],
         api_request=journeys["api"].app.api_requests[0].id,
         spare_user=spare.id,

@@ -49,6 +49,7 @@ from workflow.models import (
     SellerListKind,
 )
 from workflow.packets import verify_packet
+from workflow.packets.operations import recording_event
 from workflow.storage_setup import get_storage
 
 SELLER_ID = "2200812345678"
@@ -256,7 +257,9 @@ def _read_packets(jid):
         with get_storage().open(packet.file_id) as fh:
             pdf = fh.read()
         assert hashlib.sha256(pdf).hexdigest() == packet.sha256
-        assert db.session.get(Event, packet.event_id).packet_sha256 == packet.sha256
+        rendered = recording_event(packet)
+        assert rendered.event == "packet.rendered" and rendered.packet_sha256 == packet.sha256
+        assert rendered.data["about"]["packet"] == packet.reference
         reader = PdfReader(io.BytesIO(pdf))
         text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
         attachments = {name: data[0] for name, data in reader.attachments.items()}
@@ -423,7 +426,13 @@ def _in_force(jid):
 
 
 def _trail(jid):
-    stmt = select(Event.event).where(Event.journey_id == jid).order_by(Event.id)
+    """The journey's events in order, without the desk's ``packet.rendered`` events: one
+    follows each submission that has a packet (checked by ``_read_packets``)."""
+    stmt = (
+        select(Event.event)
+        .where(Event.journey_id == jid, Event.event != "packet.rendered")
+        .order_by(Event.id)
+    )
     return list(db.session.scalars(stmt))
 
 

@@ -36,6 +36,7 @@ from workflow.models import (
     Evidence,
     OutboxMessage,
     Packet,
+    PacketSnapshot,
     RetentionKind,
     RetentionRule,
     Role,
@@ -165,6 +166,16 @@ def test_expired_files_are_deleted_and_the_chain_still_verifies(
     assert f"deleted on {later:%Y-%m-%d}" in body and document.sha256 in body
     packet = db.session.scalars(select(Packet).where(Packet.journey_id == jid)).first()
     assert applicant.get(f"/journeys/{jid}/packets/{packet.id}.pdf").status_code == 410
+    # The inputs each packet was rendered from leave with it; the chain keeps their digest.
+    snapshots = db.session.scalars(
+        select(PacketSnapshot).where(PacketSnapshot.journey_id == jid)
+    ).all()
+    assert len(snapshots) == 2
+    assert all(s.inputs == "" and s.emptied_at is not None for s in snapshots)
+    assert all(
+        db.session.get(Event, s.event_id).data["packet_inputs"]["sha256"] == s.inputs_sha256
+        for s in snapshots
+    )
 
     listing = admin_client.get("/admin/retention").get_data(as_text=True)
     assert f"Packet {packet.reference}" in listing and document.sha256 in listing

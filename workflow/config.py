@@ -212,6 +212,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_SMTP_STARTTLS", _bool, False, "Use STARTTLS."),
     Setting("MAIL_FROM", str, "onboarding-desk@localhost", "Sender address."),
     Setting(
+        "PACKETS_RENDER_INLINE",
+        _bool,
+        False,
+        "Render each submission's packet inside the submit request instead of in "
+        "`flask worker` (the test suite; never in production).",
+    ),
+    Setting(
         "MAIL_ATTACHMENT_LIMIT_BYTES",
         _positive_int,
         10 * 1024 * 1024,

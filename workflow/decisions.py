@@ -27,6 +27,11 @@ from workflow.operations import bump_version
 from workflow.policy import Action, authorize, decision_action
 from workflow.replay import recorded_row
 
+#: Decisions that leave the journey's version where it is: they record a fact about work the
+#: desk did (a packet rendered) and change nothing a reviewer's decision rests on, so a
+#: reviewer who read the page before it cannot be told that someone acted first.
+KEEPS_VERSION = frozenset({DecisionKind.packet_rendered})
+
 
 def decide(
     journey: Journey,
@@ -38,11 +43,13 @@ def decide(
     comment: str = "",
     note: str = "",
     seen_version: int | None = None,
+    packet_sha256: str | None = None,
 ) -> Event:
     """Record ``actor``'s decision on ``rows`` (already changed and flushed) in the chain.
 
     ``about`` adds what a reader of the trail needs and the rows do not say (the document's
-    letter, the API's name); it is hashed with the rest but never replayed.
+    letter, the API's name); it is hashed with the rest but never replayed. ``packet_sha256``
+    is a rendered packet's hash, which the event's own hash then covers.
     """
     # The operation asked the policy before it changed its rows; the door asks again, so that
     # no caller can record a decision in another role's name.
@@ -53,7 +60,8 @@ def decide(
     if note:
         authorize(actor, Action.write_internal_note, journey)
     # The journey's row first, then the chain head: the same lock order as ``fire``.
-    bump_version(journey)
+    if kind not in KEEPS_VERSION:
+        bump_version(journey)
     payload = {"rows": [recorded_row(row) for row in rows]}
     if about:
         payload["about"] = about
@@ -66,4 +74,5 @@ def decide(
         comment=comment,
         note=note,
         payload=canonical_json(payload),
+        packet_sha256=packet_sha256,
     )

@@ -100,6 +100,7 @@ def fire(
             note=note,
             at=at,
             packet_sha256=prepared[0].sha256 if prepared else None,
+            payload=prepared[0].event_payload if prepared else None,
         )
         for item in prepared:
             item.finish(row)
@@ -180,14 +181,15 @@ def load_for_page(stmt, rows) -> list[Journey]:
     return journeys
 
 
-#: What a read-only page reads of each journey, loaded in one statement per table.
+#: What the dashboard reads of each journey, one statement per collection whatever the number
+#: of journeys (the journey page reads its own in one: ``workflow.journeys.page_rows``).
 JOURNEY_ROWS = (
     joinedload(Journey.account),
-    joinedload(Journey.app).selectinload(App.api_requests),
+    joinedload(Journey.enablement_request),
+    joinedload(Journey.app).joinedload(App.api_requests),
     selectinload(Journey.events).joinedload(Event.actor),
     selectinload(Journey.stage_forms),
     selectinload(Journey.evidence),
     selectinload(Journey.seller_lists),
+    selectinload(Journey.document_versions),
 )
-#: The journey page reads its enablement request too.
-JOURNEY_PAGE_ROWS = (*JOURNEY_ROWS, joinedload(Journey.enablement_request))

@@ -240,10 +240,13 @@ DECISION_ACTIONS: dict[DecisionKind, Action] = {
     DecisionKind.message: Action.post_message,
     DecisionKind.sandbox_required: Action.require_sandbox,
     DecisionKind.files_deleted: Action.apply_desk_rule,
+    DecisionKind.packet_rendered: Action.apply_desk_rule,
 }
 
 #: Decisions the desk may record itself, under a rule, in place of a reviewer.
-DESK_RULE_DECISIONS = frozenset({DecisionKind.list_in_force, DecisionKind.files_deleted})
+DESK_RULE_DECISIONS = frozenset(
+    {DecisionKind.list_in_force, DecisionKind.files_deleted, DecisionKind.packet_rendered}
+)
 
 
 def decision_action(kind: DecisionKind, actor: User) -> Action:
@@ -324,6 +327,7 @@ _NOUNS = {
     "StageForm": "document",
     "SellerList": "seller list",
     "Packet": "packet",
+    "PacketSnapshot": "packet",
     "ApiRequest": "API request",
     "StageMessage": "message",
     "User": "user",

@@ -40,6 +40,7 @@ from workflow.models import (
     Journey,
     OutboxMessage,
     Packet,
+    PacketSnapshot,
     RetentionKind,
     RetentionRule,
     StageForm,
@@ -208,6 +209,8 @@ def apply_retention(now: datetime | None = None, actor: User | None = None) -> R
             sha256 = row.sha256 or ""
             delete_after_commit(row.file_id)
             row.file_id = None
+            if item.kind is RetentionKind.packets:
+                _empty_snapshot(row, now)
         record = DeletedFile(
             journey_id=item.journey_id,
             kind=item.kind,
@@ -235,6 +238,16 @@ def apply_retention(now: datetime | None = None, actor: User | None = None) -> R
         report.deleted.extend(records)
     report.journeys = len(by_journey)
     return report
+
+
+def _empty_snapshot(packet: Packet, now: datetime) -> None:
+    """The inputs a packet was rendered from hold what it holds, so they leave with it; the
+    submission's event keeps their SHA-256."""
+    snapshot = db.session.scalar(
+        select(PacketSnapshot).where(PacketSnapshot.packet_id == packet.id)
+    )
+    if snapshot is not None:
+        snapshot.inputs, snapshot.emptied_at = "", now
 
 
 class FileDeleted(DomainError):

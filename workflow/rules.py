@@ -54,6 +54,14 @@ RETENTION = DeskRule(
     title="Onboarding desk, retention policy",
 )
 
+#: The worker that renders each submission's packet from the inputs frozen at submission.
+PACKETS = DeskRule(
+    "packets",
+    "",
+    "Rendered from the inputs frozen at submission; the PDF's SHA-256 is on record.",
+    title="Onboarding desk, packet renderer",
+)
+
 #: A password hash no password matches (``check_password_hash`` refuses its format).
 _NO_PASSWORD = "!"
 

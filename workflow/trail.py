@@ -143,6 +143,10 @@ def _files_deleted(payload) -> str:
     )
 
 
+def _packet_rendered(payload) -> str:
+    return f"Packet {payload['about']['packet']} rendered from the inputs frozen at submission"
+
+
 _SUMMARIES = {
     DecisionKind.document: _document,
     DecisionKind.api: _api,
@@ -158,4 +162,5 @@ _SUMMARIES = {
     DecisionKind.message: _message,
     DecisionKind.sandbox_required: _sandbox_required,
     DecisionKind.files_deleted: _files_deleted,
+    DecisionKind.packet_rendered: _packet_rendered,
 }

@@ -239,6 +239,8 @@ ROUTES: tuple[Route, ...] = (
     # --- packets
     Route("packets.download", "GET", {"journey_id": "@dist", "packet_id": "@packet"},
           actors=(*APPLICANTS, *STAFF)),
+    Route("packets.of_submission", "GET", {"journey_id": "@dist", "event_id": "@submission"},
+          actors=(*APPLICANTS, *STAFF)),
     Route("packets.mail_copy", "POST", {"journey_id": "@dist", "packet_id": "@packet"},
           actors=(*APPLICANTS, *STAFF)),
     Route("packets.by_link", "GET", {"token": "@packet_token"}, actors=EVERYONE),

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, select, update
 
 from storage import check_consistency
-from tests.seeding import journey_with_app, seed_evidence, seed_packet
+from tests.seeding import journey_with_app, seed_evidence, seed_packet, seed_snapshot
 from tests.support import PASSWORD
 from workflow.auth.tokens import issue_token
 from workflow.deployment.operations import save_stage_document
@@ -201,12 +201,14 @@ def _journeys(account: Account, applicant: User, role: str) -> dict[str, object]
     )
     save_seller_list(journeys["dist"], SellerListKind.authorization, applicant, [1001, 1002])
     packet = seed_packet(journeys["dist"], f"HOSTILE-{role}-{journeys['dist'].id}")
+    snapshot = seed_snapshot(journeys["dist"], f"HOSTILE-PENDING-{role}-{journeys['dist'].id}")
     ids: dict[str, object] = {name: journey.id for name, journey in journeys.items()}
     ids.update(
         document=document.id if document else 0,
         evidence=evidence.id,
         stage_form=stage_form.id,
         packet=packet.id,
+        submission=snapshot.event_id,
         packet_token=urlsplit(download_link(packet)).path.rsplit("/", 1)[1],
         api_request=journeys["api"].app.api_requests[0].id,
         app_key=journeys["app"].app.app_key,

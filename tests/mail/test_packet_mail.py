@@ -18,9 +18,11 @@ from workflow.models import (
     OutboxMessage,
     OutboxStatus,
     Packet,
+    PacketSnapshot,
 )
 from workflow.models.base import utcnow
 from workflow.notifications.preferences import set_preferences
+from workflow.packets.operations import recording_event
 from workflow.storage_setup import get_storage
 
 
@@ -44,7 +46,14 @@ def test_submission_packet_is_stored_and_mailed(smtp_app, smtp_server, seller_su
     event = submit()
     packet = db.session.scalars(select(Packet)).one()
     assert packet.event_id == event.id and packet.kind == "enablement_seller"
-    assert event.packet_sha256 == packet.sha256  # the chained event vouches for the packet
+    # The submission's event records the digest of the inputs the packet was rendered from;
+    # a second chained event, the desk's, records the PDF's SHA-256.
+    snapshot = db.session.scalars(select(PacketSnapshot)).one()
+    assert event.data["packet_inputs"]["sha256"] == snapshot.inputs_sha256
+    assert event.packet_sha256 is None
+    rendered = recording_event(packet)
+    assert rendered.event == "packet.rendered" and rendered.id == snapshot.rendered_event_id
+    assert rendered.packet_sha256 == packet.sha256 and rendered.id > event.id
     with get_storage().open(packet.file_id) as fh:
         pdf = fh.read()
     assert hashlib.sha256(pdf).hexdigest() == packet.sha256
@@ -135,7 +144,10 @@ def test_packets_verify_cli(app, tmp_path, seller_submission):
     result = runner.invoke(args=["packets", "verify", str(path)])
     assert result.exit_code == 0, result.output
     assert "packet verified" in result.output and packet.reference in result.output
-    assert f"recorded by event {packet.event_id}" in result.output and "chain ok" in result.output
+    rendered = recording_event(packet)
+    assert f"recorded by event {rendered.id}" in result.output and "chain ok" in result.output
+    for check in ("submission inputs", "rendered event", "stored packet", "re-render"):
+        assert f"ok    {check}" in result.output, result.output
     tampered = bytearray(path.read_bytes())
     tampered[len(tampered) // 2] ^= 0xFF
     path.write_bytes(bytes(tampered))
@@ -172,15 +184,16 @@ def test_editing_the_recorded_packet_hash_breaks_the_chain(seller_submission):
     from workflow.audit import verify_chain
 
     _, _, submit = seller_submission
-    event = submit()
+    submit()
+    rendered = recording_event(db.session.scalars(select(Packet)).one())
     db.session.execute(
         text("UPDATE events SET packet_sha256 = :fake WHERE id = :id"),
-        {"fake": "f" * 64, "id": event.id},
+        {"fake": "f" * 64, "id": rendered.id},
     )
     db.session.commit()
     db.session.expire_all()
     report = verify_chain()
-    assert not report.ok and report.broken_event_id == event.id
+    assert not report.ok and report.broken_event_id == rendered.id
 
 
 def test_a_line_break_in_a_company_name_reaches_the_mailbox_on_one_subject_line(

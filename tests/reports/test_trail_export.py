@@ -30,8 +30,13 @@ def check(path: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def two_journeys(clock, seller_journey, make_user):
-    """Journey ``ours`` with three transitions and a note; ``theirs`` acting in between."""
+def two_journeys(app, monkeypatch, clock, seller_journey, make_user):
+    """Journey ``ours`` with three transitions and a note; ``theirs`` acting in between.
+
+    The submissions' packets are left to a worker that has not run yet, so no
+    ``packet.rendered`` event joins the trails.
+    """
+    monkeypatch.setitem(app.config, "PACKETS_RENDER_INLINE", False)
     reviewer = make_user(Role.reviewer)
     ours, ours_applicant = seller_journey("Our Store", clock.now)
     theirs, their_applicant = seller_journey("Their Secret Store 秘密", clock.now + DAY / 4)

@@ -79,8 +79,9 @@ def test_four_processes_write_one_sqlite_file_at_once(tmp_path):
         count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
         assert count(Journey) == 2 * expected
         assert count(Packet) == expected and count(DocumentVersion) == expected
-        # two journeys opened, one submission and one review per round, each an event
-        assert count(Event) == 4 * expected
+        # two journeys opened, one submission, its packet rendered and one review per round,
+        # each an event
+        assert count(Event) == 5 * expected
         outbox = count(OutboxMessage)
         # per round, to the reviewers' mailbox and a receipt for the submission, and the
         # review's mail to the applicant
@@ -97,7 +98,7 @@ def test_four_processes_write_one_sqlite_file_at_once(tmp_path):
         assert max(delivered.values()) == 1  # no mail job was claimed twice
 
         report = verify_chain()
-        assert report.ok and report.checked == 4 * expected
+        assert report.ok and report.checked == 5 * expected
         files = check_consistency(get_storage(), referenced_files())
         assert files.is_consistent and files.checked == 2 * expected
         db.session.remove()

@@ -378,12 +378,10 @@ def view_of(evidence: Evidence, journey: Journey) -> EvidenceView:
 def _page_tokens(journey: Journey) -> dict[str, EvidenceToken]:
     """The journey's evidence tokens by public ID, read once for a page; none elsewhere, where
     each report's token is looked up by itself."""
-    if not journey.is_on_page:
+    loaded = journey.preloaded("evidence_tokens")
+    if loaded is None:
         return {}
-    stmt = select(EvidenceToken).where(EvidenceToken.journey_id == journey.id)
-    return journey.page_value(
-        "evidence_tokens", lambda: {t.public_id: t for t in db.session.scalars(stmt)}
-    )
+    return journey.page_value("evidence_tokens", lambda: {t.public_id: t for t in loaded})
 
 
 def evidence_of(journey: Journey, kind: EvidenceKind) -> list[EvidenceView]:

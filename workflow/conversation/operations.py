@@ -152,6 +152,9 @@ def conversations_of(user: User, journey: Journey) -> list[Conversation]:
 
 
 def _messages(journey: Journey) -> Iterable[StageMessage]:
+    loaded = journey.preloaded("stage_messages")
+    if loaded is not None:
+        return loaded
     return db.session.scalars(
         select(StageMessage)
         .where(StageMessage.journey_id == journey.id)

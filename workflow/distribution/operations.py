@@ -11,7 +11,8 @@ import io
 from typing import BinaryIO
 
 from flask import current_app
-from sqlalchemy import delete, insert, select
+from sqlalchemy import case, delete, exists, insert, select
+from sqlalchemy.orm import aliased
 
 from workflow import files
 from workflow.decisions import decide
@@ -286,26 +287,45 @@ def own_seller_id(journey: Journey) -> str | None:
     """A seller's own seller ID, from the enablement request that enabled its account.
 
     Until the account is enabled (or when an earlier enablement was rejected and a new one
-    continues it), the newest request of the account says it.
+    continues it), the newest request of the account says it. The journey page reads it with
+    the journey's rows (``remember_own_seller_id``).
     """
     if journey.account.kind is not AccountKind.seller:
         return None
     return journey.page_value("own_seller_id", lambda: _own_seller_id(journey))
 
 
-def _own_seller_id(journey: Journey) -> str | None:
-    enabled_by = select(Event.journey_id).where(
-        Event.event == "approve", Event.from_state == "enablement_submitted"
+def own_seller_id_column():
+    """``own_seller_id`` of the journey in the enclosing statement, as a column of it."""
+    request, owner = aliased(EnablementRequest), aliased(Journey)
+    enabled_by = exists().where(
+        Event.journey_id == request.journey_id,
+        Event.event == "approve",
+        Event.from_state == "enablement_submitted",
     )
-    stmt = (
-        select(EnablementRequest.seller_id)
-        .join(Journey, EnablementRequest.journey_id == Journey.id)
-        .where(Journey.account_id == journey.account_id)
-        .order_by(EnablementRequest.journey_id.in_(enabled_by).desc(), EnablementRequest.id.desc())
+    return (
+        select(request.seller_id)
+        .join(owner, request.journey_id == owner.id)
+        .where(owner.account_id == Journey.account_id)
+        .order_by(case((enabled_by, 1), else_=0).desc(), request.id.desc())
         .limit(1)
+        .correlate(Journey)
+        .scalar_subquery()
     )
-    seller_id = db.session.scalar(stmt) or ""
-    return seller_id.strip() or None
+
+
+def remember_own_seller_id(journey: Journey, seller_id: str | None) -> None:
+    """Keep for the journey's page the value its statement read with ``own_seller_id_column``."""
+    journey.page_value("own_seller_id", lambda: _cleaned(seller_id))
+
+
+def _own_seller_id(journey: Journey) -> str | None:
+    stmt = select(own_seller_id_column()).where(Journey.id == journey.id)
+    return _cleaned(db.session.scalar(stmt))
+
+
+def _cleaned(seller_id: str | None) -> str | None:
+    return (seller_id or "").strip() or None
 
 
 def own_seller_number(journey: Journey) -> int | None:

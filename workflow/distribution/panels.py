@@ -94,6 +94,7 @@ def distribution_panel(journey: Journey, user: User) -> dict | None:
     lists = [_list_view(journey, user, kind) for kind in SellerListKind]
     configs = [_config_view(config, app) for config in CONFIGS.values()] if app else []
     own = own_seller_id(journey)
+    may_confirm = journey.state in CONFIRM_STATES and may(user, Action.confirm_config, journey)
     return {
         "lists": [lv for lv in lists if lv["editable"] or lv["in_force"] or lv["proposal"]],
         "app": app,
@@ -103,21 +104,27 @@ def distribution_panel(journey: Journey, user: User) -> dict | None:
         and journey.state in EDIT_STATES[SellerListKind.authorization]
         and may(user, Action.register_app, journey),
         "sets_configs": sets_configs,
-        "may_confirm": journey.state in CONFIRM_STATES
-        and may(user, Action.confirm_config, journey),
+        "may_confirm": may_confirm,
         "configs": configs,
-        "required_form": submitted_form(REQUIRED_CONFIGS_KEY)
-        or RequiredConfigsForm(
-            formdata=None,
-            data={
-                **{c["key"]: c["required"] for c in configs},
-                **{f"{c['key']}_details": c["details"] for c in configs},
-            },
-        ),
+        # Forms only where the page shows them: building one costs as much as rendering it.
+        "required_form": (
+            submitted_form(REQUIRED_CONFIGS_KEY)
+            or RequiredConfigsForm(
+                formdata=None,
+                data={
+                    **{c["key"]: c["required"] for c in configs},
+                    **{f"{c['key']}_details": c["details"] for c in configs},
+                },
+            )
+        )
+        if sets_configs
+        else None,
         "confirm_forms": {
             key: submitted_form(confirm_form_key(key)) or ConfirmConfigForm(formdata=None)
             for key in ("console", *CONFIGS)
-        },
+        }
+        if may_confirm
+        else {},
         "is_exempt": app is not None and is_on_exemption(journey),
         "shown": SHOWN_IDS,
     }

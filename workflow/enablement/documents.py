@@ -72,12 +72,15 @@ def field_values(request: EnablementRequest | None, fields: Iterable[str]) -> di
 
 def versions_of(journey: Journey) -> list[DocumentVersion]:
     """Every version of every document, oldest first within each kind."""
+    loaded = journey.preloaded("document_versions")
+    if loaded is not None:
+        return list(loaded)
     query = (
         select(DocumentVersion)
         .where(DocumentVersion.journey_id == journey.id)
         .order_by(DocumentVersion.kind, DocumentVersion.version)
     )
-    return list(journey.page_value("document_versions", lambda: list(db.session.scalars(query))))
+    return list(db.session.scalars(query))
 
 
 def history_by_kind(journey: Journey) -> dict[DocumentKind, list[DocumentVersion]]:

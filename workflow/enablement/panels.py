@@ -18,8 +18,6 @@ from workflow.enablement.documents import (
 )
 from workflow.enablement.findings import account_id_found
 from workflow.enablement.forms import (
-    AcceptPassedForm,
-    DecisionForm,
     UploadForm,
     request_form_for,
 )
@@ -145,17 +143,20 @@ def enablement_panel(journey: Journey, user: User) -> dict[str, Any] | None:
     is_deciding = journey.state == "enablement_submitted" and may(
         user, Action.decide_document, journey
     )
-    form = submitted_form(REQUEST_FORM_KEY) or request_form_for(journey, formdata=None)
+    # Forms only where the page shows them: building one costs as much as rendering it.
+    form = (
+        submitted_form(REQUEST_FORM_KEY) or request_form_for(journey, formdata=None)
+        if can_edit
+        else None
+    )
     return {
         "is_isv": is_isv,
         "can_edit": can_edit,
         "is_deciding": is_deciding,
         "request": journey.enablement_request,
         "form": form,
-        "upload_form": UploadForm(),
-        "decision_form": DecisionForm(),
+        "upload_form": UploadForm() if can_edit else None,
         "passed": passed_documents(journey) if is_deciding and is_isv else [],
-        "accept_passed_form": AcceptPassedForm(),
         "slots": build_slots(journey) if is_isv else [],
         "document_changes": document_changes(journey) if user.is_staff else [],
         "field_changes": field_changes(journey) if user.is_staff else [],

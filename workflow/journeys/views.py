@@ -11,6 +11,7 @@ from workflow.i18n import _
 from workflow.journeys import diagram
 from workflow.journeys.actions import refuse_form, submitted_form
 from workflow.journeys.forms import FireEventForm
+from workflow.journeys.page_rows import journey_for_page
 from workflow.journeys.panels import panels_for
 from workflow.journeys.workspace import workspace_for
 from workflow.models import Event, Journey
@@ -86,21 +87,19 @@ def new_journey():
 
 
 def journey_page_of(journey_id: int, **_ignored) -> Journey:
-    """The journey with the rows its page reads, each table loaded once (the access gate's
-    target, so the page's own lookups find it loaded)."""
-    stmt = select(Journey).where(Journey.id == journey_id)
-    journeys = operations.load_for_page(stmt, operations.JOURNEY_PAGE_ROWS)
-    if not journeys:
-        raise NotFound(_("No such journey."))
-    return journeys[0]
+    """The journey with the rows its page reads, in one statement (the access gate's target,
+    so the page's own lookups find it loaded)."""
+    return journey_for_page(journey_id)
 
 
 @bp.route("/journeys/<int:journey_id>")
 @requires_action(Action.view_journey, target=journey_page_of)
 def show(journey_id: int):
-    journey = operations.get_journey_for(current_user, journey_id)
-    events = operations.events_for(current_user, journey)
-    panels = panels_for(journey, current_user)
+    # The user itself, not the proxy: the panels and the policy read it a hundred times.
+    user = current_user._get_current_object()
+    journey = operations.get_journey_for(user, journey_id)
+    events = operations.events_for(user, journey)
+    panels = panels_for(journey, user)
     return render_template(
         "journeys/show.html",
         journey=journey,
@@ -110,7 +109,7 @@ def show(journey_id: int):
         or FireEventForm(formdata=None, version=journey.version_id),
         missing=requirements.missing_for_next_step(journey),
         waiting=waiting_for(journey),
-        work=workspace_for(journey, current_user, panels),
+        work=workspace_for(journey, user, panels),
     )
 
 

@@ -254,3 +254,35 @@ class Packet(db.Model):
     #: a rebuild differs because the data moved on or because the renderer did.
     renderer_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PacketSnapshot(db.Model):
+    """A submission's packet inputs, frozen when it was made, for the worker to render from.
+
+    ``inputs`` is the canonical JSON of the ``PacketData`` (``workflow.packets.snapshot``) plus
+    the stored file of each embedded document; the submission's event records its SHA-256 and
+    the renderer digest, so later decisions cannot leak into the packet and a re-render can be
+    checked against the chain. ``packet_id`` is set once the worker stored the PDF.
+    """
+
+    __tablename__ = "packet_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    journey_id: Mapped[int] = mapped_column(ForeignKey("journeys.id"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    inputs: Mapped[str] = mapped_column(Text)
+    inputs_sha256: Mapped[str] = mapped_column(String(64))
+    #: ``renderer_digest`` of the process that froze the inputs.
+    renderer_digest: Mapped[str] = mapped_column(String(64))
+    packet_id: Mapped[int | None] = mapped_column(ForeignKey("packets.id"))
+    #: The chained event that records the rendered PDF's SHA-256.
+    rendered_event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    #: When ``inputs`` was emptied, with its packet's file, under retention.
+    emptied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.packet_id is not None

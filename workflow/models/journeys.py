@@ -16,7 +16,9 @@ from workflow.models.accounts import Account, User
 from workflow.models.base import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
-    from workflow.models.apps import Evidence, SellerList, StageForm
+    from workflow.models.apps import Evidence, EvidenceToken, Packet, SellerList, StageForm
+    from workflow.models.conversation import StageMessage
+    from workflow.models.enablement import DocumentVersion
 
 #: Where a request keeps the mark of its read-only page (``Journey.mark_for_page``).
 _PAGE_KEY = "onboarding.read_only_page"
@@ -70,6 +72,17 @@ class Journey(db.Model):
     stage_forms: Mapped[list[StageForm]] = relationship(order_by="StageForm.id", viewonly=True)
     evidence: Mapped[list[Evidence]] = relationship(order_by="Evidence.id", viewonly=True)
     seller_lists: Mapped[list[SellerList]] = relationship(order_by="SellerList.id", viewonly=True)
+    #: Read only by the journey page (``workflow.journeys.page_rows``) and the dashboard.
+    document_versions: Mapped[list[DocumentVersion]] = relationship(
+        order_by="(DocumentVersion.kind, DocumentVersion.version)", viewonly=True
+    )
+    evidence_tokens: Mapped[list[EvidenceToken]] = relationship(
+        order_by="EvidenceToken.id", viewonly=True
+    )
+    packets: Mapped[list[Packet]] = relationship(order_by="Packet.id", viewonly=True)
+    stage_messages: Mapped[list[StageMessage]] = relationship(
+        order_by="(StageMessage.stage, StageMessage.id)", viewonly=True
+    )
 
     __mapper_args__ = {"version_id_col": version_id}
     __table_args__ = (Index("ix_journeys_state_changed", "state", "state_changed_at"),)
@@ -185,6 +198,9 @@ class DecisionKind(enum.StrEnum):
     sandbox_required = "sandbox.required"
     #: Files past the retention period the admin set were deleted; their hashes stay.
     files_deleted = "files.deleted"
+    #: The worker rendered a submission's packet from its snapshot; the event records the
+    #: PDF's SHA-256 (the submission's own event records the digest of its inputs).
+    packet_rendered = "packet.rendered"
 
 
 class Event(db.Model):

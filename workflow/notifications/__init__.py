@@ -9,10 +9,11 @@ from __future__ import annotations
 from flask import current_app
 
 from workflow.mail.outbox import queue_mail
-from workflow.models import Journey, Role, User
+from workflow.models import Event, Journey, Packet, Role, User
 from workflow.notifications.preferences import wants
-from workflow.packets.operations import mail_packet, packet_of_event
-from workflow.signals import journey_assigned, journey_changed, message_posted
+from workflow.packets.operations import mail_packet
+from workflow.packets.rendering import snapshot_of_event
+from workflow.signals import journey_assigned, journey_changed, message_posted, packet_ready
 from workflow.stages import REVIEW_STATES, STAGES, event_label, state_name
 
 
@@ -25,13 +26,24 @@ def journey_url(journey: Journey) -> str:
 @journey_changed.connect
 def notify(journey: Journey, *, event, actor, data, **_):
     if actor.role is Role.applicant and event.to_state in REVIEW_STATES:
+        if snapshot_of_event(event) is not None:
+            return  # the mail carries the packet, so it waits for it (``notify_packet_ready``)
         _notify_reviewers(journey, event)
         _send_receipt(journey, event, actor)
     elif actor.is_staff:
         _notify_applicants(journey, event)
 
 
-def _notify_reviewers(journey: Journey, event) -> None:
+@packet_ready.connect
+def notify_packet_ready(packet: Packet, *, submission: Event, **_):
+    """The submission's mails, once its packet is rendered: to the reviewers and the receipt."""
+    journey, applicant = submission.journey, submission.actor
+    _notify_reviewers(journey, submission, packet)
+    if applicant is not None:
+        _send_receipt(journey, submission, applicant, packet)
+
+
+def _notify_reviewers(journey: Journey, event, packet: Packet | None = None) -> None:
     account = journey.account
     body = (
         f"{account.name} (taobao account ID {account.taobao_account_id}) submitted "
@@ -40,7 +52,6 @@ def _notify_reviewers(journey: Journey, event) -> None:
     )
     to_addr = current_app.config["TMALL_MAILBOX"]
     subject = f"[TOP onboarding] {state_name(event.to_state)}: {account.name}"
-    packet = packet_of_event(event)
     if packet is None:
         queue_mail(to_addr, subject, body, journey_id=journey.id)
         return
@@ -48,7 +59,7 @@ def _notify_reviewers(journey: Journey, event) -> None:
     mail_packet(packet, to_addr, subject, body)
 
 
-def _send_receipt(journey: Journey, event, applicant: User) -> None:
+def _send_receipt(journey: Journey, event, applicant: User, packet: Packet | None = None) -> None:
     """The submitting applicant's receipt, with the packet the submission recorded: attached,
     or linked when it is over the attachment limit."""
     if not wants(applicant, "receipt"):
@@ -61,7 +72,6 @@ def _send_receipt(journey: Journey, event, applicant: User) -> None:
         f"Reviewers are told, and you get a mail when they act. Follow it at "
         f"{journey_url(journey)}\n"
     )
-    packet = packet_of_event(event)
     if packet is None:
         queue_mail(applicant.email, subject, body, journey_id=journey.id)
         return

@@ -186,6 +186,7 @@ def _form_section(
                 review_status="submitted",
                 content_type=form.content_type or "application/octet-stream",
                 open=_opener(form),
+                file_id=form.file_id,
             )
         )
     return [Section(title, rows=rows)], documents
@@ -246,6 +247,7 @@ def current_documents(journey: Journey) -> list[DocumentEntry]:
             review_status=v.review_status.value,
             content_type=v.content_type,
             open=_opener(v),
+            file_id=v.file_id,
         )
         for kind, v in sorted(latest.items(), key=lambda item: item[0].value)
     ]

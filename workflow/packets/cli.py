@@ -8,13 +8,12 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from workflow.audit import verify_chain
 from workflow.extensions import db
-from workflow.models import Event, Journey, Packet
+from workflow.models import Journey, Packet
 from workflow.packets.builder import KIND_TITLES
+from workflow.packets.chain import check_against_chain
 from workflow.packets.native import RendererUnavailable
 from workflow.packets.operations import Rebuild, rebuild_packet
-from workflow.packets.verify import verify_packet
 
 packets_cli = AppGroup("packets", help="Build and verify PDF submission packets.")
 
@@ -118,26 +117,20 @@ def _renderer_note(result: Rebuild) -> str:
 
 @packets_cli.command("verify")
 @click.argument("file", type=click.File("rb"))
-def verify_command(file):
-    """Check a packet's attachments, its hash against the audit trail, and the chain."""
-    pdf = file.read()
-    digest = hashlib.sha256(pdf).hexdigest()
-    # The submission's event carries the packet's hash inside its own chained hash.
-    event = db.session.scalars(select(Event).where(Event.packet_sha256 == digest)).first()
-    report = verify_packet(
-        pdf,
-        expected_sha256=digest if event else None,
-        expected_chain_hash=event.prev_hash if event else None,
-    )
-    for line in report.lines():
+@click.option(
+    "--no-render",
+    is_flag=True,
+    help="Skip rendering the submission's snapshot again to compare byte for byte.",
+)
+def verify_command(file, no_render):
+    """Check a packet's attachments, its hashes against the audit trail, and the chain.
+
+    A packet rendered by the worker is checked against both chained events: the submission's
+    (the digest of the inputs frozen then) and the one that records the PDF's SHA-256; the
+    stored copy's hash is compared, and the snapshot is rendered again byte for byte.
+    """
+    check = check_against_chain(file.read(), render=not no_render)
+    for line in check.lines():
         click.echo(line)
-    if event is None:
-        click.echo("audit trail: NOT FOUND, no submission event records this packet's SHA-256")
-        raise SystemExit(1)
-    chain = verify_chain()
-    click.echo(
-        f"audit trail: recorded by event {event.id} of journey {event.journey_id}; "
-        + ("chain ok" if chain.ok else f"chain BROKEN at event {chain.broken_event_id}")
-    )
-    if not report.ok or not chain.ok:
+    if not check.ok:
         raise SystemExit(1)

@@ -69,6 +69,9 @@ class DocumentEntry:
     review_status: str  #: "pending", "accepted", "changes requested", ...
     content_type: str
     open: Callable[[], BinaryIO] = field(compare=False, repr=False)
+    #: The stored object behind ``open``, kept in a submission's snapshot so the worker opens
+    #: the same bytes; not an input of the render (``compare=False``).
+    file_id: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

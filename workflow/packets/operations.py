@@ -1,95 +1,45 @@
-"""Build, store and mail the packet of a submission, in the submission's transaction."""
+"""A submission's recorded packet: rebuild it, mail it, find it, download it.
+
+The packet itself is rendered out of the request (``workflow.packets.rendering``).
+"""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from storage import StoredObject
-from workflow import files
 from workflow.errors import NotFound
 from workflow.extensions import db
 from workflow.mail.outbox import queue_mail
-from workflow.models import Event, Journey, Packet, Role, User
+from workflow.models import Event, Journey, Packet, User
 from workflow.packets import cache
-from workflow.packets.builder import (
-    build_packet_data,
-    events_before,
-    packet_kind,
-    reference_for,
-)
+from workflow.packets.builder import build_packet_data, events_before
 from workflow.packets.cache import packet_cache_key
 from workflow.packets.render import render_packet
 from workflow.policy import Action, authorize
-from workflow.signals import preparing_event
 from workflow.storage_setup import get_storage
 
 #: Mailed download links stay valid this long.
 LINK_MAX_AGE = 7 * 24 * 3600
 
 
-@dataclass
-class PreparedPacket:
-    """A rendered and stored packet waiting for its submission's event."""
-
-    kind: str
-    reference: str
-    stored: StoredObject
-    cache_key: str
-    renderer_digest: str
-
-    @property
-    def sha256(self) -> str:
-        return self.stored.sha256
-
-    def finish(self, event: Event) -> Packet:
-        packet = Packet(
-            journey_id=event.journey_id,
-            event_id=event.id,
-            kind=self.kind,
-            reference=self.reference,
-            file_id=self.stored.file_id,
-            sha256=self.stored.sha256,
-            size=self.stored.size,
-            cache_key=self.cache_key,
-            renderer_digest=self.renderer_digest,
-        )
-        db.session.add(packet)
-        db.session.flush()
-        return packet
-
-    def discard(self) -> None:
-        get_storage().delete(self.stored.file_id)
-
-
-@preparing_event.connect
-def prepare_submission_packet(journey: Journey, *, actor: User, at: datetime, **_):
-    """An applicant's submission gets its packet before its event, which then hashes it."""
-    kind = packet_kind(journey, journey.state) if actor.role is Role.applicant else None
-    if kind is None:
-        return None
-    data = build_packet_data(
-        journey,
-        kind,
-        reference=reference_for(journey),
-        submitted_at=at,
-        trail=events_before(journey),
-    )
-    with files.stored(
-        io.BytesIO(render_packet(data)), content_type="application/pdf", limit_uploads=False
-    ) as stored:
-        return PreparedPacket(
-            kind, data.reference, stored, packet_cache_key(data), cache.renderer_digest()
-        )
-
-
 def packet_of_event(event: Event) -> Packet | None:
+    """The packet of a submission's event (None while it is still being rendered)."""
     return db.session.scalars(select(Packet).where(Packet.event_id == event.id)).first()
+
+
+def recording_event(packet: Packet) -> Event | None:
+    """The chained event that records the packet's SHA-256: the ``packet.rendered`` event, or
+    for a packet rendered in the request before snapshots, its submission's own event."""
+    return db.session.scalars(
+        select(Event)
+        .where(Event.journey_id == packet.journey_id, Event.packet_sha256 == packet.sha256)
+        .order_by(Event.id)
+        .limit(1)
+    ).first()
 
 
 @dataclass(frozen=True)
@@ -205,6 +155,10 @@ def packet_from_link(token: str) -> Packet:
 
 
 def packets_of(journey: Journey) -> list[Packet]:
+    """The journey's packets, newest first."""
+    loaded = journey.preloaded("packets")
+    if loaded is not None:
+        return list(reversed(loaded))
     return list(
         db.session.scalars(
             select(Packet).where(Packet.journey_id == journey.id).order_by(Packet.id.desc())

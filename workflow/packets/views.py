@@ -1,8 +1,11 @@
-from flask import Blueprint
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
+from workflow.errors import NotFound
+from workflow.extensions import db
 from workflow.journeys.actions import act
-from workflow.models import Packet
+from workflow.models import Packet, PacketSnapshot
 from workflow.operations import get_journey_for
 from workflow.packets import operations, panels  # noqa: F401  (registers the panel)
 from workflow.policy import Action
@@ -13,6 +16,20 @@ from workflow.web.access import public, requires_action, row_on_journey
 bp = Blueprint("packets", __name__)
 
 packet_on_journey = row_on_journey(Packet, "packet_id", "packet")
+
+#: Seconds a "being prepared" page asks the browser to wait before it tries again.
+RETRY_AFTER = 5
+
+
+def snapshot_of_submission(journey_id: int, event_id: int, **_) -> PacketSnapshot:
+    snapshot = db.session.scalar(
+        select(PacketSnapshot).where(
+            PacketSnapshot.event_id == event_id, PacketSnapshot.journey_id == journey_id
+        )
+    )
+    if snapshot is None:
+        raise NotFound("No such packet.")
+    return snapshot
 
 
 def _send(packet):
@@ -28,6 +45,22 @@ def _send(packet):
 def download(journey_id: int, packet_id: int):
     journey = get_journey_for(current_user, journey_id)
     return _send(operations.get_packet_for(current_user, journey, packet_id))
+
+
+@bp.route("/journeys/<int:journey_id>/packets/submission/<int:event_id>")
+@requires_action(Action.download_packet, target=snapshot_of_submission)
+def of_submission(journey_id: int, event_id: int):
+    """A submission's packet: the download once rendered, a 202 "being prepared" until then."""
+    get_journey_for(current_user, journey_id)
+    snapshot = snapshot_of_submission(journey_id, event_id)
+    if snapshot.is_ready:
+        return redirect(
+            url_for("packets.download", journey_id=journey_id, packet_id=snapshot.packet_id)
+        )
+    page = render_template(
+        "journeys/packet_preparing.html", snapshot=snapshot, retry_after=RETRY_AFTER
+    )
+    return page, 202, {"Retry-After": str(RETRY_AFTER), "Cache-Control": "no-store"}
 
 
 @bp.route("/journeys/<int:journey_id>/packets/<int:packet_id>/mail", methods=["POST"])

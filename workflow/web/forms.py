@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 from flask import request
 from flask_wtf import FlaskForm
@@ -256,12 +257,19 @@ def _with_edge_checks(unbound_field: UnboundField) -> UnboundField:
     return UnboundField(field_class, *args, **kwargs)
 
 
+#: Each declared field with its edge checks, made once per field rather than per form built.
+_checked_fields: WeakKeyDictionary[UnboundField, UnboundField] = WeakKeyDictionary()
+
+
 class DeskForm(FlaskForm):
     """The base of every form: see the module's docstring for what it adds to each field."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
-            return _with_edge_checks(unbound_field).bind(form=form, **options)
+            checked = _checked_fields.get(unbound_field)
+            if checked is None:
+                checked = _checked_fields[unbound_field] = _with_edge_checks(unbound_field)
+            return checked.bind(form=form, **options)
 
     def error_summary(self) -> str:
         """Every error as ``Label: message``, for a flash or an error page."""
