@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, has_request_context, request, session
-from flask_babel import Babel, force_locale, get_locale, lazy_ngettext, ngettext, refresh
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask import Flask, g, has_request_context, request, session
+from flask.json.provider import DefaultJSONProvider
+from flask_babel import Babel, force_locale, get_locale, get_translations, refresh
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 __all__ = [
     "LANGUAGES",
@@ -105,7 +106,64 @@ def html_lang() -> str:
     return "zh-Hans-CN" if current_language() == "zh_Hans_CN" else "en"
 
 
+def translations():
+    """The request's catalogs, looked up once per locale rather than once per string.
+
+    A page translates a few hundred strings; Flask-Babel finds the catalogs anew for each (the
+    context, the domain, the locale, the cache). The result is kept beside Flask-Babel's own
+    locale, so ``force_locale`` (a mail in its reader's language) gets its own catalogs.
+    """
+    state = g.get("_flask_babel") if g else None
+    if state is not None:
+        kept = getattr(state, "desk_translations", None)
+        if kept is not None and kept[0] is getattr(state, "babel_locale", None):
+            return kept[1]
+    found = get_translations()
+    state = g.get("_flask_babel") if g else None
+    if state is not None:
+        state.desk_translations = (getattr(state, "babel_locale", None), found)
+    return found
+
+
+def _(string: str, **variables) -> str:
+    text = translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    return translations().ungettext(singular, plural, num) % variables
+
+
+class LazyText(LazyString):
+    """A message translated when it is shown. Unlike Flask-Babel's, it is text, not markup: a
+    template (or a flash, which the session keeps as markup) escapes it, so a file name or a
+    company name formatted into it cannot become HTML."""
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def _l(string: str, **variables) -> LazyText:
+    return LazyText(_, string, **variables)
+
+
+def lazy_ngettext(singular: str, plural: str, num: int, **variables) -> LazyText:
+    return LazyText(ngettext, singular, plural, num, **variables)
+
+
+class JSONProvider(DefaultJSONProvider):
+    """JSON answers carry a lazy message as its text (Flask would take its escaped markup)."""
+
+    @staticmethod
+    def default(o):
+        if isinstance(o, LazyString):
+            return str(o)
+        return DefaultJSONProvider.default(o)
+
+
 def init_app(app: Flask) -> None:
+    app.json = JSONProvider(app)
     directories = ";".join(str(TRANSLATIONS) for _domain in DOMAINS)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", directories)
     app.config.setdefault("BABEL_DOMAIN", ";".join(DOMAINS))
@@ -113,6 +171,13 @@ def init_app(app: Flask) -> None:
     # Flask-Babel keeps its choice in ``g``, which outlives one request wherever an app context
     # is held open around several (the CLI, tests): each request chooses afresh.
     app.before_request(refresh)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
     app.jinja_env.globals.update(html_lang=html_lang, languages=LANGUAGES)
 
 
