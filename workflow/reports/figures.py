@@ -237,7 +237,7 @@ def reviewer_load(cutoff: datetime) -> list[ReviewerLoad]:
         .group_by(Journey.assignee_id)
     )
     counts = list(db.session.execute(stmt))
-    ids = [assignee_id for assignee_id, _, _ in counts if assignee_id is not None]
+    ids = [assignee_id for assignee_id, _count, _late in counts if assignee_id is not None]
     people = db.session.scalars(select(User).where(User.id.in_(ids))) if ids else []
     names = {user.id: user.display_name for user in people}
     loads = [
