@@ -1,6 +1,13 @@
-"""Domain errors with a message for the user, mapped to HTTP codes in one place."""
+"""Domain errors with a message for the user, mapped to HTTP codes in one place.
+
+An error carries its message as a lazy string (``workflow.i18n._l``, with named placeholders):
+the domain raises it without knowing who reads it, and ``message`` / ``str(error)`` read it in
+the language of the request, or of the mail, that shows it.
+"""
 
 from __future__ import annotations
+
+from workflow.i18n import _l
 
 
 class DomainError(Exception):
@@ -11,17 +18,29 @@ class DomainError(Exception):
     #: attempt), run by the view in a fresh transaction after the rollback.
     aftermath = None
 
-    def __init__(self, message: str):
+    def __init__(self, message):
         super().__init__(message)
-        self.message = message
+        self._message = message
+
+    @property
+    def message(self) -> str:
+        """The message in the current language."""
+        return str(self._message)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class RequirementsNotMet(DomainError):
     """A transition's validators found something missing."""
 
-    def __init__(self, problems: list[str]):
-        super().__init__(problems[0] if len(problems) == 1 else "; ".join(problems))
+    def __init__(self, problems: list):
+        super().__init__(problems[0] if len(problems) == 1 else "")
         self.problems = problems
+
+    @property
+    def message(self) -> str:
+        return "; ".join(str(problem) for problem in self.problems)
 
 
 class EventNotAllowed(DomainError):
@@ -41,8 +60,11 @@ class EmailNotVerified(NotPermitted):
 
     def __init__(self, email: str):
         super().__init__(
-            f"Confirm your e-mail address first: open the link we mailed to {email}. "
-            "Until then you can read, but not submit anything."
+            _l(
+                "Confirm your e-mail address first: open the link we mailed to %(email)s. "
+                "Until then you can read, but not submit anything.",
+                email=email,
+            )
         )
 
 
@@ -59,10 +81,10 @@ class ConcurrentChange(DomainError):
 
     def __init__(
         self,
-        message: str = "This journey changed while you were looking at it.",
+        message=None,
         *,
         journey_id: int | None = None,
     ):
-        super().__init__(message)
+        super().__init__(message or _l("This journey changed while you were looking at it."))
         #: The journey acted on, where the URL does not name it; the 409 page shows its news.
         self.journey_id = journey_id

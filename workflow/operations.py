@@ -16,11 +16,12 @@ from workflow import audit, chart
 from workflow.chart import JourneyChart
 from workflow.errors import ConcurrentChange, DomainError, EventNotAllowed, NotFound
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models import Account, App, Event, Journey, User
 from workflow.models.base import utcnow
 from workflow.policy import Action, authorize, event_action, may
 from workflow.signals import journey_changed, preparing_event
-from workflow.stages import event_label, state_name
+from workflow.stages import EVENT_LABELS, STATE_NAMES
 
 
 def chart_for(journey: Journey) -> JourneyChart:
@@ -31,7 +32,7 @@ def get_journey_for(user: User, journey_id: int, *, for_update: bool = False) ->
     """The journey if ``user`` may see it; another account's journey is simply not found."""
     journey = db.session.get(Journey, journey_id, with_for_update=for_update or None)
     if journey is None:
-        raise NotFound("No such journey.")
+        raise NotFound(_l("No such journey."))
     authorize(user, Action.view_journey, journey)
     return journey
 
@@ -63,13 +64,13 @@ def fire(
     """Check the actor, run the chart, and record the change in the hash-chained log."""
     action = event_action(event)
     if action is None:
-        raise EventNotAllowed(f"The journey has no step “{event}”.")
+        raise EventNotAllowed(_l("The journey has no step “%(event)s”.", event=event))
     authorize(actor, action, journey)
     if seen_version is not None and seen_version != journey.version_id:
         raise ConcurrentChange()
     comment, note = comment.strip(), note.strip()
     if event in NEEDS_REASON and not comment:
-        raise DomainError("Give the applicant a reason.")
+        raise DomainError(_l("Give the applicant a reason."))
     if note:
         authorize(actor, Action.write_internal_note, journey)
     from_state = journey.state
@@ -81,8 +82,11 @@ def fire(
         db.session.flush()
     except TransitionNotAllowed:
         raise EventNotAllowed(
-            f"“{event_label(event)}” is not possible while the journey is "
-            f"“{state_name(from_state)}”."
+            _l(
+                "“%(event)s” is not possible while the journey is “%(state)s”.",
+                event=EVENT_LABELS.get(event, event),
+                state=STATE_NAMES.get(from_state, from_state),
+            )
         ) from None
     except StaleDataError:
         db.session.rollback()

@@ -27,8 +27,11 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from flask_babel.speaklater import LazyString
+
 from workflow.errors import EmailNotVerified, NotFound, NotPermitted
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models import Account, ApiRequest, DecisionKind, Journey, Role, User
 from workflow.models.accounts import PEOPLE_ROLES
 
@@ -126,57 +129,57 @@ class Rule:
     #: The roles that may act, once they can see the target.
     roles: frozenset[Role]
     #: How a refusal reads: "Only <who> <phrase>."
-    phrase: str
+    phrase: LazyString
 
 
 RULES: dict[Action, Rule] = {
-    Action.use_desk: Rule(EVERYONE, "use the desk"),
-    Action.resend_verification: Rule(EVERYONE, "confirm their e-mail address"),
-    Action.view_journey: Rule(EVERYONE, "see this journey"),
-    Action.download_document: Rule(EVERYONE, "download documents"),
-    Action.download_stage_file: Rule(EVERYONE, "download stage documents"),
-    Action.download_evidence: Rule(EVERYONE, "download evidence"),
-    Action.download_packet: Rule(EVERYONE, "download packets"),
-    Action.mail_packet_copy: Rule(EVERYONE, "mail themselves a packet"),
-    Action.read_conversation: Rule(EVERYONE, "read the stages' conversations"),
-    Action.post_message: Rule(EVERYONE, "write on the stage's conversation"),
-    Action.start_journey: Rule(APPLICANTS, "start journeys"),
-    Action.continue_journey: Rule(APPLICANTS_AND_ADMINS, "start a journey from a rejected one"),
-    Action.take_step: Rule(APPLICANTS, "take the journey's steps"),
-    Action.edit_enablement_request: Rule(APPLICANTS, "change the enablement request"),
-    Action.upload_document: Rule(APPLICANTS, "upload enablement documents"),
-    Action.register_app: Rule(APPLICANTS, "register or change the APP"),
-    Action.request_api_access: Rule(APPLICANTS, "change the API requests"),
-    Action.run_checker: Rule(APPLICANTS, "run the connectivity checker for the APP"),
-    Action.attach_evidence: Rule(APPLICANTS, "attach evidence"),
-    Action.issue_evidence_token: Rule(APPLICANTS, "get evidence tokens"),
-    Action.withdraw_evidence: Rule(APPLICANTS, "withdraw evidence"),
-    Action.edit_stage_form: Rule(APPLICANTS, "fill in the stage's forms"),
-    Action.edit_seller_list: Rule(APPLICANTS, "propose seller lists"),
-    Action.confirm_config: Rule(APPLICANTS, "confirm configurations"),
-    Action.decide_step: Rule(STAFF, "decide submissions"),
-    Action.write_internal_note: Rule(STAFF, "write internal notes"),
-    Action.read_internal_notes: Rule(STAFF, "read internal notes"),
-    Action.decide_document: Rule(STAFF, "decide documents"),
-    Action.decide_api: Rule(STAFF, "decide API access"),
-    Action.mark_customer_info_api: Rule(STAFF, "mark customer-information APIs"),
-    Action.record_meeting: Rule(STAFF, "record the business meeting"),
-    Action.record_environment: Rule(STAFF, "record the configured cloud environment"),
-    Action.assign_journey: Rule(STAFF, "take queue items"),
-    Action.view_queue: Rule(STAFF, "work the review queue"),
-    Action.search_journeys: Rule(STAFF, "search all journeys"),
-    Action.view_reports: Rule(STAFF, "see the reports"),
-    Action.export_trail: Rule(STAFF, "export a journey's trail"),
-    Action.set_required_configs: Rule(STAFF, "specify the configurations an APP must make"),
-    Action.require_sandbox: Rule(STAFF, "require sandbox verification"),
-    Action.view_users: Rule(ADMINS, "manage users"),
-    Action.add_user: Rule(ADMINS, "add users"),
-    Action.set_user_active: Rule(ADMINS, "switch users' access"),
-    Action.manage_retention: Rule(ADMINS, "set how long records are kept"),
-    Action.export_personal_data: Rule(EVERYONE, "export a person's data"),
-    Action.erase_personal_data: Rule(ADMINS, "erase a person's data"),
-    Action.apply_desk_rule: Rule(DESK, "apply the desk's own rules"),
-    Action.send_password_reset: Rule(ADMINS, "send password-reset links"),
+    Action.use_desk: Rule(EVERYONE, _l("use the desk")),
+    Action.resend_verification: Rule(EVERYONE, _l("confirm their e-mail address")),
+    Action.view_journey: Rule(EVERYONE, _l("see this journey")),
+    Action.download_document: Rule(EVERYONE, _l("download documents")),
+    Action.download_stage_file: Rule(EVERYONE, _l("download stage documents")),
+    Action.download_evidence: Rule(EVERYONE, _l("download evidence")),
+    Action.download_packet: Rule(EVERYONE, _l("download packets")),
+    Action.mail_packet_copy: Rule(EVERYONE, _l("mail themselves a packet")),
+    Action.read_conversation: Rule(EVERYONE, _l("read the stages' conversations")),
+    Action.post_message: Rule(EVERYONE, _l("write on the stage's conversation")),
+    Action.start_journey: Rule(APPLICANTS, _l("start journeys")),
+    Action.continue_journey: Rule(APPLICANTS_AND_ADMINS, _l("start a journey from a rejected one")),
+    Action.take_step: Rule(APPLICANTS, _l("take the journey's steps")),
+    Action.edit_enablement_request: Rule(APPLICANTS, _l("change the enablement request")),
+    Action.upload_document: Rule(APPLICANTS, _l("upload enablement documents")),
+    Action.register_app: Rule(APPLICANTS, _l("register or change the APP")),
+    Action.request_api_access: Rule(APPLICANTS, _l("change the API requests")),
+    Action.run_checker: Rule(APPLICANTS, _l("run the connectivity checker for the APP")),
+    Action.attach_evidence: Rule(APPLICANTS, _l("attach evidence")),
+    Action.issue_evidence_token: Rule(APPLICANTS, _l("get evidence tokens")),
+    Action.withdraw_evidence: Rule(APPLICANTS, _l("withdraw evidence")),
+    Action.edit_stage_form: Rule(APPLICANTS, _l("fill in the stage's forms")),
+    Action.edit_seller_list: Rule(APPLICANTS, _l("propose seller lists")),
+    Action.confirm_config: Rule(APPLICANTS, _l("confirm configurations")),
+    Action.decide_step: Rule(STAFF, _l("decide submissions")),
+    Action.write_internal_note: Rule(STAFF, _l("write internal notes")),
+    Action.read_internal_notes: Rule(STAFF, _l("read internal notes")),
+    Action.decide_document: Rule(STAFF, _l("decide documents")),
+    Action.decide_api: Rule(STAFF, _l("decide API access")),
+    Action.mark_customer_info_api: Rule(STAFF, _l("mark customer-information APIs")),
+    Action.record_meeting: Rule(STAFF, _l("record the business meeting")),
+    Action.record_environment: Rule(STAFF, _l("record the configured cloud environment")),
+    Action.assign_journey: Rule(STAFF, _l("take queue items")),
+    Action.view_queue: Rule(STAFF, _l("work the review queue")),
+    Action.search_journeys: Rule(STAFF, _l("search all journeys")),
+    Action.view_reports: Rule(STAFF, _l("see the reports")),
+    Action.export_trail: Rule(STAFF, _l("export a journey's trail")),
+    Action.set_required_configs: Rule(STAFF, _l("specify the configurations an APP must make")),
+    Action.require_sandbox: Rule(STAFF, _l("require sandbox verification")),
+    Action.view_users: Rule(ADMINS, _l("manage users")),
+    Action.add_user: Rule(ADMINS, _l("add users")),
+    Action.set_user_active: Rule(ADMINS, _l("switch users' access")),
+    Action.manage_retention: Rule(ADMINS, _l("set how long records are kept")),
+    Action.export_personal_data: Rule(EVERYONE, _l("export a person's data")),
+    Action.erase_personal_data: Rule(ADMINS, _l("erase a person's data")),
+    Action.apply_desk_rule: Rule(DESK, _l("apply the desk's own rules")),
+    Action.send_password_reset: Rule(ADMINS, _l("send password-reset links")),
 }
 
 #: What a user whose e-mail address is not confirmed yet may do: read, open a draft, and ask
@@ -278,13 +281,13 @@ def authorize(user: User | None, action: Action, target: object = None) -> None:
     """Raise :class:`NotFound` or :class:`NotPermitted` unless ``user`` may do ``action``."""
     rule = RULES[action]
     if user is None or getattr(user, "is_anonymous", True):
-        raise NotPermitted("Sign in first.")
+        raise NotPermitted(_l("Sign in first."))
     if not user.is_active:
-        raise NotPermitted("Your access to the desk is switched off.")
+        raise NotPermitted(_l("Your access to the desk is switched off."))
     if not can_see(user, target, rule):
-        raise NotFound(f"No such {_noun(target)}.")
+        raise NotFound(_l("No such %(noun)s.", noun=_noun(target)))
     if user.role not in rule.roles:
-        raise NotPermitted(f"Only {_who(rule.roles)} {rule.phrase}.")
+        raise NotPermitted(_l("Only %(who)s %(phrase)s.", who=_who(rule.roles), phrase=rule.phrase))
     if not user.is_email_verified and action not in UNVERIFIED_MAY:
         raise EmailNotVerified(user.email)
 
@@ -320,31 +323,31 @@ def account_of(target: object) -> int | None:
 
 
 _NOUNS = {
-    "Journey": "journey",
-    "Account": "developer account",
-    "DocumentVersion": "document",
-    "Evidence": "evidence",
-    "StageForm": "document",
-    "SellerList": "seller list",
-    "Packet": "packet",
-    "PacketSnapshot": "packet",
-    "ApiRequest": "API request",
-    "StageMessage": "message",
-    "User": "user",
+    "Journey": _l("journey"),
+    "Account": _l("developer account"),
+    "DocumentVersion": _l("document"),
+    "Evidence": _l("evidence"),
+    "StageForm": _l("document"),
+    "SellerList": _l("seller list"),
+    "Packet": _l("packet"),
+    "PacketSnapshot": _l("packet"),
+    "ApiRequest": _l("API request"),
+    "StageMessage": _l("message"),
+    "User": _l("user"),
 }
 
 
-def _noun(target: object) -> str:
-    return "page" if target is None else _NOUNS.get(type(target).__name__, "record")
+def _noun(target: object) -> LazyString:
+    return _l("page") if target is None else _NOUNS.get(type(target).__name__, _l("record"))
 
 
-def _who(roles: frozenset[Role]) -> str:
+def _who(roles: frozenset[Role]) -> LazyString:
     if roles == APPLICANTS:
-        return "the account's applicants"
+        return _l("the account's applicants")
     if roles == ADMINS:
-        return "admins"
+        return _l("admins")
     if roles == APPLICANTS_AND_ADMINS:
-        return "the account's applicants and admins"
+        return _l("the account's applicants and admins")
     if roles == DESK:
-        return "the desk itself"
-    return "reviewers"
+        return _l("the desk itself")
+    return _l("reviewers")

@@ -30,6 +30,7 @@ from workflow.apps.report_schema import Payload, ReportProblem, load_report
 from workflow.decisions import decide
 from workflow.errors import DomainError, NotFound
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models import (
     DecisionKind,
     Evidence,
@@ -98,8 +99,10 @@ def attach_desk_run(
     _ensure_collecting(journey, kind)
     if kind is EvidenceKind.cloud:
         raise DomainError(
-            "Cloud evidence must be a run on the cloud host itself, not from this desk: get an "
-            "evidence token and run the checker there."
+            _l(
+                "Cloud evidence must be a run on the cloud host itself, not from this desk: get an "
+                "evidence token and run the checker there."
+            )
         )
     _refuse_gateway(kind, report.gateway)
     payload = signed.build_payload(
@@ -118,7 +121,7 @@ def issue_evidence_token(journey: Journey, kind: EvidenceKind, actor: User) -> s
     authorize(actor, Action.issue_evidence_token, journey)
     _ensure_collecting(journey, kind)
     if journey.app is None:
-        raise DomainError("Register the APP first.")
+        raise DomainError(_l("Register the APP first."))
     return provenance.issue_token(journey, kind, actor)
 
 
@@ -141,8 +144,10 @@ def attach_uploaded_report(
     report = load_report(head)
     if not report.key_id.startswith("token:"):
         raise ReportProblem(
-            "Uploaded evidence must be signed with an evidence token from this page; runs from "
-            "this desk are attached on the checker page."
+            _l(
+                "Uploaded evidence must be signed with an evidence token from this page; runs from "
+                "this desk are attached on the checker page."
+            )
         )
     token = provenance.token_row(report.key_id.removeprefix("token:"))
     if token is None or token.journey_id != journey.id or token.kind is not kind:
@@ -179,10 +184,10 @@ def withdraw_evidence(journey: Journey, actor: User, evidence_id: int) -> Eviden
     authorize(actor, Action.withdraw_evidence, journey)
     evidence = db.session.get(Evidence, evidence_id)
     if evidence is None or evidence.journey_id != journey.id:
-        raise NotFound("No such evidence.")
+        raise NotFound(_l("No such evidence."))
     _ensure_collecting(journey, evidence.kind)
     if evidence.withdrawn_at is not None:
-        raise DomainError("This report is already withdrawn.")
+        raise DomainError(_l("This report is already withdrawn."))
     evidence.withdrawn_at = utcnow()
     db.session.flush()
     about = {"evidence": evidence.kind.value, "passing": evidence.is_passing}
@@ -208,7 +213,7 @@ def binding_problems(
         payload.token_id != token.public_id
         or (token.journey_id, token.kind, token.app_key) != (journey.id, kind, app_key)
     ):
-        problems.append("The report's evidence token was issued for another APP or check.")
+        problems.append(_l("The report's evidence token was issued for another APP or check."))
     if kind is EvidenceKind.cloud and payload.source != "host":
         problems.append(REQUIRED_GATEWAY[kind] + ", run on the cloud host, not from this desk.")
     problems += _gateway_problems(kind, payload.gateway)
@@ -257,7 +262,7 @@ def _spend(token: EvidenceToken) -> None:
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise ReportProblem("This evidence token was already used; a token signs one report.")
+        raise ReportProblem(_l("This evidence token was already used; a token signs one report."))
     db.session.refresh(token)
 
 

@@ -13,6 +13,7 @@ from workflow.apps.catalogue import API_METHODS, MAX_OTHER_APIS, customer_info_s
 from workflow.decisions import decide
 from workflow.errors import DomainError
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models import ApiRequest, App, Audience, DecisionKind, Journey, ReviewStatus, User
 from workflow.models.base import utcnow
 from workflow.notifications import notify_app_key_claimed
@@ -36,7 +37,7 @@ def register_app(
     """Create or update the journey's APP; the first registration fires ``register_app``."""
     authorize(actor, Action.register_app, journey)
     if journey.state not in APP_EDIT_STATES:
-        raise DomainError("The APP can no longer be changed at this stage.")
+        raise DomainError(_l("The APP can no longer be changed at this stage."))
     app_key = app_key.strip()
     if journey.app is None or app_key != journey.app.app_key:
         _claim_app_key(journey, actor, journey.app, app_key)
@@ -105,10 +106,18 @@ def request_api_access(
     for method in reasons:
         problem = method_problem(method)
         if problem:
-            raise DomainError(f"{method!r} is not a TOP method name: {problem}.")
+            raise DomainError(
+                _l(
+                    "%(method)r is not a TOP method name: %(problem)s.",
+                    method=method,
+                    problem=problem,
+                )
+            )
     others = [m for m in reasons if m not in API_METHODS]
     if len(others) > MAX_OTHER_APIS:
-        raise DomainError(f"Ask for at most {MAX_OTHER_APIS} APIs beyond the six of the guide.")
+        raise DomainError(
+            _l("Ask for at most %(num)d APIs beyond the six of the guide.", num=MAX_OTHER_APIS)
+        )
     existing = {r.method: r for r in app.api_requests}
     reopened, reasons_before = [], {}
     for method, request in existing.items():
@@ -117,7 +126,7 @@ def request_api_access(
     for method, typed in reasons.items():
         reason = typed.strip()
         if not reason:
-            raise DomainError(f"Say why the APP needs {method}.")
+            raise DomainError(_l("Say why the APP needs %(method)s.", method=method))
         request = existing.get(method)
         if request is None:
             app.api_requests.append(ApiRequest(method=method, reason=reason))
@@ -145,10 +154,10 @@ def decide_api(
     """A reviewer grants or refuses one API; a refusal carries a reason for the applicant."""
     authorize(actor, Action.decide_api, journey)
     if journey.state != "api_access_submitted":
-        raise DomainError("API access can be decided only while it is submitted.")
+        raise DomainError(_l("API access can be decided only while it is submitted."))
     request = _request_on(journey, request_id)
     if not grant and not reason.strip():
-        raise DomainError("Give the applicant a reason for refusing this API.")
+        raise DomainError(_l("Give the applicant a reason for refusing this API."))
     decision = ReviewStatus.accepted if grant else ReviewStatus.rejected
     decision_reason = "" if grant else reason.strip()
     if (request.decision, request.decision_reason) == (decision, decision_reason):
@@ -171,7 +180,7 @@ def mark_customer_info(
     """
     authorize(actor, Action.mark_customer_info_api, journey)
     if journey.state != "api_access_submitted":
-        raise DomainError("APIs can be marked only while the API access is submitted.")
+        raise DomainError(_l("APIs can be marked only while the API access is submitted."))
     request = _request_on(journey, request_id)
     if request.is_customer_info_marked == marked:
         return request  # already so: a repeated click records nothing
@@ -204,13 +213,13 @@ def https_only_apis(journey: Journey) -> list[str]:
 def _request_on(journey: Journey, request_id: int) -> ApiRequest:
     request = db.session.get(ApiRequest, request_id)
     if request is None or journey.app is None or request.app_id != journey.app.id:
-        raise DomainError("No such API request on this APP.")
+        raise DomainError(_l("No such API request on this APP."))
     return request
 
 
 def _editable_app(journey: Journey) -> App:
     if journey.app is None:
-        raise DomainError("Register the APP first.")
+        raise DomainError(_l("Register the APP first."))
     if journey.state not in APP_EDIT_STATES:
-        raise DomainError("API requests can no longer be changed at this stage.")
+        raise DomainError(_l("API requests can no longer be changed at this stage."))
     return journey.app

@@ -11,6 +11,7 @@ from __future__ import annotations
 from workflow.decisions import decide
 from workflow.errors import DomainError
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models import App, DecisionKind, Journey, User
 from workflow.notifications import notify_sandbox_requirement
 from workflow.policy import Action, authorize
@@ -40,14 +41,14 @@ def set_sandbox_requirement(
     authorize(actor, Action.require_sandbox, journey)
     app = journey.app
     if app is None:
-        raise DomainError("There is no APP on this journey yet.")
+        raise DomainError(_l("There is no APP on this journey yet."))
     if journey.state not in REQUIREMENT_STATES:
         raise DomainError(
-            "The sandbox can be required only until the applicant chooses the deployment."
+            _l("The sandbox can be required only until the applicant chooses the deployment.")
         )
     reason = reason.strip() if required else ""
     if required and not reason:
-        raise DomainError("Give the applicant a reason for requiring sandbox verification.")
+        raise DomainError(_l("Give the applicant a reason for requiring sandbox verification."))
     if (app.is_sandbox_required, app.sandbox_required_reason) == (required, reason):
         return app  # already so: a repeated click records nothing
     app.is_sandbox_required, app.sandbox_required_reason = required, reason

@@ -18,6 +18,7 @@ from workflow.enablement.documents import all_fields, current_documents, field_v
 from workflow.enablement.ocr_job import queue_ocr
 from workflow.errors import DomainError
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models import (
     ApiRequest,
     App,
@@ -66,15 +67,19 @@ def continue_journey(
     authorize(actor, Action.continue_journey, rejected)
     reason = reason.strip()
     if rejected.state != "rejected":
-        raise DomainError("Only a rejected journey can be continued in a new one.")
+        raise DomainError(_l("Only a rejected journey can be continued in a new one."))
     if rejected.followed_by is not None:
-        raise DomainError(f"Journey #{rejected.followed_by.id} already continues this one.")
+        raise DomainError(
+            _l("Journey #%(id)s already continues this one.", id=rejected.followed_by.id)
+        )
     if actor.role is Role.admin and not reason:
-        raise DomainError("Say why you start the new journey on the applicant's behalf.")
+        raise DomainError(_l("Say why you start the new journey on the applicant's behalf."))
     options = carry_options(rejected)
     unknown = set(carry) - set(options)
     if unknown:
-        raise DomainError(f"Nothing of this kind to carry over: {', '.join(sorted(unknown))}.")
+        raise DomainError(
+            _l("Nothing of this kind to carry over: %(kinds)s.", kinds=", ".join(sorted(unknown)))
+        )
     # The rejected journey's row first: of two requests at once, the second gets a conflict.
     bump_version(rejected)
     journey = open_journey(rejected.account, actor, follows=rejected)

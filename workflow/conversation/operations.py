@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from workflow import audit
 from workflow.errors import DomainError
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models import DecisionKind, Journey, StageMessage, User
 from workflow.models.journeys import canonical_json
 from workflow.policy import Action, authorize
@@ -60,18 +61,24 @@ def post_message(
     authorize(author, Action.post_message, journey)
     open_stage = current_stage(journey)
     if open_stage is None:
-        raise ConversationClosed("This journey has ended; its conversations are closed.")
+        raise ConversationClosed(_l("This journey has ended; its conversations are closed."))
     if stage is not None and stage != open_stage.number:
         raise StageMovedOn(
-            f"The journey moved on to stage {open_stage.number}, {open_stage.title}, since this "
-            "page was opened. Nothing was posted; your message is kept below, to post on the "
-            "current stage."
+            _l(
+                "The journey moved on to stage %(number)s, %(title)s, since this page was "
+                "opened. Nothing was posted; your message is kept below, to post on the current "
+                "stage.",
+                number=open_stage.number,
+                title=open_stage.label,
+            )
         )
     body = body.strip()
     if not body:
-        raise DomainError("Write a message first.")
+        raise DomainError(_l("Write a message first."))
     if _posted_with(author, nonce) is not None:
-        raise AlreadyPosted("That message was already posted; the second click changed nothing.")
+        raise AlreadyPosted(
+            _l("That message was already posted; the second click changed nothing.")
+        )
     message = StageMessage(
         journey_id=journey.id,
         stage=open_stage.number,
@@ -103,14 +110,18 @@ def _insert_once(message: StageMessage) -> None:
             db.session.add(message)
     except IntegrityError:
         raise AlreadyPosted(
-            "That message was already posted; the second click changed nothing."
+            _l("That message was already posted; the second click changed nothing.")
         ) from None
 
 
 def _record(journey: Journey, author: User, message: StageMessage, stage: Stage):
     payload = {
         "rows": [recorded_row(message)],
-        "about": {"stage": stage.number, "stage_title": stage.title, "from_staff": author.is_staff},
+        "about": {
+            "stage": stage.number,
+            "stage_title": stage.title_id,
+            "from_staff": author.is_staff,
+        },
     }
     return audit.append_event(
         journey,

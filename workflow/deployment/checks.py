@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from workflow.deployment.operations import latest_form
 from workflow.deployment.specs import SPECS, missing_fields
+from workflow.i18n import _l
 from workflow.models import EvidenceKind, FormKind
 from workflow.requirements import requires
 
 
-def _missing(journey, *kinds: FormKind, verb: str = "Fill in or upload the") -> list[str]:
+def _missing(journey, *kinds: FormKind, record: bool = False) -> list:
     """A problem for each form not given, or given by an earlier version of the form and
     lacking what the form asks today (an uploaded document stands for the whole form)."""
     problems = []
@@ -16,9 +17,13 @@ def _missing(journey, *kinds: FormKind, verb: str = "Fill in or upload the") -> 
         title = SPECS[kind].title
         form = latest_form(journey, kind)
         if form is None:
-            problems.append(f"{verb} {title}")
+            problems.append(
+                _l("Record the %(form)s", form=title)
+                if record
+                else _l("Fill in or upload the %(form)s", form=title)
+            )
         elif not form.file_id and (gaps := missing_fields(kind, form.data or {})):
-            problems.append(f"Complete the {title}: {', '.join(gaps)}")
+            problems.append(_l("Complete the %(form)s: %(gaps)s", form=title, gaps=", ".join(gaps)))
     return problems
 
 
@@ -51,7 +56,7 @@ def environment_recorded(journey) -> list[str]:
 def cloud_order_recorded(journey) -> list[str]:
     """Asked at submission only: a submission made before the order was recorded still
     reaches its reviewer's decision."""
-    return _missing(journey, FormKind.cloud_order, verb="Record the")
+    return _missing(journey, FormKind.cloud_order, record=True)
 
 
 @requires(("cloud_verification", "submit"), ("cloud_verification_submitted", "approve"))
@@ -60,11 +65,13 @@ def deployment_proven(journey) -> list[str]:
 
     problems = []
     if latest_form(journey, FormKind.deployment_confirmation) is None:
-        problems.append("Confirm that the APP is ported and running on the cloud")
+        problems.append(_l("Confirm that the APP is ported and running on the cloud"))
     if not has_passing_evidence(journey, EvidenceKind.cloud):
         problems.append(
-            "Attach a passing connectivity check run on the cloud host against TOP production, "
-            "signed with an evidence token"
+            _l(
+                "Attach a passing connectivity check run on the cloud host against TOP production, "
+                "signed with an evidence token"
+            )
         )
     return problems
 

@@ -14,6 +14,7 @@ from workflow.deployment.specs import SPECS, FormSpec
 from workflow.enablement.prechecks import sniff_stream
 from workflow.errors import DomainError, NotFound
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models import FormKind, Journey, StageForm, User
 from workflow.policy import Action, authorize
 
@@ -41,9 +42,9 @@ def save_stage_document(
     """Keep an uploaded PDF in place of the structured form (MRD, PRD)."""
     spec = _spec_for(journey, kind, actor)
     if not spec.allows_document:
-        raise DomainError(f"The {spec.title} is a form; fill it in.")
+        raise DomainError(_l("The %(form)s is a form; fill it in.", form=spec.title))
     if sniff_stream(stream) != "pdf":
-        raise DomainError("Upload the document as a PDF.")
+        raise DomainError(_l("Upload the document as a PDF."))
     with files.stored(stream, content_type="application/pdf") as obj:
         form = StageForm(
             journey_id=journey.id,
@@ -75,12 +76,12 @@ def form_action(kind: FormKind | str, **_) -> Action:
     try:
         return SPECS[FormKind(kind)].action
     except ValueError:
-        raise NotFound("No such form.") from None
+        raise NotFound(_l("No such form.")) from None
 
 
 def _spec_for(journey: Journey, kind: FormKind, actor: User) -> FormSpec:
     authorize(actor, form_action(kind), journey)
     spec = SPECS[kind]
     if journey.state not in spec.states:
-        raise DomainError(f"The {spec.title} cannot be changed at this stage.")
+        raise DomainError(_l("The %(form)s cannot be changed at this stage.", form=spec.title))
     return spec

@@ -12,6 +12,7 @@ from workflow.distribution.operations import (
     put_proposal_in_force,
     serves_other_sellers,
 )
+from workflow.i18n import _l
 from workflow.models import SellerListKind
 from workflow.requirements import condition, requires
 from workflow.rules import OWN_SHOP, desk_actor
@@ -35,16 +36,20 @@ def authorization_list_ready(journey) -> list[str]:
     problems = []
     proposal = proposed_list(journey, SellerListKind.authorization)
     if proposal is None:
-        problems.append("Save the authorization list of seller IDs before submitting")
+        problems.append(_l("Save the authorization list of seller IDs before submitting"))
     elif serves_other_sellers(journey) and other_seller_count(journey, proposal) < 1:
         problems.append(
-            "This APP serves other sellers: put their seller IDs on the authorization list "
-            "(your own shop alone needs no authorization request)"
+            _l(
+                "This APP serves other sellers: put their seller IDs on the authorization list "
+                "(your own shop alone needs no authorization request)"
+            )
         )
     elif not serves_other_sellers(journey) and other_seller_count(journey, proposal) > 0:
         problems.append(
-            "This APP serves its own shop only: save a list without other sellers, or change "
-            "who the APP serves to other sellers"
+            _l(
+                "This APP serves its own shop only: save a list without other sellers, or change "
+                "who the APP serves to other sellers"
+            )
         )
     return problems + unconfirmed_configs(journey)
 
@@ -66,8 +71,12 @@ def distribution_list_ready(journey) -> list[str]:
     if outside:
         shown = ", ".join(map(str, outside[:5])) + (" …" if len(outside) > 5 else "")
         problems.append(
-            f"{len(outside)} seller(s) on the distribution list are not on the authorization "
-            f"list in force ({shown}); save the list again without them"
+            _l(
+                "%(num)d seller(s) on the distribution list are not on the authorization list "
+                "in force (%(shown)s); save the list again without them",
+                num=len(outside),
+                shown=shown,
+            )
         )
     return problems
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from workflow.decisions import decide
 from workflow.errors import DomainError
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models import App, DecisionKind, Event, Journey, User
 from workflow.models.base import utcnow
 from workflow.policy import Action, authorize
@@ -90,11 +91,13 @@ def set_config_requirements(
     authorize(actor, Action.set_required_configs, journey)
     app = _app_of(journey)
     if journey.state in _ENDED:
-        raise DomainError("This journey has ended; its configurations can no longer change.")
+        raise DomainError(_l("This journey has ended; its configurations can no longer change."))
     if cloud and is_on_exemption(journey):
         raise DomainError(
-            "This APP runs on its own servers under the own-server exemption (guide §1.4, "
-            "§3.3 b), so no Taobao cloud configuration can be required of it."
+            _l(
+                "This APP runs on its own servers under the own-server exemption (guide §1.4, "
+                "§3.3 b), so no Taobao cloud configuration can be required of it."
+            )
         )
     wanted = {SECURITY: (security, security_details), CLOUD: (cloud, cloud_details)}
     for config, (required, details) in wanted.items():
@@ -131,7 +134,7 @@ def confirm_config(journey: Journey, actor: User, which: str, details: str) -> N
     app = _app_of(journey)
     config = CONFIGS.get(which)
     if config is None:
-        raise DomainError("Unknown configuration.")
+        raise DomainError(_l("Unknown configuration."))
     _check_confirm_state(journey)
     if not config.required(app):
         raise DomainError(f"Tmall Global does not require the {config.label.lower()}.")
@@ -159,7 +162,7 @@ def confirm_console(journey: Journey, actor: User) -> None:
 
 def _check_confirm_state(journey: Journey) -> None:
     if journey.state not in CONFIRM_STATES:
-        raise DomainError("Configurations are confirmed at distribution, after deployment.")
+        raise DomainError(_l("Configurations are confirmed at distribution, after deployment."))
 
 
 def unconfirmed_configs(journey: Journey) -> list[str]:
@@ -187,5 +190,5 @@ def console_unconfirmed(journey: Journey) -> list[str]:
 
 def _app_of(journey: Journey) -> App:
     if journey.app is None:
-        raise DomainError("This journey has no APP.")
+        raise DomainError(_l("This journey has no APP."))
     return journey.app

@@ -33,6 +33,7 @@ from workflow.distribution.spreadsheets import (
 )
 from workflow.errors import DomainError
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models import (
     AccountKind,
     App,
@@ -82,7 +83,7 @@ def parse_seller_input(text: str = "", upload: BinaryIO | None = None) -> Locate
     except SellerIdListError as exc:
         raise SellerListProblems(exc) from None
     if not ids.ids:
-        raise DomainError("The list is empty; give at least one seller ID.")
+        raise DomainError(_l("The list is empty; give at least one seller ID."))
     return ids
 
 
@@ -111,7 +112,7 @@ def save_seller_list(
         located = LocatedIds.unnumbered(located)
     authorize(actor, Action.edit_seller_list, journey)
     if journey.state not in EDIT_STATES[kind]:
-        raise DomainError(f"The {kind.value} list cannot be changed at this stage.")
+        raise DomainError(_l("The %(kind)s list cannot be changed at this stage.", kind=kind.value))
     own = own_seller_number(journey)
     ids = located.ids
     if kind is SellerListKind.authorization:
@@ -147,17 +148,24 @@ def _refuse_others_for_own_shop(journey: Journey, ids: list[int], own: int | Non
         return
     if own is None:
         raise DomainError(
-            "This APP is registered to serve its own shop, but an ISV has no shop of its own on "
-            'Taobao. Change who the APP serves to "other sellers" (above), then save their '
-            "seller IDs."
+            _l(
+                "This APP is registered to serve its own shop, but an ISV has no shop of its own "
+                'on Taobao. Change who the APP serves to "other sellers" (above), then save their '
+                "seller IDs."
+            )
         )
     shown = ", ".join(map(str, others[:3])) + (" …" if len(others) > 3 else "")
     raise DomainError(
-        f"This APP is registered to serve your own shop only, so its authorization list holds "
-        f"only your own seller ID {own}; {len(others)} other seller ID(s) were given ({shown}). "
-        'To serve other sellers, change who the APP serves to "other sellers" (above): the '
-        "list then goes to Tmall Global as an authorization request (guide §3.4.1). Nothing "
-        "was saved."
+        _l(
+            "This APP is registered to serve your own shop only, so its authorization list "
+            "holds only your own seller ID %(own)s; %(num)d other seller ID(s) were given "
+            '(%(shown)s). To serve other sellers, change who the APP serves to "other sellers" '
+            "(above): the list then goes to Tmall Global as an authorization request (guide "
+            "§3.4.1). Nothing was saved.",
+            own=own,
+            num=len(others),
+            shown=shown,
+        )
     )
 
 
@@ -165,8 +173,10 @@ def _refuse_unauthorized(journey: Journey, located: LocatedIds) -> None:
     in_force = list_in_force(journey, SellerListKind.authorization)
     if in_force is None:
         raise DomainError(
-            "No authorization list is in force yet; the distribution list can only name "
-            "sellers on it."
+            _l(
+                "No authorization list is in force yet; the distribution list can only name "
+                "sellers on it."
+            )
         )
     try:
         refuse_ids_outside(located, set(ids_of(in_force)))
@@ -184,12 +194,14 @@ def change_audience(journey: Journey, actor: User, audience: Audience) -> App:
     app = _app_of(journey)
     if journey.state not in EDIT_STATES[SellerListKind.authorization]:
         raise DomainError(
-            "Who the APP serves can be changed only while its authorization list can."
+            _l("Who the APP serves can be changed only while its authorization list can.")
         )
     if audience is Audience.own_shop and own_seller_number(journey) is None:
         raise DomainError(
-            "An ISV has no shop of its own on Taobao: its APP serves other sellers "
-            "(guide §3.4.1 b)."
+            _l(
+                "An ISV has no shop of its own on Taobao: its APP serves other sellers "
+                "(guide §3.4.1 b)."
+            )
         )
     if app.audience is not audience:
         app.audience = audience
@@ -375,5 +387,5 @@ def distribution_review(journey: Journey, proposal: SellerList) -> dict:
 
 def _app_of(journey: Journey) -> App:
     if journey.app is None:
-        raise DomainError("This journey has no APP.")
+        raise DomainError(_l("This journey has no APP."))
     return journey.app

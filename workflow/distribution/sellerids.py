@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from workflow.i18n import _, _l, ngettext
+
 #: Only this many problems are kept; the rest are counted, so garbage input stays cheap.
 MAX_REPORTED_PROBLEMS = 1000
 #: A notice of removed duplicates names this many of their lines.
@@ -51,16 +53,17 @@ class Reason(StrEnum):
 
 
 _MESSAGES = {
-    Reason.NOT_NUMERIC: "{value} is not numeric (digits 0-9 only)",
-    Reason.TOO_LONG: "{value} is too long for a seller ID",
-    Reason.ZERO: "{value} is not a seller ID",
-    Reason.LEADING_ZERO: "{value} starts with 0, which no seller ID does",
-    Reason.MISSING: "the first column has no seller ID",
-    Reason.NOT_EXACT: "{value} is too large for a spreadsheet number and lost digits; "
-    "format the column as text",
-    Reason.UNREADABLE: "the file cannot be read ({value})",
-    Reason.TOO_LARGE: "{bare}",
-    Reason.NOT_AUTHORIZED: "{value} is not on the authorization list in force",
+    Reason.NOT_NUMERIC: _l("%(value)s is not numeric (digits 0-9 only)"),
+    Reason.TOO_LONG: _l("%(value)s is too long for a seller ID"),
+    Reason.ZERO: _l("%(value)s is not a seller ID"),
+    Reason.LEADING_ZERO: _l("%(value)s starts with 0, which no seller ID does"),
+    Reason.MISSING: _l("the first column has no seller ID"),
+    Reason.NOT_EXACT: _l(
+        "%(value)s is too large for a spreadsheet number and lost digits; format the column as text"
+    ),
+    Reason.UNREADABLE: _l("the file cannot be read (%(value)s)"),
+    Reason.TOO_LARGE: None,
+    Reason.NOT_AUTHORIZED: _l("%(value)s is not on the authorization list in force"),
 }
 
 
@@ -74,9 +77,15 @@ class LineProblem:
 
     @property
     def message(self) -> str:
-        detail = _MESSAGES[self.reason].format(value=repr(self.value), bare=self.value)
-        where = f"line {self.line}" if self.line else "file"
-        return f"{where}: {detail}"
+        """The problem in the current language, with its line number."""
+        template = _MESSAGES[self.reason]
+        # A reading limit's value is the desk's own sentence, shown as it is.
+        detail = (
+            self.value if template is None else _(str(template._args[0]), value=repr(self.value))
+        )
+        if self.line:
+            return _("line %(line)d: %(detail)s", line=self.line, detail=detail)
+        return _("file: %(detail)s", detail=detail)
 
 
 class SellerIdListError(ValueError):
@@ -93,8 +102,12 @@ class SellerIdListError(ValueError):
         return self.problem_count - len(self.problems)
 
     def _summary(self) -> str:
-        noun = "problem" if self.problem_count == 1 else "problems"
-        return f"{self.problem_count} {noun} in the seller ID list; {self.problems[0].message}"
+        return ngettext(
+            "%(num)d problem in the seller ID list; %(first)s",
+            "%(num)d problems in the seller ID list; %(first)s",
+            self.problem_count,
+            first=self.problems[0].message,
+        )
 
 
 @dataclass(frozen=True, slots=True)

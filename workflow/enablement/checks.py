@@ -10,6 +10,7 @@ from workflow.enablement.documents import (
     required_fields,
 )
 from workflow.enablement.operations import snapshot_decided_fields
+from workflow.i18n import _l
 from workflow.models import Journey
 from workflow.models.enablement import ReviewStatus
 from workflow.requirements import requires
@@ -42,9 +43,16 @@ def documents_present(journey: Journey) -> list[str]:
     problems = []
     for kind, current in current_documents(journey).items():
         if current is None:
-            problems.append(f"Upload the {describe(kind)} before submitting.")
+            problems.append(
+                _l("Upload the %(document)s before submitting.", document=describe(kind))
+            )
         elif current.review_status is ReviewStatus.rejected:
-            problems.append(f"Replace the rejected {describe(kind)} before resubmitting.")
+            problems.append(
+                _l(
+                    "Replace the rejected %(document)s before resubmitting.",
+                    document=describe(kind),
+                )
+            )
     return problems
 
 

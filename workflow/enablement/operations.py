@@ -32,6 +32,7 @@ from workflow.enablement.findings import SEARCHED, account_id_found
 from workflow.enablement.ocr_job import queue_ocr
 from workflow.errors import ConcurrentChange, DomainError, NotFound
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models import DecisionKind, Journey, User
 from workflow.models.base import utcnow
 from workflow.models.enablement import (
@@ -52,14 +53,16 @@ log = logging.getLogger(__name__)
 def ensure_editable(journey: Journey) -> None:
     if journey.state not in EDITABLE_STATES:
         raise DomainError(
-            "The enablement request can only be changed while it is a draft or while "
-            "changes are requested."
+            _l(
+                "The enablement request can only be changed while it is a draft or while "
+                "changes are requested."
+            )
         )
 
 
 def ensure_deciding(journey: Journey) -> None:
     if journey.state != "enablement_submitted":
-        raise DomainError("Documents can only be decided while the request is submitted.")
+        raise DomainError(_l("Documents can only be decided while the request is submitted."))
 
 
 # --- the request form -----------------------------------------------------------------------
@@ -94,7 +97,7 @@ def parse_kind(value: str) -> DocumentKind:
     try:
         return DocumentKind(value)
     except ValueError:
-        raise NotFound("No such document slot.") from None
+        raise NotFound(_l("No such document slot.")) from None
 
 
 def upload_document(
@@ -107,7 +110,7 @@ def upload_document(
     authorize(actor, Action.upload_document, journey)
     ensure_editable(journey)
     if not journey.account.takes_isv_path:
-        raise DomainError("Only ISV and TP accounts upload enablement documents.")
+        raise DomainError(_l("Only ISV and TP accounts upload enablement documents."))
     file_kind = _check_upload(stream)
     searched = SEARCHED.get(kind.value, ())
     request = journey.enablement_request
@@ -132,14 +135,16 @@ def _check_upload(stream: BinaryIO) -> str:
     stream.seek(0)
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     if size == 0:
-        raise DomainError("The file is empty. Choose the scanned or exported document again.")
+        raise DomainError(_l("The file is empty. Choose the scanned or exported document again."))
     if size > limit:
         raise DomainError(files.too_large_message(limit))
     file_kind = prechecks.sniff_stream(stream)
     if file_kind is None:
         raise DomainError(
-            "This file is not a PDF, PNG or JPEG (its contents were checked, not its name). "
-            "Export or scan the document to one of those formats."
+            _l(
+                "This file is not a PDF, PNG or JPEG (its contents were checked, not its name). "
+                "Export or scan the document to one of those formats."
+            )
         )
     return file_kind
 
@@ -180,8 +185,11 @@ def _add_version(
     except IntegrityError:
         # Two uploads to the same slot raced for the same version number.
         raise ConcurrentChange(
-            f"Another upload of the {describe(kind)} arrived at the same moment. "
-            "Reload the page and check which file is current."
+            _l(
+                "Another upload of the %(document)s arrived at the same moment. Reload the page "
+                "and check which file is current.",
+                document=describe(kind),
+            )
         ) from None
     return row
 
@@ -201,7 +209,7 @@ def get_document_for(user: User, document_id: int) -> DocumentVersion:
     """The document if ``user`` may see its journey; anyone else gets 404."""
     document = db.session.get(DocumentVersion, document_id)
     if document is None:
-        raise NotFound("No such document.")
+        raise NotFound(_l("No such document."))
     authorize(user, Action.download_document, document)
     return document
 
@@ -228,7 +236,9 @@ def decide_document(
     status = _decision_status(decision)
     reason = (reason or "").strip()
     if status is ReviewStatus.rejected and not reason:
-        raise DomainError(f"Say why the {describe(document.kind)} is rejected.")
+        raise DomainError(
+            _l("Say why the %(document)s is rejected.", document=describe(document.kind))
+        )
     _ensure_current(journey, document)
     recorded_reason = reason if status is ReviewStatus.rejected else ""
     seen = _account_id_tick(journey, document, status, account_id_seen)
@@ -250,7 +260,7 @@ def decide_document(
     )
     if result.rowcount != 1:
         raise ConcurrentChange(
-            "Another reviewer decided this document first.", journey_id=document.journey_id
+            _l("Another reviewer decided this document first."), journey_id=document.journey_id
         )
     db.session.refresh(document)
     about = {"document": document.kind.value, "version": document.version}
@@ -272,7 +282,7 @@ def accept_passed_documents(
     current = current_documents(journey)
     passed = passed_documents(journey, current)
     if not shown:
-        raise DomainError("No document is waiting whose prechecks all passed.")
+        raise DomainError(_l("No document is waiting whose prechecks all passed."))
     accepted = {
         document.id
         for document in current.values()
@@ -282,7 +292,7 @@ def accept_passed_documents(
         return []  # the same action again (a double click): already done, nothing to record
     if sorted(shown) != sorted(document.id for document in passed):
         raise ConcurrentChange(
-            "The documents changed since the page was loaded: reload it and look again."
+            _l("The documents changed since the page was loaded: reload it and look again.")
         )
     return [
         decide_document(journey, actor, document, "accept", seen_status="pending")
@@ -300,10 +310,15 @@ def _account_id_tick(
     if ticked or account_id_found(findings):
         return bool(ticked)
     waiting = any(f.status == "running" for f in findings)
-    why = "OCR is still reading it" if waiting else "neither its text nor OCR found it"
+    why = _l("OCR is still reading it") if waiting else _l("neither its text nor OCR found it")
     raise DomainError(
-        f"Tick that you saw taobao account ID {journey.account.taobao_account_id} in the "
-        f"{describe(document.kind)} yourself before accepting it: {why}."
+        _l(
+            "Tick that you saw taobao account ID %(taobao_id)s in the %(document)s yourself "
+            "before accepting it: %(why)s.",
+            taobao_id=journey.account.taobao_account_id,
+            document=describe(document.kind),
+            why=why,
+        )
     )
 
 
@@ -311,22 +326,22 @@ def _seen_status(seen_status: str) -> ReviewStatus:
     try:
         return ReviewStatus(seen_status)
     except ValueError:
-        raise DomainError("The page sent a document status that does not exist.") from None
+        raise DomainError(_l("The page sent a document status that does not exist.")) from None
 
 
 def _decision_status(decision: str) -> ReviewStatus:
     if decision not in ("accept", "reject"):
-        raise DomainError("Choose accept or reject.")
+        raise DomainError(_l("Choose accept or reject."))
     return ReviewStatus.accepted if decision == "accept" else ReviewStatus.rejected
 
 
 def _ensure_current(journey: Journey, document: DocumentVersion) -> None:
     if document.journey_id != journey.id:
-        raise NotFound("No such document.")
+        raise NotFound(_l("No such document."))
     newest = db.session.scalar(
         select(func.max(DocumentVersion.version)).where(
             DocumentVersion.journey_id == journey.id, DocumentVersion.kind == document.kind
         )
     )
     if document.version != newest:
-        raise DomainError("Only the current version of a document can be decided.")
+        raise DomainError(_l("Only the current version of a document can be decided."))

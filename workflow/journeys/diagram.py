@@ -8,6 +8,7 @@ the page's own legend (:data:`END_STATES_LEGEND`) beside the one the page shows.
 
 from __future__ import annotations
 
+import html
 import re
 from functools import lru_cache
 
@@ -15,8 +16,8 @@ import pydot
 from statemachine.contrib.diagram import DotGraphMachine
 
 from workflow.chart import JourneyChart
-from workflow.i18n import _l
-from workflow.stages import STATE_NAMES
+from workflow.i18n import current_language, force_locale
+from workflow.stages import DIAGRAM_EVENT_NAMES, DIAGRAM_LEGEND, DIAGRAM_NOTE, STATE_NAMES
 
 #: Transitions into these states are drawn quietly so the main path stays readable.
 _QUIET_TARGETS = {"rejected", "withdrawn"}
@@ -25,16 +26,21 @@ STATE_FONT_PT = "11"
 EVENT_FONT_PT = "10"
 ACTIVE_FILL = "#ffd166"
 
-END_STATES_LEGEND = (
-    _l(
-        "Not drawn: from every submitted state a reviewer can end the journey as rejected, and "
-        "from every draft the applicant can end it"
-    ),
-    _l("A rejected journey stays final; a new journey linked to it continues"),
-)
+END_STATES_LEGEND = DIAGRAM_LEGEND
 
 
 _EDGE_FONT = re.compile(r'point-size="[0-9.]+"')
+#: An edge label's event name, as the library writes it.
+_EVENT_NAME = re.compile(r'(<font point-size="[0-9.]+">)([^<]+)(</font>)')
+_EVENT_OF_NAME = {event.name: event.id for event in JourneyChart.events}
+
+
+def _translated_event(found: re.Match) -> str:
+    """The library's event name in the reader's language (the chart's id names the event)."""
+    event = _EVENT_OF_NAME.get(found.group(2))
+    if event is None or event not in DIAGRAM_EVENT_NAMES:
+        return found.group(0)
+    return found.group(1) + html.escape(str(DIAGRAM_EVENT_NAMES[event])) + found.group(3)
 
 
 class _JourneyDiagram(DotGraphMachine):
@@ -71,7 +77,7 @@ def chart_dot(state: str, released: bool = False, *, note: bool = True):
         elif name == "edge":
             node.set("fontsize", EVENT_FONT_PT)
         elif name in STATE_NAMES:
-            node.set("label", STATE_NAMES[name])
+            node.set("label", str(STATE_NAMES[name]))
             node.set("fontsize", STATE_FONT_PT)
             node.set("id", f"state-{name}")
             node.set("class", "state current" if name == state else "state")
@@ -79,7 +85,7 @@ def chart_dot(state: str, released: bool = False, *, note: bool = True):
         if edge.get_destination().strip('"') in _QUIET_TARGETS:
             graph.del_edge(edge.get_source(), edge.get_destination())
         else:
-            label = edge.get("label") or ""
+            label = _EVENT_NAME.sub(_translated_event, edge.get("label") or "")
             edge.set("label", _EDGE_FONT.sub(f'point-size="{EVENT_FONT_PT}"', label))
     if note:
         graph.add_node(
@@ -89,17 +95,25 @@ def chart_dot(state: str, released: bool = False, *, note: bool = True):
                 fontname=_JourneyDiagram.font_name,
                 fontsize=EVENT_FONT_PT,
                 color="#9aa0a6",
-                label=r"Reject: from every submitted state to Rejected\l"
-                r"Withdraw: from every draft to Withdrawn\l"
-                r"Rejected stays final: a new journey linked to it continues\l",
+                label="".join(f"{line}\\l" for line in _note_lines()),
             )
         )
     return graph
 
 
-@lru_cache(maxsize=64)
+def _note_lines() -> list[str]:
+    return [str(line) for line in DIAGRAM_NOTE]
+
+
 def chart_svg(state: str, released: bool = False, *, note: bool = True) -> bytes:
-    return chart_dot(state, released, note=note).create_svg()
+    """The diagram in the current request's language."""
+    return _chart_svg(state, released, note, current_language())
+
+
+@lru_cache(maxsize=128)
+def _chart_svg(state: str, released: bool, note: bool, language: str) -> bytes:
+    with force_locale(language):
+        return chart_dot(state, released, note=note).create_svg()
 
 
 _SIZE = re.compile(rb'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"')

@@ -30,6 +30,8 @@ from sqlalchemy.orm import joinedload
 
 from workflow import jobs
 from workflow.extensions import db
+from workflow.i18n import _, ngettext
+from workflow.mail.language import mail_time, written_for
 from workflow.mail.outbox import queue_mail
 from workflow.models import Account, Job, Journey, Role, SentReminder, User
 from workflow.models.base import utcnow
@@ -77,8 +79,8 @@ def _periods(since: datetime, now: datetime, days: int) -> int:
 
 
 def _waited(since: datetime, now: datetime) -> str:
-    days = (now - since) / timedelta(days=1)
-    return f"{days:.0f} day{'s' if round(days) != 1 else ''}"
+    days = round((now - since) / timedelta(days=1))
+    return ngettext("%(num)d day", "%(num)d days", days)
 
 
 def _record(
@@ -199,11 +201,16 @@ def send_digests(now: datetime) -> list[Sent]:
         reviewer = reviewers[uid]
 
         def mail(reviewer=reviewer, mine=mine) -> list[str]:
-            queue_mail(
-                reviewer.email,
-                f"[TOP onboarding] Your open items: {len(mine)} ({day})",
-                _digest_body(mine, now, unassigned),
-            )
+            with written_for(reviewer):
+                queue_mail(
+                    reviewer.email,
+                    _(
+                        "[TOP onboarding] Your open items: %(count)d (%(day)s)",
+                        count=len(mine),
+                        day=day,
+                    ),
+                    _digest_body(mine, now, unassigned),
+                )
             return [reviewer.email]
 
         overdue = sum(1 for j in mine if _is_overdue(j, now))
@@ -229,21 +236,35 @@ def _digest_body(items: list[Journey], now: datetime, unassigned: int) -> str:
     sla = current_app.config["REVIEW_SLA_DAYS"]
     overdue = [j for j in items if _is_overdue(j, now)]
     current = [j for j in items if not _is_overdue(j, now)]
-    lines = [f"Items assigned to you and waiting for a reviewer: {len(items)}.", ""]
-    for heading, group in ((f"Overdue (waiting {sla} days or more)", overdue), ("Open", current)):
+    lines = [_("Items assigned to you and waiting for a reviewer: %(count)d.", count=len(items))]
+    lines.append("")
+    groups = (
+        (_("Overdue (waiting %(sla)d days or more)", sla=sla), overdue),
+        (_("Open"), current),
+    )
+    for heading, group in groups:
         if not group:
             continue
-        lines.append(f"{heading}: {len(group)}")
+        lines.append(_("%(heading)s: %(count)d", heading=heading, count=len(group)))
         for j in group:
-            lines.append(
-                f"- #{j.id} {j.account.name}: {j.title}, {state_name(j.state)}, waiting "
-                f"{_waited(j.state_changed_at, now)}. {journey_url(j)}"
+            item = _(
+                "#%(id)d %(account)s: %(title)s, %(state)s, waiting %(waited)s.",
+                id=j.id,
+                account=j.account.name,
+                title=j.title,
+                state=state_name(j.state),
+                waited=_waited(j.state_changed_at, now),
             )
+            lines.append(f"- {item} {journey_url(j)}")
         lines.append("")
     if unassigned:
-        lines.append(f"{unassigned} more item(s) wait unassigned in the review queue.")
+        lines.append(_("%(num)d more item(s) wait unassigned in the review queue.", num=unassigned))
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    lines += [f"The queue: {base}/review/", "", f"Turn this digest off at {_settings_url()}"]
+    lines += [
+        _("The queue: %(url)s", url=base + "/review/"),
+        "",
+        _("Turn this digest off at %(url)s", url=_settings_url()),
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -274,10 +295,11 @@ def send_escalations(now: datetime) -> list[Sent]:
         recipients = _escalation_recipients(journey, period, admins)
 
         def mail() -> list[str]:
-            subject, body = _escalation_text(journey, period, now)
-            for to_addr in recipients:
-                queue_mail(to_addr, subject, body, journey_id=journey.id)
-            return recipients
+            for reader, to_addr in recipients:
+                with written_for(reader):
+                    subject, body = _escalation_text(journey, period, now, reader)
+                    queue_mail(to_addr, subject, body, journey_id=journey.id)
+            return [to_addr for _reader, to_addr in recipients]
 
         waited = _waited(journey.state_changed_at, now)
         return mail, f"#{journey.id} (waiting {waited}, period {period})"
@@ -285,36 +307,75 @@ def send_escalations(now: datetime) -> list[Sent]:
     return _send_once_each("escalation", _due_pages(overdue), key_for, notice_for)
 
 
-def _escalation_recipients(journey: Journey, period: int, admins: list[User]) -> list[str]:
-    mailbox = current_app.config["TMALL_MAILBOX"]
+def _escalation_recipients(
+    journey: Journey, period: int, admins: list[User]
+) -> list[tuple[User | None, str]]:
+    """Who is told, as (user, address); the reviewers' mailbox has no user."""
+    mailbox = (None, current_app.config["TMALL_MAILBOX"])
     if period <= 1:
         assignee = journey.assignee
         if assignee is None or not assignee.is_active:
             return [mailbox]  # nobody holds it: the reviewers' mailbox is told
-        return [u.email for u in who_wants([assignee], "escalation")]
+        return [(u, u.email) for u in who_wants([assignee], "escalation")]
     if not admins:
         return [mailbox]
-    return [u.email for u in who_wants(admins, "escalation")]
+    return [(u, u.email) for u in who_wants(admins, "escalation")]
 
 
-def _escalation_text(journey: Journey, period: int, now: datetime) -> tuple[str, str]:
+def _escalation_text(
+    journey: Journey, period: int, now: datetime, reader: User | None
+) -> tuple[str, str]:
     sla = current_app.config["REVIEW_SLA_DAYS"]
     account = journey.account
     waited = _waited(journey.state_changed_at, now)
-    holder = journey.assignee.display_name if journey.assignee else "nobody (unassigned)"
+    holder = journey.assignee.display_name if journey.assignee else _("nobody (unassigned)")
     lines = [
-        f"“{journey.title}” of {account.name} has waited {waited} for a reviewer; the SLA is "
-        f"{sla} days.",
+        ngettext(
+            "“%(title)s” of %(account)s has waited %(waited)s for a reviewer; the SLA is "
+            "%(num)d day.",
+            "“%(title)s” of %(account)s has waited %(waited)s for a reviewer; the SLA is "
+            "%(num)d days.",
+            sla,
+            title=journey.title,
+            account=account.name,
+            waited=waited,
+        ),
         "",
-        f"State: {state_name(journey.state)}, since {journey.state_changed_at:%Y-%m-%d %H:%M} UTC",
-        f"Assigned to: {holder}",
+        _(
+            "State: %(state)s, since %(since)s",
+            state=state_name(journey.state),
+            since=mail_time(journey.state_changed_at, reader),
+        ),
+        _("Assigned to: %(holder)s", holder=holder),
     ]
     if period > 1:
         more = period - 1
-        lines += ["", f"Escalated to the admins: overdue {more} more period(s) of {sla} days."]
-    lines += ["", f"Review it at {journey_url(journey)}", f"Your mail settings: {_settings_url()}"]
-    level = "Overdue" if period <= 1 else "Escalated"
-    return f"[TOP onboarding] {level}: {account.name}, waiting {waited}", "\n".join(lines) + "\n"
+        lines += [
+            "",
+            _(
+                "Escalated to the admins: overdue %(more)d more period(s) of %(sla)d days.",
+                more=more,
+                sla=sla,
+            ),
+        ]
+    lines += [
+        "",
+        _("Review it at %(url)s", url=journey_url(journey)),
+        _("Your mail settings: %(url)s", url=_settings_url()),
+    ]
+    if period <= 1:
+        subject = _(
+            "[TOP onboarding] Overdue: %(account)s, waiting %(waited)s",
+            account=account.name,
+            waited=waited,
+        )
+    else:
+        subject = _(
+            "[TOP onboarding] Escalated: %(account)s, waiting %(waited)s",
+            account=account.name,
+            waited=waited,
+        )
+    return subject, "\n".join(lines) + "\n"
 
 
 # --- reminders to applicants
@@ -339,9 +400,10 @@ def send_applicant_reminders(now: datetime) -> list[Sent]:
         people = who_wants(journey.account.users, "reminder")
 
         def mail() -> list[str]:
-            subject, body = _reminder_text(journey, now)
             for user in people:
-                queue_mail(user.email, subject, body, journey_id=journey.id)
+                with written_for(user):
+                    subject, body = _reminder_text(journey, now)
+                    queue_mail(user.email, subject, body, journey_id=journey.id)
             return [u.email for u in people]
 
         waited = _waited(journey.state_changed_at, now)
@@ -353,19 +415,28 @@ def send_applicant_reminders(now: datetime) -> list[Sent]:
 def _reminder_text(journey: Journey, now: datetime) -> tuple[str, str]:
     waited = _waited(journey.state_changed_at, now)
     if journey.state.endswith("_changes_requested"):
-        doing = "Tmall Global asked for changes and is waiting for them"
+        doing = _("Tmall Global asked for changes and is waiting for them.")
     else:
-        doing = "It is a draft: nothing is sent to Tmall Global until you submit it"
+        doing = _("It is a draft: nothing is sent to Tmall Global until you submit it.")
+    state = state_name(journey.state)
     lines = [
-        f"“{journey.title}” has been {state_name(journey.state)} for {waited}.",
-        f"{doing}.",
+        _(
+            "“%(title)s” has been %(state)s for %(waited)s.",
+            title=journey.title,
+            state=state,
+            waited=waited,
+        ),
+        doing,
         "",
-        f"Continue at {journey_url(journey)}",
+        _("Continue at %(url)s", url=journey_url(journey)),
         "",
-        "If you no longer need it, you can withdraw it there. Turn these reminders off at "
-        f"{_settings_url()}",
+        _(
+            "If you no longer need it, you can withdraw it there. Turn these reminders off at "
+            "%(url)s",
+            url=_settings_url(),
+        ),
     ]
-    return f"[TOP onboarding] Waiting for you: {state_name(journey.state)}", "\n".join(lines) + "\n"
+    return _("[TOP onboarding] Waiting for you: %(state)s", state=state), "\n".join(lines) + "\n"
 
 
 # --- the job

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from workflow.deployment.specs import SPECS, labelled_values
 from workflow.extensions import db
+from workflow.i18n import _l, force_locale
 from workflow.models import (
     DOCUMENT_TITLES,
     AccountKind,
@@ -22,6 +23,7 @@ from workflow.models import (
     SellerListKind,
     StageForm,
 )
+from workflow.packets.bilingual import desk_value, english
 from workflow.packets.data import DocumentEntry, PacketData, Section, SellerDiff, Table, TrailEvent
 from workflow.packets.evidence import evidence_sections, sandbox_sections
 from workflow.stages import state_name
@@ -40,15 +42,15 @@ PACKET_KIND_FOR_STATE = {
 }
 
 KIND_TITLES = {
-    "enablement_seller": "Enablement request (seller)",
-    "enablement_isv": "Enablement request (ISV)",
-    "api_access": "API authorization request",
-    "mrd_prd": "MRD and PRD",
-    "cloud_plan": "Cloud deployment plan",
-    "cloud_verification": "Cloud verification",
-    "exemption": "Own-server exemption request",
-    "authorization": "Authorization request",
-    "distribution": "Distribution request",
+    "enablement_seller": english(_l("Enablement request (seller)")),
+    "enablement_isv": english(_l("Enablement request (ISV)")),
+    "api_access": english(_l("API authorization request")),
+    "mrd_prd": english(_l("MRD and PRD")),
+    "cloud_plan": english(_l("Cloud deployment plan")),
+    "cloud_verification": english(_l("Cloud verification")),
+    "exemption": english(_l("Own-server exemption request")),
+    "authorization": english(_l("Authorization request")),
+    "distribution": english(_l("Distribution request")),
 }
 
 
@@ -62,7 +64,7 @@ def packet_kind(journey: Journey, state: str) -> str | None:
 
 def kind_title(kind: str, account_kind: AccountKind) -> str:
     if kind == "enablement_isv" and account_kind is AccountKind.tp:
-        return "Enablement request (TP, on the ISV path)"
+        return english(_l("Enablement request (TP, on the ISV path)"))
     return KIND_TITLES[kind]
 
 
@@ -105,18 +107,27 @@ def build_packet_data(
         sections=sections,
         documents=documents,
         seller_ids=seller_ids,
-        seller_list_title="Authorization list" if kind == "authorization" else "Distribution list",
+        seller_list_title=english(_l("Authorization list"))
+        if kind == "authorization"
+        else english(_l("Distribution list")),
         seller_diff=seller_diff,
-        events=[_trail_event(e) for e in trail],
+        events=_trail_events(trail),
         chain_hash=trail[-1].hash if trail else "",
         exemption_note=_exemption_note(journey, trail),
     )
 
 
+def _trail_events(trail: list[Event]) -> list[TrailEvent]:
+    """The trail in English, the packet data's language, whoever's request builds it; the
+    template puts the Chinese beside each event and state it knows."""
+    with force_locale("en"):
+        return [_trail_event(e) for e in trail]
+
+
 def _trail_event(e: Event) -> TrailEvent:
-    actor = "system"
+    actor = desk_value(_l("system"))
     if e.actor is not None:
-        actor = "Tmall Global" if e.actor.is_staff else e.actor.display_name
+        actor = desk_value(_l("Tmall Global")) if e.actor.is_staff else e.actor.display_name
     return TrailEvent(
         at=e.created_at,
         actor=actor,
@@ -171,7 +182,7 @@ def _form_section(
 ) -> tuple[list[Section], list[DocumentEntry]]:
     title = SPECS[kind].title
     if form is None:
-        return [Section(title, paragraphs=["Not provided."])], []
+        return [Section(title, paragraphs=[desk_value(_l("Not provided."))])], []
     rows = labelled_values(kind, form.data or {})
     documents = []
     if form.file_id:
@@ -197,15 +208,21 @@ def _enablement_seller(journey: Journey, submitted_at: datetime):
     rows = []
     if r is not None:
         rows = [
-            ("Seller ID", r.seller_id),
-            ("Shop name", r.shop_name),
-            ("Contact", r.contact_name),
-            ("Contact e-mail", r.contact_email),
-            ("Contact phone", r.contact_phone),
+            (english(_l("Seller ID")), r.seller_id),
+            (english(_l("Shop name")), r.shop_name),
+            (english(_l("Contact")), r.contact_name),
+            (english(_l("Contact e-mail")), r.contact_email),
+            (english(_l("Contact phone")), r.contact_phone),
         ]
     paragraphs = [r.reason] if r is not None and r.reason else []
     return (
-        [Section("Request to enable the seller account", rows=rows, paragraphs=paragraphs)],
+        [
+            Section(
+                english(_l("Request to enable the seller account")),
+                rows=rows,
+                paragraphs=paragraphs,
+            )
+        ],
         [],
         None,
         None,
@@ -217,15 +234,15 @@ def _enablement_isv(journey: Journey, submitted_at: datetime):
     rows = []
     if r is not None:
         rows = [
-            ("Company name", r.company_name),
-            ("Registration number", r.registration_number),
-            ("Company address", r.company_address),
-            ("Authorized signatory", r.signatory_name),
-            ("Contact", r.contact_name),
-            ("Contact e-mail", r.contact_email),
-            ("Contact phone", r.contact_phone),
+            (english(_l("Company name")), r.company_name),
+            (english(_l("Registration number")), r.registration_number),
+            (english(_l("Company address")), r.company_address),
+            (english(_l("Authorized signatory")), r.signatory_name),
+            (english(_l("Contact")), r.contact_name),
+            (english(_l("Contact e-mail")), r.contact_email),
+            (english(_l("Contact phone")), r.contact_phone),
         ]
-    return [Section("Company", rows=rows)], current_documents(journey), None, None
+    return [Section(english(_l("Company")), rows=rows)], current_documents(journey), None, None
 
 
 def current_documents(journey: Journey) -> list[DocumentEntry]:
@@ -256,21 +273,43 @@ def current_documents(journey: Journey) -> list[DocumentEntry]:
 def _api_access(journey: Journey, submitted_at: datetime):
     app = journey.app
     if app is None:
-        return [Section("APP", paragraphs=["No APP registered."])], [], None, None
+        return (
+            [Section(english(_l("APP")), paragraphs=[desk_value(_l("No APP registered."))])],
+            [],
+            None,
+            None,
+        )
     app_rows = [
-        ("APP key", app.app_key),
-        ("Name", app.name),
-        ("New or existing", "New APP" if app.is_new else "Existing APP moving over"),
-        ("Serves", "Own shop" if app.audience.value == "own_shop" else "Other sellers (ISV)"),
+        (english(_l("APP key")), app.app_key),
+        (english(_l("Name")), app.name),
+        (
+            english(_l("New or existing")),
+            desk_value(_l("New APP")) if app.is_new else desk_value(_l("Existing APP moving over")),
+        ),
+        (
+            english(_l("Serves")),
+            desk_value(_l("Own shop"))
+            if app.audience.value == "own_shop"
+            else desk_value(_l("Other sellers (ISV)")),
+        ),
     ]
     apis = Table(
-        ["API", "Customer information (§3.5)", "Reason", "Decision"],
+        [
+            english(_l("API")),
+            english(_l("Customer information (§3.5)")),
+            english(_l("Reason")),
+            english(_l("Decision")),
+        ],
         [[r.method, _customer_info(r), r.reason, r.decision.value] for r in app.api_requests],
     )
     return (
         [
-            Section("APP", rows=app_rows, paragraphs=[app.description] if app.description else []),
-            Section("APIs requested", table=apis),
+            Section(
+                english(_l("APP")),
+                rows=app_rows,
+                paragraphs=[app.description] if app.description else [],
+            ),
+            Section(english(_l("APIs requested")), table=apis),
         ],
         [],
         None,
@@ -282,9 +321,9 @@ def _customer_info(request) -> str:
     from workflow.apps.catalogue import customer_info_source
 
     return {
-        "catalogue": "yes (the desk's catalogue)",
-        "reviewer": "yes (marked by Tmall Global)",
-    }.get(customer_info_source(request), "no")
+        "catalogue": desk_value(_l("yes (the desk's catalogue)")),
+        "reviewer": desk_value(_l("yes (marked by Tmall Global)")),
+    }.get(customer_info_source(request), desk_value(_l("no")))
 
 
 def _stage_forms(*kinds: FormKind):
@@ -315,7 +354,16 @@ def _seller_list(kind: SellerListKind):
             .order_by(SellerList.id.desc())
         ).all()
         if not lists:
-            return [Section("Seller IDs", paragraphs=["No list submitted."])], [], [], None
+            return (
+                [
+                    Section(
+                        english(_l("Seller IDs")), paragraphs=[desk_value(_l("No list submitted."))]
+                    )
+                ],
+                [],
+                [],
+                None,
+            )
         submitted, earlier = lists[0], lists[1:]
         proposed = ids_of(submitted)
         diff = None
@@ -325,7 +373,12 @@ def _seller_list(kind: SellerListKind):
             old, new = set(ids_of(in_force)), set(proposed)
             diff = SellerDiff(added=sorted(new - old), removed=sorted(old - new))
         rows = [("Seller IDs", str(len(proposed))), ("List SHA-256", submitted.sha256)]
-        return [Section("Seller ID list", rows=rows), *_configuration(journey)], [], proposed, diff
+        return (
+            [Section(english(_l("Seller ID list")), rows=rows), *_configuration(journey)],
+            [],
+            proposed,
+            diff,
+        )
 
     return content
 
@@ -339,12 +392,22 @@ def _configuration(journey: Journey) -> list[Section]:
         return []
     console = app.console_configured_at
     rows = [
-        ("Serves", "Own shop" if app.audience.value == "own_shop" else "Other sellers"),
-        ("TOP console", f"confirmed {console:%Y-%m-%d %H:%M} UTC" if console else "not confirmed"),
+        (
+            english(_l("Serves")),
+            desk_value(_l("Own shop"))
+            if app.audience.value == "own_shop"
+            else desk_value(_l("Other sellers")),
+        ),
+        (
+            english(_l("TOP console")),
+            f"confirmed {console:%Y-%m-%d %H:%M} UTC"
+            if console
+            else desk_value(_l("not confirmed")),
+        ),
     ]
     for config in CONFIGS.values():
         if not config.required(app):
-            rows.append((config.label, "not required"))
+            rows.append((config.label, desk_value(_l("not required"))))
             continue
         confirmed = config.confirmed_at(app)
         rows.append((f"{config.label}: required", config.details(app)))
@@ -353,10 +416,10 @@ def _configuration(journey: Journey) -> list[Section]:
                 f"{config.label}: confirmed",
                 f"{confirmed:%Y-%m-%d %H:%M} UTC: {config.confirmation(app)}"
                 if confirmed
-                else "not confirmed",
+                else desk_value(_l("not confirmed")),
             )
         )
-    return [Section("Configuration before distribution", rows=rows)]
+    return [Section(english(_l("Configuration before distribution")), rows=rows)]
 
 
 _CONTENT = {

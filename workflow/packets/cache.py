@@ -15,6 +15,7 @@ from typing import Any
 
 from workflow.distribution import sellerids
 
+from .bilingual import CATALOG
 from .context import TEMPLATE_DIR
 from .data import PacketData
 from .fetcher import FONT_FILES
@@ -56,6 +57,7 @@ def renderer_digest() -> str:
         *sorted(TEMPLATE_DIR.rglob("*")),
         *sorted(_PACKAGE_DIR.glob("*.py")),
         Path(sellerids.__file__),  # defines the canonical seller list the packet embeds
+        CATALOG,  # the Chinese beside each heading and label
     ]
     for path in sources:
         if path.is_file():

@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from workflow.formatting import file_size
 
+from .bilingual import both, known, stacked, zh
 from .data import PacketData
 from .manifest import (
     MANIFEST_NAME,
@@ -41,7 +42,13 @@ def template_environment() -> Environment:
         filesize=file_size,
         thousands=lambda number: f"{number:,}",
         status_class=status_class,
+        both=both,
+        stacked=stacked,
+        zh=zh,
+        known=known,
     )
+    # Headings and labels: Chinese with the English beside them, whatever the request's language.
+    environment.globals["_"] = both
     return environment
 
 
