@@ -120,6 +120,8 @@ TABLE: tuple[Row, ...] = (
     Row("packets.by_link", "GET", "/packets/link/{packet_token}",
         on_a="YYYYYY", on_b="YYYYYY", kind="public"),
     Row("health.healthz", "GET", "/healthz", on="YYYYYY", kind="public"),
+    Row("auth.choose_language", "POST", "/language", on="YYYYYY", kind="public",
+        data={"language": "zh_Hans_CN", "next": "/journeys"}),
     # --- anyone signed in
     Row("auth.logout", "POST", "/logout", on="LYYYYY", kind="self"),
     Row("auth.change_password", "GET", "/account/password", on="LYYYYY", kind="self"),
@@ -128,6 +130,8 @@ TABLE: tuple[Row, ...] = (
     Row("auth.resend_verification", "POST", "/account/verify/resend", on="LYYYYY", kind="self"),
     Row("notifications.settings", "GET", "/account/settings", on="LYYYYY", kind="self"),
     Row("notifications.settings", "POST", "/account/settings", on="LYYYYY", kind="self"),
+    Row("auth.choose_time_zone", "POST", "/account/time-zone", on="LYYYYY", kind="self",
+        data={"time_zone": "Europe/London"}),
     Row("journeys.home", "GET", "/", on="LYYYYY", kind="self"),
     Row("apps.checker_download", "GET", "/checker/top-checker.pyz", on="LYYYYY", kind="self"),
     Row("journeys.dashboard", "GET", "/journeys", on="LYYYYY", kind="self"),

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from workflow.conflicts import conflict_page
 from workflow.errors import ConcurrentChange, DomainError, EmailNotVerified
 from workflow.extensions import db
+from workflow.i18n import _, _l
 from workflow.web.limits import retry_after
 
 log = logging.getLogger(__name__)
@@ -23,13 +24,13 @@ log = logging.getLogger(__name__)
 VERIFIED_TAOBAO_INDEX = ("uq_accounts_verified_taobao_account_key", "accounts.taobao_account_key")
 
 TITLES = {
-    400: "That request could not be used",
-    403: "Not allowed",
-    404: "Not found",
-    409: "Someone acted first",
-    413: "That file is too large",
-    429: "Too many attempts",
-    500: "Something went wrong on our side",
+    400: _l("That request could not be used"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    409: _l("Someone acted first"),
+    413: _l("That file is too large"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong on our side"),
 }
 
 
@@ -37,7 +38,7 @@ def render_error(status: int, message: str, **context):
     return render_template(
         "errors/error.html",
         status=status,
-        title=TITLES.get(status, "Error"),
+        title=TITLES.get(status) or _("Error"),
         message=message,
         **context,
     ), status
@@ -63,7 +64,7 @@ def register_error_handlers(app: Flask) -> None:
             return unexpected(exc)
         db.session.rollback()  # two approvals of one taobao account ID at the same moment
         return render_error(
-            409, "Another developer account was verified with this taobao account ID just now."
+            409, _("Another developer account was verified with this taobao account ID just now.")
         )
 
     @app.errorhandler(StaleDataError)
@@ -74,20 +75,24 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
         return render_error(
-            400, "The form had expired or came from elsewhere. Reload the page and try again."
+            400, _("The form had expired or came from elsewhere. Reload the page and try again.")
         )
 
     @app.errorhandler(RateLimitExceeded)
     def too_many(exc: RateLimitExceeded):
         db.session.rollback()
         seconds = retry_after(exc)
-        page, status = render_error(429, f"{exc.description} Try again within {seconds} s.")
+        page, status = render_error(
+            429, _("%(why)s Try again within %(seconds)d s.", why=exc.description, seconds=seconds)
+        )
         return page, status, {"Retry-After": str(seconds)}
 
     @app.errorhandler(413)
     def too_large(exc):
         limit_mb = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-        return render_error(413, f"Requests are limited to {limit_mb} MB. Choose a smaller file.")
+        return render_error(
+            413, _("Requests are limited to %(size)d MB. Choose a smaller file.", size=limit_mb)
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -99,4 +104,4 @@ def register_error_handlers(app: Flask) -> None:
             return http_error(exc)
         log.exception("unhandled error")
         db.session.rollback()
-        return render_error(500, "The error has been logged. Please try again in a moment.")
+        return render_error(500, _("The error has been logged. Please try again in a moment."))

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from workflow.i18n import _l
+
 
 @dataclass(frozen=True)
 class GuideLink:
     key: str
-    title: str
+    title: str  # lazy: read in the reader's language
     default: str
 
     @property
@@ -24,22 +26,26 @@ class GuideLink:
 
 
 LINKS: tuple[GuideLink, ...] = (
-    GuideLink("L1", "TOP SDK", "http://open.taobao.com/doc/detail.htm?id=101618"),
-    GuideLink("L2", "APP authorization", "http://open.taobao.com/doc/detail.htm?id=101423"),
-    GuideLink("L3", "How to use the TOP API", "http://open.taobao.com/doc/detail.htm?id=101617"),
+    GuideLink("L1", _l("TOP SDK"), "http://open.taobao.com/doc/detail.htm?id=101618"),
+    GuideLink("L2", _l("APP authorization"), "http://open.taobao.com/doc/detail.htm?id=101423"),
+    GuideLink(
+        "L3", _l("How to use the TOP API"), "http://open.taobao.com/doc/detail.htm?id=101617"
+    ),
     GuideLink(
         "L4",
-        "How to access the TOP API through the sandbox",
+        _l("How to access the TOP API through the sandbox"),
         "http://open.taobao.com/doc/detail.htm?id=101644",
     ),
-    GuideLink("L5", "Cloud service rules", "http://open.taobao.com/doc/detail.htm?id=101896"),
-    GuideLink("L6", "Taobao home page", "http://www.taobao.com"),
-    GuideLink("L7", "TOP API document", "http://open.taobao.com/doc/category_list.htm?id=102"),
-    GuideLink("L8", "Taobao online delivery system", "http://wuliu.taobao.com/"),
-    GuideLink("L9", "APP authorization requests", "http://open.taobao.com/doc/detail.htm?id=118"),
-    GuideLink("L10", "Tmall Global introduction", "http://about.tmall.com/tmallglobal"),
-    GuideLink("L11", "TOP console", "http://my.open.taobao.com/"),
-    GuideLink("L12", "Taobao cloud homepage", "http://cloud.tmall.com/index.htm"),
+    GuideLink("L5", _l("Cloud service rules"), "http://open.taobao.com/doc/detail.htm?id=101896"),
+    GuideLink("L6", _l("Taobao home page"), "http://www.taobao.com"),
+    GuideLink("L7", _l("TOP API document"), "http://open.taobao.com/doc/category_list.htm?id=102"),
+    GuideLink("L8", _l("Taobao online delivery system"), "http://wuliu.taobao.com/"),
+    GuideLink(
+        "L9", _l("APP authorization requests"), "http://open.taobao.com/doc/detail.htm?id=118"
+    ),
+    GuideLink("L10", _l("Tmall Global introduction"), "http://about.tmall.com/tmallglobal"),
+    GuideLink("L11", _l("TOP console"), "http://my.open.taobao.com/"),
+    GuideLink("L12", _l("Taobao cloud homepage"), "http://cloud.tmall.com/index.htm"),
 )
 
 LINKS_BY_KEY = {link.key: link for link in LINKS}

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flask import Flask, g, has_request_context, request, session
 from flask.json.provider import DefaultJSONProvider
-from flask_babel import Babel, force_locale, get_locale, get_translations
+from flask_babel import Babel, force_locale, get_locale, get_translations, refresh
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import escape
@@ -168,6 +168,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", directories)
     app.config.setdefault("BABEL_DOMAIN", ";".join(DOMAINS))
     Babel(app, locale_selector=select_language, timezone_selector=select_time_zone)
+    # Flask-Babel keeps its choice in ``g``, which outlives one request wherever an app context
+    # is held open around several (the CLI, tests): each request chooses afresh.
+    app.before_request(refresh)
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: translations().ugettext(s),
         ngettext=lambda s, p, n: translations().ungettext(s, p, n),

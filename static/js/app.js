@@ -85,3 +85,17 @@ window.addEventListener("beforeunload", (event) => {
   event.preventDefault();
   event.returnValue = "";  // older Chromium needs it set to show the prompt
 });
+
+// An applicant's first time zone is their browser's: reported once, while they have none, so
+// the desk's times read in their own zone (they can change it in the settings).
+(() => {
+  const form = document.getElementById("time-zone-report");
+  if (!form || !window.fetch || !window.Intl) return;
+  let zone = "";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (error) { return; }
+  if (!zone) return;
+  form.elements.time_zone.value = zone;
+  fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+    .then((response) => { if (response.ok) form.remove(); })
+    .catch(() => {});
+})();

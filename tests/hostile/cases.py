@@ -63,13 +63,15 @@ def all_cases() -> Iterator[Case]:
 
 
 #: What a user who has not confirmed their e-mail address may still POST: signing out, their
-#: password and mail settings, the confirmation itself, and opening a journey (they may not
-#: submit in it).
+#: password, mail settings, language and time zone, the confirmation itself, and opening a
+#: journey (they may not submit in it).
 UNVERIFIED_MAY_POST = frozenset(
     {
         "auth.logout",
         "auth.change_password",
         "notifications.settings",
+        "auth.choose_language",
+        "auth.choose_time_zone",
         "auth.verify_email",
         "auth.resend_verification",
         "journeys.new_journey",

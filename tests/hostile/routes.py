@@ -94,6 +94,8 @@ ROUTES: tuple[Route, ...] = (
         "account_name": "Registered Ltd", "taobao_account_id": "tb_@unique"},
         actors=("anonymous",)),
     Route("auth.logout", "POST", actors=EVERYONE),
+    Route("auth.choose_language", "POST", fields={"language": "zh_Hans_CN", "next": "/journeys"},
+          actors=EVERYONE),
     # --- mailed links: confirming the address, resetting a password, accepting an invitation
     Route("auth.verify_email", "GET", query={"token": "@verify_token"}, actors=EVERYONE),
     Route("auth.verify_email", "POST", fields={"token": "@verify_token"}, actors=EVERYONE),
@@ -122,6 +124,10 @@ ROUTES: tuple[Route, ...] = (
     Route("notifications.settings", "GET", actors=EVERYONE),
     Route("notifications.settings", "POST", fields={"receipt": "y", "reminder": "y"},
           actors=EVERYONE),
+    Route("auth.choose_time_zone", "POST", fields={"time_zone": "Europe/London"},
+          actors=EVERYONE),
+    Route("auth.choose_time_zone", "POST", fields={"time_zone": "Asia/Tokyo", "detected": "yes"},
+          actors=EVERYONE, label="detected"),
     # --- journeys
     Route("journeys.home", "GET", actors=EVERYONE),
     Route("journeys.dashboard", "GET", actors=EVERYONE),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -237,8 +238,11 @@ def test_the_conflict_page_names_who_did_what_and_when(
     )
     assert response.status_code == 409
     page = _text(response)
-    approved_at = journey.events[-1].created_at
-    assert f"Rita Reviewer did “Approve” at {approved_at:%Y-%m-%d %H:%M} UTC" in page
+    # A reviewer reads times in Hangzhou's zone until they choose another.
+    approved_at = journey.events[-1].created_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert (
+        f"Rita Reviewer did “Approve” at {approved_at:%Y-%m-%d %H:%M} China Standard Time" in page
+    )
     assert "is now “Cloud provisioning”. Nothing you sent was applied." in page
     raw = response.get_data(as_text=True)
     assert ">Name the database service.</textarea>" in raw and ">checked</textarea>" in raw

@@ -2,24 +2,31 @@ from wtforms import EmailField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from workflow.i18n import _l
 from workflow.models import RetentionKind, Role
 from workflow.models.accounts import PEOPLE_ROLES
 from workflow.retention import MAX_DAYS
 from workflow.web.forms import DeskForm, MemberName
 
+ROLE_CHOICES = {
+    Role.applicant: _l("Applicant"),
+    Role.reviewer: _l("Reviewer"),
+    Role.admin: _l("Admin"),
+}
+
 
 class InviteUserForm(DeskForm):
     """An invitation: the invitee chooses their own password through the mailed link."""
 
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
-    name = StringField("Name", validators=[Optional(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     role = SelectField(
-        "Role",
-        choices=[SelectChoice(r.value, r.value.capitalize()) for r in PEOPLE_ROLES],
+        _l("Role"),
+        choices=[SelectChoice(r.value, ROLE_CHOICES[r]) for r in PEOPLE_ROLES],
         default=Role.reviewer.value,
     )
     taobao_account_id = StringField(
-        "Developer account (taobao account ID)",
+        _l("Developer account (taobao account ID)"),
         validators=[Optional(), Length(max=64), MemberName()],
     )
 
@@ -27,10 +34,14 @@ class InviteUserForm(DeskForm):
 class RetentionForm(DeskForm):
     """Days to keep each kind of record after its journey ended; empty keeps it for ever."""
 
-    documents = IntegerField("Documents", validators=[Optional(), NumberRange(min=1, max=MAX_DAYS)])
-    evidence = IntegerField("Evidence", validators=[Optional(), NumberRange(min=1, max=MAX_DAYS)])
-    packets = IntegerField("Packets", validators=[Optional(), NumberRange(min=1, max=MAX_DAYS)])
-    mail = IntegerField("Mail", validators=[Optional(), NumberRange(min=1, max=MAX_DAYS)])
+    documents = IntegerField(
+        _l("Documents"), validators=[Optional(), NumberRange(min=1, max=MAX_DAYS)]
+    )
+    evidence = IntegerField(
+        _l("Evidence"), validators=[Optional(), NumberRange(min=1, max=MAX_DAYS)]
+    )
+    packets = IntegerField(_l("Packets"), validators=[Optional(), NumberRange(min=1, max=MAX_DAYS)])
+    mail = IntegerField(_l("Mail"), validators=[Optional(), NumberRange(min=1, max=MAX_DAYS)])
 
     def days(self) -> dict[RetentionKind, int | None]:
         return {kind: getattr(self, kind.value).data for kind in RetentionKind}

@@ -12,6 +12,7 @@ from workflow.auth import mails
 from workflow.auth.operations import create_user, find_account
 from workflow.errors import DomainError, NotFound
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models import Role, User
 from workflow.policy import Action, authorize
 
@@ -34,7 +35,9 @@ def invite_user(
     if role is Role.applicant:
         account = find_account(taobao_account_id.strip()) if taobao_account_id.strip() else None
         if account is None:
-            raise DomainError("An applicant needs the taobao account ID of an existing account.")
+            raise DomainError(
+                _l("An applicant needs the taobao account ID of an existing account.")
+            )
     user = create_user(email, None, role, account=account, name=name.strip())
     mails.mail_invitation(user, actor)
     return user
@@ -44,10 +47,10 @@ def send_password_reset(admin: User, user_id: int) -> User:
     """Mail ``user_id`` a link to set a new password; their password stays until they do."""
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(_l("No such user."))
     authorize(admin, Action.send_password_reset, user)
     if not user.is_active:
-        raise DomainError(f"Switch sign-in on for {user.email} first.")
+        raise DomainError(_l("Switch sign-in on for %(email)s first.", email=user.email))
     mails.mail_password_reset(user, sent_by=admin)
     return user
 
@@ -55,10 +58,10 @@ def send_password_reset(admin: User, user_id: int) -> User:
 def set_active(admin: User, user_id: int, active: bool) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(_l("No such user."))
     authorize(admin, Action.set_user_active, user)
     if user.id == admin.id and not active:
-        raise DomainError("You cannot switch off your own access.")
+        raise DomainError(_l("You cannot switch off your own access."))
     user.is_active_user = active
     if not active:
         user.rotate_session_token()  # signed-in sessions end now, not at their next sign-in

@@ -6,8 +6,10 @@ from flask_login import current_user
 from workflow import privacy, retention
 from workflow.admin import operations
 from workflow.admin.forms import EraseForm, InviteUserForm, RetentionForm, RunRetentionForm
+from workflow.i18n import _, ngettext
 from workflow.models import RETENTION_TITLES, Role, User
 from workflow.policy import Action
+from workflow.ui import role_name
 from workflow.web.access import requires_action, row_of
 from workflow.web.units import run_unit
 
@@ -23,7 +25,7 @@ def _users_action(**_) -> Action:
 def users():
     form = InviteUserForm()
     if form.validate_on_submit():
-        invited, _ = run_unit(
+        invited, _user = run_unit(
             lambda: operations.invite_user(
                 current_user,
                 form.email.data,
@@ -31,7 +33,11 @@ def users():
                 name=form.name.data or "",
                 taobao_account_id=form.taobao_account_id.data or "",
             ),
-            lambda user: f"Invited {user.role.value} {user.email}: the invitation is mailed.",
+            lambda user: _(
+                "Invited %(role)s %(email)s: the invitation is mailed.",
+                role=role_name(user.role),
+                email=user.email,
+            ),
         )
         if invited:
             return redirect(url_for("admin.users"))
@@ -43,7 +49,11 @@ def users():
 def access(user_id: int, state: str):
     run_unit(
         lambda: operations.set_active(current_user, user_id, state == "on"),
-        lambda user: f"{user.email} can {'now' if user.is_active else 'no longer'} sign in.",
+        lambda user: (
+            _("%(email)s can now sign in.", email=user.email)
+            if user.is_active
+            else _("%(email)s can no longer sign in.", email=user.email)
+        ),
     )
     return redirect(url_for("admin.users"))
 
@@ -53,7 +63,9 @@ def access(user_id: int, state: str):
 def send_password_reset(user_id: int):
     run_unit(
         lambda: operations.send_password_reset(current_user, user_id),
-        lambda user: f"A link to set a new password is in the mail to {user.email}.",
+        lambda user: _(
+            "A link to set a new password is in the mail to %(email)s.", email=user.email
+        ),
     )
     return redirect(url_for("admin.users"))
 
@@ -64,15 +76,9 @@ def retention_rules():
     current = retention.rules()
     form = RetentionForm(data={kind.value: rule.days for kind, rule in current.items()})
     if form.validate_on_submit():
-        saved, _ = run_unit(
+        saved, _periods = run_unit(
             lambda: retention.set_rules(current_user, form.days()),
-            lambda periods: (
-                "Retention saved: "
-                + (
-                    ", ".join(f"{k.value} {d} days" for k, d in sorted(periods.items()))
-                    or "keep all"
-                )
-            ),
+            _retention_saved,
         )
         if saved:
             return redirect(url_for("admin.retention_rules"))
@@ -87,13 +93,23 @@ def retention_rules():
     ), (400 if form.errors else 200)
 
 
+def _retention_saved(periods: dict) -> str:
+    if not periods:
+        return _("Retention saved: keep all.")
+    each = _(", ").join(
+        ngettext("%(kind)s %(num)d day", "%(kind)s %(num)d days", days, kind=kind.value)
+        for kind, days in sorted(periods.items())
+    )
+    return _("Retention saved: %(periods)s", periods=each)
+
+
 @bp.route("/retention/run", methods=["POST"])
 @requires_action(Action.manage_retention)
 def run_retention():
     if RunRetentionForm().validate_on_submit():
         run_unit(lambda: retention.apply_retention(actor=current_user), lambda r: r.summary())
     else:
-        flash("The form had expired. Reload the page and try again.", "error")
+        flash(_("The form had expired. Reload the page and try again."), "error")
     return redirect(url_for("admin.retention_rules"))
 
 
@@ -123,8 +139,11 @@ def erase(user_id: int):
     if EraseForm().validate_on_submit():
         run_unit(
             lambda: privacy.erase_personal_data(current_user, user_id),
-            lambda user: f"User #{user.id}'s personal data is erased; they can no longer sign in.",
+            lambda user: _(
+                "User #%(id)s's personal data is erased; they can no longer sign in.",
+                id=user.id,
+            ),
         )
     else:
-        flash("The form had expired. Reload the page and try again.", "error")
+        flash(_("The form had expired. Reload the page and try again."), "error")
     return redirect(url_for("admin.users"))

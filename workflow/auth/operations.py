@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from workflow.errors import DomainError
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models import Account, AccountKind, Role, SignInFailure, User
 from workflow.models.accounts import taobao_key
 from workflow.models.base import utcnow
@@ -57,9 +58,11 @@ def create_user(
     """A new user. Without a password nobody can sign in as them until they set one through a
     mailed link (an invitation)."""
     if find_user(email) is not None:
-        raise DomainError(f"A user with the e-mail {normalise_email(email)} already exists.")
+        raise DomainError(
+            _l("A user with the e-mail %(email)s already exists.", email=normalise_email(email))
+        )
     if role is Role.applicant and account is None:
-        raise DomainError("An applicant belongs to a developer account.")
+        raise DomainError(_l("An applicant belongs to a developer account."))
     user = User(email=normalise_email(email), role=role, account=account, name=name)
     user.set_password(password if password is not None else secrets.token_urlsafe(32))
     db.session.add(user)
@@ -89,8 +92,12 @@ def find_account(taobao_account_id: str) -> Account | None:
     if claims[0].is_taobao_verified or len(claims) == 1:
         return claims[0]
     raise DomainError(
-        f"{len(claims)} developer accounts claim the taobao account ID "
-        f"{taobao_account_id.strip()} and a reviewer has verified none of them yet."
+        _l(
+            "%(count)d developer accounts claim the taobao account ID %(taobao_id)s and a "
+            "reviewer has verified none of them yet.",
+            count=len(claims),
+            taobao_id=taobao_account_id.strip(),
+        )
     )
 
 
@@ -150,7 +157,7 @@ def _refuse_if_too_fast(email: str, address: str, now: datetime) -> None:
     ).all()
     if len(recent) >= ADDRESS_LIMIT:
         wait = recent[-ADDRESS_LIMIT] + ADDRESS_WINDOW - now
-        raise _too_many("Too many wrong passwords from your address.", wait)
+        raise _too_many(_l("Too many wrong passwords from your address."), wait)
     tries = db.session.execute(
         select(func.count(), func.max(SignInFailure.created_at)).where(
             SignInFailure.email == email,
@@ -164,12 +171,15 @@ def _refuse_if_too_fast(email: str, address: str, now: datetime) -> None:
             last = last.replace(tzinfo=now.tzinfo)
         delay = min(timedelta(seconds=2 ** (count - FREE_TRIES + 1)), MAX_DELAY)
         if now < last + delay:
-            raise _too_many("Several wrong passwords for this e-mail.", last + delay - now)
+            raise _too_many(_l("Several wrong passwords for this e-mail."), last + delay - now)
 
 
-def _too_many(reason: str, wait: timedelta) -> TooManySignIns:
+def _too_many(reason, wait: timedelta) -> TooManySignIns:
     seconds = max(1, math.ceil(wait.total_seconds()))
-    return TooManySignIns(f"{reason} Wait {seconds} seconds, then try again.", seconds)
+    message = _l(
+        "%(reason)s Wait %(seconds)d seconds, then try again.", reason=reason, seconds=seconds
+    )
+    return TooManySignIns(message, seconds)
 
 
 @cache

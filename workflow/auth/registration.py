@@ -20,6 +20,7 @@ from workflow.auth.operations import (
 from workflow.auth.tokens import use_token
 from workflow.errors import DomainError
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models import AccountKind, TokenPurpose, User
 from workflow.policy import Action, authorize
 
@@ -88,7 +89,7 @@ def accept_invitation(token: str | None, password: str, name: str = "") -> User:
 def _set_password_by_link(token: str | None, purpose: TokenPurpose, password: str) -> User:
     user = use_token(token, purpose)
     if not user.is_active:
-        raise DomainError("Your access to the desk is switched off. Ask the desk's admin.")
+        raise DomainError(_l("Your access to the desk is switched off. Ask the desk's admin."))
     user.set_password(password)  # rotates the session token: every session is signed out
     mark_email_verified(user)
     return user

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from workflow.errors import DomainError
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models import AccountToken, TokenPurpose, User
 from workflow.models.base import utcnow
 
@@ -27,7 +28,9 @@ class InvalidLink(DomainError):
     """The link is unknown, expired, used already, or replaced by a newer one."""
 
     def __init__(self):
-        super().__init__("This link has expired or has already been used. Ask for a new one below.")
+        super().__init__(
+            _l("This link has expired or has already been used. Ask for a new one below.")
+        )
 
 
 def lifetime(purpose: TokenPurpose) -> timedelta:

@@ -3,7 +3,7 @@ import secrets
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from workflow.auth import operations, registration
+from workflow.auth import operations, reader, registration
 from workflow.auth.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
@@ -16,6 +16,7 @@ from workflow.auth.forms import (
 from workflow.auth.tokens import InvalidLink, find_token
 from workflow.errors import DomainError
 from workflow.extensions import db, login_manager
+from workflow.i18n import _, _l
 from workflow.models import AccountKind, TokenPurpose, User
 from workflow.policy import Action
 from workflow.web.access import public, requires_action
@@ -25,13 +26,13 @@ from workflow.web.urls import safe_next
 bp = Blueprint("auth", __name__)
 
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Please sign in to continue."
+login_manager.login_message = _l("Please sign in to continue.")
 
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """The user of a session cookie that carries the user's current session token."""
-    user_id, _, token = session_id.partition(":")
+    user_id, _colon, token = session_id.partition(":")
     if not user_id.isascii() or not user_id.isdigit() or len(user_id) > 10:
         return None
     user = db.session.get(User, int(user_id))
@@ -63,9 +64,11 @@ def login():
             return page, 429, {"Retry-After": str(exc.retry_after)}
         db.session.commit()  # a failure is counted even though nobody signs in
         if user is None:
-            flash("That e-mail and password do not match an account.", "error")
+            flash(_("That e-mail and password do not match an account."), "error")
         else:
             login_user(user)
+            if reader.adopt_session_language(user):
+                db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
@@ -76,7 +79,7 @@ def logout():
     operations.sign_out_everywhere(current_user)
     db.session.commit()
     logout_user()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -116,7 +119,7 @@ def verify_email():
         db.session.rollback()
         return _invalid_link(TokenPurpose.verify_email)
     db.session.commit()
-    flash("Your e-mail address is confirmed. You can now submit your requests.", "success")
+    flash(_("Your e-mail address is confirmed. You can now submit your requests."), "success")
     if current_user.is_authenticated and current_user.id == user.id:
         return redirect(url_for("journeys.home"))
     return redirect(url_for("auth.login"))
@@ -128,9 +131,15 @@ def verify_email():
 def resend_verification():
     if registration.resend_verification(current_user):
         db.session.commit()
-        flash(f"We mailed a new link to {current_user.email}; earlier ones stop working.", "info")
+        flash(
+            _(
+                "We mailed a new link to %(email)s; earlier ones stop working.",
+                email=current_user.email,
+            ),
+            "info",
+        )
     else:
-        flash("Your e-mail address is already confirmed.", "info")
+        flash(_("Your e-mail address is already confirmed."), "info")
     return redirect(url_for("journeys.home"))
 
 
@@ -186,7 +195,9 @@ def _password_by_link(form, purpose: TokenPurpose, template: str, operation):
             return redirect(url_for("auth.login"))
         db.session.commit()
         logout_user()  # whoever was signed in here, the new password starts a fresh session
-        flash("Your password is set and every earlier session is signed out. Sign in.", "success")
+        flash(
+            _("Your password is set and every earlier session is signed out. Sign in."), "success"
+        )
         return redirect(url_for("auth.login"))
     if request.method == "GET" and purpose is TokenPurpose.invitation:
         form.name.data = form.name.data or row.user.name
@@ -218,12 +229,48 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         if not current_user.check_password(form.current.data):
-            form.current.errors.append("That is not your current password.")
+            form.current.errors.append(_("That is not your current password."))
         else:
             user = current_user._get_current_object()
             user.set_password(form.password.data)  # signs out every other session
             db.session.commit()
             login_user(user)  # this one goes on with the new session token
-            flash("Your password is changed. Your other sessions are signed out.", "success")
+            flash(_("Your password is changed. Your other sessions are signed out."), "success")
             return redirect(url_for("journeys.home"))
     return render_template("auth/password.html", form=form)
+
+
+@bp.route("/language", methods=["POST"])
+@public("choosing the language of the pages, before signing in as after")
+def choose_language():
+    """The top bar's EN / 中文 switch: back to the page it was on, in the language chosen."""
+    form = reader.LanguageForm()
+    back = safe_next(form.next.data) or url_for("journeys.home")
+    if not form.validate_on_submit():
+        flash(_("The language could not be changed: %(why)s", why=form.error_summary()), "error")
+        return redirect(back)
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    reader.choose_language(user, form.language.data)
+    db.session.commit()
+    return redirect(back)
+
+
+@bp.route("/account/time-zone", methods=["POST"])
+@requires_action(Action.use_desk)
+def choose_time_zone():
+    """The zone the user's times show in: chosen on the settings page, or reported once by an
+    applicant's browser (``detected``), which answers 204 rather than a page."""
+    form = reader.TimeZoneForm()
+    detected = form.detected.data == "yes"
+    if not form.validate_on_submit():
+        if detected:
+            return "", 400
+        flash(_("Your time zone is not saved: %(why)s", why=form.error_summary()), "error")
+        return redirect(url_for("notifications.settings"))
+    user = current_user._get_current_object()
+    reader.choose_time_zone(user, form.time_zone.data, detected=detected)
+    db.session.commit()
+    if detected:
+        return "", 204
+    flash(_("Times now show in %(zone)s.", zone=form.time_zone.data), "success")
+    return redirect(url_for("notifications.settings"))

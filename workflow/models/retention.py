@@ -9,6 +9,7 @@ from sqlalchemy import Enum, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models.base import UTCDateTime, utcnow
 
 
@@ -22,10 +23,10 @@ class RetentionKind(enum.StrEnum):
 
 
 RETENTION_TITLES = {
-    RetentionKind.documents: "Documents (company documents, MRD, PRD and plan uploads)",
-    RetentionKind.evidence: "Checker evidence",
-    RetentionKind.packets: "Submission packets",
-    RetentionKind.mail: "Mail in the outbox (sent messages)",
+    RetentionKind.documents: _l("Documents (company documents, MRD, PRD and plan uploads)"),
+    RetentionKind.evidence: _l("Checker evidence"),
+    RetentionKind.packets: _l("Submission packets"),
+    RetentionKind.mail: _l("Mail in the outbox (sent messages)"),
 }
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models import NotificationPreference, User
 from workflow.policy import Action, authorize
 
@@ -15,17 +16,17 @@ from workflow.policy import Action, authorize
 @dataclass(frozen=True)
 class Notice:
     name: str
-    label: str
+    label: str  # a lazy string: read in the reader's language
     #: Who it is for: applicants, or staff (reviewers and admins).
     for_staff: bool
 
 
 NOTICES: tuple[Notice, ...] = (
-    Notice("receipt", "A receipt, with its packet, for each of my submissions", False),
-    Notice("reminder", "A reminder when a draft or requested changes wait on me", False),
-    Notice("assignment", "A mail when an item is assigned to me", True),
-    Notice("digest", "A daily digest of my open items, overdue ones first", True),
-    Notice("escalation", "Overdue items (assignees first, then admins)", True),
+    Notice("receipt", _l("A receipt, with its packet, for each of my submissions"), False),
+    Notice("reminder", _l("A reminder when a draft or requested changes wait on me"), False),
+    Notice("assignment", _l("A mail when an item is assigned to me"), True),
+    Notice("digest", _l("A daily digest of my open items, overdue ones first"), True),
+    Notice("escalation", _l("Overdue items (assignees first, then admins)"), True),
 )
 NOTICE_NAMES = frozenset(n.name for n in NOTICES)
 

@@ -13,9 +13,12 @@ import sys
 from xml.etree import ElementTree
 
 import pygal
+from flask_babel import format_date
 from pygal.style import Style
 
+from workflow.i18n import _
 from workflow.reports.figures import Report
+from workflow.reports.tables import _stage_label
 
 # pygal appends a finder for its map plugins (which the desk does not use) to sys.meta_path. It
 # has only the legacy ``find_module``, so every import that reaches it warns (ImportWarning),
@@ -29,7 +32,7 @@ _STYLE = Style(
     foreground_strong="#1f2933",
     foreground_subtle="#52606d",
     colors=("#1d4ed8", "#b45309", "#047857", "#7c3aed"),
-    font_family="DejaVu Sans, sans-serif",
+    font_family="DejaVu Sans, WenQuanYi Micro Hei, sans-serif",
 )
 
 
@@ -63,33 +66,33 @@ def data_url(svg: str) -> str:
 
 
 def by_stage_chart(report: Report) -> str:
-    chart = _chart(pygal.Bar, "Journeys by stage now", show_legend=False)
-    chart.x_labels = [f"{n}. {t}" if n != "ended" else t for n, t, _ in report.by_stage]
-    chart.add("Journeys", [count for _, _, count in report.by_stage])
+    chart = _chart(pygal.Bar, _("Journeys by stage now"), show_legend=False)
+    chart.x_labels = [_stage_label(n, t) for n, t, _count in report.by_stage]
+    chart.add(_("Journeys"), [count for _n, _t, count in report.by_stage])
     return svg_of(chart)
 
 
 def stage_time_chart(report: Report) -> str:
-    chart = _chart(pygal.HorizontalBar, "Days in each stage (ended stays)")
-    chart.x_labels = [f"{s.number}. {s.title}" for s in report.stage_times]
-    chart.add("Median", [_days(s.median_seconds) for s in report.stage_times])
+    chart = _chart(pygal.HorizontalBar, _("Days in each stage (ended stays)"))
+    chart.x_labels = [_stage_label(s.number, s.title) for s in report.stage_times]
+    chart.add(_("Median"), [_days(s.median_seconds) for s in report.stage_times])
     chart.add("p90", [_days(s.p90_seconds) for s in report.stage_times])
     return svg_of(chart)
 
 
 def weekly_chart(report: Report) -> str:
-    chart = _chart(pygal.Bar, "Submissions and first releases per week")
-    chart.x_labels = [start.strftime("%d %b") for start, _, _ in report.weekly]
-    chart.add("Submissions", [subs for _, subs, _ in report.weekly])
-    chart.add("Releases", [rels for _, _, rels in report.weekly])
+    chart = _chart(pygal.Bar, _("Submissions and first releases per week"))
+    chart.x_labels = [format_date(start, "dd MMM") for start, _subs, _rels in report.weekly]
+    chart.add(_("Submissions"), [subs for _start, subs, _rels in report.weekly])
+    chart.add(_("Releases"), [rels for _start, _subs, rels in report.weekly])
     return svg_of(chart)
 
 
 def reviewer_chart(report: Report) -> str:
-    chart = _chart(pygal.HorizontalBar, "Open items per reviewer")
+    chart = _chart(pygal.HorizontalBar, _("Open items per reviewer"))
     chart.x_labels = [load.name for load in report.reviewers]
-    chart.add("Open", [load.open_items for load in report.reviewers])
-    chart.add("Past the SLA", [load.overdue for load in report.reviewers])
+    chart.add(_("Open"), [load.open_items for load in report.reviewers])
+    chart.add(_("Past the SLA"), [load.overdue for load in report.reviewers])
     return svg_of(chart)
 
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import case, func, select
 
 from workflow.extensions import db
+from workflow.i18n import _
 from workflow.models import Event, Journey, User
 from workflow.models.journeys import DECISION_EVENTS
 from workflow.stages import REVIEW_STATES, STAGE_OF_STATE, STAGES
@@ -236,11 +237,11 @@ def reviewer_load(cutoff: datetime) -> list[ReviewerLoad]:
         .group_by(Journey.assignee_id)
     )
     counts = list(db.session.execute(stmt))
-    ids = [assignee_id for assignee_id, _, _ in counts if assignee_id is not None]
+    ids = [assignee_id for assignee_id, _count, _late in counts if assignee_id is not None]
     people = db.session.scalars(select(User).where(User.id.in_(ids))) if ids else []
     names = {user.id: user.display_name for user in people}
     loads = [
-        ReviewerLoad(names.get(assignee_id, "Unassigned"), count, int(late or 0))
+        ReviewerLoad(names.get(assignee_id) or _("Unassigned"), count, int(late or 0))
         for assignee_id, count, late in counts
     ]
     return sorted(loads, key=lambda load: (-load.open_items, load.name))

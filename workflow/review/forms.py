@@ -6,6 +6,7 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
+from workflow.i18n import _l
 from workflow.review.queries import MAX_PAGE_SIZE, PAGE_SIZE
 from workflow.review.search import MAX_SEARCH_PAGE_SIZE, SEARCH_PAGE_SIZE
 from workflow.stages import STAGES, STATE_NAMES
@@ -31,45 +32,47 @@ class _Assignee:
         if value in self.words:
             return
         if not is_ascii_number(value, len(str(MAX_ID))) or int(value) > MAX_ID:
-            raise ValidationError("Choose a reviewer from the list.")
+            raise ValidationError(_l("Choose a reviewer from the list."))
 
 
 def _page_field() -> WholeNumberField:
-    return WholeNumberField("Page", default=1, minimum=1, maximum=MAX_PAGE)
+    return WholeNumberField(_l("Page"), default=1, minimum=1, maximum=MAX_PAGE)
 
 
 class QueueArgs(QueryForm):
     stage = SelectField(
-        "Stage",
-        choices=[SelectChoice("", "All stages")]
+        _l("Stage"),
+        choices=[SelectChoice("", _l("All stages"))]
         + [SelectChoice(s.number, s.title) for s in STAGES],
         default="",
     )
-    waiting = WholeNumberField("Waiting at least", default=0, minimum=0, maximum=MAX_WAITING_DAYS)
+    waiting = WholeNumberField(
+        _l("Waiting at least"), default=0, minimum=0, maximum=MAX_WAITING_DAYS
+    )
     assignee = StringField(
-        "Assignee", default="", validators=[Length(max=10), _Assignee(anyone=True)]
+        _l("Assignee"), default="", validators=[Length(max=10), _Assignee(anyone=True)]
     )
     page = _page_field()
-    per_page = WholeNumberField("Per page", default=PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE)
+    per_page = WholeNumberField(_l("Per page"), default=PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE)
 
 
 class SearchArgs(QueryForm):
-    q = StringField("Search", default="", validators=[Length(max=200)])
+    q = StringField(_l("Search"), default="", validators=[Length(max=200)])
     state = SelectField(
-        "State",
-        choices=[SelectChoice("", "Any state")]
+        _l("State"),
+        choices=[SelectChoice("", _l("Any state"))]
         + [SelectChoice(value, name) for value, name in STATE_NAMES.items()],
         default="",
     )
     page = _page_field()
     per_page = WholeNumberField(
-        "Per page", default=SEARCH_PAGE_SIZE, minimum=1, maximum=MAX_SEARCH_PAGE_SIZE
+        _l("Per page"), default=SEARCH_PAGE_SIZE, minimum=1, maximum=MAX_SEARCH_PAGE_SIZE
     )
 
 
 class AssignForm(DeskForm):
     assignee = StringField(
-        "Assignee", default="me", validators=[Length(max=10), _Assignee(anyone=False)]
+        _l("Assignee"), default="me", validators=[Length(max=10), _Assignee(anyone=False)]
     )
     #: The queue page the button was on, to return to (through ``safe_next``).
-    next = StringField("Next page", default="", validators=[Length(max=MAX_NEXT_LENGTH)])
+    next = StringField(_l("Next page"), default="", validators=[Length(max=MAX_NEXT_LENGTH)])

@@ -4,6 +4,7 @@ from flask_login import current_user
 from workflow import operations
 from workflow.errors import DomainError
 from workflow.extensions import db
+from workflow.i18n import _
 from workflow.models import User
 from workflow.policy import Action
 from workflow.review.exports import queue_table, search_table
@@ -68,7 +69,10 @@ def assign(journey_id: int):
         flash(exc.message, "error")
     else:
         db.session.commit()
-        flash(f"Assigned to {assignee.display_name}." if assignee else "Unassigned.", "success")
+        done = (
+            _("Assigned to %(name)s.", name=assignee.display_name) if assignee else _("Unassigned.")
+        )
+        flash(done, "success")
     return redirect(safe_next(form.next.data) or url_for("review.queue"))
 
 
@@ -80,7 +84,7 @@ def _chosen_assignee(choice: str) -> User | None:
         return None
     assignee = db.session.get(User, int(choice))
     if assignee is None:
-        raise DomainError("Assignee: no such reviewer; reload the page and choose again.")
+        raise DomainError(_("Assignee: no such reviewer; reload the page and choose again."))
     return assignee
 
 

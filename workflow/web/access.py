@@ -21,6 +21,7 @@ from flask_login import current_user
 
 from workflow.errors import NotFound, NotPermitted
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models import Journey
 from workflow.policy import Action, authorize
 
@@ -101,7 +102,7 @@ def check_access():
     access = declared_access(current_app.view_functions[request.endpoint])
     if access is None:
         log.error("the route %s declares no action; refusing it", request.endpoint)
-        raise NotPermitted("This page is not available.")
+        raise NotPermitted(_l("This page is not available."))
     if access.is_public:
         return None
     if not current_user.is_authenticated:

@@ -36,6 +36,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import Length, StopValidation, ValidationError
 
 from workflow.errors import DomainError
+from workflow.i18n import _
 
 #: Unicode categories no typed text needs: controls, format characters (zero-width, bidi, BOM),
 #: surrogates, private use, and the line and paragraph separators.
@@ -97,8 +98,12 @@ def describe_character(char: str) -> str:
 
 
 def refusal_message(char: str) -> str:
-    kind = "a control character" if unicodedata.category(char) == "Cc" else "an invisible character"
-    return f"contains {kind} ({describe_character(char)}); remove it and try again."
+    described = describe_character(char)
+    if unicodedata.category(char) == "Cc":
+        return _(
+            "contains a control character (%(char)s); remove it and try again.", char=described
+        )
+    return _("contains an invisible character (%(char)s); remove it and try again.", char=described)
 
 
 def normalise_text(value: Any) -> Any:
@@ -139,11 +144,15 @@ class SafeFileName:
             return
         char = refused_character(name)
         if char is not None:
-            raise StopValidation(f"The file name {refusal_message(char)}")
+            raise StopValidation(_("The file name %(problem)s", problem=refusal_message(char)))
         if len(name) > MAX_FILENAME:
             raise StopValidation(
-                f"The file name is {len(name)} characters long; rename the file to at most "
-                f"{MAX_FILENAME}."
+                _(
+                    "The file name is %(length)d characters long; rename the file to at most "
+                    "%(most)d.",
+                    length=len(name),
+                    most=MAX_FILENAME,
+                )
             )
 
 
@@ -173,7 +182,7 @@ class MemberName:
     def __call__(self, form, field) -> None:
         value = (field.data or "").strip()
         if any(char.isspace() for char in value):
-            raise ValidationError("A taobao account ID has no spaces.")
+            raise ValidationError(_("A taobao account ID has no spaces."))
 
 
 def is_ascii_number(text: str, max_digits: int) -> bool:
@@ -199,14 +208,21 @@ class WholeNumberField(IntegerField):
         text = valuelist[0]
         if not is_ascii_number(text, len(str(self.maximum))):
             self.data = None
-            raise ValueError(f"Expected a whole number from {self.minimum} to {self.maximum}.")
+            raise ValueError(self.range_message())
         self.data = int(text)
+
+    def range_message(self) -> str:
+        return _(
+            "Expected a whole number from %(minimum)d to %(maximum)d.",
+            minimum=self.minimum,
+            maximum=self.maximum,
+        )
 
     def pre_validate(self, form):
         if self.process_errors:
             raise StopValidation()  # the reading error says it all; "required" would hide it
         if self.data is not None and not self.minimum <= self.data <= self.maximum:
-            raise StopValidation(f"Expected a whole number from {self.minimum} to {self.maximum}.")
+            raise StopValidation(self.range_message())
 
 
 def _with_edge_checks(unbound_field: UnboundField) -> UnboundField:
@@ -257,8 +273,8 @@ class DeskForm(FlaskForm):
 
     def error_summary(self) -> str:
         """Every error as ``Label: message``, for a flash or an error page."""
-        return "; ".join(
-            f"{self[name].label.text}: {message}"
+        return _("; ").join(
+            _("%(label)s: %(message)s", label=self[name].label.text, message=message)
             for name, messages in self.errors.items()
             if name in self._fields
             for message in messages
@@ -266,7 +282,7 @@ class DeskForm(FlaskForm):
 
     def refuse(self, status: int = 400) -> DomainError:
         """A domain error carrying :meth:`error_summary`, for routes that answer with a page."""
-        error = DomainError(self.error_summary() or "The form could not be used.")
+        error = DomainError(self.error_summary() or _("The form could not be used."))
         error.status_code = status
         return error
 
