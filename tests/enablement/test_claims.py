@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from tests.enablement.conftest import fire_event
+from tests.support import counting_statements
+from workflow.enablement.claims import other_claims
 from workflow.extensions import db
 from workflow.models import Account, AccountKind, EnablementRequest, Journey, Role
 from workflow.models.base import utcnow
@@ -120,3 +122,17 @@ def test_two_approvals_at_once_leave_one_verified_and_the_other_a_409(
     assert "verified with this taobao account ID just now" in response.text
     assert not account(second.id).is_taobao_verified
     assert db.session.get(Journey, second_journey.id).state == "enablement_submitted"
+
+
+def test_the_other_claims_cost_one_statement_however_many_claim_the_id(claim):
+    owner, _ = claim("tb_shop_9", "Owner Shop")
+    for number in range(4):
+        claim("TB_SHOP_9", f"Claimant {number}")
+    owner = account(owner.id)
+    assert owner.taobao_account_key == "tb_shop_9"  # loaded before counting
+    with counting_statements() as statements:
+        claims = other_claims(owner)
+    # The claims with their first journey's state, in one statement.
+    assert len(statements) == 1, "\n\n".join(statements)
+    assert [c.name for c in claims] == [f"Claimant {n}" for n in range(4)]
+    assert {c.enablement_state for c in claims} == {"enablement_submitted"}

@@ -28,9 +28,21 @@ class OtherClaim:
 
 
 def other_claims(account: Account) -> list[OtherClaim]:
-    """The other accounts claiming ``account``'s taobao account ID, verified ones first."""
-    rows = db.session.scalars(
-        select(Account)
+    """The other accounts claiming ``account``'s taobao account ID, verified ones first.
+
+    One statement, however many accounts claim the ID: each claimant's first journey's state is
+    a correlated subquery, not a query per claimant.
+    """
+    first_state = (
+        select(Journey.state)
+        .where(Journey.account_id == Account.id)
+        .order_by(Journey.id)
+        .limit(1)
+        .correlate(Account)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Account, first_state)
         .where(Account.taobao_account_key == account.taobao_account_key, Account.id != account.id)
         .order_by(Account.taobao_verified_at.is_(None), Account.id)
     ).all()
@@ -41,16 +53,10 @@ def other_claims(account: Account) -> list[OtherClaim]:
             taobao_account_id=other.taobao_account_id,
             registered_at=other.created_at,
             is_verified=other.is_taobao_verified,
-            enablement_state=_first_state(other),
+            enablement_state=state,
         )
-        for other in rows
+        for other, state in rows
     ]
-
-
-def _first_state(account: Account) -> str | None:
-    return db.session.scalar(
-        select(Journey.state).where(Journey.account_id == account.id).order_by(Journey.id)
-    )
 
 
 def verified_elsewhere(account: Account) -> OtherClaim | None:
