@@ -8,10 +8,10 @@ import io
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from workflow.extensions import db
-from workflow.models import Packet
+from workflow.models import Packet, PacketSnapshot
 from workflow.packets import cache, native, operations
 from workflow.packets.render import render_packet
 
@@ -95,12 +95,46 @@ def test_a_faked_renderer_that_still_matches_is_reported_as_identical(
     assert "is not the one that made it" in result.output
 
 
-def test_packets_build_after_the_data_changed(app, tmp_path, seller_submission):
+def _rename_the_shop(journey) -> None:
+    journey.enablement_request.shop_name = "Renamed Store"
+    db.session.commit()
+
+
+def _text(path) -> str:
+    return "".join(p.extract_text() for p in PdfReader(io.BytesIO(path.read_bytes())).pages)
+
+
+def test_packets_build_renders_the_submissions_snapshot_whatever_changed_since(
+    app, tmp_path, seller_submission
+):
+    """The snapshot frozen at the submission is what a rebuild renders: a later edit of the
+    rows changes nothing, so an operator can check a new machine's renderer at any time."""
     journey, _, submit = seller_submission
     submit()
     packet = db.session.scalars(select(Packet)).one()
-    journey.enablement_request.shop_name = "Renamed Store"
-    db.session.commit()
+    _rename_the_shop(journey)
+    out = tmp_path / "packet.pdf"
+    result = _build(app, journey, out)
+    assert result.exit_code == 0, result.output
+    assert "served the stored bytes" in result.output
+    result = _build(app, journey, out, "--render")
+    assert result.exit_code == 0, result.output
+    assert "rendered afresh: identical to the recorded packet, byte for byte" in result.output
+    assert _sha256(out) == packet.sha256
+    result = _build(app, journey, out, "--current-data")
+    assert "as it is now" in result.output
+    assert "Renamed Store" in _text(out)
+
+
+def test_packets_build_of_a_packet_without_snapshot_after_the_data_changed(
+    app, tmp_path, seller_submission
+):
+    """A packet rendered before snapshots can only be rebuilt from the rows as they are now."""
+    journey, _, submit = seller_submission
+    submit()
+    packet = db.session.scalars(select(Packet)).one()
+    db.session.execute(delete(PacketSnapshot))
+    _rename_the_shop(journey)
     out = tmp_path / "packet.pdf"
     result = _build(app, journey, out)
     assert result.exit_code == 0, result.output
@@ -108,8 +142,7 @@ def test_packets_build_after_the_data_changed(app, tmp_path, seller_submission):
     assert _sha256(out) == packet.sha256
     result = _build(app, journey, out, "--current-data")
     assert "as it is now" in result.output
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(out.read_bytes())).pages)
-    assert "Renamed Store" in text
+    assert "Renamed Store" in _text(out)
 
 
 @pytest.fixture

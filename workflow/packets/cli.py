@@ -56,7 +56,7 @@ def build_command(journey_id, kind, output, render, current_data):
         raise click.ClickException(f"no journey {journey_id}")
     packet = _submission_packet(journey, kind)
     try:
-        result = rebuild_packet(packet, render=render or current_data)
+        result = rebuild_packet(packet, render=render or current_data, current_data=current_data)
     except RendererUnavailable as exc:
         raise click.ClickException(exc.message) from None
     pdf, note, mismatch = _build_outcome(result, render=render, current_data=current_data)

@@ -19,6 +19,7 @@ from workflow.packets import cache
 from workflow.packets.builder import build_packet_data, events_before
 from workflow.packets.cache import packet_cache_key
 from workflow.packets.render import render_packet
+from workflow.packets.rendering import snapshot_data, snapshot_of_event
 from workflow.policy import Action, authorize
 from workflow.storage_setup import get_storage
 
@@ -60,23 +61,30 @@ class Rebuild:
     renderer: str
 
 
-def rebuild_packet(packet: Packet, *, render: bool = False) -> Rebuild:
-    """Build a recorded submission's packet again from the data as it is now.
+def rebuild_packet(packet: Packet, *, render: bool = False, current_data: bool = False) -> Rebuild:
+    """Build a recorded submission's packet again.
 
-    The stored bytes are served only when the cache key shows that neither the data nor the
-    renderer changed. Otherwise, or when ``render`` asks for it, the packet is rendered afresh
-    and compared with the recorded bytes, so a machine whose renderer differs is caught instead
-    of being taken on trust. A packet whose data moved on is rendered only when ``render`` asks.
+    The data is the snapshot frozen at the submission, where it is still kept; for a packet
+    from before snapshots (or one emptied under retention), and when ``current_data`` asks for
+    it, the data is built from the rows as they are now. The stored bytes are served only when
+    the cache key shows that neither the data nor the renderer changed. Otherwise, or when
+    ``render`` asks for it, the packet is rendered afresh and compared with the recorded bytes,
+    so a machine whose renderer differs is caught instead of being taken on trust. A packet
+    whose data moved on is rendered only when ``render`` asks.
     """
     event = db.session.get(Event, packet.event_id)
-    journey = db.session.get(Journey, packet.journey_id)
-    data = build_packet_data(
-        journey,
-        packet.kind,
-        reference=packet.reference,
-        submitted_at=event.created_at,
-        trail=events_before(journey, event),
-    )
+    snapshot = None if current_data else snapshot_of_event(event)
+    if snapshot is not None and snapshot.emptied_at is None:
+        data = snapshot_data(snapshot)
+    else:
+        journey = db.session.get(Journey, packet.journey_id)
+        data = build_packet_data(
+            journey,
+            packet.kind,
+            reference=packet.reference,
+            submitted_at=event.created_at,
+            trail=events_before(journey, event),
+        )
     here = cache.renderer_digest()
     same_key = packet_cache_key(data) == packet.cache_key
     if packet.renderer_digest:
