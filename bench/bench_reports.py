@@ -22,16 +22,14 @@ os.environ.setdefault("ONBOARDING_INSTANCE_PATH", tempfile.mkdtemp(prefix="bench
 from flask import Flask  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
-from app import create_app  # noqa: E402
+from bench.seeding import desk_with_reviewer, reviewer_page  # noqa: E402
 from bench.timing import alternate, ratio, show, show_ratio  # noqa: E402
-from tests.support import PASSWORD, desk_config, reset_schema  # noqa: E402
 from workflow.extensions import db  # noqa: E402
-from workflow.models import Account, AccountKind, Event, Journey, Role, User  # noqa: E402
+from workflow.models import Event, Journey  # noqa: E402
 
 SIZES = (1_000, 100_000)
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 BATCH = 5_000
-REVIEWER = "bench-reviewer@example.com"
 PATH = ("enablement_draft", "enablement_submitted", "enabled", "app_draft",
         "api_access_submitted", "api_access_granted")  # fmt: skip
 
@@ -63,42 +61,16 @@ def fill(total: int, now: datetime) -> int:
 
 
 def seeded_app(size: int) -> tuple[Flask, int]:
-    base = Path(tempfile.mkdtemp(prefix=f"bench-reports-{size}-"))
-    app = create_app(desk_config(base, f"sqlite:///{base / 'bench.sqlite3'}"))
-    with app.app_context():
-        reset_schema()
-        now = datetime.now(UTC)
-        db.session.execute(
-            insert(Account),
-            [{"id": n, "kind": AccountKind.isv, "name": f"Bench {n}",
-              "taobao_account_id": f"bench_{n}", "created_at": now} for n in range(1, 101)],
-        )  # fmt: skip
-        reviewer = User(email=REVIEWER, role=Role.reviewer, email_verified_at=now)
-        reviewer.set_password(PASSWORD)
-        db.session.add(reviewer)
-        db.session.commit()
-        events = fill(size, now)
-        db.session.remove()
+    with desk_with_reviewer(f"bench-reports-{size}-") as app:
+        events = fill(size, datetime.now(UTC))
     return app, events
-
-
-def reports_request(app: Flask):
-    client = app.test_client()
-    signed_in = client.post("/login", data={"email": REVIEWER, "password": PASSWORD})
-    assert signed_in.status_code == 302, signed_in.status_code
-
-    def get() -> None:
-        response = client.get("/reports/")
-        assert response.status_code == 200, response.status_code
-
-    return get
 
 
 def main() -> None:
     sides = {}
     for size in SIZES:
         app, events = seeded_app(size)
-        sides[f"{size:,} journeys ({events:,} events)"] = reports_request(app)
+        sides[f"{size:,} journeys ({events:,} events)"] = reviewer_page(app, "/reports/")
     rounds = alternate(sides, ROUNDS, warmup=1)
     print(f"GET /reports/ as a signed-in reviewer, {ROUNDS} alternated rounds")
     show(rounds)
