@@ -62,16 +62,21 @@ def _notify_reviewers(journey: Journey, event, packet: Packet | None = None) -> 
             state=state_name(event.to_state),
             account=account.name,
         )
-        to_addr = current_app.config["TMALL_MAILBOX"]
-        if packet is None:
-            queue_mail(to_addr, subject, body, journey_id=journey.id)
-            return
-        body += "\n" + _(
+        about = packet and _(
             "Packet %(reference)s, SHA-256 %(sha256)s",
             reference=packet.reference,
             sha256=packet.sha256,
         )
-        mail_packet(packet, to_addr, subject, body + "\n")
+        _send(current_app.config["TMALL_MAILBOX"], subject, body, journey, packet, about)
+
+
+def _send(to_addr, subject, body, journey: Journey, packet: Packet | None, about) -> None:
+    """Queue a submission's mail; with its packet, ``about`` names it and the packet goes along
+    (attached, or linked when it is over the attachment limit)."""
+    if packet is None:
+        queue_mail(to_addr, subject, body, journey_id=journey.id)
+    else:
+        mail_packet(packet, to_addr, subject, f"{body}\n{about}\n")
 
 
 def _send_receipt(journey: Journey, event, applicant: User, packet: Packet | None = None) -> None:
@@ -93,15 +98,12 @@ def _send_receipt(journey: Journey, event, applicant: User, packet: Packet | Non
             state=state,
             url=journey_url(journey),
         )
-        if packet is None:
-            queue_mail(applicant.email, subject, body, journey_id=journey.id)
-            return
-        body += "\n" + _(
+        about = packet and _(
             "Packet %(reference)s, SHA-256 %(sha256)s: what you submitted, as sent.",
             reference=packet.reference,
             sha256=packet.sha256,
         )
-        mail_packet(packet, applicant.email, subject, body + "\n")
+        _send(applicant.email, subject, body, journey, packet, about)
 
 
 @journey_assigned.connect
