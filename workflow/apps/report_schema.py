@@ -217,9 +217,12 @@ def _params(value: Any, path: str) -> dict[str, str | int]:
     for name, item in value.items():
         name_check(name, f"{path} name")
         item_path = f"{path}.{name}"
-        params[name] = (
-            number_check(item, item_path) if isinstance(item, int) else text_check(item, item_path)
-        )
+        if isinstance(item, str):
+            params[name] = text_check(item, item_path)
+        elif isinstance(item, int) and not isinstance(item, bool):
+            params[name] = number_check(item, item_path)
+        else:
+            raise ReportProblem(f"{item_path}: expected text or a whole number, not {_kind(item)}.")
     return params
 
 
