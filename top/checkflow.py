@@ -92,12 +92,12 @@ class CheckRun:
         blocked_by = ""
         for name, step in self.steps():
             if blocked_by:
-                results.append(CheckResult(name, False, message=f"skipped: {blocked_by}"))
+                results.append(CheckResult(name, False, message=skipped_message(blocked_by)))
                 continue
             result = step()
             results.append(result)
             if not result.ok and name in BLOCKING:
-                blocked_by = BLOCKING[name]
+                blocked_by = name
         return results
 
     def dns(self) -> CheckResult:
@@ -264,6 +264,11 @@ class CheckRun:
             skew = outcome.local_time - self.server_date
             message += f"; by its HTTP Date header this host is {_describe_skew(skew)} it"
         return _error_result("clock", outcome, error, message, error_advice(error))
+
+
+def skipped_message(blocked_by: str) -> str:
+    """The message of a step skipped because the step ``blocked_by`` failed."""
+    return f"skipped: {BLOCKING[blocked_by]}"
 
 
 def _describe_skew(skew: timedelta) -> str:

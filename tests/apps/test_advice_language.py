@@ -13,11 +13,12 @@ from sqlalchemy import select
 from tests.apps.evidence_helpers import issue, sandbox_url, upload
 from top.advice import ADVICE, DEFAULTS, advice, placeholders
 from top.checker import run_check
+from top.checkflow import BLOCKING, skipped_message
 from top.evidence import EvidenceToken as Token
 from top.evidence import build_payload, sign, sign_with_token
 from top.gateway import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SESSION
 from top.report import CheckReport, CheckResult
-from workflow.apps.advice_text import check_advice, known, translated
+from workflow.apps.advice_text import SKIPPED, check_advice, check_message, known, translated
 from workflow.apps.report_schema import ReportProblem, parse_report
 from workflow.extensions import db
 from workflow.models import Evidence
@@ -79,6 +80,19 @@ def test_an_unknown_key_or_a_missing_parameter_shows_the_english(app):
         assert check_advice({"advice": None, "advice_key": None}) is None
 
 
+def test_a_skipped_steps_reason_reads_in_the_readers_language(app):
+    """The reasons come from the checker's own table; other messages stay as the report has them."""
+    assert set(SKIPPED) == set(BLOCKING)
+    rows = [{"ok": False, "message": skipped_message(step)} for step in BLOCKING]
+    with app.test_request_context(headers=ENGLISH):
+        assert [check_message(row) for row in rows] == [row["message"] for row in rows]
+    with app.test_request_context(headers=CHINESE):
+        assert check_message(rows[0]) == "已跳过：DNS 解析失败"
+        assert all(check_message(row).startswith("已跳过：") for row in rows)
+        other = {"ok": False, "message": "gw.example resolves to 203.0.113.7"}
+        assert check_message(other) == other["message"]
+
+
 # --- the pages ------------------------------------------------------------------------------
 
 
@@ -114,10 +128,11 @@ def test_a_chinese_reader_sees_the_failed_checks_advice_in_chinese(collecting, g
 def test_the_checker_page_shows_a_runs_advice_in_chinese(collecting, gateway):
     journey, _, client = collecting
     form = {"gateway": "stand-in-sandbox", "sign_method": "hmac-sha256",
-            "app_secret": WRONG_SECRET, "attach": "no"}  # fmt: skip
+            "app_secret": WRONG_SECRET, "session": DEMO_SESSION, "attach": "no"}  # fmt: skip
     page = client.post(f"/journeys/{journey.id}/check/sandbox", data=form, headers=CHINESE)
     assert page.status_code == 200
     assert SIGNATURE_ZH in _text(page) and SIGNATURE_EN not in _text(page)
+    assert "已跳过：AppKey 与签名检查未通过" in _text(page)
 
 
 def test_a_report_without_advice_keys_still_shows_its_english_advice(collecting, gateway):

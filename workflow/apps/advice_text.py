@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from top.advice import KEY_SEPARATOR
+from top.checkflow import BLOCKING, skipped_message
 from workflow.i18n import _, _l
 
 #: The advice's text by key: ``%(name)s`` stands for the parameter ``name``.
@@ -199,15 +200,36 @@ def translated(key: str, params: Mapping[str, Any]) -> str | None:
     return text
 
 
+#: Why the checker skipped a step, by the step whose failure made it meaningless
+#: (``top.checkflow.BLOCKING``).
+SKIPPED = {
+    "dns": _l("skipped: DNS resolution failed"),
+    "tcp": _l("skipped: the TCP connection failed"),
+    "tls": _l("skipped: the TLS handshake failed"),
+    "http": _l("skipped: the URL does not answer like a TOP gateway"),
+    "app_key_signature": _l("skipped: the APP key and signature check failed"),
+}
+_SKIPPED_BY_MESSAGE = {skipped_message(step): step for step in BLOCKING}
+
+
+def _field(check: Any, name: str) -> Any:
+    return check.get(name) if isinstance(check, Mapping) else getattr(check, name, None)
+
+
+def check_message(check: Any) -> str:
+    """A checker row's message for the page: a skipped step's reason in the reader's language
+    (the checker writes it from a closed table); any other message as the report has it."""
+    message = _field(check, "message") or ""
+    step = _SKIPPED_BY_MESSAGE.get(message)
+    return str(SKIPPED[step]) if step in SKIPPED and not _field(check, "ok") else message
+
+
 def check_advice(check: Any) -> str | None:
     """A checker row's advice for the page: by its key where known, else its English."""
 
-    def field(name: str) -> Any:
-        return check.get(name) if isinstance(check, Mapping) else getattr(check, name, None)
-
-    english = field("advice")
-    key = field("advice_key")
+    english = _field(check, "advice")
+    key = _field(check, "advice_key")
     if not english or not key:
         return english or None
-    params = field("advice_params")
+    params = _field(check, "advice_params")
     return translated(key, params if isinstance(params, Mapping) else {}) or english
