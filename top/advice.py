@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from string import Formatter
+from typing import Any
 
 from top.egress import REFUSAL_ADVICE
 from top.errors import TopError
@@ -116,7 +117,7 @@ class Advice:
     text: str
     params: dict[str, Param] = field(default_factory=dict, hash=False)
 
-    def fields(self) -> dict[str, object]:
+    def fields(self) -> dict[str, Any]:
         """The advice as :class:`~top.report.CheckResult` keyword arguments."""
         params = dict(self.params) if self.key is not None else {}
         return {"advice": self.text, "advice_key": self.key, "advice_params": params}
