@@ -71,4 +71,8 @@ def _scrub(check: CheckResult, secret: str) -> CheckResult:
         return check
     message = check.message.replace(secret, "***")
     advice = check.advice.replace(secret, "***") if check.advice else check.advice
-    return replace(check, message=message, advice=advice)
+    params = {
+        name: value.replace(secret, "***") if isinstance(value, str) else value
+        for name, value in check.advice_params.items()
+    }
+    return replace(check, message=message, advice=advice, advice_params=params)

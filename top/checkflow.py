@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from top.advice import advice_for
+from top.advice import Advice, advice, error_advice, rule_advice
 from top.client import TopClient
 from top.egress import EgressPolicy, GuardedSession
 from top.errors import TopError, TopTransportError
@@ -14,7 +14,6 @@ from top.network import Target, check_dns, check_http, check_tcp, check_tls
 from top.probes import probe_for
 from top.report import CheckResult
 from top.rules import (
-    HTTPS_ONLY_ADVICE,
     UsageRule,
     needs_customer_authorization,
     probed_rules,
@@ -25,10 +24,6 @@ from top.signing import parse_top_timestamp
 MAX_SKEW = timedelta(minutes=10)
 #: Skew worth a warning even though the gateway still accepts it.
 SKEW_WARNING = timedelta(minutes=1)
-CLOCK_ADVICE = (
-    "sync this host's clock with NTP (e.g. chrony or systemd-timesyncd); the gateway refuses "
-    "timestamps more than 10 minutes off, and they are written in GMT+8"
-)
 #: Why later steps are skipped, keyed by the step that failed.
 BLOCKING = {
     "dns": "DNS resolution failed",
@@ -97,12 +92,12 @@ class CheckRun:
         blocked_by = ""
         for name, step in self.steps():
             if blocked_by:
-                results.append(CheckResult(name, False, message=f"skipped: {blocked_by}"))
+                results.append(CheckResult(name, False, message=skipped_message(blocked_by)))
                 continue
             result = step()
             results.append(result)
             if not result.ok and name in BLOCKING:
-                blocked_by = BLOCKING[name]
+                blocked_by = name
         return results
 
     def dns(self) -> CheckResult:
@@ -151,7 +146,7 @@ class CheckRun:
                 "not verified: the gateway refused the timestamp before it looked at the "
                 "signature (see the clock check)"
             )
-            return _error_result("app_key_signature", outcome, error, message, advice_for(error))
+            return _error_result("app_key_signature", outcome, error, message, error_advice(error))
         return _failed("app_key_signature", outcome, app_key=self.client.app_key)
 
     def session(self) -> CheckResult:
@@ -167,9 +162,10 @@ class CheckRun:
     def api(self, method: str) -> CheckResult:
         result = self._api(method)
         if needs_customer_authorization(method) and not self.target.is_https:
-            warning = HTTPS_ONLY_ADVICE.format(api=method)
-            advice = f"{result.advice}; {warning}" if result.advice else warning
-            result = replace(result, advice=advice)
+            warning = advice("api.https-only", api=method)
+            if result.advice:
+                warning = Advice(result.advice_key, result.advice, result.advice_params) + warning
+            result = replace(result, **warning.fields())
         return result
 
     def rule(self, rule: UsageRule) -> CheckResult:
@@ -184,15 +180,18 @@ class CheckRun:
                 f"({error.sub_msg or error.msg}), as TOP does; nothing was read or changed"
             )
             return CheckResult(
-                name, True, outcome.latency_ms, error.code, error.sub_code, message, rule.advice
+                name,
+                True,
+                outcome.latency_ms,
+                error.code,
+                error.sub_code,
+                message,
+                **rule_advice(rule).fields(),
             )
         if outcome.answer is not None:
             message = f"not enforced: the gateway answered a call that TOP refuses. {rule.text}"
-            advice = (
-                f"{rule.advice}; this gateway does not refuse such calls, so an APP tested "
-                "only against it may fail on TOP"
-            )
-            return CheckResult(name, False, outcome.latency_ms, message=message, advice=advice)
+            hint = rule_advice(rule) + advice("rule.not-enforced")
+            return CheckResult(name, False, outcome.latency_ms, message=message, **hint.fields())
         return _failed(name, outcome, api=rule.api)
 
     def _api(self, method: str) -> CheckResult:
@@ -206,7 +205,7 @@ class CheckRun:
                 sub_code=NO_PROBE,
                 message=f"not checked: the checker has no probe for {method}, so it does not "
                 "call it (it could read or change data)",
-                advice=f"check {method} by hand against the sandbox gateway (guide L4)",
+                **advice("api.no-probe", api=method).fields(),
             )
         outcome = self.call(method, probe.arguments(self.now()))
         error = outcome.error
@@ -248,17 +247,28 @@ class CheckRun:
         message = f"host clock is {_describe_skew(skew)} the gateway (from {source})"
         if abs(skew) > MAX_SKEW:
             return CheckResult(
-                "clock", False, outcome.latency_ms, None, "clock.skew", message, CLOCK_ADVICE
+                "clock",
+                False,
+                outcome.latency_ms,
+                None,
+                "clock.skew",
+                message,
+                **advice("clock.skew").fields(),
             )
-        advice = CLOCK_ADVICE if abs(skew) > SKEW_WARNING else None
-        return CheckResult("clock", True, outcome.latency_ms, message=message, advice=advice)
+        fields = advice("clock.skew").fields() if abs(skew) > SKEW_WARNING else {}
+        return CheckResult("clock", True, outcome.latency_ms, message=message, **fields)
 
     def _refused_timestamp(self, outcome: CallOutcome, error: TopError) -> CheckResult:
         message = f"the gateway refused the timestamp ({error.sub_msg or error.msg})"
         if self.server_date is not None:
             skew = outcome.local_time - self.server_date
             message += f"; by its HTTP Date header this host is {_describe_skew(skew)} it"
-        return _error_result("clock", outcome, error, message, advice_for(error))
+        return _error_result("clock", outcome, error, message, error_advice(error))
+
+
+def skipped_message(blocked_by: str) -> str:
+    """The message of a step skipped because the step ``blocked_by`` failed."""
+    return f"skipped: {BLOCKING[blocked_by]}"
 
 
 def _describe_skew(skew: timedelta) -> str:
@@ -276,16 +286,18 @@ def _why(outcome: CallOutcome) -> str:
 
 
 def _error_result(
-    name: str, outcome: CallOutcome, error: TopError, message: str, advice: str
+    name: str, outcome: CallOutcome, error: TopError, message: str, hint: Advice
 ) -> CheckResult:
-    return CheckResult(name, False, outcome.latency_ms, error.code, error.sub_code, message, advice)
+    return CheckResult(
+        name, False, outcome.latency_ms, error.code, error.sub_code, message, **hint.fields()
+    )
 
 
 def _failed(name: str, outcome: CallOutcome, message: str = "", **context: str) -> CheckResult:
     if outcome.error is not None:
-        advice = advice_for(outcome.error, **context)
+        hint = error_advice(outcome.error, **context)
         return _error_result(
-            name, outcome, outcome.error, message or outcome.error.describe(), advice
+            name, outcome, outcome.error, message or outcome.error.describe(), hint
         )
     return CheckResult(
         name,
@@ -293,7 +305,7 @@ def _failed(name: str, outcome: CallOutcome, message: str = "", **context: str) 
         outcome.latency_ms,
         sub_code="net.transport",
         message=message or f"the call failed: {outcome.transport_error}",
-        advice="the gateway stopped answering properly — check the network and retry",
+        **advice("net.transport").fields(),
     )
 
 

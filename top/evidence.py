@@ -46,6 +46,14 @@ STAND_IN_PATHS = {
 MAX_TEXT = 2000
 MAX_CHECKS = 64
 MAX_ADDRESSES = 16
+#: An advice's key (``top.advice``: parts joined by ``+``) and its parameters.
+ADVICE_KEY_PATTERN = (
+    r"^[a-z][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+(\+[a-z][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+){0,3}$"
+)
+MAX_ADVICE_KEY = 200
+MAX_PARAMS = 8
+MAX_PARAM_TEXT = 500
+PARAM_NAME_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
 
 _TOKEN = re.compile(
     rf"^{TOKEN_PREFIX}\.(?P<journey>[1-9][0-9]{{0,15}})\.(?P<stage>sandbox|cloud)"
@@ -189,7 +197,7 @@ def build_payload(
         "source": source,
         "token_id": token_id,
         "host": host,
-        "checks": [_check_payload(c.to_dict()) for c in report.checks[:MAX_CHECKS]],
+        "checks": [_check_payload(c.to_evidence()) for c in report.checks[:MAX_CHECKS]],
     }
 
 
@@ -197,6 +205,11 @@ def _check_payload(check: dict[str, Any]) -> dict[str, Any]:
     for text in ("message", "advice", "sub_code"):
         if isinstance(check.get(text), str):
             check[text] = check[text][:MAX_TEXT]
+    if "advice_params" in check:
+        check["advice_params"] = {
+            name: value[:MAX_PARAM_TEXT] if isinstance(value, str) else value
+            for name, value in list(check["advice_params"].items())[:MAX_PARAMS]
+        }
     return check
 
 

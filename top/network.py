@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import requests
 
 from top.advice import (
+    advice,
     dns_advice,
     http_advice,
     refused_advice,
@@ -76,7 +77,7 @@ def _dns_failed(target: Target, started: float, why: str) -> tuple[CheckResult, 
         elapsed_ms(started),
         sub_code="net.name-not-resolved",
         message=f"{target.host} does not resolve: {why}",
-        advice=dns_advice(target.host),
+        **dns_advice(target.host).fields(),
     )
     return result, []
 
@@ -88,7 +89,7 @@ def _refused(started: float, why: str) -> CheckResult:
         elapsed_ms(started),
         sub_code="net.address-refused",
         message=why.removesuffix(f": {REFUSAL_ADVICE}"),
-        advice=f"use the gateway's public name or address: {REFUSAL_ADVICE}",
+        **advice("net.address-refused").fields(),
     )
 
 
@@ -117,7 +118,7 @@ def _connect_failed(target: Target) -> CheckResult:
         False,
         sub_code="net.connect-failed",
         message=connect_failed_message(target.host, target.port),
-        advice=unreachable_advice(target.host, target.port),
+        **unreachable_advice(target.host, target.port).fields(),
     )
 
 
@@ -125,18 +126,18 @@ def _tcp_failed(
     target: Target, started: float, error: OSError | None, timeout: float
 ) -> CheckResult:
     if isinstance(error, TimeoutError):
-        sub_code, advice = "net.timeout", timeout_advice(target.host, target.port, timeout)
+        sub_code, hint = "net.timeout", timeout_advice(target.host, target.port, timeout)
     elif isinstance(error, ConnectionRefusedError):
-        sub_code, advice = "net.connection-refused", refused_advice(target.host, target.port)
+        sub_code, hint = "net.connection-refused", refused_advice(target.host, target.port)
     else:
-        sub_code, advice = "net.connect-failed", unreachable_advice(target.host, target.port)
+        sub_code, hint = "net.connect-failed", unreachable_advice(target.host, target.port)
     return CheckResult(
         "tcp",
         False,
         elapsed_ms(started),
         sub_code=sub_code,
         message=f"cannot connect to {target.host}:{target.port}: {error}",
-        advice=advice,
+        **hint.fields(),
     )
 
 
@@ -163,7 +164,7 @@ def check_tls(
             if isinstance(error, ssl.SSLCertVerificationError)
             else "tls.handshake-failed",
             message=f"TLS with {target.host} failed: {detail}",
-            advice=tls_advice(str(detail)),
+            **tls_advice(str(detail)).fields(),
         )
     except OSError as error:
         if guarded:
@@ -176,10 +177,10 @@ def _tls_ok(certificate: dict, version: str | None, started: float) -> CheckResu
     expires = ssl.cert_time_to_seconds(certificate["notAfter"]) if certificate else None
     days_left = None if expires is None else int((expires - time.time()) // 86400)
     message = f"{version}, certificate valid, expires in {days_left} days"
-    advice = None
+    fields = {}
     if days_left is not None and days_left < CERT_WARNING_DAYS:
-        advice = "the gateway certificate expires soon — expect TLS errors if it is not renewed"
-    return CheckResult("tls", True, elapsed_ms(started), message=message, advice=advice)
+        fields = advice("tls.expires-soon").fields()
+    return CheckResult("tls", True, elapsed_ms(started), message=message, **fields)
 
 
 def check_http(
@@ -223,7 +224,7 @@ def _http_failed(target: Target, started: float, why: str) -> CheckResult:
         elapsed_ms(started),
         sub_code="http.not-a-top-gateway",
         message=f"{target.url}: {why}",
-        advice=http_advice(target.url),
+        **http_advice(target.url).fields(),
     )
 
 

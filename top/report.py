@@ -16,9 +16,26 @@ class CheckResult:
     message: str = ""
     #: What a person can do about it; None when there is nothing to do.
     advice: str | None = None
+    #: Which advice it is (``top.advice.ADVICE``), so the desk can show it in its reader's
+    #: language; None for advice without a key.
+    advice_key: str | None = None
+    #: The values the advice's text was formatted with, by placeholder name.
+    advice_params: dict[str, str | int] = field(default_factory=dict, hash=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The CLI's JSON: the English advice only, as it always was."""
+        body = asdict(self)
+        del body["advice_key"], body["advice_params"]
+        return body
+
+    def to_evidence(self) -> dict[str, Any]:
+        """What signed evidence records: :meth:`to_dict` and, when the advice has one, its key
+        and parameters."""
+        body = self.to_dict()
+        if self.advice_key is not None:
+            body["advice_key"] = self.advice_key
+            body["advice_params"] = dict(self.advice_params)
+        return body
 
 
 @dataclass

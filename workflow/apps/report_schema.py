@@ -11,11 +11,23 @@ import json
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from top.evidence import ALGORITHM, FORMAT, MAX_ADDRESSES, MAX_CHECKS, MAX_TEXT, STAGES
+from top.evidence import (
+    ADVICE_KEY_PATTERN,
+    ALGORITHM,
+    FORMAT,
+    MAX_ADDRESSES,
+    MAX_ADVICE_KEY,
+    MAX_CHECKS,
+    MAX_PARAM_TEXT,
+    MAX_PARAMS,
+    MAX_TEXT,
+    PARAM_NAME_PATTERN,
+    STAGES,
+)
 from workflow.errors import DomainError
 
 MAX_DEPTH = 6
@@ -38,6 +50,9 @@ class CheckEntry:
     sub_code: str | None
     message: str
     advice: str | None
+    #: Which advice it is and its parameters (``top.advice``); reports before keys have none.
+    advice_key: str | None = None
+    advice_params: dict[str, str | int] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -178,24 +193,59 @@ def _check(value: Any, path: str) -> CheckEntry:
             "sub_code": _nullable(_text(MAX_TEXT)),
             "message": _text(MAX_TEXT),
             "advice": _nullable(_text(MAX_TEXT)),
+            "advice_key": _text(MAX_ADVICE_KEY, pattern=ADVICE_KEY_PATTERN),
+            "advice_params": _params,
         },
+        optional=("advice_key", "advice_params"),
     )
+    if "advice_params" in fields and "advice_key" not in fields:
+        raise ReportProblem(f"{path}: advice_params without an advice_key.")
+    if "advice_key" in fields and fields["advice"] is None:
+        raise ReportProblem(f"{path}: an advice_key without the advice's text.")
     return CheckEntry(**fields)
+
+
+def _params(value: Any, path: str) -> dict[str, str | int]:
+    """An advice's parameters: a few short texts and whole numbers, by name."""
+    if not isinstance(value, dict):
+        raise ReportProblem(f"{path}: expected an object, not {_kind(value)}.")
+    if len(value) > MAX_PARAMS:
+        raise ReportProblem(f"{path}: expected at most {MAX_PARAMS} items, not {len(value)}.")
+    name_check = _text(32, pattern=PARAM_NAME_PATTERN)
+    text_check, number_check = _text(MAX_PARAM_TEXT), _integer(-(10**9), 10**9)
+    params: dict[str, str | int] = {}
+    for name, item in value.items():
+        name_check(name, f"{path} name")
+        item_path = f"{path}.{name}"
+        if isinstance(item, str):
+            params[name] = text_check(item, item_path)
+        elif isinstance(item, int) and not isinstance(item, bool):
+            params[name] = number_check(item, item_path)
+        else:
+            raise ReportProblem(f"{item_path}: expected text or a whole number, not {_kind(item)}.")
+    return params
 
 
 # --- validators: each takes (value, path) and returns the typed value or raises -------------
 
 
-def _object(value: Any, path: str, fields: dict[str, Check]) -> dict[str, Any]:
+def _object(
+    value: Any, path: str, fields: dict[str, Check], optional: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Exactly ``fields``; those named in ``optional`` may be left out (and are then absent)."""
     if not isinstance(value, dict):
         raise ReportProblem(f"{path}: expected an object, not {_kind(value)}.")
     unexpected = [k for k in value if k not in fields]
     if unexpected:
         raise ReportProblem(f"{path}: unexpected field {_quote(unexpected[0])}.")
-    missing = [k for k in fields if k not in value]
+    missing = [k for k in fields if k not in value and k not in optional]
     if missing:
         raise ReportProblem(f"{path}: the field {_quote(missing[0])} is missing.")
-    return {name: check(value[name], f"{path}.{name}") for name, check in fields.items()}
+    return {
+        name: check(value[name], f"{path}.{name}")
+        for name, check in fields.items()
+        if name in value
+    }
 
 
 def _list(item: Check, maximum: int, *, minimum: int = 0) -> Check:

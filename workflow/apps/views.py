@@ -8,6 +8,7 @@ from top.evidence import stand_in_url
 from workflow.apps import checks, panels  # noqa: F401  (register requirements and panels)
 from workflow.apps import operations as ops
 from workflow.apps import sandbox as sandbox_ops
+from workflow.apps.advice_text import check_advice, check_message
 from workflow.apps.catalogue import customer_info_source
 from workflow.apps.checker_download import (
     CHECKER_FILENAME,
@@ -49,6 +50,10 @@ from workflow.web.limits import rate_limit
 from workflow.web.pending_edits import NO_CSRF, carries_edits
 
 bp = Blueprint("apps", __name__)
+#: Every page that shows a checker report (the checker's, the evidence panel) reads its advice
+#: and why steps were skipped in the reader's language.
+bp.add_app_template_global(check_advice)
+bp.add_app_template_global(check_message)
 
 
 @bp.route("/journeys/<int:journey_id>/app", methods=["POST"])
