@@ -20,6 +20,9 @@ of :class:`~werkzeug.datastructures.FileStorage`, with the same limits:
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 import typing as t
 
 from python_multipart.multipart import MultipartParser
@@ -29,6 +32,10 @@ from werkzeug.http import parse_options_header
 
 #: How much of the body is read at a time.
 PIECE_SIZE = 1024 * 1024
+
+#: A body larger than this is read ahead on a thread, into this many buffers of PIECE_SIZE.
+READ_AHEAD_FROM = 2 * PIECE_SIZE
+READ_AHEAD_PIECES = 4
 
 #: Headers a part may carry (browsers send two: Content-Disposition and Content-Type).
 MAX_PART_HEADERS = 16
@@ -116,22 +123,81 @@ class MultipartReader:
                     data = bodiless.rest
                     parser = new_parser()
 
-        buffer = bytearray(self.piece_size)
-        readinto = getattr(stream, "readinto", None)
-        while True:
-            if readinto is not None:
-                count = readinto(buffer)
-                if not count:
-                    break
-                write(buffer if count == len(buffer) else buffer[:count])
-            else:
-                data = stream.read(self.piece_size)
-                if not data:
-                    break
-                write(data)
+        # Closed here, not when the frame goes: a read-ahead thread must end before the parse.
+        with contextlib.closing(self._pieces(stream, content_length)) as pieces:
+            for piece in pieces:
+                write(piece)
         if not state.ended:
             raise ValueError("The form data ends before its closing boundary.")
         return self.cls(fields), self.cls(files)
+
+    def _pieces(
+        self, stream: t.IO[bytes], content_length: int | None
+    ) -> t.Iterator[bytes | bytearray]:
+        """The body, piece by piece: read ahead on a thread for a large body, else in turn."""
+        readinto = getattr(stream, "readinto", None)
+        if readinto is None:
+            while data := stream.read(self.piece_size):
+                yield data
+            return
+        if content_length is not None and content_length > READ_AHEAD_FROM:
+            with _ReadAhead(readinto, self.piece_size) as pieces:
+                yield from pieces
+            return
+        buffer = bytearray(self.piece_size)
+        while count := readinto(buffer):
+            yield buffer if count == len(buffer) else buffer[:count]
+
+
+class _ReadAhead:
+    """Reads the body on a thread of its own while the parser works on the piece before.
+
+    Parsing, hashing and writing a piece leave the socket unread; with the next pieces read
+    meanwhile into spare buffers, the client keeps sending instead of waiting for the server.
+    The thread is the only reader of the stream until it ends, and it always ends before the
+    parse does: after the last piece, or, when the parse stops early (a limit, a malformed
+    body), once its current read returns. An error it meets (the client went away, the body
+    is over the limit) is raised in the parse.
+    """
+
+    def __init__(self, readinto: t.Callable[[bytearray], int | None], piece_size: int) -> None:
+        self._readinto = readinto
+        self._free: queue.Queue[bytearray | None] = queue.Queue()
+        for _ in range(READ_AHEAD_PIECES):
+            self._free.put(bytearray(piece_size))
+        self._read: queue.Queue[tuple[bytearray, int] | BaseException] = queue.Queue()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="upload-read-ahead", daemon=True)
+
+    def __enter__(self) -> t.Iterator[bytearray]:
+        self._thread.start()
+        return self._pieces()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stopping = True
+        self._free.put(None)  # wakes a reader waiting for a buffer
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            while (buffer := self._free.get()) is not None and not self._stopping:
+                count = self._readinto(buffer) or 0
+                self._read.put((buffer, count))
+                if not count:
+                    return
+        except BaseException as error:  # noqa: BLE001 (handed to the parse, which raises it)
+            self._read.put(error)
+
+    def _pieces(self) -> t.Iterator[bytearray]:
+        while True:
+            item = self._read.get()
+            if isinstance(item, BaseException):
+                raise item
+            buffer, count = item
+            if not count:
+                return
+            yield buffer if count == len(buffer) else buffer[:count]
+            self._free.put(buffer)  # parsed and written: the reader may fill it again
 
 
 class _BodilessPart(Exception):  # noqa: N818 (a signal, not an error)

@@ -185,3 +185,29 @@ def test_a_body_malformed_or_with_too_many_parts_after_a_staged_file_leaves_no_f
     (row,) = versions(isv.journey.id)
     with desk_storage.open(row.file_id) as stored:
         assert stored.read() == pdf
+
+
+def test_a_body_read_ahead_on_a_thread_is_kept_whole_and_written_once(
+    app, isv, client_for, desk_storage, monkeypatch
+):
+    import workflow.multipart
+
+    _no_copying(monkeypatch)
+    opened = []
+
+    class Counted(workflow.multipart._ReadAhead):
+        def __enter__(self):
+            opened.append(self)
+            return super().__enter__()
+
+    monkeypatch.setattr(workflow.multipart, "_ReadAhead", Counted)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 8 * 1024 * 1024)
+    data = sample_pdf("Certificate of incorporation", "Demo Software Ltd", padding=5 * 1024 * 1024)
+    response = upload(client_for(isv.applicant), isv.journey.id, "a", data, "cert.pdf")
+    assert response.status_code == 302 and len(opened) == 1
+    (row,) = versions(isv.journey.id)
+    assert (row.size, row.sha256) == (len(data), sha256(data))
+    with desk_storage.open(row.file_id) as stored:
+        assert stored.read() == data
+    assert _every_file(desk_storage) == [row.file_id]

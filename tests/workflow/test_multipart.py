@@ -4,13 +4,15 @@ pieces of any size; malformed bodies become an empty form, and over-limit ones a
 from __future__ import annotations
 
 import io
+import threading
 
 import pytest
 from werkzeug.datastructures import FileStorage
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.formparser import MultiPartParser, default_stream_factory
 from werkzeug.test import encode_multipart
 
+import workflow.multipart
 from workflow.multipart import MultipartReader
 
 BOUNDARY = "b0undary"
@@ -18,6 +20,17 @@ PIECES = (1, 2, 5, 13, 64, 1024 * 1024)
 
 #: Values that an empty part or the delimiter could be confused with, and plain ones.
 VALUES = [b"", b"-", b"--", b"--b0und", b"\r\n", b"\r", b"x\r\n--b0un", b"plain", bytes(range(256))]
+
+
+@pytest.fixture(params=[False, True], ids=["in-turn", "read-ahead"])
+def read_ahead(request, monkeypatch) -> bool:
+    """Every body read in turn, or every body read ahead on a thread (as large ones are)."""
+    monkeypatch.setattr(workflow.multipart, "READ_AHEAD_FROM", -1 if request.param else 1 << 62)
+    return request.param
+
+
+def _reading_ahead() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "upload-read-ahead"]
 
 
 def _parse(body: bytes, *, piece: int = 1024 * 1024, memory: int = 500_000, parts: int = 1000):
@@ -54,7 +67,7 @@ def _form(values: list[bytes], as_files: bool) -> dict:
 
 @pytest.mark.parametrize("as_files", [False, True], ids=["fields", "files"])
 @pytest.mark.parametrize("piece", PIECES)
-def test_werkzeug_bodies_parse_as_werkzeug_parses_them(as_files, piece):
+def test_werkzeug_bodies_parse_as_werkzeug_parses_them(as_files, piece, read_ahead):
     # werkzeug's client writes an empty part with no CRLF before the next delimiter.
     _, body = encode_multipart(_form(VALUES, as_files), boundary=BOUNDARY)
     expected = _werkzeug(body)
@@ -77,7 +90,7 @@ def _browser_body(*parts: tuple[str, str | None, bytes], epilogue: bytes = b"") 
 
 
 @pytest.mark.parametrize("piece", PIECES)
-def test_browser_bodies_with_empty_parts_and_an_epilogue(piece):
+def test_browser_bodies_with_empty_parts_and_an_epilogue(piece, read_ahead):
     body = _browser_body(
         ("csrf_token", None, b"token"),
         ("empty", None, b""),
@@ -131,11 +144,40 @@ def test_malformed_bodies_are_value_errors(body, piece):
         _parse(body, piece=piece)
 
 
-def test_more_parts_than_allowed_is_413():
+def test_more_parts_than_allowed_is_413(read_ahead):
     body = _browser_body(*[("a", None, b"1")] * 5)
     assert len(_parse(body, parts=5)[0].getlist("a")) == 5
     with pytest.raises(RequestEntityTooLarge):
-        _parse(body, parts=4)
+        _parse(body, parts=4, piece=4)
+    assert _reading_ahead() == []  # the parse stopped early, and so did its reader
+
+
+class _BreaksOff(io.BytesIO):
+    """A body whose client goes away after ``keep`` bytes."""
+
+    def __init__(self, data: bytes, keep: int) -> None:
+        super().__init__(data)
+        self.keep = keep
+
+    def readinto(self, buffer) -> int:
+        if self.tell() >= self.keep:
+            raise ClientDisconnected()
+        return super().readinto(buffer)
+
+
+def test_an_error_while_reading_ahead_is_raised_in_the_parse(read_ahead):
+    body = _browser_body(("file", "a.pdf", bytes(10_000)))
+    made = []
+
+    def factory(**kwargs):
+        made.append(io.BytesIO())
+        return made[-1]
+
+    reader = MultipartReader(factory, max_form_memory_size=None, max_form_parts=None, piece_size=64)
+    with pytest.raises(ClientDisconnected):
+        reader.parse(_BreaksOff(body, 5_000), BOUNDARY.encode(), len(body))
+    assert 4_000 < len(made[0].getvalue()) <= 5_000  # written up to where the client went
+    assert _reading_ahead() == []
 
 
 @pytest.mark.parametrize("piece", [7, 1024 * 1024])
