@@ -79,6 +79,9 @@ class StagedFile:
         self._hash = hashlib.sha256()
         #: Bytes hashed from the start of the file; None once a write breaks the sequence.
         self._hashed: int | None = 0
+        #: Whether anything but ``write`` used the file since the last write, which may have
+        #: moved its position; until then the position is known to be the end, with no tell().
+        self._touched = False
         self.adopted = False
         self._discard = weakref.finalize(self, _discard, name)
         #: Start the disk writes as the file grows (for a file that is kept where it is).
@@ -86,9 +89,10 @@ class StagedFile:
         self._written_back = 0
 
     def write(self, data: bytes) -> int:
-        if self._hashed is not None and self._file.tell() == self._hashed:
+        if self._hashed is not None and (not self._touched or self._file.tell() == self._hashed):
             self._hash.update(data)
             self._hashed += len(data)
+            self._touched = False
         else:
             self._hashed = None  # a write elsewhere than the end: hash the file when it is saved
         written = self._file.write(data)
@@ -124,9 +128,11 @@ class StagedFile:
         return self._file.closed
 
     def __getattr__(self, name: str):
+        self._touched = True  # seek, read, truncate ... all come through here
         return getattr(self._file, name)
 
     def __iter__(self):
+        self._touched = True
         return iter(self._file)
 
     def __enter__(self) -> StagedFile:
