@@ -4,7 +4,8 @@ part streams into the stream factory's file (the storage's staging file) as it a
 werkzeug's own parser copies every piece of the body into a buffer, searches it with regular
 expressions and slices it out again; python-multipart scans the pieces where they lie and hands
 over the spans between boundaries, which are written (and hashed, by the staging file) without
-a copy. The body is read into one reused buffer.
+a copy. The body is read in 1 MB pieces into reused buffers; a large body is read ahead on a
+thread (:class:`_ReadAhead`) while the piece before is parsed, hashed and written.
 
 The results are what werkzeug's parser gives the views: a ``MultiDict`` of text fields and one
 of :class:`~werkzeug.datastructures.FileStorage`, with the same limits:
