@@ -6,7 +6,9 @@ The server runs in a subprocess (file-backed SQLite, fs storage); the client str
 multipart body from disk in 1 MB pieces, as a browser does. Right before each upload the
 server's peak RSS is reset (``5`` written to /proc/<pid>/clear_refs resets VmHWM), so the growth
 is VmHWM after the upload minus VmRSS before it. Uploads and a plain copy of the same file on
-the same disk (copyfile + fsync, as storage fsyncs) alternate round by round.
+the same disk (copyfile + fsync, as storage fsyncs) alternate round by round. The server's CPU
+time per upload (user + system, from /proc) is printed too: on a busy machine the upload's
+wall time grows with the load far more than the copy's, which mostly waits for the disk.
 Run: .venv/bin/python bench/bench_upload.py
 """
 
@@ -84,6 +86,12 @@ def free_port() -> int:
 def memory_kb(pid: int, field: str) -> int:
     status = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(rf"{field}:\s+(\d+) kB", status).group(1))
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def reset_peak(pid: int) -> None:
@@ -165,6 +173,7 @@ def run(work: Path) -> None:
         text=True,
     )
     growth_kb: list[int] = []
+    server_cpu: list[float] = []
     try:
         journey_id = int(server.stdout.readline())
         session = requests.Session()
@@ -180,9 +189,11 @@ def run(work: Path) -> None:
         def upload_side() -> float:
             reset_peak(server.pid)
             before = memory_kb(server.pid, "VmRSS")
+            cpu_before = cpu_seconds(server.pid)
             started = time.perf_counter()
             upload(port, cookie, path, big)
             elapsed = time.perf_counter() - started
+            server_cpu.append(cpu_seconds(server.pid) - cpu_before)
             growth_kb.append(memory_kb(server.pid, "VmHWM") - before)
             shutil.rmtree(work / "files")  # the stored versions, so the disk does not fill
             return elapsed
@@ -203,6 +214,11 @@ def run(work: Path) -> None:
         f"server peak memory growth per upload: median {growth.median:.1f} MB "
         f"(min {growth.low:.1f}, max {growth.high:.1f}) "
         f"{verdict(growth.high, RSS_GOAL_MB)} on the max"
+    )
+    cpu = Spread.of(server_cpu[1:])
+    print(
+        f"server CPU per upload (user + system): median {cpu.median:.2f} s "
+        f"(min {cpu.low:.2f}, max {cpu.high:.2f})"
     )
     show_ratio("upload / disk copy", ratio(rounds, "upload", "disk copy"), goal=2)
 

@@ -63,7 +63,8 @@ class FsStorage(Storage):
 
     def staging_file(self) -> StagedFile:
         """A partial file under the root, so saving it is a rename on the same filesystem."""
-        return StagedFile(self._path(new_file_id()).parent, PARTIAL_PREFIX, owner=self)
+        directory = self._path(new_file_id()).parent
+        return StagedFile(directory, PARTIAL_PREFIX, owner=self, write_behind=True)
 
     def _keep_staged(self, staged: StagedFile, max_size: int | None) -> StoredObject | None:
         """Rename a staged upload into place, written once; None where it must be copied."""

@@ -5,35 +5,28 @@ from __future__ import annotations
 from typing import IO
 
 from flask import Flask, Request, current_app
-from werkzeug.formparser import FormDataParser, MultiPartParser
+from werkzeug.formparser import FormDataParser
 
 from storage import Storage, create_storage
 from storage.base import SPOOL_SIZE
-
-#: How much of the body the multipart parser reads at a time. werkzeug reads 64 KB, which
-#: spends more time per byte on parsing than on writing a large upload.
-PARSE_PIECE = 256 * 1024
+from workflow.multipart import MultipartReader
 
 
 class UploadFormDataParser(FormDataParser):
-    """werkzeug's form parser, reading the body in larger pieces."""
+    """werkzeug's form parser, with multipart bodies read by python-multipart
+    (``workflow/multipart.py``): the same limits and results, each file part written once."""
 
     def _parse_multipart(self, stream, mimetype, content_length, options):
-        # The decoder refuses a buffer past max_form_memory_size, so a piece stays well below it.
-        piece = PARSE_PIECE
-        if self.max_form_memory_size is not None:
-            piece = max(64 * 1024, min(piece, self.max_form_memory_size // 2))
-        parser = MultiPartParser(
-            stream_factory=self.stream_factory,
-            max_form_memory_size=self.max_form_memory_size,
-            max_form_parts=self.max_form_parts,
-            cls=self.cls,
-            buffer_size=piece,
-        )
         boundary = options.get("boundary", "").encode("ascii")
         if not boundary:
             raise ValueError("Missing boundary")
-        form, files = parser.parse(stream, boundary, content_length)
+        reader = MultipartReader(
+            self.stream_factory,
+            max_form_memory_size=self.max_form_memory_size,
+            max_form_parts=self.max_form_parts,
+            cls=self.cls,
+        )
+        form, files = reader.parse(stream, boundary, content_length)
         return stream, form, files
 
 

@@ -139,3 +139,75 @@ def test_a_request_over_the_body_limit_gets_413_and_leaves_no_file(
     assert response.status_code == 413
     assert "Requests are limited to 2 MB" in response.get_data(as_text=True)
     assert versions(isv.journey.id) == [] and _every_file(desk_storage) == []
+
+
+RAW_BOUNDARY = "raw-b0undary"
+
+
+def _body(*parts: tuple[str, str | None, bytes]) -> bytes:
+    out = b""
+    for name, filename, data in parts:
+        out += f'--{RAW_BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"'.encode()
+        if filename is not None:
+            out += f'; filename="{filename}"\r\nContent-Type: application/pdf'.encode()
+        out += b"\r\n\r\n" + data + b"\r\n"
+    return out + f"--{RAW_BOUNDARY}--\r\n".encode()
+
+
+def _raw_upload(client, journey_id: int, body: bytes):
+    return client.post(
+        f"/journeys/{journey_id}/enablement/documents/a",
+        input_stream=io.BytesIO(body),
+        content_length=len(body),
+        content_type=f"multipart/form-data; boundary={RAW_BOUNDARY}",
+        headers={"Accept": "application/json"},
+    )
+
+
+def test_a_body_malformed_or_with_too_many_parts_after_a_staged_file_leaves_no_file(
+    app, isv, client_for, desk_storage, monkeypatch
+):
+    """The file part is staged in storage first; what follows it makes the body refused."""
+    client = client_for(isv.applicant)
+    pdf = sample_pdf("Certificate", padding=BIG)
+    no_disposition = b'Content-Disposition: form-data; name="x"'
+    broken = _body(("file", "a.pdf", pdf), ("x", None, b"1"))
+    broken = broken.replace(no_disposition, b"Content-Type: text/plain")
+    response = _raw_upload(client, isv.journey.id, broken)
+    assert response.status_code == 400 and response.get_json()["ok"] is False
+    monkeypatch.setitem(app.config, "MAX_FORM_PARTS", 3)
+    crowded = _body(("file", "a.pdf", pdf), *[("x", None, b"1")] * 3)
+    assert _raw_upload(client, isv.journey.id, crowded).status_code == 413
+    assert versions(isv.journey.id) == []
+    assert [p for p in desk_storage.root.rglob("*") if p.is_file()] == []
+    fine = _body(("file", "a.pdf", pdf))
+    assert _raw_upload(client, isv.journey.id, fine).get_json()["ok"] is True
+    (row,) = versions(isv.journey.id)
+    with desk_storage.open(row.file_id) as stored:
+        assert stored.read() == pdf
+
+
+def test_a_body_read_ahead_on_a_thread_is_kept_whole_and_written_once(
+    app, isv, client_for, desk_storage, monkeypatch
+):
+    import workflow.multipart
+
+    _no_copying(monkeypatch)
+    opened = []
+
+    class Counted(workflow.multipart._ReadAhead):
+        def __enter__(self):
+            opened.append(self)
+            return super().__enter__()
+
+    monkeypatch.setattr(workflow.multipart, "_ReadAhead", Counted)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 8 * 1024 * 1024)
+    data = sample_pdf("Certificate of incorporation", "Demo Software Ltd", padding=5 * 1024 * 1024)
+    response = upload(client_for(isv.applicant), isv.journey.id, "a", data, "cert.pdf")
+    assert response.status_code == 302 and len(opened) == 1
+    (row,) = versions(isv.journey.id)
+    assert (row.size, row.sha256) == (len(data), sha256(data))
+    with desk_storage.open(row.file_id) as stored:
+        assert stored.read() == data
+    assert _every_file(desk_storage) == [row.file_id]

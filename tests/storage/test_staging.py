@@ -133,3 +133,37 @@ def test_s3_records_the_hash_of_a_large_stream_of_unknown_hash(s3, monkeypatch):
     stored = s3.save(io.BytesIO(data))
     assert s3.stored_sha256(stored.file_id) == hashlib.sha256(data).hexdigest()
     assert s3.checksum(stored.file_id) == stored.sha256
+
+
+def test_a_staged_file_on_disk_starts_its_disk_writes_as_it_grows(tmp_path, monkeypatch):
+    import storage.staging
+
+    started: list[tuple[int, int]] = []
+    monkeypatch.setattr(
+        storage.staging,
+        "start_writeback",
+        lambda fd, offset, length: started.append((offset, length)),
+    )
+    piece = os.urandom(1024 * 1024)
+    count = 2 * storage.staging.WRITE_BEHIND // len(piece) + 3
+    storage_ = FsStorage(tmp_path)
+    staged = _written(storage_, *[piece] * count)
+    # Every byte up to the last whole WRITE_BEHIND was handed to the disk, in order.
+    behind = storage.staging.WRITE_BEHIND
+    assert started == [(0, behind), (behind, behind)]
+    stored = storage_.save(staged)
+    assert stored.sha256 == hashlib.sha256(piece * count).hexdigest()
+    assert storage_.checksum(stored.file_id) == stored.sha256
+    staged.close()
+
+
+def test_a_file_staged_for_s3_starts_no_disk_writes(s3, monkeypatch):
+    """It is sent to the bucket and deleted, so nothing is gained by writing it to disk."""
+    import storage.staging
+
+    started = []
+    monkeypatch.setattr(storage.staging, "start_writeback", lambda *args: started.append(args))
+    staged = _written(s3, *[bytes(65536)] * (2 * storage.staging.WRITE_BEHIND // 65536))
+    stored = s3.save(staged)
+    staged.close()
+    assert started == [] and stored.size == 2 * storage.staging.WRITE_BEHIND
