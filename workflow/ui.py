@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 
+from babel import Locale, dates
 from flask import Flask, request
-from flask_babel import format_datetime, format_decimal, get_timezone
+from flask_babel import format_datetime, format_decimal, get_locale, get_timezone
 
 from workflow.guide import links_for
 from workflow.i18n import _, _l, current_language, ngettext
@@ -70,8 +72,23 @@ def local_time(dt: datetime | None) -> str:
         return ""
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)  # SQLite hands back naive UTC
-    pattern = MOMENT_PATTERNS.get(current_language(), MOMENT_PATTERNS["en"])
-    return f"{format_datetime(dt, pattern)} {zone_name(dt)}"
+    locale = get_locale()
+    if locale is None:  # outside a request: Babel's own defaults, as before
+        pattern = MOMENT_PATTERNS["en"]
+        return f"{format_datetime(dt, pattern)} {zone_name(dt)}"
+    return _moment(dt, locale, get_timezone())
+
+
+@lru_cache(maxsize=4096)
+def _moment(dt: datetime, locale: Locale, zone: tzinfo) -> str:
+    """:func:`local_time` for one reader's locale and zone, kept: a page shows the same few
+    moments (an event's, a stage's) again and again, and Babel's formatting is the page's
+    dearest filter."""
+    pattern = MOMENT_PATTERNS.get(str(locale), MOMENT_PATTERNS["en"])
+    text = dates.format_datetime(dt, pattern, tzinfo=zone, locale=locale)
+    if str(zone) in ("UTC", "Etc/UTC"):
+        return f"{text} UTC"
+    return f"{text} {dates.format_datetime(dt, 'zzzz', tzinfo=zone, locale=locale)}"
 
 
 def file_size(size: int | None) -> str:
