@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 
-from babel import Locale, dates
+from babel import Locale, dates, numbers
 from flask import Flask, request
-from flask_babel import format_datetime, format_decimal, get_locale, get_timezone
+from flask_babel import format_datetime, get_locale, get_timezone
 
 from workflow.guide import links_for
 from workflow.i18n import _, _l, current_language, ngettext
@@ -91,24 +91,34 @@ def _moment(dt: datetime, locale: Locale, zone: tzinfo) -> str:
     return f"{text} {dates.format_datetime(dt, 'zzzz', tzinfo=zone, locale=locale)}"
 
 
+def _decimal(value: float | int, format: str | None = None) -> str:
+    """``flask_babel.format_decimal``, kept per value and locale (a page repeats its sizes)."""
+    return _decimal_in(value, format, get_locale())
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _decimal_in(value: float | int, format: str | None, locale: Locale | None) -> str:
+    return numbers.format_decimal(value, format=format, locale=locale)
+
+
 def file_size(size: int | None) -> str:
     """A file's size on a page: '812 bytes', '1.9 KB', '25.1 MB', its number in the reader's
     locale (packets keep ``workflow.formatting.file_size``)."""
     if size is None:
         return ""
     if size < 1024:
-        return ngettext("%(size)s byte", "%(size)s bytes", size, size=format_decimal(size))
+        return ngettext("%(size)s byte", "%(size)s bytes", size, size=_decimal(size))
     value = float(size)
     for unit in ("KB", "MB", "GB", "TB"):
         value /= 1024
         if value < 1024 or unit == "TB":
-            return f"{format_decimal(value, format='#,##0.0')} {unit}"
+            return f"{_decimal(value, '#,##0.0')} {unit}"
     raise AssertionError("unreachable")
 
 
 def number(value: float | int | None) -> str:
     """A count or figure in the reader's locale: '1,234' (Chinese writes it the same)."""
-    return "" if value is None else format_decimal(value)
+    return "" if value is None else _decimal(value)
 
 
 def account_kind_name(kind: AccountKind) -> str:
