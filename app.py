@@ -12,6 +12,7 @@ from flask import Flask, current_app, session
 
 from workflow import config as config_layers
 from workflow.extensions import csrf, db, login_manager, migrate
+from workflow.web.templating import DeskEnvironment, use_fast_html_params
 from workflow.web.urls import DatabaseIdConverter
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -24,6 +25,8 @@ def create_app(config_override: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(BASE_DIR / "templates"),
         static_folder=str(BASE_DIR / "static"),
     )
+    app.jinja_environment = DeskEnvironment  # before anything builds app.jinja_env
+    use_fast_html_params()
     _configure(app, config_override or {})
     app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
     _init_extensions(app)

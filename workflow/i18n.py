@@ -20,7 +20,8 @@ from flask.json.provider import DefaultJSONProvider
 from flask_babel import Babel, force_locale, get_locale, get_translations, refresh
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
-from markupsafe import escape
+from jinja2 import pass_eval_context
+from markupsafe import Markup, escape
 
 __all__ = [
     "LANGUAGES",
@@ -106,6 +107,15 @@ def html_lang() -> str:
     return "zh-Hans-CN" if current_language() == "zh_Hans_CN" else "en"
 
 
+def _app_globals():
+    """The application context's ``g`` itself (one lookup, not one per read through the
+    proxy), or None outside an application context."""
+    try:
+        return g._get_current_object()
+    except RuntimeError:
+        return None
+
+
 def translations():
     """The request's catalogs, looked up once per locale rather than once per string.
 
@@ -113,13 +123,14 @@ def translations():
     context, the domain, the locale, the cache). The result is kept beside Flask-Babel's own
     locale, so ``force_locale`` (a mail in its reader's language) gets its own catalogs.
     """
-    state = g.get("_flask_babel") if g else None
+    store = _app_globals()
+    state = getattr(store, "_flask_babel", None)
     if state is not None:
         kept = getattr(state, "desk_translations", None)
         if kept is not None and kept[0] is getattr(state, "babel_locale", None):
             return kept[1]
     found = get_translations()
-    state = g.get("_flask_babel") if g else None
+    state = getattr(store, "_flask_babel", None)
     if state is not None:
         state.desk_translations = (getattr(state, "babel_locale", None), found)
     return found
@@ -152,6 +163,26 @@ def lazy_ngettext(singular: str, plural: str, num: int, **variables) -> LazyText
     return LazyText(ngettext, singular, plural, num, **variables)
 
 
+@pass_eval_context
+def _template_gettext(eval_context, string: str, **variables) -> str:
+    """``_()`` in a template, as Jinja's new-style gettext answers it: markup in an escaping
+    template (so the variables are escaped, the message's own tags are not), and always
+    formatted, so a message's ``%%`` reads as one ``%`` with or without variables."""
+    text = translations().ugettext(string)
+    if eval_context.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
+@pass_eval_context
+def _template_ngettext(eval_context, singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    text = translations().ungettext(singular, plural, num)
+    if eval_context.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
 class JSONProvider(DefaultJSONProvider):
     """JSON answers carry a lazy message as its text (Flask would take its escaped markup)."""
 
@@ -178,6 +209,10 @@ def init_app(app: Flask) -> None:
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
     )
+    # The same answers in one call each: Jinja's own go through the template context three
+    # times per string (the ``_`` alias, the wrapper, the lookup), and a journey page has 150.
+    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext)
+    app.jinja_env.globals.update(ngettext=_template_ngettext)
     app.jinja_env.globals.update(html_lang=html_lang, languages=LANGUAGES)
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 
+from babel import Locale, dates, numbers
 from flask import Flask, request
-from flask_babel import format_datetime, format_decimal, get_timezone
+from flask_babel import format_datetime, get_locale, get_timezone
 
 from workflow.guide import links_for
 from workflow.i18n import _, _l, current_language, ngettext
@@ -70,8 +72,33 @@ def local_time(dt: datetime | None) -> str:
         return ""
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)  # SQLite hands back naive UTC
-    pattern = MOMENT_PATTERNS.get(current_language(), MOMENT_PATTERNS["en"])
-    return f"{format_datetime(dt, pattern)} {zone_name(dt)}"
+    locale = get_locale()
+    if locale is None:  # outside a request: Babel's own defaults, as before
+        pattern = MOMENT_PATTERNS["en"]
+        return f"{format_datetime(dt, pattern)} {zone_name(dt)}"
+    return _moment(dt, locale, get_timezone())
+
+
+@lru_cache(maxsize=4096)
+def _moment(dt: datetime, locale: Locale, zone: tzinfo) -> str:
+    """:func:`local_time` for one reader's locale and zone, kept: a page shows the same few
+    moments (an event's, a stage's) again and again, and Babel's formatting is the page's
+    dearest filter."""
+    pattern = MOMENT_PATTERNS.get(str(locale), MOMENT_PATTERNS["en"])
+    text = dates.format_datetime(dt, pattern, tzinfo=zone, locale=locale)
+    if str(zone) in ("UTC", "Etc/UTC"):
+        return f"{text} UTC"
+    return f"{text} {dates.format_datetime(dt, 'zzzz', tzinfo=zone, locale=locale)}"
+
+
+def _decimal(value: float | int, format: str | None = None) -> str:
+    """``flask_babel.format_decimal``, kept per value and locale (a page repeats its sizes)."""
+    return _decimal_in(value, format, get_locale())
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _decimal_in(value: float | int, format: str | None, locale: Locale | None) -> str:
+    return numbers.format_decimal(value, format=format, locale=locale)
 
 
 def file_size(size: int | None) -> str:
@@ -80,18 +107,18 @@ def file_size(size: int | None) -> str:
     if size is None:
         return ""
     if size < 1024:
-        return ngettext("%(size)s byte", "%(size)s bytes", size, size=format_decimal(size))
+        return ngettext("%(size)s byte", "%(size)s bytes", size, size=_decimal(size))
     value = float(size)
     for unit in ("KB", "MB", "GB", "TB"):
         value /= 1024
         if value < 1024 or unit == "TB":
-            return f"{format_decimal(value, format='#,##0.0')} {unit}"
+            return f"{_decimal(value, '#,##0.0')} {unit}"
     raise AssertionError("unreachable")
 
 
 def number(value: float | int | None) -> str:
     """A count or figure in the reader's locale: '1,234' (Chinese writes it the same)."""
-    return "" if value is None else format_decimal(value)
+    return "" if value is None else _decimal(value)
 
 
 def account_kind_name(kind: AccountKind) -> str:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from workflow.extensions import db
 from workflow.models import Account, Journey
@@ -27,12 +28,9 @@ class OtherClaim:
     enablement_state: str | None
 
 
-def other_claims(account: Account) -> list[OtherClaim]:
-    """The other accounts claiming ``account``'s taobao account ID, verified ones first.
-
-    One statement, however many accounts claim the ID: each claimant's first journey's state is
-    a correlated subquery, not a query per claimant.
-    """
+@cache
+def _claims_statement():
+    """Built once: the reviewer's enablement panel asks on every page."""
     first_state = (
         select(Journey.state)
         .where(Journey.account_id == Account.id)
@@ -41,10 +39,23 @@ def other_claims(account: Account) -> list[OtherClaim]:
         .correlate(Account)
         .scalar_subquery()
     )
-    rows = db.session.execute(
+    return (
         select(Account, first_state)
-        .where(Account.taobao_account_key == account.taobao_account_key, Account.id != account.id)
+        .where(
+            Account.taobao_account_key == bindparam("key"), Account.id != bindparam("account_id")
+        )
         .order_by(Account.taobao_verified_at.is_(None), Account.id)
+    )
+
+
+def other_claims(account: Account) -> list[OtherClaim]:
+    """The other accounts claiming ``account``'s taobao account ID, verified ones first.
+
+    One statement, however many accounts claim the ID: each claimant's first journey's state is
+    a correlated subquery, not a query per claimant.
+    """
+    rows = db.session.execute(
+        _claims_statement(), {"key": account.taobao_account_key, "account_id": account.id}
     ).all()
     return [
         OtherClaim(
