@@ -19,7 +19,8 @@ The rules, in words: applicants see only their own account's data (colleagues in
 share it) and are the only ones who write it; reviewers and admins see every journey and make the
 review decisions (among them which configurations an APP must make), but never write
 applicant-owned data; both sides write on a stage's conversation (a message is neither); only
-admins administer users.
+admins administer users. An account's webhook endpoints are its applicants' alone (staff do not
+see them); the desk's own endpoints, for Tmall Global's systems, are the admins'.
 """
 
 from __future__ import annotations

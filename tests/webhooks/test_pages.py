@@ -6,11 +6,14 @@ from __future__ import annotations
 import logging
 import re
 
+import pytest
 from sqlalchemy import select
 
 from tests.seeding import seed_webhook
+from workflow.errors import NotFound, NotPermitted
 from workflow.extensions import db
 from workflow.models import DeliveryStatus, Job, Role, WebhookDelivery, WebhookEndpoint
+from workflow.webhooks.operations import register_endpoint
 
 SECRET = re.compile(r"whsec_[A-Za-z0-9_-]{20,}")
 
@@ -118,3 +121,14 @@ def test_the_pages_read_in_chinese(make_account, make_user, login):
     client = login(applicant)
     page = client.get("/account/webhooks").text
     assert "注册端点" in page and "尚未注册任何端点。" in page
+
+
+def test_only_the_accounts_applicants_register_its_endpoints(make_account, make_user):
+    account, other = make_account(), make_account()
+    outsider = make_user(Role.applicant, other)
+    for actor in (make_user(Role.admin), make_user(Role.reviewer), outsider):
+        with pytest.raises((NotFound, NotPermitted)):
+            register_endpoint(actor, account, "https://hooks.example.com/x", ["journey.moved"])
+    with pytest.raises((NotFound, NotPermitted)):
+        register_endpoint(outsider, None, "https://hooks.example.com/x", ["journey.moved"])
+    assert _endpoints() == []

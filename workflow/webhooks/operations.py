@@ -81,7 +81,9 @@ def register_endpoint(
     if account is None:
         authorize(actor, Action.manage_desk_webhooks)
     else:
-        authorize(actor, Action.manage_webhooks, account)
+        # Asked about an endpoint of the account, not the account itself: staff see every
+        # account, but an account's endpoints are its own applicants' alone.
+        authorize(actor, Action.manage_webhooks, WebhookEndpoint(account_id=account.id))
     url = url.strip()
     problem = url_problem(url)
     if problem:
