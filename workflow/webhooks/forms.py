@@ -19,8 +19,12 @@ class EndpointForm(DeskForm):
         choices=[SelectChoice(t.name, t.label) for t in EVENT_TYPES],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
-        validators=[DataRequired(message=_l("Choose at least one event type."))],
     )
+
+    def validate_event_types(self, field):
+        # Not DataRequired: that would mark every box required, as if each had to be ticked.
+        if not field.data:
+            raise ValidationError(_l("Choose at least one event type."))
 
     def validate_url(self, field):
         problem = url_problem((field.data or "").strip())
