@@ -230,7 +230,8 @@ def test_switched_off_after_the_configured_failures_and_the_owner_mailed(
     assert delivery.status is DeliveryStatus.failed and delivery.attempts == 3
     assert len(receiver.arrivals) == 3
 
-    mails = {m.to_addr: m for m in db.session.scalars(select(OutboxMessage))}
+    outbox = db.session.scalars(select(OutboxMessage)).all()
+    mails = {m.to_addr: m for m in outbox if receiver.url in m.subject}
     assert set(mails) == {applicant.email, colleague.email}
     english, chinese = mails[applicant.email], mails[colleague.email]
     assert "switched off" in english.subject and receiver.url in english.subject
@@ -283,3 +284,21 @@ def test_release_is_its_own_event_type(desk, receiver, clock, make_journey):
     fire(journey, "approve", reviewer)
     db.session.commit()
     assert [d.event_type for d in _deliveries()] == [RELEASED]
+
+
+def test_a_desk_endpoint_switched_off_mails_the_admins(
+    desk, receiver, clock, app, monkeypatch, make_user
+):
+    monkeypatch.setitem(app.config, "WEBHOOK_MAX_FAILURES", 1)
+    _account, _applicant, reviewer, submitted_journey = desk
+    admin = make_user(Role.admin)
+    register_endpoint(admin, None, receiver.url, [JOURNEY_MOVED])
+    db.session.commit()
+    receiver.status = 502
+    receiver.start()
+    _send_back(submitted_journey(), reviewer)
+    _work()
+    [endpoint] = db.session.scalars(select(WebhookEndpoint)).all()
+    assert not endpoint.is_active
+    mails = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [m.to_addr for m in mails if "Webhook endpoint" in m.subject] == [admin.email]
