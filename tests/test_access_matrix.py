@@ -292,6 +292,11 @@ TABLE: tuple[Row, ...] = (
     Row("webhooks.redeliver", "POST",
         "/webhooks/{desk_webhook}/deliveries/{desk_delivery}/redeliver",
         on_a="LNNNNY", on_b="LNNNNY", kind="admin", writes=True, data={"confirm": "y"}),
+    # The seeded endpoints are on: allowed, and refused by the operation, so nothing changes.
+    Row("webhooks.switch_on", "POST", "/webhooks/{webhook}/on",
+        on_a="LYNYNN", on_b="LNYNNN", kind="edit"),
+    Row("webhooks.switch_on", "POST", "/webhooks/{desk_webhook}/on",
+        on_a="LNNNNY", on_b="LNNNNY", kind="admin"),
     # Last: the admin's confirmed delete removes the desk's endpoint the rows above use.
     Row("webhooks.delete_endpoint", "POST", "/webhooks/{desk_webhook}/delete",
         on_a="LNNNNY", on_b="LNNNNY", kind="admin", writes=True, data={"confirm": "y"}),

@@ -20,7 +20,7 @@ from workflow.models import (
 )
 from workflow.operations import fire
 from workflow.webhooks.events import CHANGES_REQUESTED, JOURNEY_MOVED, RELEASED
-from workflow.webhooks.operations import redeliver, register_endpoint
+from workflow.webhooks.operations import redeliver, register_endpoint, switch_on
 
 pytestmark = pytest.mark.usefixtures("loopback_allowed")
 
@@ -244,6 +244,18 @@ def test_switched_off_after_the_configured_failures_and_the_owner_mailed(
     assert len(_deliveries()) == 1  # a switched-off endpoint is owed nothing more
     with pytest.raises(DomainError):
         redeliver(applicant, delivery)
+
+    # Once the receiver works, the owner switches it on and sends what it missed.
+    receiver.status = None
+    switch_on(colleague, endpoint)
+    redeliver(colleague, delivery)
+    db.session.commit()
+    assert _work().done == 1
+    [delivery] = _deliveries()
+    assert delivery.status is DeliveryStatus.delivered and len(receiver.arrivals) == 4
+    endpoint = db.session.get(WebhookEndpoint, endpoint.id)
+    assert endpoint.is_active and endpoint.disabled_at is None
+    assert endpoint.consecutive_failures == 0
 
 
 def test_the_egress_guard_refuses_loopback_unless_allowed(desk, receiver, clock, app, monkeypatch):

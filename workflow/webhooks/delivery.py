@@ -214,8 +214,8 @@ def mail_owner_switched_off(endpoint: WebhookEndpoint, delivery: WebhookDelivery
                 "The desk switched off the webhook endpoint %(url)s on %(time)s after "
                 "%(failures)s failed deliveries in a row.\n\n"
                 "Last answer: %(error)s\n\n"
-                "Nothing more is sent to it. Deliveries it missed are in its delivery log, "
-                "where they can be sent again once the receiver works: %(log)s\n",
+                "Nothing more is sent to it. Once the receiver works, switch it on again on its "
+                "page, where the deliveries it missed can be sent again: %(log)s\n",
                 url=endpoint.url,
                 time=mail_time(endpoint.disabled_at or utcnow(), user),
                 failures=endpoint.consecutive_failures,

@@ -44,3 +44,7 @@ class RedeliverForm(DeskForm):
         _l("Yes, send it again under the same delivery ID"),
         validators=[DataRequired(message=_l("Tick the box to confirm."))],
     )
+
+
+class SwitchOnForm(DeskForm):
+    """The button that switches an endpoint on again; its token is its only field."""

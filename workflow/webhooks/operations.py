@@ -131,13 +131,24 @@ def delete_endpoint(actor: User, endpoint: WebhookEndpoint) -> None:
     db.session.flush()
 
 
+def switch_on(actor: User, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """Switch an endpoint the desk switched off on again, with its failures counted afresh.
+    What it missed stays failed in its log, to be sent again one by one."""
+    authorize(actor, Action.manage_webhooks, endpoint)
+    if endpoint.is_active:
+        raise DomainError(_l("This endpoint is already on."))
+    endpoint.is_active, endpoint.disabled_at, endpoint.consecutive_failures = True, None, 0
+    db.session.flush()
+    return endpoint
+
+
 def redeliver(actor: User, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a failed delivery again, under the same delivery ID, with a fresh round of
     attempts. A delivered one is not: its receiver acknowledged it."""
     endpoint = delivery.endpoint
     authorize(actor, Action.manage_webhooks, endpoint)
     if not endpoint.is_active:
-        raise DomainError(_l("This endpoint is switched off; register it again to use it."))
+        raise DomainError(_l("This endpoint is switched off; switch it on first."))
     if delivery.status is not DeliveryStatus.failed:
         raise DomainError(_l("Only a failed delivery can be sent again."))
     now = utcnow()

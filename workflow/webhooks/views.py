@@ -16,7 +16,12 @@ from workflow.web.access import own_account, requires_action, row_of
 from workflow.web.units import run_unit
 from workflow.webhooks import operations
 from workflow.webhooks.events import EVENT_TYPES, event_label
-from workflow.webhooks.forms import DeleteEndpointForm, EndpointForm, RedeliverForm
+from workflow.webhooks.forms import (
+    DeleteEndpointForm,
+    EndpointForm,
+    RedeliverForm,
+    SwitchOnForm,
+)
 
 bp = Blueprint("webhooks", __name__)
 
@@ -100,6 +105,7 @@ def endpoint(endpoint_id: int):
         deliveries=deliveries,
         delete_form=DeleteEndpointForm(formdata=None),
         redeliver_form=RedeliverForm(formdata=None),
+        switch_on_form=SwitchOnForm(formdata=None),
         back=_back(row),
         event_label=event_label,
     )
@@ -121,6 +127,21 @@ def delete_endpoint(endpoint_id: int):
     )
     if deleted:
         return redirect(back)
+    return redirect(url_for("webhooks.endpoint", endpoint_id=endpoint_id))
+
+
+@bp.route("/webhooks/<int:endpoint_id>/on", methods=["POST"])
+@requires_action(Action.manage_webhooks, target=_endpoint)
+def switch_on(endpoint_id: int):
+    row = _endpoint(endpoint_id=endpoint_id)
+    form = SwitchOnForm()
+    if not form.validate_on_submit():
+        flash(form.error_summary() or _("The form could not be used."), "error")
+    else:
+        run_unit(
+            lambda: operations.switch_on(current_user._get_current_object(), row),
+            _("The endpoint is on again. Send the deliveries it missed from its log."),
+        )
     return redirect(url_for("webhooks.endpoint", endpoint_id=endpoint_id))
 
 
