@@ -38,6 +38,8 @@ class Receiver:
     port: int
     secret: str = ""
     status: int | None = None
+    #: The body of a refusal (an answer with ``status``).
+    answer: bytes = b""
     arrivals: list[Arrival] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
     thread: threading.Thread | None = None
@@ -67,6 +69,11 @@ class Receiver:
                     )
                 )
                 self.send_response(receiver.status or 204)
+                if receiver.status and receiver.answer:
+                    self.send_header("Content-Length", str(len(receiver.answer)))
+                    self.end_headers()
+                    self.wfile.write(receiver.answer)
+                    return
                 self.end_headers()
 
             def log_message(self, *args):

@@ -314,3 +314,16 @@ def test_a_desk_endpoint_switched_off_mails_the_admins(
     assert not endpoint.is_active
     mails = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert [m.to_addr for m in mails if "Webhook endpoint" in m.subject] == [admin.email]
+
+
+def test_only_the_start_of_a_refusals_answer_is_kept(desk, receiver, clock):
+    account, applicant, reviewer, submitted_journey = desk
+    _register(receiver, account, applicant, types=(JOURNEY_MOVED,))
+    receiver.status, receiver.answer = 500, b"Internal trouble. " + b"x" * 5_000_000
+    receiver.start()
+    _send_back(submitted_journey(), reviewer)
+    _work()
+    [delivery] = _deliveries()
+    assert delivery.last_http_status == 500
+    assert delivery.last_error.startswith("HTTP 500 Internal trouble. xxx")
+    assert len(delivery.last_error) <= 320

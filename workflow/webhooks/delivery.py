@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import requests
 from flask import current_app
 from sqlalchemy import select, update
+from urllib3.exceptions import HTTPError
 
 from top.egress import EgressPolicy, EgressRefused, guarded_session
 from workflow import jobs
@@ -56,26 +57,32 @@ def egress_policy() -> EgressPolicy:
 
 
 def post(url: str, headers: dict[str, str], body: bytes, policy: EgressPolicy) -> Outcome:
-    """One POST through the guard; any 2xx answer is an acknowledgement."""
+    """One POST through the guard; any 2xx answer is an acknowledgement.
+
+    Of a refusal's answer only the first ``ANSWER_KEPT`` bytes are read: a receiver cannot
+    make the worker hold a large body.
+    """
     host = urlsplit(url).hostname or url
-    session = guarded_session(policy)
-    try:
-        response = session.post(url, data=body, headers=headers, timeout=TIMEOUT)
-    except EgressRefused:
-        return Outcome(
-            False,
-            error=f"refused: {host} is not a public address; an admin can allow its network "
-            "with ONBOARDING_WEBHOOK_ALLOWED_NETWORKS",
-        )
-    except requests.RequestException as error:
-        return Outcome(False, error=str(error)[:ANSWER_KEPT] or type(error).__name__)
-    finally:
-        session.close()
-    with response:
-        if 200 <= response.status_code < 300:
-            return Outcome(True, response.status_code)
-        text = response.text[:ANSWER_KEPT] if response.content else ""
-        return Outcome(False, response.status_code, f"HTTP {response.status_code} {text}".strip())
+    with guarded_session(policy) as session:
+        try:
+            with session.post(
+                url, data=body, headers=headers, timeout=TIMEOUT, stream=True
+            ) as response:
+                status = response.status_code
+                if 200 <= status < 300:
+                    return Outcome(True, status)
+                start = response.raw.read(ANSWER_KEPT, decode_content=True) or b""
+        except EgressRefused:
+            return Outcome(
+                False,
+                error=f"refused: {host} is not a public address; an admin can allow its "
+                "network with ONBOARDING_WEBHOOK_ALLOWED_NETWORKS",
+            )
+        except (requests.RequestException, HTTPError, OSError) as error:
+            # Reading the answer's start raw can raise urllib3's own errors (a read timeout).
+            return Outcome(False, error=str(error)[:ANSWER_KEPT] or type(error).__name__)
+    text = start.decode("utf-8", "replace")
+    return Outcome(False, status, f"HTTP {status} {text}".strip())
 
 
 class SendWebhook:
