@@ -125,6 +125,7 @@ AREAS = (
     "packets",
     "admin",
     "notifications",
+    "webhooks",
     "health",
 )
 
@@ -159,9 +160,17 @@ def _register_job_kinds(app: Flask) -> None:
     from workflow.notifications.reminders import reminders_kind
     from workflow.packets.rendering import packet_kind_job
     from workflow.retention import retention_kind
+    from workflow.webhooks.delivery import webhook_kind
 
     app.extensions["jobs"] = JobRegistry(
-        [mail_kind(), ocr_kind(), packet_kind_job(), reminders_kind(), retention_kind()]
+        [
+            mail_kind(),
+            ocr_kind(),
+            packet_kind_job(),
+            reminders_kind(),
+            retention_kind(),
+            webhook_kind(),
+        ]
     )
 
 
@@ -169,3 +178,4 @@ def _connect_handlers() -> None:
     """Import the modules whose signal handlers and requirement checks must be live."""
     import workflow.notifications  # noqa: F401
     import workflow.packets.rendering  # noqa: F401  (freezes each submission's packet inputs)
+    import workflow.webhooks.events  # noqa: F401  (writes the deliveries each change owes)

@@ -108,3 +108,35 @@ def seed_packet(journey: Journey, reference: str, kind: str = "distribution") ->
     db.session.add(packet)
     db.session.flush()
     return packet
+
+
+def seed_webhook(account_id: int | None, label: str) -> tuple[int, int]:
+    """An endpoint (of the account, or the desk's own for None) with one failed delivery, so
+    its log has a row to send again: ``(endpoint id, delivery id)``."""
+    import uuid
+
+    from workflow.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+    from workflow.webhooks import signing
+
+    endpoint = WebhookEndpoint(
+        account_id=account_id,
+        url=f"https://hooks.example.com/{label}",
+        description="",
+        event_types=["journey.moved"],
+        public_id=signing.new_public_id(),
+        key_id=signing.current_key_id(),
+    )
+    db.session.add(endpoint)
+    db.session.flush()
+    delivery = WebhookDelivery(
+        delivery_id=str(uuid.uuid4()),
+        endpoint_id=endpoint.id,
+        event_type="journey.moved",
+        payload="{}",
+        status=DeliveryStatus.failed,
+        attempts=8,
+        last_error="HTTP 503",
+    )
+    db.session.add(delivery)
+    db.session.flush()
+    return endpoint.id, delivery.id

@@ -28,7 +28,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.seeding import journey_with_app, seed_evidence, seed_packet, seed_snapshot
+from tests.seeding import (
+    journey_with_app,
+    seed_evidence,
+    seed_packet,
+    seed_snapshot,
+    seed_webhook,
+)
 from tests.support import database_fingerprint
 from workflow.deployment.operations import save_stage_document
 from workflow.deployment.specs import SPECS
@@ -267,6 +273,33 @@ TABLE: tuple[Row, ...] = (
         on_a="LNNNNY", on_b="LNNNNY", kind="admin", writes=True),
     # Nothing in the seeded world is past a period, so the run is allowed and deletes nothing.
     Row("admin.run_retention", "POST", "/admin/retention/run", on="LNNNNY", kind="admin"),
+    # --- webhooks: an account's endpoints are its applicants'; the desk's own, admins'
+    Row("webhooks.account_endpoints", "GET", "/account/webhooks", on="LYYYNN", kind="edit"),
+    Row("webhooks.account_endpoints", "POST", "/account/webhooks", on="LYYYNN", kind="edit",
+        writes=True, data={"url": "https://hooks.example.com/new", "event_types": "journey.moved"}),
+    Row("webhooks.desk_endpoints", "GET", "/admin/webhooks", on="LNNNNY", kind="admin"),
+    Row("webhooks.desk_endpoints", "POST", "/admin/webhooks", on="LNNNNY", kind="admin",
+        writes=True, data={"url": "https://tmall.example.com/in", "event_types": "packet.ready"}),
+    Row("webhooks.endpoint", "GET", "/webhooks/{webhook}",
+        on_a="LYNYNN", on_b="LNYNNN", kind="edit"),
+    Row("webhooks.endpoint", "GET", "/webhooks/{desk_webhook}",
+        on_a="LNNNNY", on_b="LNNNNY", kind="admin"),
+    # Unconfirmed, so every allowed cell finds the endpoint still there (and deletes nothing).
+    Row("webhooks.delete_endpoint", "POST", "/webhooks/{webhook}/delete",
+        on_a="LYNYNN", on_b="LNYNNN", kind="edit"),
+    Row("webhooks.redeliver", "POST", "/webhooks/{webhook}/deliveries/{webhook_delivery}/redeliver",
+        on_a="LYNYNN", on_b="LNYNNN", kind="edit", writes=True, data={"confirm": "y"}),
+    Row("webhooks.redeliver", "POST",
+        "/webhooks/{desk_webhook}/deliveries/{desk_delivery}/redeliver",
+        on_a="LNNNNY", on_b="LNNNNY", kind="admin", writes=True, data={"confirm": "y"}),
+    # The seeded endpoints are on: allowed, and refused by the operation, so nothing changes.
+    Row("webhooks.switch_on", "POST", "/webhooks/{webhook}/on",
+        on_a="LYNYNN", on_b="LNYNNN", kind="edit"),
+    Row("webhooks.switch_on", "POST", "/webhooks/{desk_webhook}/on",
+        on_a="LNNNNY", on_b="LNNNNY", kind="admin"),
+    # Last: the admin's confirmed delete removes the desk's endpoint the rows above use.
+    Row("webhooks.delete_endpoint", "POST", "/webhooks/{desk_webhook}/delete",
+        on_a="LNNNNY", on_b="LNNNNY", kind="admin", writes=True, data={"confirm": "y"}),
 )
 # fmt: on
 
@@ -376,7 +409,13 @@ def _build_account(make_account, make_user, label: str, with_colleague: bool) ->
     packet = seed_packet(journeys["dist"], f"MATRIX-{journeys['dist'].id}")
     snapshot = seed_snapshot(journeys["dist"], f"MATRIX-PENDING-{journeys['dist'].id}")
     ids = {name: journey.id for name, journey in journeys.items()}
+    webhook, webhook_delivery = seed_webhook(account.id, label)
+    desk_webhook, desk_delivery = seed_webhook(None, f"desk-{label}")
     ids.update(
+        webhook=webhook,
+        webhook_delivery=webhook_delivery,
+        desk_webhook=desk_webhook,
+        desk_delivery=desk_delivery,
         document=document.id,
         evidence=evidence.id,
         stage_form=stage_form.id,

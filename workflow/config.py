@@ -296,6 +296,22 @@ SETTINGS: tuple[Setting, ...] = (
         "link-local, multicast and reserved addresses are refused otherwise.",
     ),
     Setting(
+        "WEBHOOK_ALLOWED_NETWORKS",
+        _networks,
+        "",
+        "CIDRs, comma-separated, that webhook endpoints may reach although they are not "
+        "public (e.g. 127.0.0.1/32 for a receiver on this machine); an endpoint at an IP "
+        "address in them may also use plain http://. Every other endpoint must be https:// at "
+        "a public address.",
+    ),
+    Setting(
+        "WEBHOOK_MAX_FAILURES",
+        _positive_int,
+        10,
+        "Failed webhook attempts in a row after which the desk switches the endpoint off and "
+        "mails its owner.",
+    ),
+    Setting(
         "TOP_DEMO_STAND_INS",
         _bool,
         False,

@@ -26,6 +26,7 @@ from workflow.models.journeys import canonical_json
 from workflow.operations import bump_version
 from workflow.policy import Action, authorize, decision_action
 from workflow.replay import recorded_row
+from workflow.signals import decision_recorded
 
 #: Decisions that leave the journey's version where it is: they record a fact about work the
 #: desk did (a packet rendered) and change nothing a reviewer's decision rests on, so a
@@ -62,10 +63,11 @@ def decide(
     # The journey's row first, then the chain head: the same lock order as ``fire``.
     if kind not in KEEPS_VERSION:
         bump_version(journey)
+    rows = list(rows)
     payload = {"rows": [recorded_row(row) for row in rows]}
     if about:
         payload["about"] = about
-    return audit.append_event(
+    event = audit.append_event(
         journey,
         actor,
         kind.value,
@@ -76,3 +78,5 @@ def decide(
         payload=canonical_json(payload),
         packet_sha256=packet_sha256,
     )
+    decision_recorded.send(journey, event=event, kind=kind, rows=rows, actor=actor)
+    return event

@@ -19,7 +19,8 @@ The rules, in words: applicants see only their own account's data (colleagues in
 share it) and are the only ones who write it; reviewers and admins see every journey and make the
 review decisions (among them which configurations an APP must make), but never write
 applicant-owned data; both sides write on a stage's conversation (a message is neither); only
-admins administer users.
+admins administer users. An account's webhook endpoints are its applicants' alone (staff do not
+see them); the desk's own endpoints, for Tmall Global's systems, are the admins'.
 """
 
 from __future__ import annotations
@@ -32,7 +33,15 @@ from flask_babel.speaklater import LazyString
 from workflow.errors import EmailNotVerified, NotFound, NotPermitted
 from workflow.extensions import db
 from workflow.i18n import _l
-from workflow.models import Account, ApiRequest, DecisionKind, Journey, Role, User
+from workflow.models import (
+    Account,
+    ApiRequest,
+    DecisionKind,
+    Journey,
+    Role,
+    User,
+    WebhookEndpoint,
+)
 from workflow.models.accounts import PEOPLE_ROLES
 
 
@@ -109,6 +118,11 @@ class Action(enum.StrEnum):
     export_personal_data = "export_personal_data"
     #: Erase a person's identifying data on their request.
     erase_personal_data = "erase_personal_data"
+    #: The account's webhook endpoints and their delivery logs (its own systems hear about
+    #: its journeys); the account's applicants manage them.
+    manage_webhooks = "manage_webhooks"
+    #: The desk's own webhook endpoints, for Tmall Global's systems (every journey).
+    manage_desk_webhooks = "manage_desk_webhooks"
     # --- the desk itself
     #: A decision the desk makes under one of its rules (``workflow.rules``), never a person.
     apply_desk_rule = "apply_desk_rule"
@@ -178,6 +192,8 @@ RULES: dict[Action, Rule] = {
     Action.manage_retention: Rule(ADMINS, _l("set how long records are kept")),
     Action.export_personal_data: Rule(EVERYONE, _l("export a person's data")),
     Action.erase_personal_data: Rule(ADMINS, _l("erase a person's data")),
+    Action.manage_webhooks: Rule(APPLICANTS_AND_ADMINS, _l("manage webhook endpoints")),
+    Action.manage_desk_webhooks: Rule(ADMINS, _l("manage the desk's webhook endpoints")),
     Action.apply_desk_rule: Rule(DESK, _l("apply the desk's own rules")),
     Action.send_password_reset: Rule(ADMINS, _l("send password-reset links")),
 }
@@ -301,6 +317,12 @@ def can_see(user: User, target: object, rule: Rule | None = None) -> bool:
         return rule is None or user.role in rule.roles
     if isinstance(target, User):
         return user.role is Role.admin or user.id == target.id
+    if isinstance(target, WebhookEndpoint):
+        # An account's endpoints are its own systems' business, staff's not; the desk's own
+        # endpoints are the admins'.
+        if target.account_id is None:
+            return user.role is Role.admin
+        return user.account_id is not None and user.account_id == target.account_id
     if user.is_staff or user.role is Role.system:
         return True
     account_id = account_of(target)
@@ -334,6 +356,7 @@ _NOUNS = {
     "ApiRequest": _l("API request"),
     "StageMessage": _l("message"),
     "User": _l("user"),
+    "WebhookEndpoint": _l("webhook endpoint"),
 }
 
 

@@ -28,3 +28,8 @@ message_posted = _signals.signal("message-posted")
 #: Sent by ``workflow.review.operations.assign_journey`` once the assignment is recorded,
 #: inside the same transaction, with ``actor`` and ``assignee`` (None when unassigned).
 journey_assigned = _signals.signal("journey-assigned")
+
+#: Sent by ``workflow.decisions.decide`` once a decision's event is recorded, inside the same
+#: transaction. Receivers get the ``journey`` as sender and ``event``, ``kind`` (the
+#: ``DecisionKind``), ``rows`` (the rows decided) and ``actor``.
+decision_recorded = _signals.signal("decision-recorded")

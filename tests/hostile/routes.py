@@ -261,5 +261,30 @@ ROUTES: tuple[Route, ...] = (
         "documents": "3650", "evidence": "", "packets": "3650", "mail": "365"},
         actors=("admin",)),
     Route("admin.run_retention", "POST", actors=("admin",)),
+    # --- webhooks
+    Route("webhooks.account_endpoints", "GET"),
+    Route("webhooks.account_endpoints", "POST", fields={
+        "url": "https://hooks.example.com/in", "description": "Our ERP",
+        "event_types": "journey.moved"}),
+    Route("webhooks.desk_endpoints", "GET", actors=("admin",)),
+    Route("webhooks.desk_endpoints", "POST", fields={
+        "url": "https://tmall.example.com/in", "description": "Tmall Global",
+        "event_types": "packet.ready"}, actors=("admin",)),
+    Route("webhooks.endpoint", "GET", {"endpoint_id": "@webhook"}),
+    Route("webhooks.endpoint", "GET", {"endpoint_id": "@desk_webhook"}, actors=("admin",),
+          label="desk"),
+    Route("webhooks.delete_endpoint", "POST", {"endpoint_id": "@webhook_spare"},
+          fields={"confirm": "y"}),
+    Route("webhooks.delete_endpoint", "POST", {"endpoint_id": "@desk_webhook_spare"},
+          fields={"confirm": "y"}, actors=("admin",), label="desk"),
+    Route("webhooks.switch_on", "POST", {"endpoint_id": "@webhook"}),
+    Route("webhooks.switch_on", "POST", {"endpoint_id": "@desk_webhook"}, actors=("admin",),
+          label="desk"),
+    Route("webhooks.redeliver", "POST",
+          {"endpoint_id": "@webhook", "delivery_id": "@webhook_delivery"},
+          fields={"confirm": "y"}),
+    Route("webhooks.redeliver", "POST",
+          {"endpoint_id": "@desk_webhook", "delivery_id": "@desk_delivery"},
+          fields={"confirm": "y"}, actors=("admin",), label="desk"),
 )
 # fmt: on

@@ -12,10 +12,16 @@ import io
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 
 from storage import check_consistency
-from tests.seeding import journey_with_app, seed_evidence, seed_packet, seed_snapshot
+from tests.seeding import (
+    journey_with_app,
+    seed_evidence,
+    seed_packet,
+    seed_snapshot,
+    seed_webhook,
+)
 from tests.support import PASSWORD
 from workflow.auth.tokens import issue_token
 from workflow.deployment.operations import save_stage_document
@@ -30,6 +36,7 @@ from workflow.models import (
     AccountToken,
     App,
     Audience,
+    DeliveryStatus,
     DocumentKind,
     FormKind,
     Journey,
@@ -38,6 +45,8 @@ from workflow.models import (
     SignInFailure,
     TokenPurpose,
     User,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from workflow.models.base import utcnow
 from workflow.operations import open_journey
@@ -85,6 +94,8 @@ class World:
     accounts: dict[int, tuple] = field(default_factory=dict)
     #: Ids of the seeded mailed-link tokens: each works again after every case.
     tokens: list[int] = field(default_factory=list)
+    #: The seeded webhook endpoints' columns by id: a case that deleted one gets it back.
+    webhooks: dict[int, dict] = field(default_factory=dict)
 
     def ids_for(self, role: str, on: str) -> dict[str, object]:
         """An applicant acts on its own account; anyone else on the route's account ``on``."""
@@ -119,9 +130,18 @@ def build_world() -> World:
     users["login"] = _user("login@hostile.test", Role.applicant, spare_account).id
     links = _links(spare_account)
     users["unverified"] = links.pop("unverified_user")
-    for account_ids in ids.values():
+    desk_webhook, desk_delivery = seed_webhook(None, "desk")
+    desk_spare, _ = seed_webhook(None, "desk-spare")
+    for role, account_ids in ids.items():
         account_ids["spare_user"] = users["spare"]
         account_ids.update(links)
+        account_id = db.session.get(Journey, account_ids["enable"]).account_id
+        account_ids["webhook"], account_ids["webhook_delivery"] = seed_webhook(account_id, role)
+        # Deleted by the cases that delete: the others keep theirs.
+        account_ids["webhook_spare"], _ = seed_webhook(account_id, f"{role}-spare")
+        account_ids.update(
+            desk_webhook=desk_webhook, desk_delivery=desk_delivery, desk_webhook_spare=desk_spare
+        )
     db.session.commit()
     world = World(ids=ids, users=users)
     world.states = dict(db.session.execute(select(Journey.id, Journey.state)).all())
@@ -131,6 +151,11 @@ def build_world() -> World:
         for user in db.session.scalars(select(User))
     }
     world.tokens = list(db.session.scalars(select(AccountToken.id).where(unused)))
+    columns = WebhookEndpoint.__table__.columns
+    world.webhooks = {
+        row.id: {c.name: getattr(row, c.key) for c in columns}
+        for row in db.session.scalars(select(WebhookEndpoint))
+    }
     return world
 
 
@@ -246,6 +271,19 @@ def restore(world: World) -> None:
     )
     changed = db.session.execute(spent.values(used_at=None)).rowcount > 0 or changed
     changed = db.session.execute(delete(SignInFailure)).rowcount > 0 or changed
+    # Endpoints a case registered go again, so the owners' limit never refuses the next one.
+    added = delete(WebhookEndpoint).where(WebhookEndpoint.id.not_in(list(world.webhooks)))
+    changed = db.session.execute(added).rowcount > 0 or changed
+    present = set(db.session.scalars(select(WebhookEndpoint.id)))
+    for endpoint_id, values in world.webhooks.items():
+        if endpoint_id not in present:
+            db.session.execute(insert(WebhookEndpoint.__table__).values(**values))
+            changed = True
+    # A redelivered delivery is failed again, so the next case can send it again too.
+    resent = update(WebhookDelivery).where(WebhookDelivery.status != DeliveryStatus.failed)
+    changed = (
+        db.session.execute(resent.values(status=DeliveryStatus.failed)).rowcount > 0 or changed
+    )
     if changed:
         db.session.commit()
     else:

@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 import pytest
 from flask_babel import Domain
 
-from tests.seeding import journey_with_app
+from tests.seeding import journey_with_app, seed_webhook
 from tests.support import PASSWORD
 from workflow.extensions import db
 from workflow.models import AccountKind, Audience, Role
@@ -44,6 +44,9 @@ CHECKED = {
     "users",
     "retention",
     "not found",
+    "webhooks",
+    "webhook log",
+    "desk webhooks",
 }
 #: Journey pages, by state, whose strings are wrapped (the stages' and the journey's templates):
 #: filled in as their strings move into the catalogs; ``"*"`` checks them all.
@@ -224,6 +227,11 @@ def _page(client, url: str) -> str:
 def test_every_visible_word_comes_from_a_catalog(app, pseudo_locale, world, login, capsys):
     people, reviewer, admin, journeys, user_data = world
     pages: dict[str, str] = {}
+    webhooks = {}
+    for kind, applicant in people.items():
+        webhooks[kind], _delivery = seed_webhook(applicant.account_id, kind.value)
+        user_data |= {f"https://hooks.example.com/{kind.value}", "HTTP 503"}
+    db.session.commit()
     anonymous = app.test_client()
     for name, url in [
         ("login", "/login"),
@@ -242,11 +250,15 @@ def test_every_visible_word_comes_from_a_catalog(app, pseudo_locale, world, logi
     boss.post("/login", data={"email": admin.email, "password": PASSWORD})
     pages["users"] = _page(boss, "/admin/users")
     pages["retention"] = _page(boss, "/admin/retention")
+    pages["desk webhooks"] = _page(boss, "/admin/webhooks")
     for kind, applicant in people.items():
         client = app.test_client()
         client.post("/login", data={"email": applicant.email, "password": PASSWORD})
         pages["settings"] = _page(client, "/account/settings")
         pages["password"] = _page(client, "/account/password")
+        pages["webhooks"] = _page(client, "/account/webhooks")
+        endpoint_id = webhooks[kind]
+        pages["webhook log"] = _page(client, f"/webhooks/{endpoint_id}")
         pages[f"dashboard: {kind.value}"] = _page(client, "/journeys")
         for (owner, state), journey in journeys.items():
             if owner is kind:

@@ -64,7 +64,7 @@ def test_the_worker_process_delivers_mail_and_stops_on_sigterm(tmp_path):
             worker.kill()
             worker.communicate()
     assert worker.returncode == 0, output
-    assert "worker serving mail, ocr, packet, reminders, retention every 0.2 s" in output
+    assert "worker serving mail, ocr, packet, reminders, retention, webhook every 0.2 s" in output
     with app.app_context():
         db.session.expire_all()
         assert db.session.get(type(message), message.id).sent_at is not None

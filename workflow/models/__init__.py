@@ -44,6 +44,7 @@ from workflow.models.retention import (
     RetentionKind,
     RetentionRule,
 )
+from workflow.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "DOCUMENT_TITLES",
@@ -58,6 +59,7 @@ __all__ = [
     "ChainHead",
     "DecisionKind",
     "DeletedFile",
+    "DeliveryStatus",
     "DocumentKind",
     "DocumentVersion",
     "EnablementRequest",
@@ -89,4 +91,6 @@ __all__ = [
     "TextSource",
     "TokenPurpose",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]
