@@ -30,6 +30,7 @@ from workflow.decisions import decide
 from workflow.errors import DomainError, NotFound
 from workflow.extensions import db
 from workflow.files import delete_after_commit
+from workflow.i18n import english
 from workflow.jobs.registry import JobKind
 from workflow.models import (
     DecisionKind,
@@ -117,7 +118,8 @@ def _ended_before(cutoff: datetime):
 
 
 def _document_label(row: DocumentVersion) -> str:
-    return f"Document {row.kind.value} ({DOCUMENT_TITLES[row.kind]}), version {row.version}"
+    title = english(DOCUMENT_TITLES[row.kind])
+    return f"Document {row.kind.value} ({title}), version {row.version}"
 
 
 def _attached_to_unsent_mail():

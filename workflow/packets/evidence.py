@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from workflow.i18n import english
 from workflow.models import Event, EvidenceKind, Journey
 from workflow.packets.data import Section
 
@@ -22,7 +23,10 @@ def evidence_sections(journey: Journey) -> list[Section]:
 
 def _rows(view) -> list[tuple[str, str]]:
     rows = [
-        ("Result", view.result_label + (f". {view.problem}" if view.problem else "")),
+        (
+            "Result",
+            english(view.result_label) + (f". {english(view.problem)}" if view.problem else ""),
+        ),
         ("Signature", view.verdict.message),
         ("Run", "from the desk" if view.source == "checker" else "on the applicant's host"),
     ]
@@ -31,7 +35,7 @@ def _rows(view) -> list[tuple[str, str]]:
         checks = ", ".join(f"{c.name} {'ok' if c.ok else 'failed'}" for c in payload.checks)
         rows += [
             ("APP key", payload.app_key),
-            ("Gateway", f"{payload.gateway} ({view.gateway_label})"),
+            ("Gateway", f"{payload.gateway} ({english(view.gateway_label)})"),
             ("Gateway address", payload.gateway_address or "not resolved"),
             ("Host", payload.host.name),
             ("Host addresses", ", ".join(payload.host.addresses) or "none recorded"),
