@@ -30,5 +30,14 @@ NOT_REQUIRED = desk_value(_l("not required"))
 #: A confirmation box of a stage form (``deployment.specs.YES``/``NO``).
 FORM_YES = desk_value(_l("Yes"))
 FORM_NO = desk_value(_l("No"))
+#: Where a connectivity check ran, and what it did not record.
+FROM_DESK = desk_value(_l("from the desk"))
+ON_HOST = desk_value(_l("on the applicant's host"))
+NOT_RESOLVED = desk_value(_l("not resolved"))
+NONE_RECORDED = desk_value(_l("none recorded"))
 #: When the applicant confirmed the TOP console configuration.
 CONFIRMED_AT = desk_pattern(_l("confirmed %(at)s UTC"))
+#: When the applicant continued without the sandbox (§3.2).
+SANDBOX_SKIPPED_AT = desk_pattern(
+    _l("The applicant continued without sandbox verification on %(at)s UTC (§3.2 recommends it).")
+)
