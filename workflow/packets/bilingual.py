@@ -26,7 +26,7 @@ CATALOG = TRANSLATIONS / PACKET_LANGUAGE / "LC_MESSAGES" / "core.po"
 
 @cache
 def _catalog(path: Path = CATALOG) -> dict[str, str]:
-    """Message id → Chinese, for every translated, non-fuzzy singular message."""
+    """Message id → Chinese, for every translated, non-fuzzy singular message without a context."""
     if not path.is_file():
         return {}
     with path.open("rb") as source:
@@ -34,7 +34,11 @@ def _catalog(path: Path = CATALOG) -> dict[str, str]:
     return {
         message.id: message.string
         for message in catalog
-        if message.id and isinstance(message.id, str) and message.string and not message.fuzzy
+        if message.id
+        and isinstance(message.id, str)
+        and message.context is None  # "Name" as a person's is the web's; the packet's is a thing's
+        and message.string
+        and not message.fuzzy
     }
 
 
