@@ -110,3 +110,19 @@ def test_a_persons_name_and_a_things_name_are_told_apart(app):
         assert str(InviteUserForm.name.args[0]) == "姓名"
     with app.test_request_context():
         assert pgettext("person", "Name") == "Name"
+
+
+def test_a_message_in_both_domains_reads_the_same_in_each():
+    # A request reads both catalogs at once: a message id in both must not read two ways.
+    web, core = (
+        catalog(TRANSLATIONS / "zh_Hans_CN" / "LC_MESSAGES" / f"{domain}.po", "zh_Hans_CN")
+        for domain in ("web", "core")
+    )
+    differ = [
+        (m.id, web.get(m.id, m.context).string, m.string)
+        for m in core
+        if m.id
+        and web.get(m.id, m.context) is not None
+        and web.get(m.id, m.context).string != m.string
+    ]
+    assert differ == []
