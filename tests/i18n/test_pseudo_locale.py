@@ -203,7 +203,7 @@ def world(make_account, make_user, make_journey):
         u.name for u in db.session.query(type(reviewer)) if u.name
     }
     for journey in journeys.values():
-        user_data |= {journey.title, journey.account.name, journey.account.taobao_account_id}
+        user_data |= {str(journey.title), journey.account.name, journey.account.taobao_account_id}
         if journey.app is not None:
             # What the seeding typed: the APP's name and description, each API's reason.
             user_data |= {journey.app.name, journey.app.description}

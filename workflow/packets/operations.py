@@ -150,7 +150,7 @@ def packet_from_link(token: str) -> Packet:
     try:
         claims = _serializer().loads(token, max_age=LINK_MAX_AGE)
     except SignatureExpired:
-        raise NotFound("This download link has expired. Ask for a new copy.") from None
+        raise NotFound(_l("This download link has expired. Ask for a new copy.")) from None
     except BadSignature:
         raise NotFound(_l("No such packet.")) from None
     packet = db.session.get(Packet, claims.get("packet"))
