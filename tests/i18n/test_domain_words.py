@@ -115,3 +115,25 @@ def test_the_domains_tables_read_in_the_readers_language_and_record_english(app)
     with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
         assert english(gaps) == "Complete the Cloud order: Order reference, Date ordered"
         assert english(AccountKind.isv.label) == "ISV (independent software vendor)"
+
+
+def test_a_documents_findings_read_in_the_readers_language(app):
+    from workflow.enablement.findings import document_findings
+
+    findings = document_findings(
+        "d",
+        text="Agreement for taobao account tb-123",
+        text_source="pdf",
+        ocr_status=None,
+        account_id="tb-123",
+        signatory_name="",
+    )
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert [str(f.message) for f in findings] == [
+            "在 PDF 文字中找到了淘宝账号 ID tb-123。",
+            "公司资料中尚未填写授权签字人，因此无法查找。",
+        ]
+    with app.test_request_context():
+        assert (
+            str(findings[0].message) == "The taobao account ID tb-123 was found in the PDF's text."
+        )
