@@ -100,7 +100,7 @@ BABEL := $(VENV)/bin/pybabel
 messages: install
 	@for domain in $(DOMAINS); do \
 	  $(BABEL) -q extract --no-location --omit-header --sort-output -F babel-$$domain.cfg \
-	    -k _l -k lazy_ngettext:1,2 -o translations/$$domain.pot . || exit 1; \
+	    -k _l -k lazy_ngettext:1,2 -k pgettext:1c,2 -k lazy_pgettext:1c,2 -o translations/$$domain.pot . || exit 1; \
 	  for locale in $(LOCALES); do \
 	    po=translations/$$locale/LC_MESSAGES/$$domain.po; \
 	    if [ -f $$po ]; then \

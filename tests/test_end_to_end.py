@@ -139,7 +139,9 @@ def test_seller_on_taobao_cloud_reaches_release(seller, client_for, gateway):  #
     for _, text, _ in packets:
         assert seller.account.taobao_account_id in text
     _, mrd_prd, attachments = packets[2]
-    assert "Market requirements (MRD) Uploaded document mrd.pdf" in mrd_prd
+    # Headings and labels in both languages, the Chinese first (workflow/packets/bilingual.py).
+    mrd = "市场需求（MRD） Market requirements (MRD) 已上传的文件 Uploaded document mrd.pdf"
+    assert mrd in mrd_prd
     assert hashlib.sha256(pdf).hexdigest() in {
         hashlib.sha256(d).hexdigest() for d in attachments.values()
     }

@@ -30,6 +30,7 @@ from storage import FileTooLarge, StoredObject
 from workflow.database import reading_only
 from workflow.errors import DomainError
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models.apps import Evidence, Packet, SellerList, StageForm
 from workflow.models.enablement import DocumentVersion
 from workflow.storage_setup import get_storage
@@ -43,9 +44,11 @@ class StorageUnavailable(DomainError):
     status_code = 503
 
 
-def too_large_message(limit: int) -> str:
-    megabytes = limit / (1024 * 1024)
-    return f"The file is larger than the limit of {megabytes:g} MB. Upload a smaller one."
+def too_large_message(limit: int):
+    return _l(
+        "The file is larger than the limit of %(size)s MB. Upload a smaller one.",
+        size=format(limit / (1024 * 1024), "g"),
+    )
 
 
 @contextmanager
@@ -62,7 +65,7 @@ def stored(
     except Exception:
         log.exception("storing a file failed")
         raise StorageUnavailable(
-            "The file could not be stored just now, so nothing was saved. Please try again."
+            _l("The file could not be stored just now, so nothing was saved. Please try again.")
         ) from None
     try:
         yield obj

@@ -32,6 +32,10 @@ __all__ = [
     "_l",
     "ngettext",
     "lazy_ngettext",
+    "pgettext",
+    "lazy_pgettext",
+    "lazy_join",
+    "english",
     "force_locale",
     "language_of",
     "current_language",
@@ -146,6 +150,13 @@ def ngettext(singular: str, plural: str, num: int, **variables) -> str:
     return translations().ungettext(singular, plural, num) % variables
 
 
+def pgettext(context: str, string: str, **variables) -> str:
+    """A message whose English has two meanings, told apart by ``context``: "Name" as a
+    person's (姓名) or as a thing's (名称)."""
+    text = translations().upgettext(context, string)
+    return text % variables if variables else text
+
+
 class LazyText(LazyString):
     """A message translated when it is shown. Unlike Flask-Babel's, it is text, not markup: a
     template (or a flash, which the session keeps as markup) escapes it, so a file name or a
@@ -181,6 +192,38 @@ def _template_ngettext(eval_context, singular: str, plural: str, num: int, **var
     if eval_context.autoescape:
         text = Markup(text)
     return text % variables
+
+
+def lazy_pgettext(context: str, string: str, **variables) -> LazyText:
+    return LazyText(pgettext, context, string, **variables)
+
+
+def _joined(items) -> str:
+    return _(", ").join(str(item) for item in items)
+
+
+def lazy_join(items) -> LazyText:
+    """Lazy messages listed in one: "a, b, c" (Chinese "a、b、c"), in the reader's language."""
+    return LazyText(_joined, tuple(items))
+
+
+def english(message) -> str:
+    """The English of a message marked for the catalog (``_l("…")``), whatever the locale:
+    what stored data (packets, retention records) keeps. Plain text is returned as it is."""
+    if isinstance(message, LazyString):
+        if message._func is _joined:
+            return ", ".join(english(item) for item in message._args[0])
+        if message._func is pgettext:
+            text, params = message._args[1], message._kwargs
+        elif message._func is _:
+            text, params = message._args[0], message._kwargs
+        elif message._func is ngettext:
+            singular, plural, num = message._args
+            text, params = singular if num == 1 else plural, {"num": num, **message._kwargs}
+        else:
+            raise TypeError(f"no English for a lazy {message._func.__name__}")
+        return text % {k: english(v) for k, v in params.items()} if params else text
+    return message
 
 
 class JSONProvider(DefaultJSONProvider):

@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from workflow.errors import DomainError, NotFound
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models import (
     DocumentVersion,
     EnablementRequest,
@@ -55,7 +56,7 @@ def email_sha256(email: str) -> str:
 def _user(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(_l("No such user."))
     return user
 
 
@@ -79,7 +80,7 @@ def export_personal_data(actor: User, user_id: int) -> dict[str, Any]:
         data["account"] = _row(account, "id", "name", "kind", "taobao_account_id")
         data["journeys"] = [
             _row(journey, "id", "state", "created_at", "state_changed_at")
-            | {"title": journey.title}
+            | {"title": str(journey.title)}
             for journey in db.session.scalars(
                 select(Journey).where(Journey.account_id == account.id).order_by(Journey.id)
             )
@@ -149,9 +150,9 @@ def erase_personal_data(admin: User, user_id: int) -> User:
     user = _user(user_id)
     authorize(admin, Action.erase_personal_data, user)
     if user.id == admin.id:
-        raise DomainError("You cannot erase your own data: ask another admin.")
+        raise DomainError(_l("You cannot erase your own data: ask another admin."))
     if user.role is Role.system:
-        raise DomainError("The desk's own users hold no personal data.")
+        raise DomainError(_l("The desk's own users hold no personal data."))
     if user.erased_at is not None:
         return user  # erased already: a second click changes nothing
     email, now = user.email, utcnow()

@@ -30,8 +30,10 @@ from workflow.decisions import decide
 from workflow.errors import DomainError, NotFound
 from workflow.extensions import db
 from workflow.files import delete_after_commit
+from workflow.i18n import _l, english
 from workflow.jobs.registry import JobKind
 from workflow.models import (
+    RETENTION_TITLES,
     DecisionKind,
     DeletedFile,
     DocumentVersion,
@@ -117,7 +119,8 @@ def _ended_before(cutoff: datetime):
 
 
 def _document_label(row: DocumentVersion) -> str:
-    return f"Document {row.kind.value} ({DOCUMENT_TITLES[row.kind]}), version {row.version}"
+    title = english(DOCUMENT_TITLES[row.kind])
+    return f"Document {row.kind.value} ({title}), version {row.version}"
 
 
 def _attached_to_unsent_mail():
@@ -262,10 +265,16 @@ def ensure_file_kept(row: Any) -> str:
         return row.file_id
     record = deletion_of(row)
     if record is None:
-        raise NotFound("No such file.")
+        raise NotFound(_l("No such file."))
     raise FileDeleted(
-        f"This file was deleted on {record.deleted_at:%Y-%m-%d} under the {record.days}-day "
-        f"retention period for {record.kind.value}. Its SHA-256 stays on record: {record.sha256}."
+        _l(
+            "This file was deleted on %(date)s under the %(days)d-day retention period for "
+            "%(kind)s. Its SHA-256 stays on record: %(sha256)s.",
+            date=record.deleted_at.strftime("%Y-%m-%d"),
+            days=record.days,
+            kind=RETENTION_TITLES.get(record.kind, record.kind.value),
+            sha256=record.sha256,
+        )
     )
 
 

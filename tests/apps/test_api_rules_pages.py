@@ -9,9 +9,10 @@ import pytest
 
 from top.gateway import DEMO_APP_SECRET, DEMO_SESSION
 from top.rules import REFUND_NOTE, RULES
-from workflow.apps.catalogue import API_METHODS
+from workflow.apps.catalogue import API_METHODS, REFUNDS, RULE_TEXTS
 from workflow.apps.demo import register_demo_app
 from workflow.extensions import db
+from workflow.i18n import english
 from workflow.models import AccountKind, ReviewStatus, Role
 
 DELIVERY = "https://delivery.example.com/moved"
@@ -110,3 +111,24 @@ def test_checker_page_runs_the_rules_pass_with_advice(checking, gateway):
     assert "is_split=1 together with sub_tid" in split.group(1)
     after = [(t.tid, t.status) for t in gateway.dataset.trades("tmall_global_demo_shop")]
     assert after == before  # the rules pass shipped nothing
+
+
+def test_the_desk_shows_every_rule_of_top_in_the_words_top_keeps():
+    # top.rules keeps the English for the checker and the gateway; the desk's catalog holds the
+    # same English as its message ids, so a page in English reads exactly what TOP enforces.
+    assert {(rule.api, rule.key) for rule in RULES} == set(RULE_TEXTS)
+    for rule in RULES:
+        assert english(RULE_TEXTS[rule.api, rule.key]) == rule.text, rule.key
+    assert english(REFUNDS) == REFUND_NOTE
+
+
+def test_a_chinese_reader_sees_the_rules_and_the_api_groups_in_chinese(drafting):
+    journey, _, client = drafting
+    html = client.get(
+        f"/journeys/{journey.id}", headers={"Accept-Language": "zh-CN,zh;q=0.9"}
+    ).get_data(as_text=True)
+    sold = _api_box(html, "taobao.trades.sold.get")
+    assert "返回最近 3 个月内创建的订单" in sold and "past 3 months" not in sold
+    assert "不支持货到付款（COD）" in _api_box(html, "taobao.logistics.offline.send")
+    assert "订单 · 按创建时间查询已卖出的订单" in html
+    assert "TOP API 不支持退款" in html and REFUND_NOTE not in html

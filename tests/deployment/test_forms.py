@@ -48,7 +48,7 @@ def test_document_upload_refuses_a_non_pdf(party, login):
     assert response.status_code == 400  # the page again, with the reason
     assert latest_form(journey, FormKind.mrd) is None
     page = response.get_data(as_text=True)
-    assert "Upload the document as a PDF." in page and SPECS[FormKind.prd].title in page
+    assert "Upload the document as a PDF." in page and str(SPECS[FormKind.prd].title) in page
 
 
 def test_an_uploaded_documents_name_loses_its_directories(party, login):

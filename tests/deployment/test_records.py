@@ -156,7 +156,7 @@ def test_the_environment_is_recorded_by_a_reviewer_before_it_is_ready(party, log
     fire(journey, "environment_ready", reviewer)
     db.session.commit()
     page = _page(login(applicant), journey)
-    assert SPECS[FormKind.cloud_environment].title in page
+    assert str(SPECS[FormKind.cloud_environment].title) in page
     assert "VPC vpc-bp1 through the bastion host" in page and "cn-hangzhou-h" in page
     assert "Notes for the developer" not in page  # an empty optional field is not shown
 

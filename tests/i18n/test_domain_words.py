@@ -89,3 +89,51 @@ def test_a_refusal_of_the_policy_reads_in_chinese(app, make_account, make_user, 
         assert refused.value.message == "只有审核人员才能审核提交内容。"
     with force_locale("en"):
         assert refused.value.message == "Only reviewers decide submissions."
+
+
+def test_the_domains_tables_read_in_the_readers_language_and_record_english(app):
+    from workflow.deployment.specs import SPECS
+    from workflow.enablement.documents import describe
+    from workflow.i18n import english, lazy_join
+    from workflow.models import DOCUMENT_TITLES, AccountKind, DocumentKind, FormKind
+
+    cloud_order = SPECS[FormKind.cloud_order]
+    gaps = _l(
+        "Complete the %(form)s: %(gaps)s",
+        form=cloud_order.title,
+        gaps=lazy_join(f.label for f in cloud_order.fields[:2]),
+    )
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert str(cloud_order.title) == "云资源订单"
+        assert str(DOCUMENT_TITLES[DocumentKind.certificate_of_incorporation]) == "公司注册证书"
+        assert str(AccountKind.seller.label) == "天猫国际卖家"
+        assert str(describe(DocumentKind.bank_account_proof)) == "银行账户证明（文件 b）"
+        assert "订单编号、下单日期" in str(gaps)
+    with app.test_request_context():
+        assert str(gaps) == "Complete the Cloud order: Order reference, Date ordered"
+    # Stored data (packets, retention records) keeps the English, whoever's request writes it.
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert english(gaps) == "Complete the Cloud order: Order reference, Date ordered"
+        assert english(AccountKind.isv.label) == "ISV (independent software vendor)"
+
+
+def test_a_documents_findings_read_in_the_readers_language(app):
+    from workflow.enablement.findings import document_findings
+
+    findings = document_findings(
+        "d",
+        text="Agreement for taobao account tb-123",
+        text_source="pdf",
+        ocr_status=None,
+        account_id="tb-123",
+        signatory_name="",
+    )
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert [str(f.message) for f in findings] == [
+            "在 PDF 文字中找到了淘宝账号 ID tb-123。",
+            "公司资料中尚未填写授权签字人，因此无法查找。",
+        ]
+    with app.test_request_context():
+        assert (
+            str(findings[0].message) == "The taobao account ID tb-123 was found in the PDF's text."
+        )

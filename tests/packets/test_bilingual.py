@@ -1,7 +1,11 @@
 """The packet is written in Chinese and English at once, whoever's request renders it."""
 
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -77,3 +81,25 @@ def test_a_label_without_a_translation_is_written_once():
     assert chinese("Document manifest") == "文件清单"
     assert both("Document manifest") == "文件清单 Document manifest"
     assert both("A label nobody translated") == "A label nobody translated"
+
+
+def test_a_process_that_never_built_a_packet_writes_the_desks_values_in_both_languages():
+    # A worker or ``flask audit verify`` renders a snapshot it did not build: the desk's own
+    # values must read the same there as in the process that built it, or the bytes differ.
+    probe = (
+        "from workflow.packets.context import render_html\n"
+        "from workflow.packets.bilingual import known\n"
+        "print(known('New APP'))\n"
+        "print(known('confirmed 2026-05-06 10:30 UTC'))\n"
+        "print(known('confirmed tomorrow UTC'))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=root, env=env, check=True
+    )
+    assert done.stdout.splitlines() == [
+        "New APP 新应用",
+        "confirmed 2026-05-06 10:30 UTC 已于 2026-05-06 10:30 UTC 确认",
+        "confirmed tomorrow UTC",  # typed by a person: as typed
+    ]

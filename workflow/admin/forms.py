@@ -2,7 +2,7 @@ from wtforms import EmailField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from workflow.i18n import _l
+from workflow.i18n import _l, lazy_pgettext
 from workflow.models import RetentionKind, Role
 from workflow.models.accounts import PEOPLE_ROLES
 from workflow.retention import MAX_DAYS
@@ -19,7 +19,7 @@ class InviteUserForm(DeskForm):
     """An invitation: the invitee chooses their own password through the mailed link."""
 
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    name = StringField(lazy_pgettext("person", "Name"), validators=[Optional(), Length(max=200)])
     role = SelectField(
         _l("Role"),
         choices=[SelectChoice(r.value, ROLE_CHOICES[r]) for r in PEOPLE_ROLES],

@@ -13,12 +13,63 @@ request (``ApiRequest.is_customer_info_marked``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import current_app
 
-from top.rules import GUIDE_APIS, REFUND_NOTE, UsageRule, needs_customer_authorization, rules_for
+from top.rules import (
+    FULLINFO_GET,
+    GUIDE_APIS,
+    INCREMENT_GET,
+    OFFLINE_SEND,
+    ORDERS_DETAIL_GET,
+    SOLD_GET,
+    TRACE_SEARCH,
+    UsageRule,
+    needs_customer_authorization,
+    rules_for,
+)
+from workflow.i18n import _l
+
+GROUP_NAMES = {"order": _l("order"), "delivery": _l("delivery")}
+#: What the applicant reads beside each API, by the rule's API and key: ``top.rules`` keeps the
+#: English for the checker and the gateway; the desk shows it in the reader's language.
+RULE_TEXTS = {
+    (SOLD_GET, "three-months"): _l(
+        "Returns orders created during the past 3 months; start_created further back is refused."
+    ),
+    (SOLD_GET, "initialise-once"): _l(
+        "Slow: use it once, to initialise the APP's copy of the orders; then keep it up to date "
+        "with taobao.trades.sold.increment.get."
+    ),
+    (SOLD_GET, "to-deliver"): _l('Orders waiting to be shipped: status="WAIT_SELLER_SEND_GOODS".'),
+    (INCREMENT_GET, "one-day"): _l(
+        "Returns orders changed in a window of at most one day (end_modified − start_modified "
+        "≤ 1 day), within the past 3 months."
+    ),
+    (FULLINFO_GET, "details"): _l(
+        "The two trades APIs return an order's basic facts; this one returns its details."
+    ),
+    (OFFLINE_SEND, "own-delivery"): _l(
+        "Only for a seller who delivers with their own delivery system. To use Taobao's delivery "
+        "service, ship in the Taobao online delivery system (L8): no TOP API provides it."
+    ),
+    (OFFLINE_SEND, "no-cod"): _l(
+        "Cash on delivery (COD) is not supported: a COD order is refused."
+    ),
+    (OFFLINE_SEND, "split"): _l(
+        "Give tid, out_sid (waybill number) and company_code. An order shipped in parts also "
+        "takes is_split=1 and sub_tid (its sub-order IDs, comma-separated)."
+    ),
+    (ORDERS_DETAIL_GET, "query"): _l(
+        "Returns the seller's logistics orders for a buyer (buyer_nick), an order ID (tid) or a "
+        "time frame (start_created, end_created)."
+    ),
+    (TRACE_SEARCH, "tracking"): _l(
+        "Returns the transit steps of one order's shipment, by its order ID (tid)."
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -28,8 +79,17 @@ class ApiInfo:
     summary: str
 
     @property
+    def group_name(self):
+        """The API's group as the reader says it: "order", "delivery"."""
+        return GROUP_NAMES.get(self.group, self.group)
+
+    @property
     def rules(self) -> list[UsageRule]:
-        return rules_for(self.method)
+        """The API's usage rules, their text in the reader's language."""
+        return [
+            replace(rule, text=RULE_TEXTS.get((rule.api, rule.key), rule.text))
+            for rule in rules_for(self.method)
+        ]
 
     @property
     def is_https_only(self) -> bool:
@@ -38,19 +98,22 @@ class ApiInfo:
 
 
 CUSTOMER_APIS: tuple[ApiInfo, ...] = (
-    ApiInfo("taobao.trades.sold.get", "order", "Orders sold, by creation time"),
-    ApiInfo("taobao.trades.sold.increment.get", "order", "Orders changed in a time window"),
-    ApiInfo("taobao.trade.fullinfo.get", "order", "One order with buyer and address details"),
-    ApiInfo("taobao.logistics.offline.send", "delivery", "Mark an order shipped offline"),
-    ApiInfo("taobao.logistics.orders.detail.get", "delivery", "Shipment details of orders"),
-    ApiInfo("taobao.logistics.trace.search", "delivery", "Tracking events of a shipment"),
+    ApiInfo("taobao.trades.sold.get", "order", _l("Orders sold, by creation time")),
+    ApiInfo("taobao.trades.sold.increment.get", "order", _l("Orders changed in a time window")),
+    ApiInfo("taobao.trade.fullinfo.get", "order", _l("One order with buyer and address details")),
+    ApiInfo("taobao.logistics.offline.send", "delivery", _l("Mark an order shipped offline")),
+    ApiInfo("taobao.logistics.orders.detail.get", "delivery", _l("Shipment details of orders")),
+    ApiInfo("taobao.logistics.trace.search", "delivery", _l("Tracking events of a shipment")),
 )
 
 API_METHODS = tuple(api.method for api in CUSTOMER_APIS)
 assert API_METHODS == GUIDE_APIS, "the catalogue describes exactly the guide's six APIs"
 API_INFO = {api.method: api for api in CUSTOMER_APIS}
 #: Shown with the APIs: refunds have no API (§4.3).
-REFUNDS = REFUND_NOTE
+REFUNDS = _l(
+    "Refunds are not supported through the TOP API: the seller handles them in the Taobao "
+    "online delivery system (L8), guide §4.3."
+)
 #: The most APIs beyond the six that one APP asks for in one request.
 MAX_OTHER_APIS = 100
 

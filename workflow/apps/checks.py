@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from workflow.i18n import _l
 from workflow.models import EvidenceKind, ReviewStatus
 from workflow.requirements import requires
 
@@ -9,7 +10,7 @@ from workflow.requirements import requires
 @requires(("enabled", "register_app"))
 def app_registered_first(journey) -> list[str]:
     if journey.app is None:
-        return ["Fill in the APP form (APP key and name from the TOP console) to register it"]
+        return [_l("Fill in the APP form (APP key and name from the TOP console) to register it")]
     return []
 
 
@@ -17,10 +18,10 @@ def app_registered_first(journey) -> list[str]:
 def app_and_apis_given(journey) -> list[str]:
     app = journey.app
     if app is None:
-        return ["Register the APP (APP key and name from the TOP console) before submitting"]
+        return [_l("Register the APP (APP key and name from the TOP console) before submitting")]
     # Any TOP API may be asked for, or none (guide §4): an APP that calls no API still submits.
     if any(not r.reason.strip() for r in app.api_requests):
-        return ["Give a reason for each requested API before submitting"]
+        return [_l("Give a reason for each requested API before submitting")]
     return []
 
 
@@ -28,10 +29,12 @@ def app_and_apis_given(journey) -> list[str]:
 def every_api_decided(journey) -> list[str]:
     requests = journey.app.api_requests if journey.app else []
     if any(r.decision is ReviewStatus.pending for r in requests):
-        return ["Grant or refuse every requested API before approving"]
+        return [_l("Grant or refuse every requested API before approving")]
     if requests and not any(r.decision is ReviewStatus.accepted for r in requests):
         # Every API refused: the applicant should hear why and drop them, not pass silently.
-        return ["Grant at least one requested API to approve; otherwise request changes or reject"]
+        return [
+            _l("Grant at least one requested API to approve; otherwise request changes or reject")
+        ]
     return []
 
 
@@ -40,5 +43,5 @@ def sandbox_passed(journey) -> list[str]:
     from workflow.apps.evidence import has_passing_evidence
 
     if not has_passing_evidence(journey, EvidenceKind.sandbox):
-        return ["Attach a passing connectivity check against the sandbox first"]
+        return [_l("Attach a passing connectivity check against the sandbox first")]
     return []

@@ -49,13 +49,33 @@ EVIDENCE_STATE = {
 }
 #: An uploaded report is a checker JSON file; anything bigger is not one.
 MAX_REPORT_BYTES = 256 * 1024
-ENVIRONMENT_NAMES = {"sandbox": "the TOP sandbox", "production": "TOP production"}
+ENVIRONMENT_NAMES = {"sandbox": _l("the TOP sandbox"), "production": _l("TOP production")}
+NO_ENVIRONMENT = _l("no TOP environment")
+NOT_AN_ENVIRONMENT = _l("not a TOP environment")
 REQUIRED_GATEWAY = {
-    EvidenceKind.sandbox: "Sandbox evidence must come from the TOP sandbox gateway "
-    "(gw.api.tbsandbox.com)",
-    EvidenceKind.cloud: "Cloud evidence must come from a TOP production gateway "
-    "(gw.api.taobao.com, eco.taobao.com or api.taobao.com)",
+    EvidenceKind.sandbox: _l(
+        "Sandbox evidence must come from the TOP sandbox gateway (gw.api.tbsandbox.com)"
+    ),
+    EvidenceKind.cloud: _l(
+        "Cloud evidence must come from a TOP production gateway "
+        "(gw.api.taobao.com, eco.taobao.com or api.taobao.com)"
+    ),
 }
+
+#: Each check by name, mid-sentence ("this journey's sandbox check").
+CHECK_NAMES = {EvidenceKind.sandbox: _l("sandbox"), EvidenceKind.cloud: _l("cloud")}
+COLLECTED_ONLY = {
+    EvidenceKind.sandbox: _l("Sandbox evidence is collected only during that check."),
+    EvidenceKind.cloud: _l("Cloud evidence is collected only during that check."),
+}
+
+
+def _check_name(stage: str):
+    """A report's stage as a check's name; a stage the desk does not know, as it came."""
+    try:
+        return CHECK_NAMES[EvidenceKind(stage)]
+    except ValueError:
+        return stage
 
 
 def run_checker(
@@ -138,8 +158,10 @@ def attach_uploaded_report(
     head = stream.read(MAX_REPORT_BYTES + 1)
     if len(head) > MAX_REPORT_BYTES:
         raise ReportProblem(
-            f"A signed report is at most {MAX_REPORT_BYTES // 1024} KB; "
-            "upload the file the checker wrote."
+            _l(
+                "A signed report is at most %(size)d KB; upload the file the checker wrote.",
+                size=MAX_REPORT_BYTES // 1024,
+            )
         )
     report = load_report(head)
     if not report.key_id.startswith("token:"):
@@ -152,8 +174,11 @@ def attach_uploaded_report(
     token = provenance.token_row(report.key_id.removeprefix("token:"))
     if token is None or token.journey_id != journey.id or token.kind is not kind:
         raise ReportProblem(
-            f"The report is signed with an evidence token that was not issued for this "
-            f"journey's {kind.value} check."
+            _l(
+                "The report is signed with an evidence token that was not issued for this "
+                "journey's %(check)s check.",
+                check=CHECK_NAMES[kind],
+            )
         )
     verdict, _ = provenance.verdict_of(report.raw)
     if not verdict.ok:
@@ -202,12 +227,24 @@ def binding_problems(
     problems = []
     app_key = journey.app.app_key if journey.app else ""
     if payload.journey_id != journey.id:
-        problems.append(f"The report was made for journey {payload.journey_id}, not this one.")
+        problems.append(
+            _l("The report was made for journey %(id)s, not this one.", id=payload.journey_id)
+        )
     if payload.stage != kind.value:
-        problems.append(f"The report was made for the {payload.stage} check, not the {kind.value}.")
+        problems.append(
+            _l(
+                "The report was made for the %(stage)s check, not the %(check)s.",
+                stage=_check_name(payload.stage),
+                check=CHECK_NAMES[kind],
+            )
+        )
     if payload.app_key != app_key:
         problems.append(
-            f"The report checks APP {payload.app_key}, but this journey's APP is {app_key}."
+            _l(
+                "The report checks APP %(reported)s, but this journey's APP is %(app_key)s.",
+                reported=payload.app_key,
+                app_key=app_key,
+            )
         )
     if token is not None and (
         payload.token_id != token.public_id
@@ -215,7 +252,12 @@ def binding_problems(
     ):
         problems.append(_l("The report's evidence token was issued for another APP or check."))
     if kind is EvidenceKind.cloud and payload.source != "host":
-        problems.append(REQUIRED_GATEWAY[kind] + ", run on the cloud host, not from this desk.")
+        problems.append(
+            _l(
+                "%(required)s, run on the cloud host, not from this desk.",
+                required=REQUIRED_GATEWAY[kind],
+            )
+        )
     problems += _gateway_problems(kind, payload.gateway)
     return problems
 
@@ -224,14 +266,32 @@ def _gateway_problems(kind: EvidenceKind, gateway: str) -> list[str]:
     found = signed.classify_gateway(gateway)
     wanted = signed.STAGE_ENVIRONMENT[kind.value]
     if found.environment != wanted:
-        where = ENVIRONMENT_NAMES.get(found.environment, "no TOP environment")
-        return [f"{REQUIRED_GATEWAY[kind]}; this run checked {gateway} ({where})."]
+        where = ENVIRONMENT_NAMES.get(found.environment, NO_ENVIRONMENT)
+        return [
+            _l(
+                "%(required)s; this run checked %(gateway)s (%(where)s).",
+                required=REQUIRED_GATEWAY[kind],
+                gateway=gateway,
+                where=where,
+            )
+        ]
     if found.is_stand_in:
         config = current_app.config
+        required = REQUIRED_GATEWAY[kind]
         if not config["TOP_DEMO_STAND_INS"]:
-            return [f"{REQUIRED_GATEWAY[kind]}; stand-in gateways count only on a demo desk."]
+            return [
+                _l(
+                    "%(required)s; stand-in gateways count only on a demo desk.",
+                    required=required,
+                )
+            ]
         if _origin(gateway) != _origin(config["TOP_GATEWAY_URL"]):
-            return [f"{REQUIRED_GATEWAY[kind]}; the only stand-in is this desk's local gateway."]
+            return [
+                _l(
+                    "%(required)s; the only stand-in is this desk's local gateway.",
+                    required=required,
+                )
+            ]
     return []
 
 
@@ -243,13 +303,19 @@ def _refuse_gateway(kind: EvidenceKind, gateway: str) -> None:
 def _refuse_spent(token: EvidenceToken) -> None:
     if token.used_at is not None:
         raise ReportProblem(
-            f"This evidence token was already used at {token.used_at:%Y-%m-%d %H:%M} UTC; "
-            "a token signs one report. Get a new token on the evidence page."
+            _l(
+                "This evidence token was already used at %(at)s UTC; a token signs one report. "
+                "Get a new token on the evidence page.",
+                at=token.used_at.strftime("%Y-%m-%d %H:%M"),
+            )
         )
     if provenance.is_expired(token, utcnow()):
         raise ReportProblem(
-            f"This evidence token expired at {token.expires_at:%Y-%m-%d %H:%M} UTC. "
-            "Get a new token on the evidence page and run the checker again."
+            _l(
+                "This evidence token expired at %(at)s UTC. Get a new token on the evidence page "
+                "and run the checker again.",
+                at=token.expires_at.strftime("%Y-%m-%d %H:%M"),
+            )
         )
 
 
@@ -335,22 +401,25 @@ class EvidenceView:
         if self.payload is None:
             return ""
         kind = signed.classify_gateway(self.payload.gateway)
-        name = ENVIRONMENT_NAMES.get(kind.environment, "not a TOP environment")
+        name = ENVIRONMENT_NAMES.get(kind.environment, NOT_AN_ENVIRONMENT)
         if kind.is_stand_in:
-            return f"stand-in for {name} (the desk's local gateway, not a real TOP gateway)"
-        return f"{name} (real TOP gateway)" if kind.environment != "other" else name
+            return _l(
+                "stand-in for %(name)s (the desk's local gateway, not a real TOP gateway)",
+                name=name,
+            )
+        return _l("%(name)s (real TOP gateway)", name=name) if kind.environment != "other" else name
 
     @property
     def result_label(self) -> str:
         if self.counts:
-            return "Counts as evidence"
+            return _l("Counts as evidence")
         if self.withdrawn_at is not None:
-            return "Withdrawn: does not count"
+            return _l("Withdrawn: does not count")
         if not self.verdict.ok:
-            return "Does not count: signature not verified"
+            return _l("Does not count: signature not verified")
         if self.problem:
-            return "Does not count"
-        return "Does not count: some checks failed"
+            return _l("Does not count")
+        return _l("Does not count: some checks failed")
 
 
 def view_of(evidence: Evidence, journey: Journey) -> EvidenceView:
@@ -363,7 +432,7 @@ def view_of(evidence: Evidence, journey: Journey) -> EvidenceView:
             token = next((t for t in tokens.values() if t.id == evidence.token_id), None)
             token = token or db.session.get(EvidenceToken, evidence.token_id)
         if report.key_id.startswith("token:") and token is None:
-            problem = "The evidence row lost its token."
+            problem = _l("The evidence row lost its token.")
         found = binding_problems(report.payload, journey, evidence.kind, token)
         problem = problem or (found[0] if found else None)
     return EvidenceView(
@@ -405,9 +474,7 @@ def has_passing_evidence(journey: Journey, kind: EvidenceKind) -> bool:
 
 def _ensure_collecting(journey: Journey, kind: EvidenceKind) -> None:
     if journey.state != EVIDENCE_STATE[kind]:
-        raise DomainError(
-            f"{kind.value.capitalize()} evidence is collected only during that check."
-        )
+        raise DomainError(COLLECTED_ONLY[kind])
 
 
 def _origin(url: str) -> tuple[str, str]:

@@ -73,8 +73,11 @@ def _claim_app_key(journey: Journey, actor: User, app: App | None, app_key: str)
 
 def _key_taken(journey: Journey, actor: User, app_key: str, holder: App | None) -> DomainError:
     error = DomainError(
-        f"APP key {app_key} is already registered on this desk for another APP. An APP key "
-        "identifies one APP: check the key in the TOP console. Tmall Global has been told."
+        _l(
+            "APP key %(app_key)s is already registered on this desk for another APP. An APP key "
+            "identifies one APP: check the key in the TOP console. Tmall Global has been told.",
+            app_key=app_key,
+        )
     )
     holder_id = holder.id if holder is not None else None
     claimant, claimant_journey = journey.account.name, journey.id

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from top import evidence as signed
 from workflow.apps.report_schema import ReportProblem, SignedReport, parse_report
 from workflow.extensions import db
+from workflow.i18n import _l, english
 from workflow.models import EvidenceKind, EvidenceToken, Journey, User
 from workflow.models.base import utcnow
 
@@ -118,6 +119,10 @@ def is_expired(row: EvidenceToken, now: datetime | None = None) -> bool:
 # --- verdicts -------------------------------------------------------------------------------
 
 
+#: Who signed a report, as a verdict names it.
+SIGNER_NAMES = {"the desk": _l("the desk"), "an evidence token": _l("an evidence token")}
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The result of checking a report's signature now, whatever the report claims."""
@@ -127,6 +132,7 @@ class Verdict:
     #: ``the desk`` or ``an evidence token``; empty when nobody could be named.
     signer: str
     key_id: str
+    #: What the reader is told, in their language (a lazy catalog string).
     message: str
 
     @property
@@ -144,8 +150,9 @@ def verdict_of(
     try:
         report = parse_report(envelope)
     except ReportProblem as problem:
-        status = "unsigned" if "not signed" in problem.message else "malformed"
-        return Verdict(status, "", "", problem.message), None
+        # Told apart by the English, whatever language the message is read in.
+        status = "unsigned" if "not signed" in english(problem._message) else "malformed"
+        return Verdict(status, "", "", problem._message), None
     if report.key_id.startswith("desk-"):
         key = known_keys().get(report.key_id)
         signer = "the desk"
@@ -157,13 +164,17 @@ def verdict_of(
         signer = "an evidence token"
         mac_key = token.key if token is not None else None
     if mac_key is None:
-        message = f"Signed with a key this desk does not know ({report.key_id})."
+        message = _l("Signed with a key this desk does not know (%(key)s).", key=report.key_id)
         return Verdict("unknown_key", signer, report.key_id, message), report
     if not signed.signature_matches(report.raw, mac_key):
-        message = (
+        message = _l(
             "The signature does not verify: the report was changed after it was signed, "
             "or it was not signed by this desk's key or token."
         )
         return Verdict("bad_signature", signer, report.key_id, message), report
-    message = f"Signature verified: signed by {signer} (key {report.key_id})."
+    message = _l(
+        "Signature verified: signed by %(signer)s (key %(key)s).",
+        signer=SIGNER_NAMES[signer],
+        key=report.key_id,
+    )
     return Verdict("verified", signer, report.key_id, message), report

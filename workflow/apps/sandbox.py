@@ -66,11 +66,11 @@ def set_sandbox_requirement(
     return app
 
 
-def requirement_message(app: App) -> str:
-    return (
-        "Tmall Global requires sandbox verification for this APP "
-        f"(“{app.sandbox_required_reason}”). Start sandbox verification and confirm it with a "
-        "passing check against the sandbox."
+def requirement_message(app: App):
+    return _l(
+        "Tmall Global requires sandbox verification for this APP (“%(reason)s”). Start sandbox "
+        "verification and confirm it with a passing check against the sandbox.",
+        reason=app.sandbox_required_reason,
     )
 
 

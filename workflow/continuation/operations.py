@@ -38,9 +38,9 @@ from workflow.storage_setup import get_storage
 
 #: What a new journey can carry over, in the order the form offers it.
 CARRY_LABELS = {
-    "enablement": "The enablement request's details",
-    "documents": "Documents a–f that were not rejected (Tmall Global reviews them again)",
-    "app": "The APP and its API requests with their reasons (decided again)",
+    "enablement": _l("The enablement request's details"),
+    "documents": _l("Documents a–f that were not rejected (Tmall Global reviews them again)"),
+    "app": _l("The APP and its API requests with their reasons (decided again)"),
 }
 
 #: The reviewer's words that explain a rejection: the events that carry them.

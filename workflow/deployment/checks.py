@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from workflow.deployment.operations import latest_form
 from workflow.deployment.specs import SPECS, missing_fields
-from workflow.i18n import _l
+from workflow.i18n import _l, lazy_join
 from workflow.models import EvidenceKind, FormKind
 from workflow.requirements import requires
 
@@ -23,7 +23,7 @@ def _missing(journey, *kinds: FormKind, record: bool = False) -> list:
                 else _l("Fill in or upload the %(form)s", form=title)
             )
         elif not form.file_id and (gaps := missing_fields(kind, form.data or {})):
-            problems.append(_l("Complete the %(form)s: %(gaps)s", form=title, gaps=", ".join(gaps)))
+            problems.append(_l("Complete the %(form)s: %(gaps)s", form=title, gaps=lazy_join(gaps)))
     return problems
 
 
@@ -35,7 +35,7 @@ def mrd_and_prd_given(journey) -> list[str]:
 @requires(("confabulation", "approve"))
 def meeting_minutes_recorded(journey) -> list[str]:
     if latest_form(journey, FormKind.meeting) is None:
-        return ["Record the business meeting's date and minutes before approving"]
+        return [_l("Record the business meeting's date and minutes before approving")]
     return []
 
 
@@ -48,7 +48,7 @@ def cloud_plan_given(journey) -> list[str]:
 def environment_recorded(journey) -> list[str]:
     """The applicant is shown what Tmall Global configured (§3.3 a), so it is written first."""
     if latest_form(journey, FormKind.cloud_environment) is None:
-        return ["Record the cloud environment configured before marking it ready"]
+        return [_l("Record the cloud environment configured before marking it ready")]
     return []
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from workflow.i18n import _l
 from workflow.models import FormKind
 from workflow.policy import Action
 
@@ -43,10 +44,10 @@ class FormSpec:
 
 
 _MRD_FIELDS = (
-    FieldSpec("market", "Market and problem the APP addresses"),
-    FieldSpec("target_sellers", "Target sellers"),
-    FieldSpec("features", "Main features"),
-    FieldSpec("data_handled", "Customer data the APP handles, and why"),
+    FieldSpec("market", _l("Market and problem the APP addresses")),
+    FieldSpec("target_sellers", _l("Target sellers")),
+    FieldSpec("features", _l("Main features")),
+    FieldSpec("data_handled", _l("Customer data the APP handles, and why")),
 )
 
 #: The PRD (§3.3 a) says how the product works; until issue 12 it repeated the MRD's fields,
@@ -54,194 +55,206 @@ _MRD_FIELDS = (
 _PRD_FIELDS = (
     FieldSpec(
         "functional_requirements",
-        "Functional requirements",
-        hint="What the APP does for a seller, requirement by requirement.",
+        _l("Functional requirements"),
+        hint=_l("What the APP does for a seller, requirement by requirement."),
     ),
     FieldSpec(
         "user_flows",
-        "User flows",
-        hint="Step by step, what a seller's staff do and what the APP does in return.",
+        _l("User flows"),
+        hint=_l("Step by step, what a seller's staff do and what the APP does in return."),
     ),
     FieldSpec(
         "apis_used",
-        "TOP APIs used, and why each is needed",
-        hint="One API a line: its name, what the APP calls it for, and how often.",
+        _l("TOP APIs used, and why each is needed"),
+        hint=_l("One API a line: its name, what the APP calls it for, and how often."),
     ),
     FieldSpec(
         "data_handled",
-        "Data handled",
-        hint="Which customer, order and logistics fields the APP reads or writes, and why.",
+        _l("Data handled"),
+        hint=_l("Which customer, order and logistics fields the APP reads or writes, and why."),
     ),
     FieldSpec(
         "data_retention",
-        "Data retention",
-        hint="How long each kind of data is kept, where, and how it is deleted.",
+        _l("Data retention"),
+        hint=_l("How long each kind of data is kept, where, and how it is deleted."),
     ),
     FieldSpec(
         "volumes",
-        "Volumes",
+        _l("Volumes"),
         "text",
         500,
-        hint="Sellers served, orders a day, API calls a day.",
+        hint=_l("Sellers served, orders a day, API calls a day."),
     ),
     FieldSpec(
         "peak_load",
-        "Peak load",
+        _l("Peak load"),
         "text",
         500,
-        hint="Calls per second at the busiest hour, and on sale days such as 11.11.",
+        hint=_l("Calls per second at the busiest hour, and on sale days such as 11.11."),
     ),
     FieldSpec(
         "error_handling",
-        "Error handling",
-        hint="What the APP does on TOP errors, time-outs and rate limits: retries, alerts, "
-        "and how no order is lost.",
+        _l("Error handling"),
+        hint=_l(
+            "What the APP does on TOP errors, time-outs and rate limits: retries, alerts, "
+            "and how no order is lost."
+        ),
     ),
 )
 
 _EXEMPTION_FIELDS = (
-    FieldSpec("reason", "Why the APP cannot run on Taobao cloud (in detail)", "area", 10000),
+    FieldSpec("reason", _l("Why the APP cannot run on Taobao cloud (in detail)"), "area", 10000),
     FieldSpec(
         "hosting_provider",
-        "Hosting provider",
+        _l("Hosting provider"),
         "text",
         300,
-        hint="Who runs the servers: your own data centre, a colocation or a public cloud.",
+        hint=_l("Who runs the servers: your own data centre, a colocation or a public cloud."),
     ),
-    FieldSpec("hosting_location", "Hosting location (country, city, data centre)", "text", 300),
+    FieldSpec("hosting_location", _l("Hosting location (country, city, data centre)"), "text", 300),
     FieldSpec(
         "region",
-        "Region where TOP data is stored and processed",
+        _l("Region where TOP data is stored and processed"),
         "text",
         300,
-        hint="Name any backup or disaster-recovery region as well.",
+        hint=_l("Name any backup or disaster-recovery region as well."),
     ),
     FieldSpec(
         "servers",
-        "Servers and architecture",
-        hint="The servers, databases and network the APP runs on, and how they are connected.",
+        _l("Servers and architecture"),
+        hint=_l("The servers, databases and network the APP runs on, and how they are connected."),
     ),
     FieldSpec(
         "data_flows",
-        "Data flows",
-        hint="What passes between TOP, the APP, its database and the sellers' systems, "
-        "and over which connections.",
+        _l("Data flows"),
+        hint=_l(
+            "What passes between TOP, the APP, its database and the sellers' systems, "
+            "and over which connections."
+        ),
     ),
     FieldSpec(
         "data_protection",
-        "Security measures",
-        hint="Network isolation, access control, encryption in transit and at rest, logging, "
-        "and who can reach TOP data.",
+        _l("Security measures"),
+        hint=_l(
+            "Network isolation, access control, encryption in transit and at rest, logging, "
+            "and who can reach TOP data."
+        ),
     ),
-    FieldSpec("responsible_name", "Person responsible (name)", "text", 200),
-    FieldSpec("responsible_email", "Person responsible (e-mail)", "text", 254),
+    FieldSpec("responsible_name", _l("Person responsible (name)"), "text", 200),
+    FieldSpec("responsible_email", _l("Person responsible (e-mail)"), "text", 254),
 )
 
 SPECS: dict[FormKind, FormSpec] = {
     FormKind.mrd: FormSpec(
         FormKind.mrd,
-        "Market requirements (MRD)",
+        _l("Market requirements (MRD)"),
         ("mrd_prd_draft",),
         _MRD_FIELDS,
         allows_document=True,
     ),
     FormKind.prd: FormSpec(
         FormKind.prd,
-        "Product requirements (PRD)",
+        _l("Product requirements (PRD)"),
         ("mrd_prd_draft",),
         _PRD_FIELDS,
         allows_document=True,
         earlier_labels=(
-            ("market", "Market and problem the APP addresses"),
-            ("target_sellers", "Target sellers"),
-            ("features", "Main features"),
+            ("market", _l("Market and problem the APP addresses")),
+            ("target_sellers", _l("Target sellers")),
+            ("features", _l("Main features")),
         ),
     ),
     FormKind.meeting: FormSpec(
         FormKind.meeting,
-        "Business meeting",
+        _l("Business meeting"),
         ("confabulation",),
         (
-            FieldSpec("held_on", "Date held", "date", 10),
-            FieldSpec("minutes", "Minutes", "area", 20000),
+            FieldSpec("held_on", _l("Date held"), "date", 10),
+            FieldSpec("minutes", _l("Minutes"), "area", 20000),
         ),
         action=Action.record_meeting,
     ),
     FormKind.cloud_plan: FormSpec(
         FormKind.cloud_plan,
-        "Cloud deployment plan",
+        _l("Cloud deployment plan"),
         ("cloud_plan_draft",),
         (
-            FieldSpec("compute", "Compute (instances and sizes)", "text", 500),
-            FieldSpec("database", "Database (engine and size)", "text", 500),
-            FieldSpec("storage", "Storage (type and size)", "text", 500),
-            FieldSpec("network", "Network (bandwidth, load balancer, IPs)", "text", 500),
-            FieldSpec("architecture", "Architecture"),
-            FieldSpec("data_flows", "Data flows with TOP"),
-            FieldSpec("security", "Security measures"),
+            FieldSpec("compute", _l("Compute (instances and sizes)"), "text", 500),
+            FieldSpec("database", _l("Database (engine and size)"), "text", 500),
+            FieldSpec("storage", _l("Storage (type and size)"), "text", 500),
+            FieldSpec("network", _l("Network (bandwidth, load balancer, IPs)"), "text", 500),
+            FieldSpec("architecture", _l("Architecture")),
+            FieldSpec("data_flows", _l("Data flows with TOP")),
+            FieldSpec("security", _l("Security measures")),
         ),
     ),
     FormKind.cloud_order: FormSpec(
         FormKind.cloud_order,
-        "Cloud order",
+        _l("Cloud order"),
         ("cloud_provisioning", "cloud_verification"),
         (
             FieldSpec(
                 "order_reference",
-                "Order reference",
+                _l("Order reference"),
                 "text",
                 200,
-                hint="The order number the Taobao cloud homepage gave you.",
+                hint=_l("The order number the Taobao cloud homepage gave you."),
             ),
-            FieldSpec("ordered_on", "Date ordered", "date", 10),
+            FieldSpec("ordered_on", _l("Date ordered"), "date", 10),
             FieldSpec(
                 "services_ordered",
-                "Services ordered",
-                hint="Each service with its size: instances, database, storage, bandwidth.",
+                _l("Services ordered"),
+                hint=_l("Each service with its size: instances, database, storage, bandwidth."),
             ),
         ),
-        intro="Tmall Global approved the plan: order its resources on the Taobao cloud homepage "
-        "and record the order here.",
+        intro=_l(
+            "Tmall Global approved the plan: order its resources on the Taobao cloud homepage "
+            "and record the order here."
+        ),
     ),
     FormKind.cloud_environment: FormSpec(
         FormKind.cloud_environment,
-        "Cloud environment configured by Tmall Global",
+        _l("Cloud environment configured by Tmall Global"),
         ("cloud_provisioning",),
         (
-            FieldSpec("configured_on", "Date configured", "date", 10),
-            FieldSpec("region", "Region and zone", "text", 200),
+            FieldSpec("configured_on", _l("Date configured"), "date", 10),
+            FieldSpec("region", _l("Region and zone"), "text", 200),
             FieldSpec(
                 "resources",
-                "What was configured",
-                hint="Instances, database, storage and network, as set up for this APP.",
+                _l("What was configured"),
+                hint=_l("Instances, database, storage and network, as set up for this APP."),
             ),
             FieldSpec(
                 "access",
-                "How the developer reaches it",
-                hint="Console account, VPC, bastion host. Never write a password here.",
+                _l("How the developer reaches it"),
+                hint=_l("Console account, VPC, bastion host. Never write a password here."),
             ),
-            FieldSpec("notes", "Notes for the developer", is_required=False),
+            FieldSpec("notes", _l("Notes for the developer"), is_required=False),
         ),
         action=Action.record_environment,
-        intro="The environment Tmall Global set up for this APP, to deploy and verify it in.",
+        intro=_l("The environment Tmall Global set up for this APP, to deploy and verify it in."),
     ),
     FormKind.deployment_confirmation: FormSpec(
         FormKind.deployment_confirmation,
-        "Deployment confirmation",
+        _l("Deployment confirmation"),
         ("cloud_verification",),
         (
-            FieldSpec("app_ported", "The APP is ported to and running on the cloud", "check"),
-            FieldSpec("notes", "Notes for the reviewer", "area", is_required=False),
+            FieldSpec("app_ported", _l("The APP is ported to and running on the cloud"), "check"),
+            FieldSpec("notes", _l("Notes for the reviewer"), "area", is_required=False),
         ),
-        earlier_labels=(("resources_ordered", "The cloud resources in the plan are ordered"),),
+        earlier_labels=(("resources_ordered", _l("The cloud resources in the plan are ordered")),),
     ),
     FormKind.exemption: FormSpec(
         FormKind.exemption,
-        "Own-server exemption",
+        _l("Own-server exemption"),
         ("exemption_draft",),
         _EXEMPTION_FIELDS,
     ),
 }
+
+
+#: A confirmation box's value, as a page (and, in English, a packet) shows it.
+YES, NO = _l("Yes"), _l("No")
 
 
 def missing_fields(kind: FormKind, data: Mapping[str, object]) -> list[str]:
@@ -263,7 +276,7 @@ def earlier_values(kind: FormKind, data: Mapping[str, object]) -> list[tuple[str
     known = {f.name for f in spec.fields}
     earlier = dict(spec.earlier_labels)
     rows = [
-        (earlier.get(name, name.replace("_", " ").capitalize()), _text(None, value))
+        (earlier.get(name) or name.replace("_", " ").capitalize(), _text(None, value))
         for name, value in data.items()
         if name not in known
     ]
@@ -272,5 +285,5 @@ def earlier_values(kind: FormKind, data: Mapping[str, object]) -> list[tuple[str
 
 def _text(field: FieldSpec | None, value: object) -> str:
     if isinstance(value, bool) or (field is not None and field.type == "check"):
-        return "Yes" if value else "No"
+        return YES if value else NO
     return "" if value is None else str(value)

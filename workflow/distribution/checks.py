@@ -66,9 +66,10 @@ def distribution_list_ready(journey) -> list[str]:
     problems = console_unconfirmed(journey) + unconfirmed_configs(journey)
     proposal = proposed_list(journey, SellerListKind.distribution)
     if proposal is None:
-        return [*problems, "Save the distribution list of seller IDs before submitting"]
+        return [*problems, _l("Save the distribution list of seller IDs before submitting")]
     outside = distribution_review(journey, proposal)["not_authorized"]
     if outside:
+        # Seller IDs are numbers: the list reads the same in every language.
         shown = ", ".join(map(str, outside[:5])) + (" …" if len(outside) > 5 else "")
         problems.append(
             _l(
@@ -86,7 +87,7 @@ def authorization_change_proposed(journey) -> list[str]:
     proposal = proposed_list(journey, SellerListKind.authorization)
     in_force = list_in_force(journey, SellerListKind.authorization)
     if proposal is None or (in_force is not None and proposal.sha256 == in_force.sha256):
-        return ["Save a new authorization list that differs from the one in force"]
+        return [_l("Save a new authorization list that differs from the one in force")]
     return []
 
 

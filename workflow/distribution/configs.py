@@ -15,7 +15,7 @@ from sqlalchemy import select
 from workflow.decisions import decide
 from workflow.errors import DomainError
 from workflow.extensions import db
-from workflow.i18n import _l
+from workflow.i18n import LazyText, _l
 from workflow.models import App, DecisionKind, Event, Journey, User
 from workflow.models.base import utcnow
 from workflow.policy import Action, authorize
@@ -33,8 +33,12 @@ class Config:
     """One configuration Tmall Global may require (§3.4 2–3), and the App columns it uses."""
 
     key: str
-    label: str
+    #: Its name as a heading or a label: "Security-center configuration".
+    label: LazyText
     section: str
+    #: The packet's labels for what Tmall Global requires and what the applicant confirmed.
+    required_label: LazyText
+    confirmed_label: LazyText
 
     def required(self, app: App) -> bool:
         return getattr(app, f"is_{self.key}_config_required")
@@ -49,8 +53,49 @@ class Config:
         return getattr(app, f"{self.key}_config_confirmation")
 
 
-SECURITY = Config("security", "Security-center configuration", "3.4 2")
-CLOUD = Config("cloud", "Cloud configuration", "3.4 3")
+SECURITY = Config(
+    "security",
+    _l("Security-center configuration"),
+    "3.4 2",
+    _l("Security-center configuration: required"),
+    _l("Security-center configuration: confirmed"),
+)
+CLOUD = Config(
+    "cloud",
+    _l("Cloud configuration"),
+    "3.4 3",
+    _l("Cloud configuration: required"),
+    _l("Cloud configuration: confirmed"),
+)
+#: What each configuration's messages say, by its key: a sentence names the configuration in
+#: its own words in each language, so none is built by lower-casing a label.
+_SAY_WHAT_IS_REQUIRED = {
+    "security": _l(
+        "Say what exactly the security-center configuration must be; the applicant confirms it "
+        "against these details."
+    ),
+    "cloud": _l(
+        "Say what exactly the cloud configuration must be; the applicant confirms it against "
+        "these details."
+    ),
+}
+_NOT_REQUIRED = {
+    "security": _l("Tmall Global does not require the security-center configuration."),
+    "cloud": _l("Tmall Global does not require the cloud configuration."),
+}
+_SAY_WHAT_YOU_CONFIGURED = {
+    "security": _l("Say what you configured for the security-center configuration."),
+    "cloud": _l("Say what you configured for the cloud configuration."),
+}
+_CONFIRM_IT = {
+    "security": _l(
+        "Confirm the security-center configuration Tmall Global requires, saying what you "
+        "configured"
+    ),
+    "cloud": _l(
+        "Confirm the cloud configuration Tmall Global requires, saying what you configured"
+    ),
+}
 CONFIGS = {config.key: config for config in (SECURITY, CLOUD)}
 
 
@@ -111,12 +156,9 @@ def _details(text: str, config: Config, required: bool) -> str:
     if not required:
         return ""
     if not text:
-        raise DomainError(
-            f"Say what exactly the {config.label.lower()} must be; the applicant confirms it "
-            "against these details."
-        )
+        raise DomainError(_SAY_WHAT_IS_REQUIRED[config.key])
     if len(text) > MAX_DETAILS:
-        raise DomainError(f"The details take at most {MAX_DETAILS:,} characters.")
+        raise DomainError(_l("The details take at most %(max)d characters.", max=MAX_DETAILS))
     return text
 
 
@@ -137,12 +179,12 @@ def confirm_config(journey: Journey, actor: User, which: str, details: str) -> N
         raise DomainError(_l("Unknown configuration."))
     _check_confirm_state(journey)
     if not config.required(app):
-        raise DomainError(f"Tmall Global does not require the {config.label.lower()}.")
+        raise DomainError(_NOT_REQUIRED[config.key])
     details = (details or "").strip()
     if not details:
-        raise DomainError(f"Say what you configured for the {config.label.lower()}.")
+        raise DomainError(_SAY_WHAT_YOU_CONFIGURED[config.key])
     if len(details) > MAX_DETAILS:
-        raise DomainError(f"Say it in at most {MAX_DETAILS:,} characters.")
+        raise DomainError(_l("Say it in at most %(max)d characters.", max=MAX_DETAILS))
     setattr(app, f"{config.key}_config_confirmed_at", utcnow())
     setattr(app, f"{config.key}_config_confirmation", details)
     db.session.flush()
@@ -173,7 +215,7 @@ def unconfirmed_configs(journey: Journey) -> list[str]:
     # A cloud configuration required before the exemption was approved no longer applies.
     exempt = app.is_cloud_config_required and is_on_exemption(journey)
     return [
-        f"Confirm the {config.label.lower()} Tmall Global requires, saying what you configured"
+        _CONFIRM_IT[config.key]
         for config in CONFIGS.values()
         if config.required(app)
         and config.confirmed_at(app) is None
@@ -185,7 +227,7 @@ def console_unconfirmed(journey: Journey) -> list[str]:
     app = journey.app
     if app is None or app.console_configured_at is not None:
         return []
-    return ["Confirm the APP is configured in the TOP console (guide §3.4) before the request"]
+    return [_l("Confirm the APP is configured in the TOP console (guide §3.4) before the request")]
 
 
 def _app_of(journey: Journey) -> App:

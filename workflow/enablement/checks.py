@@ -26,11 +26,12 @@ def request_complete(journey: Journey) -> list[str]:
     request = journey.enablement_request
     fields = required_fields(journey)
     if request is None:
-        what = "company details" if _is_isv(journey) else "enablement request"
-        return [f"Fill in and save the {what} before submitting."]
+        if _is_isv(journey):
+            return [_l("Fill in and save the company details before submitting.")]
+        return [_l("Fill in and save the enablement request before submitting.")]
     values = field_values(request, fields)
     return [
-        f"Enter the {label} before submitting."
+        _l("Enter the %(field)s before submitting.", field=label)
         for name, label in fields.items()
         if not values[name]
     ]
@@ -61,7 +62,7 @@ def documents_accepted(journey: Journey) -> list[str]:
     if not _is_isv(journey):
         return []
     return [
-        f"Accept the {describe(kind)} before approving."
+        _l("Accept the %(document)s before approving.", document=describe(kind))
         for kind, current in current_documents(journey).items()
         if current is None or current.review_status is not ReviewStatus.accepted
     ]
@@ -75,9 +76,13 @@ def taobao_id_free(journey: Journey) -> list[str]:
     if holder is None:
         return []
     return [
-        f"The taobao account ID {journey.account.taobao_account_id} is already verified for "
-        f"another developer account ({holder.name}, account {holder.account_id}). Reject this "
-        "claim instead."
+        _l(
+            "The taobao account ID %(taobao_id)s is already verified for another developer "
+            "account (%(holder)s, account %(account)s). Reject this claim instead.",
+            taobao_id=journey.account.taobao_account_id,
+            holder=holder.name,
+            account=holder.account_id,
+        )
     ]
 
 
@@ -88,7 +93,7 @@ def some_document_rejected(journey: Journey) -> list[str]:
     currents = current_documents(journey).values()
     if any(c is not None and c.review_status is ReviewStatus.rejected for c in currents):
         return []
-    return ["Reject at least one document, with its reason, before requesting changes."]
+    return [_l("Reject at least one document, with its reason, before requesting changes.")]
 
 
 @journey_changed.connect

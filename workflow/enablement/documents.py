@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from workflow.enablement.findings import Finding, document_findings
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models import Journey
 from workflow.models.enablement import (
     DOCUMENT_TITLES,
@@ -20,42 +21,50 @@ from workflow.models.enablement import (
 
 #: Short names for messages: "Upload the signed service agreement (document d) ...".
 SHORT_NAMES = {
-    DocumentKind.certificate_of_incorporation: "certificate of incorporation",
-    DocumentKind.bank_account_proof: "proof of bank account",
-    DocumentKind.representative_id: "representative's ID",
-    DocumentKind.service_agreement: "signed service agreement",
-    DocumentKind.signatory_id: "signatory's ID",
-    DocumentKind.authorization_letter: "authorization letter",
+    DocumentKind.certificate_of_incorporation: _l("certificate of incorporation"),
+    DocumentKind.bank_account_proof: _l("proof of bank account"),
+    DocumentKind.representative_id: _l("representative's ID"),
+    DocumentKind.service_agreement: _l("signed service agreement"),
+    DocumentKind.signatory_id: _l("signatory's ID"),
+    DocumentKind.authorization_letter: _l("authorization letter"),
 }
 
 #: Journey states in which the applicant may edit the request and upload documents.
 EDITABLE_STATES = ("enablement_draft", "enablement_changes_requested")
 ENABLEMENT_STATES = (*EDITABLE_STATES, "enablement_submitted", "enabled")
 
+#: A document's review status mid-sentence ("which was accepted").
+REVIEW_STATUS_WORDS = {
+    ReviewStatus.pending: _l("pending"),
+    ReviewStatus.accepted: _l("accepted"),
+    ReviewStatus.rejected: _l("rejected"),
+}
+
 SELLER_FIELDS = {
-    "seller_id": "seller ID",
-    "shop_name": "shop name",
-    "contact_name": "contact name",
-    "contact_email": "contact e-mail",
-    "reason": "reason for needing TOP access",
+    "seller_id": _l("seller ID"),
+    "shop_name": _l("shop name"),
+    "contact_name": _l("contact name"),
+    "contact_email": _l("contact e-mail"),
+    "reason": _l("reason for needing TOP access"),
 }
 ISV_FIELDS = {
-    "company_name": "company name",
-    "registration_number": "company registration number",
-    "company_address": "registered address",
-    "signatory_name": "authorized signatory's name",
-    "contact_name": "contact name",
-    "contact_email": "contact e-mail",
+    "company_name": _l("company name"),
+    "registration_number": _l("company registration number"),
+    "company_address": _l("registered address"),
+    "signatory_name": _l("authorized signatory's name"),
+    "contact_name": _l("contact name"),
+    "contact_email": _l("contact e-mail"),
 }
-OPTIONAL_FIELDS = {"contact_phone": "contact phone"}
+OPTIONAL_FIELDS = {"contact_phone": _l("contact phone")}
 
 
 def letter(kind: DocumentKind) -> str:
     return kind.value
 
 
-def describe(kind: DocumentKind) -> str:
-    return f"{SHORT_NAMES[kind]} (document {letter(kind)})"
+def describe(kind: DocumentKind):
+    """A document named mid-sentence: "proof of bank account (document b)"."""
+    return _l("%(name)s (document %(letter)s)", name=SHORT_NAMES[kind], letter=letter(kind))
 
 
 def required_fields(journey: Journey) -> dict[str, str]:
@@ -138,11 +147,15 @@ class DocumentChange:
     decided: DocumentVersion
 
     @property
-    def message(self) -> str:
-        was = self.decided.review_status.value
-        return (
-            f"Document {letter(self.kind)} ({SHORT_NAMES[self.kind]}): version "
-            f"{self.current.version} replaces version {self.decided.version}, which was {was}."
+    def message(self):
+        return _l(
+            "Document %(letter)s (%(name)s): version %(version)s replaces version %(decided)s, "
+            "which was %(status)s.",
+            letter=letter(self.kind),
+            name=SHORT_NAMES[self.kind],
+            version=self.current.version,
+            decided=self.decided.version,
+            status=REVIEW_STATUS_WORDS[self.decided.review_status],
         )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from workflow.enablement.prechecks import mentions
+from workflow.i18n import _l
 
 Subject = Literal["account_id", "signatory"]
 Status = Literal["found", "not_found", "unknown", "running", "failed", "unchecked"]
@@ -21,8 +22,8 @@ SEARCHED: dict[str, tuple[Subject, ...]] = {
     "d": ("account_id", "signatory"),
     "f": ("signatory",),
 }
-_SUBJECT = {"account_id": "taobao account ID", "signatory": "authorized signatory"}
-_SOURCE = {"pdf": "in the PDF's text", "ocr": "by OCR"}
+_SUBJECT = {"account_id": _l("taobao account ID"), "signatory": _l("authorized signatory")}
+_SOURCE = {"pdf": _l("in the PDF's text"), "ocr": _l("by OCR")}
 
 
 @dataclass(frozen=True)
@@ -66,25 +67,47 @@ def _finding(
 ) -> Finding:
     what = _SUBJECT[subject]
     if ocr_status == "running":
-        return Finding(subject, "running", f"OCR running: the {what} is looked for when it ends.")
+        return Finding(
+            subject,
+            "running",
+            _l("OCR running: the %(what)s is looked for when it ends.", what=what),
+        )
     if not name:
         absent = (
-            "No taobao account ID is known"
+            _l("No taobao account ID is known, so it could not be looked for.")
             if subject == "account_id"
-            else ("No authorized signatory is named in the company details")
+            else _l(
+                "No authorized signatory is named in the company details, so it could not be "
+                "looked for."
+            )
         )
-        return Finding(subject, "unknown", f"{absent}, so it could not be looked for.")
+        return Finding(subject, "unknown", absent)
     if text.strip() and text_source in _SOURCE:
         where = _SOURCE[text_source]
+        found = dict(what=what, name=name, where=where)
         if mentions(text, name, loose=text_source == "ocr"):
-            return Finding(subject, "found", f"The {what} {name} was found {where}.")
-        return Finding(subject, "not_found", f"The {what} {name} was not found {where}.")
-    if ocr_status == "failed":
-        reason = f" ({ocr_error})" if ocr_error else ""
+            return Finding(
+                subject, "found", _l("The %(what)s %(name)s was found %(where)s.", **found)
+            )
         return Finding(
-            subject, "failed", f"OCR could not read the document{reason}: check the {what} by eye."
+            subject, "not_found", _l("The %(what)s %(name)s was not found %(where)s.", **found)
         )
-    return Finding(subject, "unchecked", f"No text to search: check the {what} {name} by eye.")
+    if ocr_status == "failed":
+        message = (
+            _l(
+                "OCR could not read the document (%(reason)s): check the %(what)s by eye.",
+                reason=ocr_error,
+                what=what,
+            )
+            if ocr_error
+            else _l("OCR could not read the document: check the %(what)s by eye.", what=what)
+        )
+        return Finding(subject, "failed", message)
+    return Finding(
+        subject,
+        "unchecked",
+        _l("No text to search: check the %(what)s %(name)s by eye.", what=what, name=name),
+    )
 
 
 def account_id_found(findings: list[Finding]) -> bool:

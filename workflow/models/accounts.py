@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models.base import UTCDateTime, utcnow
 
 
@@ -38,9 +39,9 @@ class AccountKind(enum.StrEnum):
 
 
 ACCOUNT_KIND_LABELS = {
-    AccountKind.seller: "Tmall Global seller",
-    AccountKind.isv: "ISV (independent software vendor)",
-    AccountKind.tp: "TP (Taobao Partner)",
+    AccountKind.seller: _l("Tmall Global seller"),
+    AccountKind.isv: _l("ISV (independent software vendor)"),
+    AccountKind.tp: _l("TP (Taobao Partner)"),
 }
 
 #: The database refuses any other kind (migration 0014).

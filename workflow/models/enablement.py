@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, Enum, ForeignKey, String, Text, UniqueCons
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models.accounts import User
 from workflow.models.base import UTCDateTime, utcnow
 from workflow.models.journeys import Journey
@@ -26,12 +27,14 @@ class DocumentKind(enum.StrEnum):
 
 
 DOCUMENT_TITLES = {
-    DocumentKind.certificate_of_incorporation: "Certificate of incorporation",
-    DocumentKind.bank_account_proof: "Proof of a valid bank account",
-    DocumentKind.representative_id: "Company representative's ID (passport, electronic copy)",
-    DocumentKind.service_agreement: "Signed Taobao service agreement naming the taobao account ID",
-    DocumentKind.signatory_id: "Authorized signatory's ID (passport, electronic copy)",
-    DocumentKind.authorization_letter: "Authorization letter for the signatory",
+    DocumentKind.certificate_of_incorporation: _l("Certificate of incorporation"),
+    DocumentKind.bank_account_proof: _l("Proof of a valid bank account"),
+    DocumentKind.representative_id: _l("Company representative's ID (passport, electronic copy)"),
+    DocumentKind.service_agreement: _l(
+        "Signed Taobao service agreement naming the taobao account ID"
+    ),
+    DocumentKind.signatory_id: _l("Authorized signatory's ID (passport, electronic copy)"),
+    DocumentKind.authorization_letter: _l("Authorization letter for the signatory"),
 }
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.extensions import db
+from workflow.i18n import _l
 from workflow.models.accounts import Account, User
 from workflow.models.base import UTCDateTime, utcnow
 
@@ -89,16 +90,17 @@ class Journey(db.Model):
 
     @property
     def title(self) -> str:
-        """What the journey is about: its APP once registered, else what it started as."""
+        """What the journey is about: its APP once registered, else what it started as (in
+        the reader's language)."""
         app = getattr(self, "app", None)
         if app is not None:
             return f"{app.name} ({app.app_key})"
         enabled_at = self.account.enabled_at if self.account is not None else None
         if enabled_at is not None and self.created_at is not None and self.created_at >= enabled_at:
-            return "A new APP (not registered yet)"  # opened by an enabled account
+            return _l("A new APP (not registered yet)")  # opened by an enabled account
         if self.state not in _ENABLEMENT_STATES + ("rejected", "withdrawn"):
-            return "Your first APP (not registered yet)"
-        return "Developer account enablement"
+            return _l("Your first APP (not registered yet)")
+        return _l("Developer account enablement")
 
     @property
     def title_is_app(self) -> bool:

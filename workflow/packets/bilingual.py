@@ -10,14 +10,14 @@ covers the catalog).
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
 from babel.messages.pofile import read_po
-from flask_babel.speaklater import LazyString
 from markupsafe import Markup
 
-from workflow.i18n import TRANSLATIONS
+from workflow.i18n import TRANSLATIONS, english
 
 #: The language the packet puts first; English follows.
 PACKET_LANGUAGE = "zh_Hans_CN"
@@ -26,7 +26,7 @@ CATALOG = TRANSLATIONS / PACKET_LANGUAGE / "LC_MESSAGES" / "core.po"
 
 @cache
 def _catalog(path: Path = CATALOG) -> dict[str, str]:
-    """Message id → Chinese, for every translated, non-fuzzy singular message."""
+    """Message id → Chinese, for every translated, non-fuzzy singular message without a context."""
     if not path.is_file():
         return {}
     with path.open("rb") as source:
@@ -34,16 +34,12 @@ def _catalog(path: Path = CATALOG) -> dict[str, str]:
     return {
         message.id: message.string
         for message in catalog
-        if message.id and isinstance(message.id, str) and message.string and not message.fuzzy
+        if message.id
+        and isinstance(message.id, str)
+        and message.context is None  # "Name" as a person's is the web's; the packet's is a thing's
+        and message.string
+        and not message.fuzzy
     }
-
-
-def english(message) -> str:
-    """The English of a message marked for the catalog (``_l("…")``): what packet data holds."""
-    if isinstance(message, LazyString):
-        text, params = message._args[0], message._kwargs
-        return text % {k: english(v) for k, v in params.items()} if params else text
-    return message
 
 
 def chinese(text: str, **params) -> str:
@@ -78,8 +74,15 @@ def stacked(text) -> Markup:
 
 
 #: Values the desk writes into packet data itself ("New APP", "not confirmed"): the packet shows
-#: these in both languages, and everything else in a value cell as typed.
+#: these in both languages, and everything else in a value cell as typed. They are registered
+#: when ``workflow.packets.values`` is imported (the packet's template context imports it), so
+#: every process that renders a packet (the web, a worker, ``flask audit verify``) knows the same
+#: ones, and the same data gives the same bytes wherever it is rendered.
 KNOWN_VALUES: set[str] = set()
+#: Values the desk writes around a time or a number ("confirmed 2026-05-06 10:30 UTC"): the
+#: message id, and a pattern that finds its placeholders in the English.
+KNOWN_PATTERNS: dict[str, re.Pattern] = {}
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 def desk_value(message) -> str:
@@ -89,10 +92,33 @@ def desk_value(message) -> str:
     return text
 
 
+def desk_pattern(message) -> str:
+    """Mark a message with placeholders (``_l("…")``) as a value the desk writes; returns its
+    message id, to be formatted with ``%``.
+
+    A value cell whose whole text reads as this message, with a date, time or number in each
+    placeholder, shows the Chinese with the same values after the English."""
+    message_id = english(message)
+    parts = _PLACEHOLDER.split(message_id)
+    pattern = "".join(
+        re.escape(part) if index % 2 == 0 else f"(?P<{part}>[0-9][0-9:.,/ -]*)"
+        for index, part in enumerate(parts)
+    )
+    KNOWN_PATTERNS[message_id] = re.compile(f"^{pattern}$")
+    return message_id
+
+
 def known(text):
     """A value cell: the desk's own words in English, as recorded, with the Chinese after
     them; user data as it is."""
-    if not isinstance(text, str) or text not in KNOWN_VALUES:
+    if not isinstance(text, str):
         return text
-    zh = chinese(text)
-    return text if zh == text else f"{text} {zh}"
+    if text in KNOWN_VALUES:
+        zh = chinese(text)
+        return text if zh == text else f"{text} {zh}"
+    for message_id, pattern in KNOWN_PATTERNS.items():
+        found = pattern.match(text)
+        if found:
+            zh = chinese(message_id, **found.groupdict())
+            return text if zh == text else f"{text} {zh}"
+    return text

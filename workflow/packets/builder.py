@@ -8,7 +8,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
-from workflow.deployment.specs import SPECS, labelled_values
+from workflow.deployment.specs import NO, SPECS, YES, labelled_values
 from workflow.extensions import db
 from workflow.i18n import _l, force_locale
 from workflow.models import (
@@ -23,7 +23,8 @@ from workflow.models import (
     SellerListKind,
     StageForm,
 )
-from workflow.packets.bilingual import desk_value, english
+from workflow.packets import values
+from workflow.packets.bilingual import english
 from workflow.packets.data import DocumentEntry, PacketData, Section, SellerDiff, Table, TrailEvent
 from workflow.packets.evidence import evidence_sections, sandbox_sections
 from workflow.stages import state_name
@@ -98,7 +99,7 @@ def build_packet_data(
         kind=kind,
         kind_title=kind_title(kind, account.kind),
         account_name=account.name,
-        account_type=account.kind.label,
+        account_type=english(account.kind.label),
         taobao_account_id=account.taobao_account_id,
         app_name=app.name if app else None,
         app_key=app.app_key if app else None,
@@ -125,9 +126,9 @@ def _trail_events(trail: list[Event]) -> list[TrailEvent]:
 
 
 def _trail_event(e: Event) -> TrailEvent:
-    actor = desk_value(_l("system"))
+    actor = values.SYSTEM
     if e.actor is not None:
-        actor = desk_value(_l("Tmall Global")) if e.actor.is_staff else e.actor.display_name
+        actor = values.TMALL_GLOBAL if e.actor.is_staff else e.actor.display_name
     return TrailEvent(
         at=e.created_at,
         actor=actor,
@@ -177,16 +178,25 @@ def _opener(row) -> Callable:
     return lambda: storage.open(ensure_file_kept(row))
 
 
+def _recorded(text) -> str:
+    """A stage form's value as the packet records it: a confirmation box as the desk's word."""
+    if text is YES:
+        return values.FORM_YES
+    return values.FORM_NO if text is NO else text
+
+
 def _form_section(
     kind: FormKind, form: StageForm | None
 ) -> tuple[list[Section], list[DocumentEntry]]:
-    title = SPECS[kind].title
+    title = english(SPECS[kind].title)
     if form is None:
-        return [Section(title, paragraphs=[desk_value(_l("Not provided."))])], []
-    rows = labelled_values(kind, form.data or {})
+        return [Section(title, paragraphs=[values.NOT_PROVIDED])], []
+    rows = [
+        (english(label), _recorded(text)) for label, text in labelled_values(kind, form.data or {})
+    ]
     documents = []
     if form.file_id:
-        rows.append(("Uploaded document", form.filename or "document"))
+        rows.append((english(_l("Uploaded document")), form.filename or "document"))
         documents.append(
             DocumentEntry(
                 kind_label=title,
@@ -256,7 +266,7 @@ def current_documents(journey: Journey) -> list[DocumentEntry]:
         latest[version.kind] = version
     return [
         DocumentEntry(
-            kind_label=f"{kind.value}. {DOCUMENT_TITLES[kind]}",
+            kind_label=f"{kind.value}. {english(DOCUMENT_TITLES[kind])}",
             filename=v.filename,
             size=v.size,
             sha256=v.sha256,
@@ -274,7 +284,7 @@ def _api_access(journey: Journey, submitted_at: datetime):
     app = journey.app
     if app is None:
         return (
-            [Section(english(_l("APP")), paragraphs=[desk_value(_l("No APP registered."))])],
+            [Section(english(_l("APP")), paragraphs=[values.NO_APP])],
             [],
             None,
             None,
@@ -284,13 +294,11 @@ def _api_access(journey: Journey, submitted_at: datetime):
         (english(_l("Name")), app.name),
         (
             english(_l("New or existing")),
-            desk_value(_l("New APP")) if app.is_new else desk_value(_l("Existing APP moving over")),
+            values.NEW_APP if app.is_new else values.EXISTING_APP,
         ),
         (
             english(_l("Serves")),
-            desk_value(_l("Own shop"))
-            if app.audience.value == "own_shop"
-            else desk_value(_l("Other sellers (ISV)")),
+            values.OWN_SHOP if app.audience.value == "own_shop" else values.OTHER_SELLERS_ISV,
         ),
     ]
     apis = Table(
@@ -321,9 +329,9 @@ def _customer_info(request) -> str:
     from workflow.apps.catalogue import customer_info_source
 
     return {
-        "catalogue": desk_value(_l("yes (the desk's catalogue)")),
-        "reviewer": desk_value(_l("yes (marked by Tmall Global)")),
-    }.get(customer_info_source(request), desk_value(_l("no")))
+        "catalogue": values.IN_CATALOGUE,
+        "reviewer": values.MARKED,
+    }.get(customer_info_source(request), values.NO)
 
 
 def _stage_forms(*kinds: FormKind):
@@ -355,11 +363,7 @@ def _seller_list(kind: SellerListKind):
         ).all()
         if not lists:
             return (
-                [
-                    Section(
-                        english(_l("Seller IDs")), paragraphs=[desk_value(_l("No list submitted."))]
-                    )
-                ],
+                [Section(english(_l("Seller IDs")), paragraphs=[values.NO_LIST])],
                 [],
                 [],
                 None,
@@ -372,7 +376,10 @@ def _seller_list(kind: SellerListKind):
         if kind is SellerListKind.authorization and in_force is not None:
             old, new = set(ids_of(in_force)), set(proposed)
             diff = SellerDiff(added=sorted(new - old), removed=sorted(old - new))
-        rows = [("Seller IDs", str(len(proposed))), ("List SHA-256", submitted.sha256)]
+        rows = [
+            (english(_l("Seller IDs")), str(len(proposed))),
+            (english(_l("List SHA-256")), submitted.sha256),
+        ]
         return (
             [Section(english(_l("Seller ID list")), rows=rows), *_configuration(journey)],
             [],
@@ -394,29 +401,27 @@ def _configuration(journey: Journey) -> list[Section]:
     rows = [
         (
             english(_l("Serves")),
-            desk_value(_l("Own shop"))
-            if app.audience.value == "own_shop"
-            else desk_value(_l("Other sellers")),
+            values.OWN_SHOP if app.audience.value == "own_shop" else values.OTHER_SELLERS,
         ),
         (
             english(_l("TOP console")),
-            f"confirmed {console:%Y-%m-%d %H:%M} UTC"
+            values.CONFIRMED_AT % {"at": f"{console:%Y-%m-%d %H:%M}"}
             if console
-            else desk_value(_l("not confirmed")),
+            else values.NOT_CONFIRMED,
         ),
     ]
     for config in CONFIGS.values():
         if not config.required(app):
-            rows.append((config.label, desk_value(_l("not required"))))
+            rows.append((english(config.label), values.NOT_REQUIRED))
             continue
         confirmed = config.confirmed_at(app)
-        rows.append((f"{config.label}: required", config.details(app)))
+        rows.append((english(config.required_label), config.details(app)))
         rows.append(
             (
-                f"{config.label}: confirmed",
+                english(config.confirmed_label),
                 f"{confirmed:%Y-%m-%d %H:%M} UTC: {config.confirmation(app)}"
                 if confirmed
-                else desk_value(_l("not confirmed")),
+                else values.NOT_CONFIRMED,
             )
         )
     return [Section(english(_l("Configuration before distribution")), rows=rows)]

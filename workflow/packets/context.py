@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from workflow.formatting import file_size
 
+from . import values  # noqa: F401  (registers the desk's own values before any packet renders)
 from .bilingual import both, known, stacked, zh
 from .data import PacketData
 from .manifest import (

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from workflow.i18n import _l, english
 from workflow.models import Event, EvidenceKind, Journey
+from workflow.packets import values
 from workflow.packets.data import Section
 
 TITLES = {EvidenceKind.sandbox: "Sandbox evidence", EvidenceKind.cloud: "Cloud evidence"}
@@ -22,21 +24,27 @@ def evidence_sections(journey: Journey) -> list[Section]:
 
 def _rows(view) -> list[tuple[str, str]]:
     rows = [
-        ("Result", view.result_label + (f". {view.problem}" if view.problem else "")),
-        ("Signature", view.verdict.message),
-        ("Run", "from the desk" if view.source == "checker" else "on the applicant's host"),
+        (
+            english(_l("Result")),
+            english(view.result_label) + (f". {english(view.problem)}" if view.problem else ""),
+        ),
+        (english(_l("Signature")), english(view.verdict.message)),
+        (english(_l("Run")), values.FROM_DESK if view.source == "checker" else values.ON_HOST),
     ]
     payload = view.payload
     if payload is not None:
         checks = ", ".join(f"{c.name} {'ok' if c.ok else 'failed'}" for c in payload.checks)
         rows += [
-            ("APP key", payload.app_key),
-            ("Gateway", f"{payload.gateway} ({view.gateway_label})"),
-            ("Gateway address", payload.gateway_address or "not resolved"),
-            ("Host", payload.host.name),
-            ("Host addresses", ", ".join(payload.host.addresses) or "none recorded"),
-            ("Checked at", f"{payload.checked_at:%Y-%m-%d %H:%M:%S} UTC"),
-            ("Checks", checks),
+            (english(_l("APP key")), payload.app_key),
+            (english(_l("Gateway")), f"{payload.gateway} ({english(view.gateway_label)})"),
+            (english(_l("Gateway address")), payload.gateway_address or values.NOT_RESOLVED),
+            (english(_l("Host")), payload.host.name),
+            (
+                english(_l("Host addresses")),
+                ", ".join(payload.host.addresses) or values.NONE_RECORDED,
+            ),
+            (english(_l("Checked at")), f"{payload.checked_at:%Y-%m-%d %H:%M:%S} UTC"),
+            (english(_l("Checks")), checks),
         ]
     return rows
 
@@ -47,14 +55,13 @@ def sandbox_sections(journey: Journey, trail: list[Event]) -> list[Section]:
     rows = []
     app = journey.app
     if app is not None and app.is_sandbox_required:
-        rows.append(("Required by Tmall Global", app.sandbox_required_reason))
+        rows.append((english(_l("Required by Tmall Global")), app.sandbox_required_reason))
     for event in trail:
         if event.event == "skip_sandbox":
             rows.append(
                 (
-                    "Not used",
-                    f"The applicant continued without sandbox verification on "
-                    f"{event.created_at:%Y-%m-%d %H:%M:%S} UTC (§3.2 recommends it).",
+                    english(_l("Not used")),
+                    values.SANDBOX_SKIPPED_AT % {"at": f"{event.created_at:%Y-%m-%d %H:%M:%S}"},
                 )
             )
-    return [Section("Sandbox verification", rows=rows)] if rows else []
+    return [Section(english(_l("Sandbox verification")), rows=rows)] if rows else []

@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from workflow.errors import NotFound
 from workflow.extensions import db
+from workflow.i18n import _, _l
+from workflow.mail.language import written_for
 from workflow.mail.outbox import queue_mail
 from workflow.models import Event, Journey, Packet, User
 from workflow.packets import cache
@@ -132,10 +134,13 @@ def mail_packet(packet: Packet, to_addr: str, subject: str, body: str) -> None:
         )
         return
     link = download_link(packet)
-    size_mb = packet.size / (1024 * 1024)
-    body += (
-        f"\nThe packet ({size_mb:.1f} MB) is too large to attach. Download it within 7 days:\n"
-        f"{link}\nSHA-256: {packet.sha256}\n"
+    # The caller composes the mail under ``written_for(recipient)``: this reads their language.
+    body += "\n" + _(
+        "The packet (%(size)s MB) is too large to attach. Download it within 7 days:\n"
+        "%(link)s\nSHA-256: %(sha256)s\n",
+        size=format(packet.size / (1024 * 1024), ".1f"),
+        link=link,
+        sha256=packet.sha256,
     )
     queue_mail(to_addr, subject, body, journey_id=packet.journey_id)
 
@@ -153,12 +158,12 @@ def packet_from_link(token: str) -> Packet:
     try:
         claims = _serializer().loads(token, max_age=LINK_MAX_AGE)
     except SignatureExpired:
-        raise NotFound("This download link has expired. Ask for a new copy.") from None
+        raise NotFound(_l("This download link has expired. Ask for a new copy.")) from None
     except BadSignature:
-        raise NotFound("No such packet.") from None
+        raise NotFound(_l("No such packet.")) from None
     packet = db.session.get(Packet, claims.get("packet"))
     if packet is None or packet.sha256 != claims.get("sha256"):
-        raise NotFound("No such packet.")
+        raise NotFound(_l("No such packet."))
     return packet
 
 
@@ -177,7 +182,7 @@ def packets_of(journey: Journey) -> list[Packet]:
 def get_packet_for(user: User, journey: Journey, packet_id: int) -> Packet:
     packet = db.session.get(Packet, packet_id)
     if packet is None or packet.journey_id != journey.id:
-        raise NotFound("No such packet.")
+        raise NotFound(_l("No such packet."))
     authorize(user, Action.download_packet, packet)
     return packet
 
@@ -185,9 +190,14 @@ def get_packet_for(user: User, journey: Journey, packet_id: int) -> Packet:
 def send_copy(packet: Packet, user: User) -> None:
     """Mail the packet to the user who asks for it (never to an address they type)."""
     authorize(user, Action.mail_packet_copy, packet)
-    mail_packet(
-        packet,
-        user.email,
-        f"[TOP onboarding] Your copy of packet {packet.reference}",
-        f"Here is the packet {packet.reference} you asked for.\nSHA-256: {packet.sha256}\n",
-    )
+    with written_for(user):
+        mail_packet(
+            packet,
+            user.email,
+            _("[TOP onboarding] Your copy of packet %(reference)s", reference=packet.reference),
+            _(
+                "Here is the packet %(reference)s you asked for.\nSHA-256: %(sha256)s\n",
+                reference=packet.reference,
+                sha256=packet.sha256,
+            ),
+        )

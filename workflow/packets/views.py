@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from workflow.errors import NotFound
 from workflow.extensions import db
+from workflow.i18n import _, _l
 from workflow.journeys.actions import act
 from workflow.models import Packet, PacketSnapshot
 from workflow.operations import get_journey_for
@@ -28,7 +29,7 @@ def snapshot_of_submission(journey_id: int, event_id: int, **_) -> PacketSnapsho
         )
     )
     if snapshot is None:
-        raise NotFound("No such packet.")
+        raise NotFound(_l("No such packet."))
     return snapshot
 
 
@@ -74,7 +75,11 @@ def mail_copy(journey_id: int, packet_id: int):
     return act(
         journey_id,
         send,
-        lambda packet: f"A copy of {packet.reference} is on its way to {current_user.email}.",
+        lambda packet: _(
+            "A copy of %(reference)s is on its way to %(email)s.",
+            reference=packet.reference,
+            email=current_user.email,
+        ),
         "packets",
     )
 

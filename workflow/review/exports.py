@@ -69,7 +69,7 @@ def _common(journey: Journey) -> tuple:
     account = journey.account
     return (
         journey.id,
-        journey.title,
+        str(journey.title),
         f"{stage.number}. {stage.title}" if stage else "",
         state_name(journey.state),
         account.name,

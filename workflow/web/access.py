@@ -21,7 +21,7 @@ from flask_login import current_user
 
 from workflow.errors import NotFound, NotPermitted
 from workflow.extensions import db
-from workflow.i18n import _l
+from workflow.i18n import _, _l
 from workflow.models import Journey
 from workflow.policy import Action, authorize
 
@@ -108,7 +108,8 @@ def check_access():
     if not current_user.is_authenticated:
         if request.accept_mimetypes.best == "application/json":
             # The upload script cannot follow a redirect to a page; it shows this message.
-            return jsonify(ok=False, message="You are signed out. Sign in again and retry."), 401
+            message = _("You are signed out. Sign in again and retry.")
+            return jsonify(ok=False, message=message), 401
         return current_app.login_manager.unauthorized()
     args = request.view_args or {}
     target = access.target_for(args)
@@ -126,17 +127,27 @@ def check_access():
 def journey_of(journey_id: int, **_) -> Journey:
     journey = db.session.get(Journey, journey_id)
     if journey is None:
-        raise NotFound("No such journey.")
+        raise NotFound(_l("No such journey."))
     return journey
+
+
+#: What a missing row's page says, by the noun its route names it with.
+NOT_FOUND = {
+    "user": _l("No such user."),
+    "packet": _l("No such packet."),
+    "document": _l("No such document."),
+    "evidence": _l("No such evidence."),
+}
 
 
 def row_of(model, id_arg: str, noun: str) -> Loader:
     """A loader for the row of ``model`` whose id is the URL argument ``id_arg``."""
+    missing = NOT_FOUND.get(noun, _l("Not found."))
 
     def load(**view_args):
         row = db.session.get(model, view_args[id_arg])
         if row is None:
-            raise NotFound(f"No such {noun}.")
+            raise NotFound(missing)
         return row
 
     return load
@@ -145,11 +156,12 @@ def row_of(model, id_arg: str, noun: str) -> Loader:
 def row_on_journey(model, id_arg: str, noun: str) -> Loader:
     """Like :func:`row_of`, for a row that must also belong to the URL's journey."""
     load_row = row_of(model, id_arg, noun)
+    missing = NOT_FOUND.get(noun, _l("Not found."))
 
     def load(**view_args):
         row = load_row(**view_args)
         if row.journey_id != view_args["journey_id"]:
-            raise NotFound(f"No such {noun}.")
+            raise NotFound(missing)
         return row
 
     return load
@@ -158,5 +170,5 @@ def row_on_journey(model, id_arg: str, noun: str) -> Loader:
 def own_account(**_):
     account = current_user.account
     if account is None:
-        raise NotFound("You have no developer account.")
+        raise NotFound(_l("You have no developer account."))
     return account
