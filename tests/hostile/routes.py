@@ -129,6 +129,20 @@ ROUTES: tuple[Route, ...] = (
     Route("auth.choose_time_zone", "POST", fields={"time_zone": "Asia/Tokyo", "detected": "yes"},
           actors=EVERYONE, label="detected"),
     # --- journeys
+    Route("tokens.tokens", "GET", actors=EVERYONE),
+    Route("tokens.tokens", "POST", fields={"name": "Corpus script", "read": "y", "write": "y",
+                                           "days": "30"}, actors=EVERYONE),
+    Route("tokens.revoke", "POST", {"token_id": "1"}, {"confirm": "y"}, actors=EVERYONE),
+    # The API takes tokens, never the session: the corpus's cookie-signed requests are
+    # anonymous there and answer 401 problems (tests/api/ sends them with tokens).
+    Route("api.openapi", "GET", actors=EVERYONE),
+    Route("api.docs", "GET", actors=EVERYONE),
+    Route("api.list_journeys", "GET", query={"cursor": "", "limit": "20"}, actors=EVERYONE),
+    Route("api.show_journey", "GET", {"journey_id": "@app"}, actors=EVERYONE),
+    Route("api.fire_event", "POST", {"journey_id": "@fire", "event": "withdraw"},
+          {"comment": "Not needed any more"}),
+    Route("api.queue", "GET", query={"cursor": "", "limit": "20"}, actors=STAFF),
+    Route("api.claim", "POST", {"journey_id": "@api"}, actors=STAFF),
     Route("journeys.home", "GET", actors=EVERYONE),
     Route("journeys.dashboard", "GET", actors=EVERYONE),
     Route("journeys.new_journey", "POST"),

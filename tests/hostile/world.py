@@ -17,6 +17,7 @@ from sqlalchemy import delete, select, update
 from storage import check_consistency
 from tests.seeding import journey_with_app, seed_evidence, seed_packet, seed_snapshot
 from tests.support import PASSWORD
+from workflow.api.tokens import create_token
 from workflow.auth.tokens import issue_token
 from workflow.deployment.operations import save_stage_document
 from workflow.distribution.operations import save_seller_list
@@ -28,6 +29,7 @@ from workflow.models import (
     Account,
     AccountKind,
     AccountToken,
+    ApiToken,
     App,
     Audience,
     DocumentKind,
@@ -85,6 +87,10 @@ class World:
     accounts: dict[int, tuple] = field(default_factory=dict)
     #: Ids of the seeded mailed-link tokens: each works again after every case.
     tokens: list[int] = field(default_factory=list)
+    #: Each role's personal API token (the API's routes are asked with it, not the session).
+    api_tokens: dict[str, str] = field(default_factory=dict)
+    #: Their rows' ids: a case that revokes one is undone.
+    api_token_ids: list[int] = field(default_factory=list)
 
     def ids_for(self, role: str, on: str) -> dict[str, object]:
         """An applicant acts on its own account; anyone else on the route's account ``on``."""
@@ -131,6 +137,12 @@ def build_world() -> World:
         for user in db.session.scalars(select(User))
     }
     world.tokens = list(db.session.scalars(select(AccountToken.id).where(unused)))
+    for role in ("seller", "isv", "reviewer", "admin", "unverified"):
+        row, world.api_tokens[role] = create_token(
+            db.session.get(User, users[role]), "corpus", ["read", "write"], 365
+        )
+        world.api_token_ids.append(row.id)
+    db.session.commit()
     return world
 
 
@@ -246,6 +258,10 @@ def restore(world: World) -> None:
     )
     changed = db.session.execute(spent.values(used_at=None)).rowcount > 0 or changed
     changed = db.session.execute(delete(SignInFailure)).rowcount > 0 or changed
+    revoked = update(ApiToken).where(
+        ApiToken.id.in_(world.api_token_ids), ApiToken.revoked_at.is_not(None)
+    )
+    changed = db.session.execute(revoked.values(revoked_at=None)).rowcount > 0 or changed
     if changed:
         db.session.commit()
     else:

@@ -9,6 +9,7 @@ from workflow.models.accounts import (
     TokenPurpose,
     User,
 )
+from workflow.models.api import ApiToken, IdempotentResponse
 from workflow.models.apps import (
     ApiRequest,
     App,
@@ -50,6 +51,7 @@ __all__ = [
     "MAX_MESSAGE",
     "RETENTION_TITLES",
     "Account",
+    "ApiToken",
     "AccountKind",
     "AccountToken",
     "ApiRequest",
@@ -66,6 +68,7 @@ __all__ = [
     "EvidenceKind",
     "EvidenceToken",
     "FormKind",
+    "IdempotentResponse",
     "InForceSeller",
     "Job",
     "JobStatus",

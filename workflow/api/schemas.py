@@ -1,0 +1,125 @@
+"""The API's bodies, written once: pydantic validates what comes in, and their JSON Schema
+(draft 2020-12, the dialect of OpenAPI 3.1) documents it in ``/api/v1/openapi.json``."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from workflow.web.forms import describe_character, refused_character
+
+#: The longest comment or note a step takes: the journey page's limit.
+MAX_TEXT = 5000
+
+
+def _visible_text(text: str) -> str:
+    """The pages' rule for typed text: NFC, and no control or invisible characters."""
+    text = unicodedata.normalize("NFC", text)
+    char = refused_character(text, multiline=True)
+    if char is not None:
+        raise ValueError(f"contains {describe_character(char)}, which the desk does not accept")
+    return text
+
+
+VisibleText = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_visible_text)]
+
+
+class Body(BaseModel):
+    """What a client sends: unknown fields are refused, so a typo is never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="The field, header or parameter the problem is about.")
+    detail: str
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldError] | None = None
+
+
+class StageOut(BaseModel):
+    number: str = Field(description="1 to 5, in the order of the guide.")
+    title: str
+
+
+class EventChoice(BaseModel):
+    name: str = Field(description="Post to /journeys/{id}/events/{name} to take the step.")
+    label: str
+
+
+class JourneySummary(BaseModel):
+    id: int
+    title: str
+    state: str = Field(description="The state chart's state.")
+    state_name: str
+    stage: StageOut | None
+    version: int = Field(description="The journey's version: send it back in If-Match.")
+    state_changed_at: datetime
+
+
+class JourneyDetail(JourneySummary):
+    needs: list[str] = Field(
+        description="What the applicant still has to provide before the next step."
+    )
+    waiting_for: str | None = Field(
+        description="What Tmall Global is doing, when the journey waits for them."
+    )
+    events: list[EventChoice] = Field(description="The steps this token's user may take now.")
+    assignee_id: int | None
+
+
+class JourneyPage(BaseModel):
+    items: list[JourneySummary]
+    next_cursor: str | None = Field(
+        description="Pass as ?cursor= for the next page; null at the end."
+    )
+
+
+class QueueItem(JourneySummary):
+    account: str
+    assignee_id: int | None
+
+
+class QueuePage(BaseModel):
+    items: list[QueueItem]
+    next_cursor: str | None
+
+
+class EventIn(Body):
+    comment: VisibleText = Field(
+        default="",
+        description="Shown to the applicant; a reason is required to request changes or reject.",
+    )
+    note: VisibleText = Field(default="", description="Internal note, for reviewers only.")
+
+
+class EventOut(BaseModel):
+    id: int
+    event: str
+    from_state: str
+    to_state: str
+    at: datetime
+    via: str = Field(description="“api” for a step taken through the API.")
+
+
+class StepResult(BaseModel):
+    event: EventOut
+    journey: JourneyDetail
+
+
+class ClaimResult(BaseModel):
+    journey_id: int
+    assignee_id: int | None
+    version: int

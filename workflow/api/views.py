@@ -1,0 +1,513 @@
+"""The REST API under ``/api/v1``: journeys, their steps, and the review queue.
+
+Every route declares its action like a page does, so the access gate asks the same policy
+(``workflow.policy``) with the token's user; writes go through the same doors
+(``operations.fire``, ``decisions.decide`` through the review operations), and are recorded in
+the trail under the user, marked "via API" (``workflow.api.auth``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import Blueprint, Response, current_app, render_template, request
+from flask_login import current_user
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from workflow import operations, requirements
+from workflow.api import schemas
+from workflow.api.problems import Problem, problem_for
+from workflow.api.spec import Param, build_spec, documented
+from workflow.errors import NotFound
+from workflow.extensions import db
+from workflow.i18n import _l
+from workflow.models import Event, IdempotentResponse, Journey, User
+from workflow.policy import Action, authorize, event_action
+from workflow.review.operations import assign_journey
+from workflow.stages import REVIEW_STATES, event_label, stage_of, state_name, waiting_for
+from workflow.web.access import journey_of, public, requires_action
+from workflow.web.limits import rate_limit
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+#: The longest Idempotency-Key kept.
+MAX_KEY = 200
+
+_CURSOR = Param(
+    "cursor", "query", "The next_cursor of the page before; none for the first page.",
+    {"type": "string", "maxLength": 200},
+)  # fmt: skip
+_LIMIT = Param(
+    "limit", "query", "Items per page.",
+    {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+)  # fmt: skip
+_IF_MATCH = Param(
+    "If-Match", "header", "The journey's version as its GET's ETag gave it, e.g. \"3\".",
+    {"type": "string", "maxLength": 40}, required=True,
+)  # fmt: skip
+_IF_MATCH_OPTIONAL = Param(
+    "If-Match", "header", "The journey's version as its GET's ETag gave it, e.g. \"3\".",
+    {"type": "string", "maxLength": 40},
+)  # fmt: skip
+_IDEMPOTENCY_KEY = Param(
+    "Idempotency-Key", "header",
+    "Any unique string per intended action: a retry with the same key and body gets the first "
+    "answer again and acts once.",
+    {"type": "string", "minLength": 1, "maxLength": MAX_KEY},
+)  # fmt: skip
+
+
+def _event_action(event: str, **_ignored) -> Action:
+    action = event_action(event)
+    if action is None:
+        raise NotFound(_l("The journey has no step “%(event)s”.", event=event))
+    return action
+
+
+# --- errors: every refusal of the blueprint is a problem document ------------------------------
+
+
+@bp.errorhandler(Exception)
+def _problem(exc: Exception):
+    return problem_for(exc)
+
+
+# --- the document and its reference -----------------------------------------------------------
+
+
+@bp.get("/openapi.json")
+@public("the API's description, for anyone writing a client")
+@documented(summary="This API's OpenAPI 3.1 document", tag="reference", public=True)
+def openapi():
+    return Response(
+        json.dumps(build_spec(current_app), ensure_ascii=False, indent=1),
+        mimetype="application/json",
+    )
+
+
+@bp.get("/docs")
+@public("the API's reference, for anyone writing a client")
+@documented(
+    summary="The API's reference as a page", tag="reference", public=True, media_type="text/html"
+)
+def docs():
+    return render_template("api/docs.html", spec=build_spec(current_app))
+
+
+# --- journeys ----------------------------------------------------------------------------------
+
+
+@bp.get("/journeys")
+@requires_action(Action.use_desk)
+@rate_limit("api")
+@documented(
+    summary="The journeys this token's user may see, oldest first",
+    tag="journeys",
+    response=schemas.JourneyPage,
+    params=(_CURSOR, _LIMIT),
+)
+def list_journeys():
+    user = current_user._get_current_object()
+    limit = _limit()
+    after = _cursor_fields(1)
+    stmt = select(Journey).options(joinedload(Journey.account), joinedload(Journey.app))
+    if not user.is_staff:
+        stmt = stmt.where(Journey.account_id == (user.account_id or -1))
+    if after:
+        stmt = stmt.where(Journey.id > _int(after[0]))
+    rows = list(db.session.scalars(stmt.order_by(Journey.id).limit(limit + 1)).unique())
+    for journey in rows:
+        authorize(user, Action.view_journey, journey)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    page = schemas.JourneyPage(
+        items=[_summary(j) for j in rows],
+        next_cursor=_encode_cursor(rows[-1].id) if more else None,
+    )
+    return _json(page)
+
+
+@bp.get("/journeys/<int:journey_id>")
+@requires_action(Action.view_journey, target=journey_of)
+@rate_limit("api")
+@documented(
+    summary="One journey: its stage and state, what it needs, the steps you may take",
+    tag="journeys",
+    response=schemas.JourneyDetail,
+    problems=(404,),
+    etag=True,
+)
+def show_journey(journey_id: int):
+    journey = operations.get_journey_for(current_user, journey_id)
+    return _json(_detail(journey), etag=journey.version_id)
+
+
+@bp.post("/journeys/<int:journey_id>/events/<event>")
+@requires_action(_event_action, target=journey_of)
+@rate_limit("api")
+@documented(
+    summary="Take a step of the journey (submit, approve, request changes…)",
+    tag="journeys",
+    body=schemas.EventIn,
+    response=schemas.StepResult,
+    status=201,
+    params=(_IF_MATCH, _IDEMPOTENCY_KEY),
+    problems=(404, 409, 412, 415, 422, 428),
+    etag=True,
+    description=(
+        "The events you may take are the journey's `events`. A reviewer's request_changes, "
+        "reject and refuse_exemption need a `comment`, the reason the applicant reads."
+    ),
+)
+def fire_event(journey_id: int, event: str):
+    user = current_user._get_current_object()
+
+    def act():
+        body = _body(schemas.EventIn)
+        journey = operations.get_journey_for(user, journey_id)
+        version = _required_version(journey)
+        row = operations.fire(
+            journey, event, user, comment=body.comment, note=body.note, seen_version=version
+        )
+        result = schemas.StepResult(event=_event_out(row), journey=_detail(journey))
+        return 201, result, journey.version_id
+
+    return _write(user, act)
+
+
+# --- the review queue -------------------------------------------------------------------------
+
+
+@bp.get("/queue")
+@requires_action(Action.view_queue)
+@rate_limit("api")
+@documented(
+    summary="The review queue: journeys waiting for Tmall Global, longest waiting first",
+    tag="review",
+    response=schemas.QueuePage,
+    params=(_CURSOR, _LIMIT),
+)
+def queue():
+    limit = _limit()
+    after = _cursor_fields(2)
+    stmt = (
+        select(Journey)
+        .options(joinedload(Journey.account), joinedload(Journey.app))
+        .where(Journey.state.in_(REVIEW_STATES))
+    )
+    if after:
+        since, last_id = _moment(after[0]), _int(after[1])
+        stmt = stmt.where(
+            or_(
+                Journey.state_changed_at > since,
+                and_(Journey.state_changed_at == since, Journey.id > last_id),
+            )
+        )
+    stmt = stmt.order_by(Journey.state_changed_at, Journey.id).limit(limit + 1)
+    rows = list(db.session.scalars(stmt).unique())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = rows[-1] if rows else None
+    page = schemas.QueuePage(
+        items=[
+            schemas.QueueItem(
+                **_summary(j).model_dump(), account=j.account.name, assignee_id=j.assignee_id
+            )
+            for j in rows
+        ],
+        next_cursor=(
+            _encode_cursor(last.state_changed_at.isoformat(), last.id) if more and last else None
+        ),
+    )
+    return _json(page)
+
+
+@bp.post("/queue/<int:journey_id>/claim")
+@requires_action(Action.assign_journey, target=journey_of)
+@rate_limit("api")
+@documented(
+    summary="Claim a queue item: it is yours to review",
+    tag="review",
+    response=schemas.ClaimResult,
+    params=(_IF_MATCH_OPTIONAL, _IDEMPOTENCY_KEY),
+    problems=(404, 409, 412),
+    etag=True,
+)
+def claim(journey_id: int):
+    user = current_user._get_current_object()
+
+    def act():
+        journey = operations.get_journey_for(user, journey_id)
+        _optional_version(journey)
+        assign_journey(journey, user, user)
+        result = schemas.ClaimResult(
+            journey_id=journey.id, assignee_id=journey.assignee_id, version=journey.version_id
+        )
+        return 200, result, journey.version_id
+
+    return _write(user, act)
+
+
+# --- what the routes share -------------------------------------------------------------------
+
+
+def _summary(journey: Journey) -> schemas.JourneySummary:
+    stage = stage_of(journey.state)
+    return schemas.JourneySummary(
+        id=journey.id,
+        title=journey.title,
+        state=journey.state,
+        state_name=state_name(journey.state),
+        stage=schemas.StageOut(number=stage.number, title=stage.title) if stage else None,
+        version=journey.version_id,
+        state_changed_at=journey.state_changed_at,
+    )
+
+
+def _detail(journey: Journey) -> schemas.JourneyDetail:
+    user = current_user._get_current_object()
+    waiting = waiting_for(journey)
+    return schemas.JourneyDetail(
+        **_summary(journey).model_dump(),
+        needs=[str(p) for p in requirements.missing_for_next_step(journey)],
+        waiting_for=waiting.doing if waiting else None,
+        events=[
+            schemas.EventChoice(name=e, label=event_label(e))
+            for e in operations.events_for(user, journey)
+        ],
+        assignee_id=journey.assignee_id,
+    )
+
+
+def _event_out(row: Event) -> schemas.EventOut:
+    return schemas.EventOut(
+        id=row.id,
+        event=row.event,
+        from_state=row.from_state,
+        to_state=row.to_state,
+        at=row.created_at,
+        via=row.via,
+    )
+
+
+def _json(model: BaseModel, status: int = 200, etag: int | None = None) -> Response:
+    response = Response(model.model_dump_json(), status=status, mimetype="application/json")
+    if etag is not None:
+        response.headers["ETag"] = f'"{etag}"'
+    return response
+
+
+def _limit() -> int:
+    raw = request.args.get("limit")
+    if raw is None:
+        return DEFAULT_LIMIT
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 4) or not 1 <= int(raw) <= MAX_LIMIT:
+        raise Problem(
+            400,
+            _l("The page size is a whole number from 1 to %(max)d.", max=MAX_LIMIT),
+            [{"field": "limit", "detail": f"must be 1 to {MAX_LIMIT}"}],
+        )
+    return int(raw)
+
+
+def _bad_cursor() -> Problem:
+    return Problem(
+        400,
+        _l("This cursor is not one the API gave; start again without it."),
+        [{"field": "cursor", "detail": "not a cursor of this list"}],
+    )
+
+
+def _encode_cursor(*fields) -> str:
+    raw = json.dumps(list(fields), separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _cursor_fields(count: int) -> list | None:
+    raw = request.args.get("cursor")
+    if raw is None or raw == "":
+        return None
+    if len(raw) > 200 or not raw.isascii():
+        raise _bad_cursor()
+    try:
+        fields = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise _bad_cursor() from None
+    if not isinstance(fields, list) or len(fields) != count:
+        raise _bad_cursor()
+    return fields
+
+
+def _int(value) -> int:
+    if type(value) is not int or not 0 <= value <= 2**31 - 1:
+        raise _bad_cursor()
+    return value
+
+
+def _moment(value) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise _bad_cursor()
+    return moment
+
+
+def _body(model: type[schemas.Body]) -> schemas.Body:
+    data = request.get_data(cache=True)
+    if not data.strip():
+        return model()
+    if request.mimetype != "application/json":
+        raise Problem(
+            415,
+            _l("Send the body as JSON (Content-Type: application/json)."),
+            [{"field": "Content-Type", "detail": "must be application/json"}],
+        )
+    try:
+        payload = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        raise Problem(
+            400, _l("The body is not JSON."), [{"field": "body", "detail": "not valid JSON"}]
+        ) from None
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        raise Problem(422, _l("A field of the body is not valid."), _field_errors(exc)) from None
+
+
+def _field_errors(exc: ValidationError) -> list[dict]:
+    from workflow.api.problems import field_errors
+
+    return field_errors(exc)
+
+
+def _version_in(header: str) -> int | None:
+    value = header.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    value = value.strip('"')
+    if value.isascii() and value.isdigit() and len(value) <= 10:
+        return int(value)
+    return None
+
+
+def _required_version(journey: Journey) -> int:
+    header = request.headers.get("If-Match")
+    if header is None:
+        raise Problem(
+            428,
+            _l("Send If-Match with the journey's version (its ETag) to act on it."),
+            [{"field": "If-Match", "detail": "required"}],
+        )
+    return _checked_version(journey, header)
+
+
+def _optional_version(journey: Journey) -> int | None:
+    header = request.headers.get("If-Match")
+    return None if header is None else _checked_version(journey, header)
+
+
+def _checked_version(journey: Journey, header: str) -> int:
+    version = _version_in(header)
+    if version is None:
+        raise Problem(
+            400,
+            _l('If-Match holds the journey\'s version, e.g. "3".'),
+            [{"field": "If-Match", "detail": "not a version"}],
+        )
+    if version != journey.version_id:
+        raise Problem(
+            412,
+            _l(
+                "The journey is at version %(now)d, not %(sent)d: read it again before acting.",
+                now=journey.version_id,
+                sent=version,
+            ),
+            [{"field": "If-Match", "detail": f"the journey's version is {journey.version_id}"}],
+        )
+    return version
+
+
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not 1 <= len(key) <= MAX_KEY or not key.isascii() or not key.isprintable():
+        raise Problem(
+            400,
+            _l("An Idempotency-Key is 1 to %(max)d printable ASCII characters.", max=MAX_KEY),
+            [{"field": "Idempotency-Key", "detail": "not a usable key"}],
+        )
+    return key
+
+
+def _request_digest() -> str:
+    digest = hashlib.sha256()
+    for part in (request.method, request.path, request.headers.get("If-Match", "")):
+        digest.update(part.encode() + b"\0")
+    digest.update(request.get_data(cache=True))
+    return digest.hexdigest()
+
+
+def _replay(stored: IdempotentResponse) -> Response:
+    response = Response(stored.body, status=stored.status, mimetype="application/json")
+    if stored.etag:
+        response.headers["ETag"] = stored.etag
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _write(user: User, act: Callable[[], tuple[int, BaseModel, int | None]]) -> Response:
+    """Run a write once per Idempotency-Key, commit it with its stored answer, answer."""
+    key = _idempotency_key()
+    digest = _request_digest()
+    if key is not None:
+        stored = db.session.scalar(
+            select(IdempotentResponse).where(
+                IdempotentResponse.user_id == user.id, IdempotentResponse.key == key
+            )
+        )
+        if stored is not None:
+            if stored.request_sha256 != digest:
+                raise Problem(
+                    422,
+                    _l("This Idempotency-Key was used for another request; use a new key."),
+                    [{"field": "Idempotency-Key", "detail": "used for another request"}],
+                )
+            return _replay(stored)
+    status, result, version = act()
+    response = _json(result, status=status, etag=version)
+    if key is not None:
+        db.session.add(
+            IdempotentResponse(
+                user_id=user.id,
+                key=key,
+                method=request.method,
+                path=request.path[:500],
+                request_sha256=digest,
+                status=status,
+                body=response.get_data(as_text=True),
+                etag=response.headers.get("ETag"),
+            )
+        )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Problem(
+            409,
+            _l("Another request with this Idempotency-Key was handled at the same moment."),
+            [{"field": "Idempotency-Key", "detail": "in use"}],
+        ) from None
+    return response
