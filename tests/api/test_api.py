@@ -258,6 +258,10 @@ def test_the_spec_validates_and_declares_every_route_and_problem(client, app):
         and "/api/v1/journeys/{journey_id}/events/{event}" in page.get_data(as_text=True)
     )
     assert "cdn" not in page.get_data(as_text=True).lower()
+    # Each problem's type points at its row of the reference.
+    problem = client.get("/api/v1/journeys").get_json()
+    assert problem["type"] == "/api/v1/docs#problem-unauthorized"
+    assert 'id="problem-unauthorized"' in page.get_data(as_text=True)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from sqlalchemy.orm import joinedload
 
 from workflow import operations, requirements
 from workflow.api import schemas
-from workflow.api.problems import Problem, problem_for
+from workflow.api.problems import SLUGS, Problem, problem_for
 from workflow.api.spec import Param, build_spec, documented
 from workflow.errors import NotFound
 from workflow.extensions import db
@@ -101,7 +101,7 @@ def openapi():
     summary="The API's reference as a page", tag="reference", public=True, media_type="text/html"
 )
 def docs():
-    return render_template("api/docs.html", spec=build_spec(current_app))
+    return render_template("api/docs.html", spec=build_spec(current_app), slugs=SLUGS)
 
 
 # --- journeys ----------------------------------------------------------------------------------
