@@ -109,7 +109,7 @@ def test_a_step_needs_if_match_refuses_a_stale_version_and_is_recorded_via_api(c
     assert missing.status_code == 428 and missing.get_json()["errors"][0]["field"] == "If-Match"
     version = _version(desk.jid)
     stale = client.post(
-        url, headers=bearer(desk.applicant_token, **{"If-Match": f'"{version - 1}"'})
+        url, headers=bearer(desk.applicant_token, **{"If-Match": f'"{version + 1}"'})
     )
     assert stale.status_code == 412 and stale.get_json()["status"] == 412
     assert _events(desk.jid, "submit") == []
@@ -312,3 +312,26 @@ def test_the_journeys_trail_marks_a_step_taken_through_the_api(app, desk, login)
     )
     page = login(desk.applicant).get(f"/journeys/{desk.jid}/timeline").get_data(as_text=True)
     assert page.count("via API") == 1
+
+
+def test_the_queue_pages_by_cursor_oldest_first(client, desk, make_journey):
+    waiting = [desk.other_jid]
+    for state in ("enablement_submitted", "mrd_prd_submitted"):
+        waiting.append(make_journey(desk.account, desk.applicant, state=state).id)
+    seen, cursor = [], None
+    while True:
+        url = "/api/v1/queue?limit=1" + (f"&cursor={cursor}" if cursor else "")
+        body = client.get(url, headers=bearer(desk.reviewer_token)).get_json()
+        seen += [item["id"] for item in body["items"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    order = db.session.execute(
+        select(Journey.id)
+        .where(Journey.id.in_(waiting))
+        .order_by(Journey.state_changed_at, Journey.id)
+    )
+    assert seen == list(order.scalars()) and len(seen) == 3
+    # Any cursor of the documented form is one the list can start from.
+    far = client.get("/api/v1/queue?cursor=9999999999999999_1", headers=bearer(desk.reviewer_token))
+    assert far.status_code == 200 and far.get_json() == {"items": [], "next_cursor": None}

@@ -137,11 +137,11 @@ ROUTES: tuple[Route, ...] = (
     # anonymous there and answer 401 problems (tests/api/ sends them with tokens).
     Route("api.openapi", "GET", actors=EVERYONE),
     Route("api.docs", "GET", actors=EVERYONE),
-    Route("api.list_journeys", "GET", query={"cursor": "", "limit": "20"}, actors=EVERYONE),
+    Route("api.list_journeys", "GET", query={"cursor": "1", "limit": "20"}, actors=EVERYONE),
     Route("api.show_journey", "GET", {"journey_id": "@app"}, actors=EVERYONE),
     Route("api.fire_event", "POST", {"journey_id": "@fire", "event": "withdraw"},
           {"comment": "Not needed any more"}),
-    Route("api.queue", "GET", query={"cursor": "", "limit": "20"}, actors=STAFF),
+    Route("api.queue", "GET", query={"cursor": "0_1", "limit": "20"}, actors=STAFF),
     Route("api.claim", "POST", {"journey_id": "@api"}, actors=STAFF),
     Route("journeys.home", "GET", actors=EVERYONE),
     Route("journeys.dashboard", "GET", actors=EVERYONE),

@@ -124,7 +124,9 @@ def problem_for(exc: BaseException) -> Response:
         )
     if isinstance(exc, HTTPException):
         status = exc.code or 500
-        return problem(status, str(TITLES.get(status) or exc.description or ""))
+        # A 405 says which methods the path has (RFC 9110 asks for it).
+        allow = {k: v for k, v in exc.get_headers() if k == "Allow"}
+        return problem(status, str(TITLES.get(status) or exc.description or ""), headers=allow)
     current_app.logger.exception("unhandled error in the API")
     return problem(500, _("The error has been logged. Please try again in a moment."))
 

@@ -21,8 +21,9 @@ from workflow.api.problems import MEDIA_TYPE, TITLES
 from workflow.api.schemas import ProblemDetails
 
 SPEC_ATTRIBUTE = "openapi_operation"
-#: Problems every route with a token may answer.
-AUTHENTICATED = (401, 403, 429)
+#: Problems every route with a token may answer (404: a page a role does not have is not
+#: there for it, as on the desk's pages).
+AUTHENTICATED = (401, 403, 404, 429)
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,11 @@ the trail under the user, marked "via API" (``workflow.api.auth``).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
+import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user
@@ -43,27 +42,39 @@ MAX_LIMIT = 100
 #: The longest Idempotency-Key kept.
 MAX_KEY = 200
 
+#: A page's cursor is where the page before ended, spelled so that any value of the pattern
+#: is one the list can start from: a journey id; for the queue, the waiting time's start in
+#: microseconds since 1970 and the journey id.
 _CURSOR = Param(
     "cursor", "query", "The next_cursor of the page before; none for the first page.",
-    {"type": "string", "maxLength": 200},
+    {"type": "string", "pattern": "^[1-9][0-9]{0,8}$"},
+)  # fmt: skip
+_QUEUE_CURSOR = Param(
+    "cursor", "query", "The next_cursor of the page before; none for the first page.",
+    {"type": "string", "pattern": "^[0-9]{1,16}_[1-9][0-9]{0,8}$"},
 )  # fmt: skip
 _LIMIT = Param(
     "limit", "query", "Items per page.",
     {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
 )  # fmt: skip
+#: An entity tag as the journey's GET gives it: its version in quotes, e.g. "3" (a bare 3
+#: and a weak W/"3" are taken too).
+VERSION_TAG = re.compile(r'(?:W/)?"?([0-9]{1,10})"?')
 _IF_MATCH = Param(
     "If-Match", "header", "The journey's version as its GET's ETag gave it, e.g. \"3\".",
-    {"type": "string", "maxLength": 40}, required=True,
+    {"type": "string", "pattern": "^" + VERSION_TAG.pattern + "$"}, required=True,
 )  # fmt: skip
 _IF_MATCH_OPTIONAL = Param(
     "If-Match", "header", "The journey's version as its GET's ETag gave it, e.g. \"3\".",
-    {"type": "string", "maxLength": 40},
+    {"type": "string", "pattern": "^" + VERSION_TAG.pattern + "$"},
 )  # fmt: skip
+#: Printable ASCII, no space at either end (HTTP would drop it).
+IDEMPOTENCY_KEY = re.compile(r"[!-~](?:[ -~]*[!-~])?")
 _IDEMPOTENCY_KEY = Param(
     "Idempotency-Key", "header",
     "Any unique string per intended action: a retry with the same key and body gets the first "
     "answer again and acts once.",
-    {"type": "string", "minLength": 1, "maxLength": MAX_KEY},
+    {"type": "string", "maxLength": MAX_KEY, "pattern": "^" + IDEMPOTENCY_KEY.pattern + "$"},
 )  # fmt: skip
 
 
@@ -119,12 +130,12 @@ def docs():
 def list_journeys():
     user = current_user._get_current_object()
     limit = _limit()
-    after = _cursor_fields(1)
+    after = _cursor(JOURNEY_CURSOR)
     stmt = select(Journey).options(joinedload(Journey.account), joinedload(Journey.app))
     if not user.is_staff:
         stmt = stmt.where(Journey.account_id == (user.account_id or -1))
     if after:
-        stmt = stmt.where(Journey.id > _int(after[0]))
+        stmt = stmt.where(Journey.id > int(after[1]))
     rows = list(db.session.scalars(stmt.order_by(Journey.id).limit(limit + 1)).unique())
     for journey in rows:
         authorize(user, Action.view_journey, journey)
@@ -132,7 +143,7 @@ def list_journeys():
     rows = rows[:limit]
     page = schemas.JourneyPage(
         items=[_summary(j) for j in rows],
-        next_cursor=_encode_cursor(rows[-1].id) if more else None,
+        next_cursor=str(rows[-1].id) if more else None,
     )
     return _json(page)
 
@@ -195,18 +206,18 @@ def fire_event(journey_id: int, event: str):
     summary="The review queue: journeys waiting for Tmall Global, longest waiting first",
     tag="review",
     response=schemas.QueuePage,
-    params=(_CURSOR, _LIMIT),
+    params=(_QUEUE_CURSOR, _LIMIT),
 )
 def queue():
     limit = _limit()
-    after = _cursor_fields(2)
+    after = _cursor(QUEUE_CURSOR)
     stmt = (
         select(Journey)
         .options(joinedload(Journey.account), joinedload(Journey.app))
         .where(Journey.state.in_(REVIEW_STATES))
     )
     if after:
-        since, last_id = _moment(after[0]), _int(after[1])
+        since, last_id = _moment(int(after[1])), int(after[2])
         stmt = stmt.where(
             or_(
                 Journey.state_changed_at > since,
@@ -225,9 +236,7 @@ def queue():
             )
             for j in rows
         ],
-        next_cursor=(
-            _encode_cursor(last.state_changed_at.isoformat(), last.id) if more and last else None
-        ),
+        next_cursor=f"{_micros(last.state_changed_at)}_{last.id}" if more and last else None,
     )
     return _json(page)
 
@@ -240,7 +249,7 @@ def queue():
     tag="review",
     response=schemas.ClaimResult,
     params=(_IF_MATCH_OPTIONAL, _IDEMPOTENCY_KEY),
-    problems=(404, 409, 412),
+    problems=(404, 409, 412, 422),
     etag=True,
 )
 def claim(journey_id: int):
@@ -320,48 +329,31 @@ def _limit() -> int:
     return int(raw)
 
 
-def _bad_cursor() -> Problem:
-    return Problem(
-        400,
-        _l("This cursor is not one the API gave; start again without it."),
-        [{"field": "cursor", "detail": "not a cursor of this list"}],
-    )
+JOURNEY_CURSOR = re.compile(r"([1-9][0-9]{0,8})")
+QUEUE_CURSOR = re.compile(r"([0-9]{1,16})_([1-9][0-9]{0,8})")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _encode_cursor(*fields) -> str:
-    raw = json.dumps(list(fields), separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _cursor_fields(count: int) -> list | None:
+def _cursor(pattern: re.Pattern) -> re.Match | None:
     raw = request.args.get("cursor")
-    if raw is None or raw == "":
+    if raw is None:
         return None
-    if len(raw) > 200 or not raw.isascii():
-        raise _bad_cursor()
-    try:
-        fields = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise _bad_cursor() from None
-    if not isinstance(fields, list) or len(fields) != count:
-        raise _bad_cursor()
-    return fields
+    found = pattern.fullmatch(raw) if raw.isascii() else None
+    if found is None:
+        raise Problem(
+            400,
+            _l("This cursor is not one the API gave; start again without it."),
+            [{"field": "cursor", "detail": "not a cursor of this list"}],
+        )
+    return found
 
 
-def _int(value) -> int:
-    if type(value) is not int or not 0 <= value <= 2**31 - 1:
-        raise _bad_cursor()
-    return value
+def _micros(moment: datetime) -> int:
+    return (moment - EPOCH) // timedelta(microseconds=1)
 
 
-def _moment(value) -> datetime:
-    try:
-        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise _bad_cursor()
-    return moment
+def _moment(micros: int) -> datetime:
+    return EPOCH + timedelta(microseconds=micros)
 
 
 def _body(model: type[schemas.Body]) -> schemas.Body:
@@ -393,13 +385,8 @@ def _field_errors(exc: ValidationError) -> list[dict]:
 
 
 def _version_in(header: str) -> int | None:
-    value = header.strip()
-    if value.startswith("W/"):
-        value = value[2:]
-    value = value.strip('"')
-    if value.isascii() and value.isdigit() and len(value) <= 10:
-        return int(value)
-    return None
+    found = VERSION_TAG.fullmatch(header.strip())
+    return int(found[1]) if found else None
 
 
 def _required_version(journey: Journey) -> int:
@@ -443,7 +430,7 @@ def _idempotency_key() -> str | None:
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return None
-    if not 1 <= len(key) <= MAX_KEY or not key.isascii() or not key.isprintable():
+    if len(key) > MAX_KEY or IDEMPOTENCY_KEY.fullmatch(key) is None:
         raise Problem(
             400,
             _l("An Idempotency-Key is 1 to %(max)d printable ASCII characters.", max=MAX_KEY),
