@@ -302,6 +302,10 @@ TABLE: tuple[Row, ...] = (
         headers=lambda ids: {"If-Match": f'"{ids["review_version"]}"'}),
     Row("api.fire_event", "POST", "/api/v1/journeys/{app}/events/no_such_event",
         on_a="UNNNNN", on_b="UNNNNN"),
+    Row("api.save_seller_list", "POST", "/api/v1/journeys/{dist}/sellers/authorization",
+        on_a="UYNYFF", on_b="UNYNFF", kind="edit", writes=True, data={"text": "2001\n2002"}),
+    Row("api.download_packet", "GET", "/api/v1/journeys/{dist}/packets/{packet}.pdf",
+        on_a="UYNYYY", on_b="UNYNYY"),
 )
 # fmt: on
 
@@ -460,7 +464,12 @@ TOKENS: dict[int, str] = {}
 
 def _answer(response, *, api: bool = False) -> str:
     if api:
-        assert response.mimetype in ("application/json", "application/problem+json", "text/html")
+        assert response.mimetype in (
+            "application/json",
+            "application/problem+json",
+            "text/html",
+            "application/pdf",
+        )
         if response.status_code in (409, 412, 422, 428):
             return "Y"  # refused for what was sent, not for who sent it
         if response.status_code == 401:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 
 import pytest
@@ -243,12 +244,12 @@ def test_the_spec_validates_and_declares_every_route_and_problem(client, app):
     spec = answer.get_json()
     validate(spec)
     assert spec["openapi"].startswith("3.1")
-    api_rules = {r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("api.")}
-    paths = {
-        "/api/v1" + p.replace("{journey_id}", "<int:journey_id>").replace("{event}", "<event>")
-        for p in spec["paths"]
+    api_rules = {
+        re.sub(r"<(?:[a-z_]+:)?([a-z_]+)>", r"{\1}", r.rule.removeprefix("/api/v1"))
+        for r in app.url_map.iter_rules()
+        if r.endpoint.startswith("api.")
     }
-    assert paths == api_rules
+    assert set(spec["paths"]) == api_rules
     fire = spec["paths"]["/journeys/{journey_id}/events/{event}"]["post"]
     assert {"401", "403", "404", "409", "412", "422", "428", "429"} <= set(fire["responses"])
     assert "Retry-After" in spec["components"]["responses"]["429"]["headers"]
@@ -335,3 +336,51 @@ def test_the_queue_pages_by_cursor_oldest_first(client, desk, make_journey):
     # Any cursor of the documented form is one the list can start from.
     far = client.get("/api/v1/queue?cursor=9999999999999999_1", headers=bearer(desk.reviewer_token))
     assert far.status_code == 200 and far.get_json() == {"items": [], "next_cursor": None}
+
+
+def test_a_seller_list_is_saved_with_the_pages_checks(client, desk, make_account, make_user):
+    from workflow.models import Audience, SellerList
+
+    journey = journey_with_app(
+        desk.account,
+        desk.applicant,
+        "distribution_setup",
+        app_key="10000002",
+        name="APP for sellers",
+        audience=Audience.other_sellers,
+    )
+    db.session.commit()
+    url = f"/api/v1/journeys/{journey.id}/sellers/authorization"
+    saved = client.post(
+        url, json={"text": "2001\n2002, 2003"}, headers=bearer(desk.applicant_token)
+    )
+    assert saved.status_code == 201, saved.get_data(as_text=True)
+    assert saved.get_json()["count"] == 3 and saved.get_json()["kind"] == "authorization"
+    bad = client.post(url, json={"text": "2001\nnot-an-id\n"}, headers=bearer(desk.applicant_token))
+    assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "text"
+    assert "line 2" in bad.get_json()["errors"][0]["detail"].lower()
+    lists = db.session.scalars(select(SellerList).where(SellerList.journey_id == journey.id)).all()
+    assert len(lists) == 1
+    staff = client.post(url, json={"text": "2001"}, headers=bearer(desk.reviewer_token))
+    assert staff.status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/journeys/{journey.id}/sellers/nonsense",
+            json={"text": "2001"},
+            headers=bearer(desk.applicant_token),
+        ).status_code
+        == 404
+    )
+
+
+def test_a_packet_downloads_for_those_who_may_see_it(client, desk):
+    from tests.seeding import seed_packet
+
+    packet = seed_packet(desk.journey, "API-PACKET-1")
+    db.session.commit()
+    url = f"/api/v1/journeys/{desk.jid}/packets/{packet.id}.pdf"
+    mine = client.get(url, headers=bearer(desk.applicant_token))
+    assert mine.status_code == 200 and mine.mimetype == "application/pdf"
+    assert mine.get_data()[:5] == b"%PDF-"
+    assert client.get(url, headers=bearer(desk.reviewer_token)).status_code == 200
+    assert client.get(url, headers=bearer(desk.other_token)).status_code == 404

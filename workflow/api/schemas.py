@@ -123,3 +123,24 @@ class ClaimResult(BaseModel):
     journey_id: int
     assignee_id: int | None
     version: int
+
+
+#: The longest typed seller list: the journey page's limit.
+MAX_SELLER_TEXT = 22_000_000
+
+
+class SellerListIn(Body):
+    text: Annotated[
+        str, Field(min_length=1, max_length=MAX_SELLER_TEXT), AfterValidator(_visible_text)
+    ] = Field(
+        description="Seller IDs, one a line or separated by commas, as typed on the journey page."
+    )
+
+
+class SellerListOut(BaseModel):
+    id: int
+    kind: str
+    count: int = Field(description="Seller IDs on the saved list.")
+    added: int = Field(description="Added against the list in force.")
+    removed: int = Field(description="Removed against the list in force.")
+    journey_version: int

@@ -173,6 +173,8 @@ def _operation(rule, method: str, op: Operation) -> dict:
     success: dict[str, Any] = {"description": op.summary}
     if op.response is not None:
         success["content"] = {op.media_type: {"schema": _ref(op.response.__name__)}}
+    elif op.media_type == "application/pdf":
+        success["content"] = {op.media_type: {"schema": {"type": "string", "format": "binary"}}}
     elif op.media_type != "application/json":
         success["content"] = {op.media_type: {"schema": {"type": "string"}}}
     else:

@@ -25,14 +25,20 @@ from workflow import operations, requirements
 from workflow.api import schemas
 from workflow.api.problems import SLUGS, Problem, problem_for
 from workflow.api.spec import Param, build_spec, documented
+from workflow.distribution import operations as distribution
+from workflow.distribution.operations import SellerListProblems, parse_seller_input
 from workflow.errors import NotFound
 from workflow.extensions import db
 from workflow.i18n import _l
-from workflow.models import Event, IdempotentResponse, Journey, User
+from workflow.models import Event, IdempotentResponse, Journey, Packet, SellerListKind, User
+from workflow.packets.operations import filename as packet_filename
+from workflow.packets.operations import get_packet_for
 from workflow.policy import Action, authorize, event_action
+from workflow.retention import ensure_file_kept
 from workflow.review.operations import assign_journey
 from workflow.stages import REVIEW_STATES, event_label, stage_of, state_name, waiting_for
-from workflow.web.access import journey_of, public, requires_action
+from workflow.storage_setup import get_storage
+from workflow.web.access import journey_of, public, requires_action, row_on_journey
 from workflow.web.limits import rate_limit
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -194,6 +200,71 @@ def fire_event(journey_id: int, event: str):
         return 201, result, journey.version_id
 
     return _write(user, act)
+
+
+@bp.post("/journeys/<int:journey_id>/sellers/<kind>")
+@requires_action(Action.edit_seller_list, target=journey_of)
+@rate_limit("api")
+@documented(
+    summary="Save the authorization or distribution list of seller IDs (kind: authorization, "
+    "distribution)",
+    tag="journeys",
+    body=schemas.SellerListIn,
+    response=schemas.SellerListOut,
+    status=201,
+    params=(_IF_MATCH_OPTIONAL, _IDEMPOTENCY_KEY),
+    problems=(404, 409, 412, 415, 422),
+    etag=True,
+    description="The same checks as the journey page: a seller's own ID is always on its "
+    "authorization list, a distribution list names only authorized sellers. A list with "
+    "malformed lines is refused whole; `errors` names each line.",
+)
+def save_seller_list(journey_id: int, kind: str):
+    user = current_user._get_current_object()
+    try:
+        list_kind = SellerListKind(kind)
+    except ValueError:
+        raise NotFound(_l("No such seller list.")) from None
+
+    def act():
+        body = _body(schemas.SellerListIn)
+        journey = operations.get_journey_for(user, journey_id)
+        _optional_version(journey)
+        try:
+            ids = parse_seller_input(body.text)
+            saved = distribution.save_seller_list(journey, list_kind, user, ids)
+        except SellerListProblems as exc:
+            errors = [{"field": "text", "detail": line} for line in exc.lines]
+            raise Problem(422, exc.message, errors) from None
+        db.session.flush()
+        result = schemas.SellerListOut(
+            id=saved.id,
+            kind=list_kind.value,
+            count=saved.count,
+            added=saved.added_count,
+            removed=saved.removed_count,
+            journey_version=journey.version_id,
+        )
+        return 201, result, journey.version_id
+
+    return _write(user, act)
+
+
+@bp.get("/journeys/<int:journey_id>/packets/<int:packet_id>.pdf")
+@requires_action(Action.download_packet, target=row_on_journey(Packet, "packet_id", "packet"))
+@rate_limit("api")
+@documented(
+    summary="Download a packet: the PDF/A-3 of a submission, with its documents embedded",
+    tag="journeys",
+    media_type="application/pdf",
+    problems=(404,),
+)
+def download_packet(journey_id: int, packet_id: int):
+    journey = operations.get_journey_for(current_user, journey_id)
+    packet = get_packet_for(current_user, journey, packet_id)
+    return get_storage().download_response(
+        ensure_file_kept(packet), filename=packet_filename(packet), content_type="application/pdf"
+    )
 
 
 # --- the review queue -------------------------------------------------------------------------
