@@ -304,6 +304,11 @@ TABLE: tuple[Row, ...] = (
         on_a="UNNNNN", on_b="UNNNNN"),
     Row("api.save_seller_list", "POST", "/api/v1/journeys/{dist}/sellers/authorization",
         on_a="UYNYFF", on_b="UNYNFF", kind="edit", writes=True, data={"text": "2001\n2002"}),
+    Row("api.save_stage_form", "POST", "/api/v1/journeys/{deploy}/forms/mrd",
+        on_a="UYNYFF", on_b="UNYNFF", kind="edit", writes=True, data={"values": _MRD}),
+    Row("api.save_stage_form", "POST", "/api/v1/journeys/{meeting}/forms/meeting",
+        on_a="UFNFYY", on_b="UNFNYY", kind="decide", writes=True,
+        data={"values": {"held_on": "2026-01-05", "minutes": "Agreed."}}),
     Row("api.download_packet", "GET", "/api/v1/journeys/{dist}/packets/{packet}.pdf",
         on_a="UYNYYY", on_b="UNYNYY"),
 )

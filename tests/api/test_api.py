@@ -71,6 +71,7 @@ def test_a_journey_reads_with_its_stage_needs_and_steps_and_its_version_as_etag(
         "title": "APP and API access",
     }
     assert answer.headers["ETag"] == f'"{_version(desk.jid)}"' == f'"{body["version"]}"'
+    assert answer.headers["Cache-Control"] == "no-store"
     assert "submit" in [e["name"] for e in body["events"]] and body["needs"] == []
     # The reviewer sees it, with no applicant step offered; another account does not see it.
     staff = client.get(f"/api/v1/journeys/{desk.jid}", headers=bearer(desk.reviewer_token))
@@ -384,3 +385,38 @@ def test_a_packet_downloads_for_those_who_may_see_it(client, desk):
     assert mine.get_data()[:5] == b"%PDF-"
     assert client.get(url, headers=bearer(desk.reviewer_token)).status_code == 200
     assert client.get(url, headers=bearer(desk.other_token)).status_code == 404
+
+
+def test_a_stage_form_is_saved_through_the_pages_form_and_names_each_bad_field(client, desk):
+    from workflow.deployment.specs import SPECS
+    from workflow.models import FormKind, StageForm
+
+    journey = journey_with_app(
+        desk.account, desk.applicant, "mrd_prd_draft", app_key="10000003", name="APP with MRD"
+    )
+    db.session.commit()
+    url = f"/api/v1/journeys/{journey.id}/forms/mrd"
+    values = {f.name: f"Written by a script: {f.name}" for f in SPECS[FormKind.mrd].fields}
+    saved = client.post(url, json={"values": values}, headers=bearer(desk.applicant_token))
+    assert saved.status_code == 201, saved.get_data(as_text=True)
+    [row] = db.session.scalars(select(StageForm).where(StageForm.journey_id == journey.id))
+    assert (
+        row.data["market"] == "Written by a script: market"
+        and row.created_by_id == desk.applicant.id
+    )
+    partial = {**values, "market": "", "colour": "red"}
+    refused = client.post(url, json={"values": partial}, headers=bearer(desk.applicant_token))
+    assert refused.status_code == 422
+    assert {e["field"] for e in refused.get_json()["errors"]} == {"values.market", "values.colour"}
+    staff = client.post(url, json={"values": values}, headers=bearer(desk.reviewer_token))
+    assert staff.status_code == 403
+    unknown = client.post(
+        f"/api/v1/journeys/{journey.id}/forms/nonsense",
+        json={"values": {}},
+        headers=bearer(desk.applicant_token),
+    )
+    assert unknown.status_code == 404
+    assert (
+        len(db.session.scalars(select(StageForm).where(StageForm.journey_id == journey.id)).all())
+        == 1
+    )

@@ -126,7 +126,16 @@ def _json_body(route: Route, ids, override: Override):
     values |= {k: _computed(v, ids) for k, v in override.fields.items()}
     if not values:
         return b"", "application/json"
-    parts = [
+    # "values.market" is the field "market" of the object "values" (a stage form's body).
+    nested: dict[str, dict] = {}
+    for name in [k for k in values if "." in k]:
+        outer, inner = name.split(".", 1)
+        value = values.pop(name)
+        nested.setdefault(outer, {})[inner] = (
+            value.decode("latin-1") if isinstance(value, bytes) else value
+        )
+    parts = [json.dumps(k).encode() + b":" + json.dumps(v).encode() for k, v in nested.items()]
+    parts += [
         f"{json.dumps(k)}:".encode()
         + (json.dumps(v).encode() if isinstance(v, str) else b'"' + v + b'"')
         for k, v in values.items()

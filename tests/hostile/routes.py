@@ -145,6 +145,9 @@ ROUTES: tuple[Route, ...] = (
           {"text": "2001\n2002\n2003"}),
     Route("api.download_packet", "GET", {"journey_id": "@dist", "packet_id": "@packet"},
           actors=(*APPLICANTS, *STAFF)),
+    Route("api.save_stage_form", "POST", {"journey_id": "@deploy", "kind": "mrd"},
+          {f"values.{f.name}": f"Written for the corpus: {f.name}"
+           for f in SPECS[FormKind.mrd].fields}),
     Route("api.queue", "GET", query={"cursor": "0_1", "limit": "20"}, actors=STAFF),
     Route("api.claim", "POST", {"journey_id": "@api"}, actors=STAFF),
     Route("journeys.home", "GET", actors=EVERYONE),

@@ -63,6 +63,9 @@ def _forget(exc=None) -> None:
 
 def _log_request(response):
     row = g.get(TOKEN_KEY)
+    if row is not None:
+        # What a token reads is its user's alone: no shared cache keeps it.
+        response.headers.setdefault("Cache-Control", "no-store")
     log.info(
         "api %s %s %s user=%s token=%s",
         request.method,

@@ -144,3 +144,24 @@ class SellerListOut(BaseModel):
     added: int = Field(description="Added against the list in force.")
     removed: int = Field(description="Removed against the list in force.")
     journey_version: int
+
+
+#: The longest text a stage form's field takes (each field's own limit is the form's).
+MAX_FIELD = 20_000
+
+
+class StageFormIn(Body):
+    values: dict[
+        Annotated[str, Field(max_length=40, pattern="^[a-z_]+$")],
+        Annotated[str, Field(max_length=MAX_FIELD)] | bool,
+    ] = Field(
+        max_length=50,
+        description="The form's fields by name: text, a date as YYYY-MM-DD, or true for a "
+        "tick. The fields of each form are listed in this operation's description.",
+    )
+
+
+class StageFormOut(BaseModel):
+    id: int
+    kind: str
+    journey_version: int

@@ -20,17 +20,30 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from werkzeug.datastructures import MultiDict
 
 from workflow import operations, requirements
 from workflow.api import schemas
 from workflow.api.problems import SLUGS, Problem, problem_for
 from workflow.api.spec import Param, build_spec, documented
+from workflow.deployment import operations as deployment
+from workflow.deployment.forms import stage_form_class
+from workflow.deployment.operations import form_action
+from workflow.deployment.specs import SPECS
 from workflow.distribution import operations as distribution
 from workflow.distribution.operations import SellerListProblems, parse_seller_input
 from workflow.errors import NotFound
 from workflow.extensions import db
 from workflow.i18n import _l
-from workflow.models import Event, IdempotentResponse, Journey, Packet, SellerListKind, User
+from workflow.models import (
+    Event,
+    FormKind,
+    IdempotentResponse,
+    Journey,
+    Packet,
+    SellerListKind,
+    User,
+)
 from workflow.packets.operations import filename as packet_filename
 from workflow.packets.operations import get_packet_for
 from workflow.policy import Action, authorize, event_action
@@ -248,6 +261,72 @@ def save_seller_list(journey_id: int, kind: str):
         return 201, result, journey.version_id
 
     return _write(user, act)
+
+
+def _stage_forms_described() -> str:
+    lines = ["The fields of each form (kind):"]
+    for kind, spec in SPECS.items():
+        names = ", ".join(
+            f"`{f.name}`" + (" (tick)" if f.type == "check" else "") for f in spec.fields
+        )
+        lines.append(f"- `{kind.value}`: {names}")
+    return "\n".join(lines)
+
+
+@bp.post("/journeys/<int:journey_id>/forms/<kind>")
+@requires_action(form_action, target=journey_of)
+@rate_limit("api")
+@documented(
+    summary="Save a stage form (MRD, PRD, cloud plan, exemption…; staff: meeting minutes, the "
+    "configured environment)",
+    tag="journeys",
+    body=schemas.StageFormIn,
+    response=schemas.StageFormOut,
+    status=201,
+    params=(_IF_MATCH_OPTIONAL, _IDEMPOTENCY_KEY),
+    problems=(404, 409, 412, 415, 422),
+    etag=True,
+    description=_stage_forms_described(),
+)
+def save_stage_form(journey_id: int, kind: str):
+    user = current_user._get_current_object()
+    form_kind = FormKind(kind)  # the gate's form_action refused any other kind
+
+    def act():
+        body = _body(schemas.StageFormIn)
+        journey = operations.get_journey_for(user, journey_id)
+        _optional_version(journey)
+        values = _checked_form_values(form_kind, body.values)
+        saved = deployment.save_stage_form(journey, form_kind, user, values)
+        result = schemas.StageFormOut(
+            id=saved.id, kind=form_kind.value, journey_version=journey.version_id
+        )
+        return 201, result, journey.version_id
+
+    return _write(user, act)
+
+
+def _checked_form_values(kind: FormKind, values: dict) -> dict:
+    """The page's form checks the values; each problem names its field."""
+    form_class = stage_form_class(kind)
+    known = {f.name for f in SPECS[kind].fields}
+    errors = [
+        {"field": f"values.{name}", "detail": "the form has no such field"}
+        for name in sorted(set(values) - known)
+    ]
+    formdata = MultiDict(
+        {k: ("y" if v is True else v) for k, v in values.items() if v not in (None, False)}
+    )
+    form = form_class(formdata=formdata, meta={"csrf": False})
+    if not form.validate():
+        errors += [
+            {"field": f"values.{name}", "detail": str(message)}
+            for name, messages in form.errors.items()
+            for message in messages
+        ]
+    if errors:
+        raise Problem(422, _l("A field of the form is not valid."), errors)
+    return values
 
 
 @bp.get("/journeys/<int:journey_id>/packets/<int:packet_id>.pdf")
