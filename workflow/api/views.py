@@ -24,7 +24,7 @@ from werkzeug.datastructures import MultiDict
 
 from workflow import operations, requirements
 from workflow.api import schemas
-from workflow.api.problems import SLUGS, Problem, problem_for
+from workflow.api.problems import SLUGS, Problem, field_errors, problem_for
 from workflow.api.spec import Param, build_spec, documented
 from workflow.deployment import operations as deployment
 from workflow.deployment.forms import stage_form_class
@@ -525,13 +525,7 @@ def _body(model: type[schemas.Body]) -> schemas.Body:
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
-        raise Problem(422, _l("A field of the body is not valid."), _field_errors(exc)) from None
-
-
-def _field_errors(exc: ValidationError) -> list[dict]:
-    from workflow.api.problems import field_errors
-
-    return field_errors(exc)
+        raise Problem(422, _l("A field of the body is not valid."), field_errors(exc)) from None
 
 
 def _version_in(header: str) -> int | None:
