@@ -309,6 +309,11 @@ TABLE: tuple[Row, ...] = (
     Row("api.save_stage_form", "POST", "/api/v1/journeys/{meeting}/forms/meeting",
         on_a="UFNFYY", on_b="UNFNYY", kind="decide", writes=True,
         data={"values": {"held_on": "2026-01-05", "minutes": "Agreed."}}),
+    # The rows above moved this journey on from "submitted": allowed cells get a 422.
+    Row("api.decide_api", "POST", "/api/v1/journeys/{api}/apis/{api_request}/decision",
+        on_a="UFNFYY", on_b="UNFNYY", kind="decide",
+        data={"decision": "refuse", "reason": "Not for this APP."},
+        headers=lambda ids: {"If-Match": f'"{ids["api_version"]}"'}),
     Row("api.download_packet", "GET", "/api/v1/journeys/{dist}/packets/{packet}.pdf",
         on_a="UYNYYY", on_b="UNYNYY"),
 )

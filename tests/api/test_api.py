@@ -420,3 +420,37 @@ def test_a_stage_form_is_saved_through_the_pages_form_and_names_each_bad_field(c
         len(db.session.scalars(select(StageForm).where(StageForm.journey_id == journey.id)).all())
         == 1
     )
+
+
+def test_a_reviewer_decides_an_api_through_the_decision_door(client, desk):
+    journey = db.session.get(Journey, desk.other_jid)
+    request_id = journey.app.api_requests[0].id
+    url = f"/api/v1/journeys/{desk.other_jid}/apis/{request_id}/decision"
+    version = _version(desk.other_jid)
+    no_reason = client.post(
+        url,
+        json={"decision": "refuse"},
+        headers=bearer(desk.reviewer_token, **{"If-Match": f'"{version}"'}),
+    )
+    assert no_reason.status_code == 422 and "reason" in no_reason.get_json()["detail"]
+    bad = client.post(
+        url,
+        json={"decision": "maybe"},
+        headers=bearer(desk.reviewer_token, **{"If-Match": f'"{version}"'}),
+    )
+    assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "decision"
+    applicant = client.post(
+        url,
+        json={"decision": "grant"},
+        headers=bearer(desk.other_token, **{"If-Match": f'"{version}"'}),
+    )
+    assert applicant.status_code == 403
+    granted = client.post(
+        url,
+        json={"decision": "grant"},
+        headers=bearer(desk.reviewer_token, **{"If-Match": f'"{version}"'}),
+    )
+    assert granted.status_code == 200 and granted.get_json()["decision"] == "accepted"
+    assert granted.headers["ETag"] == f'"{_version(desk.other_jid)}"' != f'"{version}"'
+    [event] = _events(desk.other_jid, DecisionKind.api.value)
+    assert event.via == "api" and event.actor_id == desk.reviewer.id

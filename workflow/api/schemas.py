@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -164,4 +164,19 @@ class StageFormIn(Body):
 class StageFormOut(BaseModel):
     id: int
     kind: str
+    journey_version: int
+
+
+class ApiDecisionIn(Body):
+    decision: Literal["grant", "refuse"]
+    reason: VisibleText = Field(
+        default="", description="Shown to the applicant; required to refuse."
+    )
+
+
+class ApiDecisionOut(BaseModel):
+    id: int
+    method: str = Field(description="The TOP API, e.g. taobao.trades.sold.get.")
+    decision: str = Field(description="accepted, rejected or pending.")
+    reason: str
     journey_version: int

@@ -26,6 +26,7 @@ from workflow import operations, requirements
 from workflow.api import schemas
 from workflow.api.problems import SLUGS, Problem, field_errors, problem_for
 from workflow.api.spec import Param, build_spec, documented
+from workflow.apps import operations as apps
 from workflow.deployment import operations as deployment
 from workflow.deployment.forms import stage_form_class
 from workflow.deployment.operations import form_action
@@ -344,6 +345,40 @@ def download_packet(journey_id: int, packet_id: int):
     return get_storage().download_response(
         ensure_file_kept(packet), filename=packet_filename(packet), content_type="application/pdf"
     )
+
+
+@bp.post("/journeys/<int:journey_id>/apis/<int:request_id>/decision")
+@requires_action(Action.decide_api, target=journey_of)
+@rate_limit("api")
+@documented(
+    summary="Grant or refuse one requested TOP API (reviewers)",
+    tag="review",
+    body=schemas.ApiDecisionIn,
+    response=schemas.ApiDecisionOut,
+    params=(_IF_MATCH, _IDEMPOTENCY_KEY),
+    problems=(404, 409, 412, 415, 422, 428),
+    etag=True,
+)
+def decide_api(journey_id: int, request_id: int):
+    user = current_user._get_current_object()
+
+    def act():
+        body = _body(schemas.ApiDecisionIn)
+        journey = operations.get_journey_for(user, journey_id)
+        _required_version(journey)
+        decided = apps.decide_api(
+            journey, user, request_id, grant=body.decision == "grant", reason=body.reason
+        )
+        result = schemas.ApiDecisionOut(
+            id=decided.id,
+            method=decided.method,
+            decision=str(decided.decision.value if decided.decision else "pending"),
+            reason=decided.decision_reason or "",
+            journey_version=journey.version_id,
+        )
+        return 200, result, journey.version_id
+
+    return _write(user, act)
 
 
 # --- the review queue -------------------------------------------------------------------------
