@@ -127,12 +127,15 @@ AREAS = (
     "notifications",
     "webhooks",
     "health",
+    "tokens",
+    "api",
 )
 
 
 def _register_blueprints(app: Flask) -> None:
     from importlib import import_module
 
+    from workflow.api import auth as api_auth
     from workflow.errors_views import register_error_handlers
     from workflow.ui import register_template_helpers
     from workflow.web.access import install_access_gate
@@ -140,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for area in AREAS:
         app.register_blueprint(import_module(f"workflow.{area}.views").bp)
+    api_auth.install(app, app.blueprints["api"])  # tokens, not cookies, on /api/v1
     install_access_gate(app)
     install_rate_limits(app)  # after the gate: a request the policy refuses costs nothing
     register_error_handlers(app)

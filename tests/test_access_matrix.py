@@ -13,6 +13,11 @@ A's colleague, reviewer, admin):
 - ``F`` 403: the user can see the object, but their role may not do this.
 - ``N`` 404: the user may not even see the object (another account's, or a staff page).
 - ``L`` a 302 to the sign-in page that comes back afterwards (``?next=``), for anonymous users.
+- ``U`` a 401 problem from the API (``/api/v1``) for a request without a token.
+
+API rows are asked with each actor's personal token (read and write) and no cookie. There a
+refusal of what was sent rather than of who sent it (409 a step not possible now, 412, 422,
+428) also counts as ``Y``.
 
 A refused cell (F, N, L) must also leave every table and the file store exactly as they were.
 """
@@ -24,6 +29,7 @@ import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -36,6 +42,7 @@ from tests.seeding import (
     seed_webhook,
 )
 from tests.support import database_fingerprint
+from workflow.api.tokens import create_token
 from workflow.deployment.operations import save_stage_document
 from workflow.deployment.specs import SPECS
 from workflow.distribution.operations import save_seller_list
@@ -83,6 +90,12 @@ class Row:
     #: The payload really changes data when allowed: some allowed cell on each object must
     #: have written, so the refused cells' "wrote nothing" is not an empty claim.
     writes: bool = False
+    #: Request headers, from the object's ids (the API's If-Match).
+    headers: Callable[[dict], dict] | None = None
+
+    @property
+    def is_api(self) -> bool:
+        return self.url.startswith("/api/v1")
 
     @property
     def has_object(self) -> bool:
@@ -128,6 +141,8 @@ TABLE: tuple[Row, ...] = (
     Row("health.healthz", "GET", "/healthz", on="YYYYYY", kind="public"),
     Row("auth.choose_language", "POST", "/language", on="YYYYYY", kind="public",
         data={"language": "zh_Hans_CN", "next": "/journeys"}),
+    Row("api.openapi", "GET", "/api/v1/openapi.json", on="YYYYYY", kind="public"),
+    Row("api.docs", "GET", "/api/v1/docs", on="YYYYYY", kind="public"),
     # --- anyone signed in
     Row("auth.logout", "POST", "/logout", on="LYYYYY", kind="self"),
     Row("auth.change_password", "GET", "/account/password", on="LYYYYY", kind="self"),
@@ -141,6 +156,13 @@ TABLE: tuple[Row, ...] = (
     Row("journeys.home", "GET", "/", on="LYYYYY", kind="self"),
     Row("apps.checker_download", "GET", "/checker/top-checker.pyz", on="LYYYYY", kind="self"),
     Row("journeys.dashboard", "GET", "/journeys", on="LYYYYY", kind="self"),
+    Row("tokens.tokens", "GET", "/account/api-tokens", on="LYYYYY", kind="self"),
+    Row("tokens.tokens", "POST", "/account/api-tokens", on="LYYYYY", kind="self"),
+    # A token is its owner's alone: the spare user's is no one else's to revoke.
+    Row("tokens.revoke", "POST", "/account/api-tokens/{spare_token}/revoke",
+        on_a="LNNNNN", on_b="LNNNNN", kind="self", data={"confirm": "y"}),
+    Row("api.list_journeys", "GET", "/api/v1/journeys", on="UYYYYY", kind="self"),
+    Row("api.show_journey", "GET", "/api/v1/journeys/{app}", on_a="UYNYYY", on_b="UNYNYY"),
     # --- reading a journey and what hangs off it
     Row("journeys.show", "GET", "/journeys/{app}", on_a="LYNYYY", on_b="LNYNYY"),
     Row("journeys.diagram_svg", "GET", "/journeys/{app}/diagram.svg",
@@ -300,6 +322,33 @@ TABLE: tuple[Row, ...] = (
     # Last: the admin's confirmed delete removes the desk's endpoint the rows above use.
     Row("webhooks.delete_endpoint", "POST", "/webhooks/{desk_webhook}/delete",
         on_a="LNNNNY", on_b="LNNNNY", kind="admin", writes=True, data={"confirm": "y"}),
+    # --- the API, last: its steps move journeys the rows above act on in their states
+    Row("api.queue", "GET", "/api/v1/queue", on="UNNNYY", kind="decide"),
+    Row("api.claim", "POST", "/api/v1/queue/{api}/claim",
+        on_a="UFNFYY", on_b="UNFNYY", kind="decide", writes=True),
+    Row("api.fire_event", "POST", "/api/v1/journeys/{app}/events/submit",
+        on_a="UYNYFF", on_b="UNYNFF", kind="edit", writes=True,
+        headers=lambda ids: {"If-Match": f'"{ids["app_version"]}"'}),
+    Row("api.fire_event", "POST", "/api/v1/journeys/{review}/events/request_changes",
+        on_a="UFNFYY", on_b="UNFNYY", kind="decide", writes=True,
+        data={"comment": "Say more."},
+        headers=lambda ids: {"If-Match": f'"{ids["review_version"]}"'}),
+    Row("api.fire_event", "POST", "/api/v1/journeys/{app}/events/no_such_event",
+        on_a="UNNNNN", on_b="UNNNNN"),
+    Row("api.save_seller_list", "POST", "/api/v1/journeys/{dist}/sellers/authorization",
+        on_a="UYNYFF", on_b="UNYNFF", kind="edit", writes=True, data={"text": "2001\n2002"}),
+    Row("api.save_stage_form", "POST", "/api/v1/journeys/{deploy}/forms/mrd",
+        on_a="UYNYFF", on_b="UNYNFF", kind="edit", writes=True, data={"values": _MRD}),
+    Row("api.save_stage_form", "POST", "/api/v1/journeys/{meeting}/forms/meeting",
+        on_a="UFNFYY", on_b="UNFNYY", kind="decide", writes=True,
+        data={"values": {"held_on": "2026-01-05", "minutes": "Agreed."}}),
+    # The rows above moved this journey on from "submitted": allowed cells get a 422.
+    Row("api.decide_api", "POST", "/api/v1/journeys/{api}/apis/{api_request}/decision",
+        on_a="UFNFYY", on_b="UNFNYY", kind="decide",
+        data={"decision": "refuse", "reason": "Not for this APP."},
+        headers=lambda ids: {"If-Match": f'"{ids["api_version"]}"'}),
+    Row("api.download_packet", "GET", "/api/v1/journeys/{dist}/packets/{packet}.pdf",
+        on_a="UYNYYY", on_b="UNYNYY"),
 )
 # fmt: on
 
@@ -342,9 +391,9 @@ def test_the_table_keeps_the_desks_rules():
     staff, applicants_of_a, applicant_of_b = (4, 5), (1, 3), (2,)
     for row in TABLE:
         cells = [row.on] if not row.has_object else [row.on_a, row.on_b]
-        assert all(len(c) == len(ACTORS) and set(c) <= set("YFNL") for c in cells), row
+        assert all(len(c) == len(ACTORS) and set(c) <= set("YFNLU") for c in cells), row
         if row.kind != "public":
-            assert all(c[0] == "L" for c in cells), row
+            assert all(c[0] == ("U" if row.is_api else "L") for c in cells), row
         if row.kind == "edit":
             assert all(c[i] != "Y" for c in cells for i in staff), row
         if row.kind in ("decide", "admin"):
@@ -406,6 +455,7 @@ def _build_account(make_account, make_user, label: str, with_colleague: bool) ->
     evidence = seed_evidence(journeys["sandbox"], applicant)
     stage_form = save_stage_document(journeys["deploy"], FormKind.mrd, applicant, *_pdf("mrd"))
     save_seller_list(journeys["dist"], SellerListKind.authorization, applicant, [1001, 1002])
+    spare_token, _ = create_token(spare, "matrix", ["read", "write"], 30)
     packet = seed_packet(journeys["dist"], f"MATRIX-{journeys['dist'].id}")
     snapshot = seed_snapshot(journeys["dist"], f"MATRIX-PENDING-{journeys['dist'].id}")
     ids = {name: journey.id for name, journey in journeys.items()}
@@ -424,6 +474,7 @@ def _build_account(make_account, make_user, label: str, with_colleague: bool) ->
         packet_token=urlsplit(download_link(packet)).path.rsplit("/", 1)[1],
         api_request=journeys["api"].app.api_requests[0].id,
         spare_user=spare.id,
+        spare_token=spare_token.id,
     )
     return Account(applicant, colleague, spare, ids)
 
@@ -440,14 +491,38 @@ def world(make_account, make_user):
         "reviewer": make_user(Role.reviewer),
         "admin": make_user(Role.admin),
     }
+    tokens = {}
+    for name, user in people.items():
+        if user is not None:
+            row, tokens[name] = create_token(user, "matrix", ["read", "write"], 30)
+            # Used "later" than the matrix runs: asking records no last use, which would
+            # otherwise show as a write on refused cells.
+            row.last_used_at = utcnow() + timedelta(days=1)
     db.session.commit()
+    TOKENS.clear()
+    TOKENS.update({people[name].id: token for name, token in tokens.items()})
     return {"A": a, "B": b}, people
+
+
+#: Each actor's API token in the world being asked, by user id.
+TOKENS: dict[int, str] = {}
 
 
 # --- driving it ------------------------------------------------------------------------------
 
 
-def _answer(response) -> str:
+def _answer(response, *, api: bool = False) -> str:
+    if api:
+        assert response.mimetype in (
+            "application/json",
+            "application/problem+json",
+            "text/html",
+            "application/pdf",
+        )
+        if response.status_code in (409, 412, 422, 428):
+            return "Y"  # refused for what was sent, not for who sent it
+        if response.status_code == 401:
+            return "U"
     if response.status_code == 302:
         target = urlsplit(response.headers["Location"])
         # The gate sends anonymous users to sign in and back (``next``); signing out is not that.
@@ -459,18 +534,26 @@ def _answer(response) -> str:
 
 def _ask(app, user: User | None, row: Row, ids: dict) -> str:
     client = app.test_client()
-    if user is not None:
+    if user is not None and not row.is_api:
         with client.session_transaction() as session:
             session["_user_id"], session["_fresh"] = user.get_id(), True
     current = dict(ids)
-    for name in ("enable", "api", "sandbox"):
+    for name in ("enable", "api", "sandbox", "app", "review"):
         if name in ids:
             current[f"{name}_version"] = db.session.get(Journey, ids[name]).version_id
     data = row.data(current) if callable(row.data) else dict(row.data)
     url = row.url.format(**current)
-    response = client.open(url, method=row.method, data=data, content_type=_content_type(data))
+    headers = row.headers(current) if row.headers else {}
+    if row.is_api:
+        if user is not None:
+            headers["Authorization"] = f"Bearer {TOKENS[user.id]}"
+        response = client.open(url, method=row.method, json=data or None, headers=headers)
+    else:
+        response = client.open(
+            url, method=row.method, data=data, content_type=_content_type(data), headers=headers
+        )
     db.session.rollback()
-    return _answer(response)
+    return _answer(response, api=row.is_api)
 
 
 def _content_type(data: dict) -> str | None:

@@ -38,12 +38,31 @@ def _fields_v2(row: Event) -> dict:
     return {**_fields_v1(row), "hash_version": 2, "payload": row.payload}
 
 
+def _fields_v3(row: Event) -> dict:
+    # How the actor came (the pages, or the API with a token) is part of what they did.
+    return {**_fields_v2(row), "hash_version": 3, "via": row.via or ""}
+
+
 #: What an event's hash covers, by ``Event.hash_version``. A version, once released, never
-#: changes: rows written under it must keep verifying. New fields (a packet's input digest,
-#: "via API") join as a new version that extends the newest one.
-HASH_FIELDS: dict[int, Callable[[Event], dict]] = {1: _fields_v1, 2: _fields_v2}
+#: changes: rows written under it must keep verifying. New fields (a packet's input digest)
+#: join as a new version that extends the newest one.
+HASH_FIELDS: dict[int, Callable[[Event], dict]] = {1: _fields_v1, 2: _fields_v2, 3: _fields_v3}
 #: The version new events are written with.
-HASH_VERSION = 2
+HASH_VERSION = 3
+
+#: Where a request to the API keeps the id of the token's user (``flask.g``).
+CHANNEL_KEY = "trail_via_api_user"
+
+
+def current_channel(actor: User | None) -> str:
+    """ "api" for what the token's user does while the desk serves their request to
+    ``/api/v1``; "" otherwise: the pages, the CLI, jobs, and the desk's own work that a
+    request sets off (a packet rendered under the desk's name)."""
+    from flask import g, has_app_context
+
+    if actor is None or not has_app_context():
+        return ""
+    return "api" if g.get(CHANNEL_KEY) == actor.id else ""
 
 
 def event_hash(prev_hash: str, row: Event) -> str:
@@ -102,6 +121,7 @@ def append_event(
         packet_sha256=packet_sha256,
         payload=payload,
         hash_version=HASH_VERSION,
+        via=current_channel(actor),
         prev_hash=head.last_hash,
     )
     row.hash = event_hash(head.last_hash, row)

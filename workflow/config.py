@@ -350,6 +350,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Checker runs from the desk per user.",
     ),
     Setting(
+        "RATELIMIT_API",
+        _rate,
+        "120 per minute; 3000 per hour",
+        "Requests to the API (/api/v1) per personal token, reads and writes together; over it "
+        "the API answers 429 with Retry-After.",
+    ),
+    Setting(
         "SQLITE_BUSY_TIMEOUT_SECONDS",
         _positive_int,
         30,

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from workflow.api.problems import is_api_request, problem_for
 from workflow.conflicts import conflict_page
 from workflow.errors import ConcurrentChange, DomainError, EmailNotVerified
 from workflow.extensions import db
@@ -80,6 +81,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def too_many(exc: RateLimitExceeded):
+        if is_api_request():
+            return problem_for(exc)
         db.session.rollback()
         seconds = retry_after(exc)
         page, status = render_error(
@@ -89,6 +92,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(exc):
+        if is_api_request():
+            return problem_for(exc)
         limit_mb = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
         return render_error(
             413, _("Requests are limited to %(size)d MB. Choose a smaller file.", size=limit_mb)
@@ -96,12 +101,16 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if is_api_request():  # a path or method the API does not have: a problem too
+            return problem_for(exc)
         return render_error(exc.code or 500, exc.description or "")
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         if isinstance(exc, HTTPException):
             return http_error(exc)
+        if is_api_request():
+            return problem_for(exc)
         log.exception("unhandled error")
         db.session.rollback()
         return render_error(500, _("The error has been logged. Please try again in a moment."))

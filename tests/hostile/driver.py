@@ -117,6 +117,33 @@ def _body(app, route: Route, ids, override: Override, token: str | None):
     return data, "multipart/form-data"
 
 
+def is_api_route(route: Route) -> bool:
+    return route.endpoint.startswith("api.")
+
+
+def _json_body(route: Route, ids, override: Override):
+    values = {k: _resolve(v, ids) for k, v in route.fields.items()}
+    values |= {k: _computed(v, ids) for k, v in override.fields.items()}
+    if not values:
+        return b"", "application/json"
+    # "values.market" is the field "market" of the object "values" (a stage form's body).
+    nested: dict[str, dict] = {}
+    for name in [k for k in values if "." in k]:
+        outer, inner = name.split(".", 1)
+        value = values.pop(name)
+        nested.setdefault(outer, {})[inner] = (
+            value.decode("latin-1") if isinstance(value, bytes) else value
+        )
+    parts = [json.dumps(k).encode() + b":" + json.dumps(v).encode() for k, v in nested.items()]
+    parts += [
+        f"{json.dumps(k)}:".encode()
+        + (json.dumps(v).encode() if isinstance(v, str) else b'"' + v + b'"')
+        for k, v in values.items()
+    ]
+    # Invalid UTF-8 goes into the body as it is: the API must refuse it, not fail on it.
+    return b"{" + b",".join(parts) + b"}", "application/json"
+
+
 @dataclass
 class Outcome:
     statuses: list[int]
@@ -132,16 +159,23 @@ def send(app: Flask, world: World, route: Route, role: str, override: Override) 
         session_id = user.get_id() if user is not None else None
     client = app.test_client()
     raw = secrets.token_hex(20)
+    is_api = is_api_route(route)
     with client.session_transaction() as session:
         session["csrf_token"] = raw
-        if session_id is not None:
+        if session_id is not None and not is_api:
             session["_user_id"], session["_fresh"] = session_id, True
     url = build_url(app, route, ids, override)
     statuses, locations = [], []
     for _ in range(override.repeat):
         token = _csrf_token(app, raw, override.csrf) if route.method == "POST" else None
         kwargs = {}
-        if route.method == "POST":
+        if is_api:
+            # Tokens, not cookies; fields go as a JSON body.
+            if role in world.api_tokens:
+                kwargs["headers"] = {"Authorization": f"Bearer {world.api_tokens[role]}"}
+            if route.method == "POST":
+                kwargs["data"], kwargs["content_type"] = _json_body(route, ids, override)
+        elif route.method == "POST":
             kwargs["data"], kwargs["content_type"] = _body(app, route, ids, override, token)
         response = client.open(url, method=route.method, **kwargs)
         statuses.append(response.status_code)

@@ -23,6 +23,7 @@ from tests.seeding import (
     seed_webhook,
 )
 from tests.support import PASSWORD
+from workflow.api.tokens import create_token
 from workflow.auth.tokens import issue_token
 from workflow.deployment.operations import save_stage_document
 from workflow.distribution.operations import save_seller_list
@@ -34,6 +35,7 @@ from workflow.models import (
     Account,
     AccountKind,
     AccountToken,
+    ApiToken,
     App,
     Audience,
     DeliveryStatus,
@@ -96,6 +98,10 @@ class World:
     tokens: list[int] = field(default_factory=list)
     #: The seeded webhook endpoints' columns by id: a case that deleted one gets it back.
     webhooks: dict[int, dict] = field(default_factory=dict)
+    #: Each role's personal API token (the API's routes are asked with it, not the session).
+    api_tokens: dict[str, str] = field(default_factory=dict)
+    #: Their rows' ids: a case that revokes one is undone.
+    api_token_ids: list[int] = field(default_factory=list)
 
     def ids_for(self, role: str, on: str) -> dict[str, object]:
         """An applicant acts on its own account; anyone else on the route's account ``on``."""
@@ -156,6 +162,12 @@ def build_world() -> World:
         row.id: {c.name: getattr(row, c.key) for c in columns}
         for row in db.session.scalars(select(WebhookEndpoint))
     }
+    for role in ("seller", "isv", "reviewer", "admin", "unverified"):
+        row, world.api_tokens[role] = create_token(
+            db.session.get(User, users[role]), "corpus", ["read", "write"], 365
+        )
+        world.api_token_ids.append(row.id)
+    db.session.commit()
     return world
 
 
@@ -284,6 +296,10 @@ def restore(world: World) -> None:
     changed = (
         db.session.execute(resent.values(status=DeliveryStatus.failed)).rowcount > 0 or changed
     )
+    revoked = update(ApiToken).where(
+        ApiToken.id.in_(world.api_token_ids), ApiToken.revoked_at.is_not(None)
+    )
+    changed = db.session.execute(revoked.values(revoked_at=None)).rowcount > 0 or changed
     if changed:
         db.session.commit()
     else:

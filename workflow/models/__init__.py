@@ -9,6 +9,7 @@ from workflow.models.accounts import (
     TokenPurpose,
     User,
 )
+from workflow.models.api import ApiToken, IdempotentResponse
 from workflow.models.apps import (
     ApiRequest,
     App,
@@ -51,6 +52,7 @@ __all__ = [
     "MAX_MESSAGE",
     "RETENTION_TITLES",
     "Account",
+    "ApiToken",
     "AccountKind",
     "AccountToken",
     "ApiRequest",
@@ -68,6 +70,7 @@ __all__ = [
     "EvidenceKind",
     "EvidenceToken",
     "FormKind",
+    "IdempotentResponse",
     "InForceSeller",
     "Job",
     "JobStatus",

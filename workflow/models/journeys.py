@@ -228,6 +228,9 @@ class Event(db.Model):
     payload: Mapped[str | None] = mapped_column(Text)
     #: Which fields ``hash`` covers (``workflow.audit.HASH_FIELDS``); rows keep their version.
     hash_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: How the actor reached the desk: "" for its pages (and the desk's own work), "api" for
+    #: a request to ``/api/v1`` with a personal token. Covered by the hash from version 3.
+    via: Mapped[str] = mapped_column(String(8), default="", server_default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 

@@ -103,6 +103,10 @@ def check_access():
     if access is None:
         log.error("the route %s declares no action; refusing it", request.endpoint)
         raise NotPermitted(_l("This page is not available."))
+    # A blueprint with its own way of knowing the user (the API's tokens) says who it is first.
+    authenticator = current_app.extensions.get("access_authenticators", {}).get(request.blueprint)
+    if authenticator is not None:
+        authenticator(is_public=access.is_public)
     if access.is_public:
         return None
     if not current_user.is_authenticated:

@@ -50,6 +50,16 @@ def by_user() -> str:
     return by_address()
 
 
+def by_api_token() -> str:
+    """The personal API token the request came with (``workflow.api.auth``)."""
+    from flask import g
+
+    row = g.get("api_token")
+    if row is not None:
+        return f"api-token:{row.id}"
+    return by_address()
+
+
 @dataclass(frozen=True)
 class NamedLimit:
     #: The setting that holds the rate, e.g. "5 per minute; 20 per hour".
@@ -65,6 +75,10 @@ LIMITS: dict[str, NamedLimit] = {
     "account_mail": NamedLimit("RATELIMIT_ACCOUNT_MAIL", by_address, "from one address"),
     "sign_in": NamedLimit("RATELIMIT_SIGN_IN", by_address, "from one address"),
     "checker": NamedLimit("RATELIMIT_CHECKER", by_user, "for one user"),
+    # Every request to /api/v1 with a token, reads and writes, one budget per token.
+    "api": NamedLimit(
+        "RATELIMIT_API", by_api_token, "for one API token", methods=("GET", "POST", "PUT")
+    ),
 }
 
 
