@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from babel.support import Translations
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -40,6 +41,7 @@ from top.gateway import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SESSION, LocalGatewa
 from workflow.distribution.operations import ids_of, list_in_force
 from workflow.enablement.samples import sample_pdf
 from workflow.extensions import db
+from workflow.i18n import DOMAINS, TRANSLATIONS
 from workflow.models import (
     ApiRequest,
     Event,
@@ -476,15 +478,26 @@ _CLOUD_RECORDS = (
 )
 
 
+def _as_read(page: str, message: str) -> str:
+    """A catalog message as ``page`` reads it: the Chinese walk
+    (tests/browser/test_chinese_browser.py) runs these steps with its users reading 中文."""
+    if '<html lang="zh-Hans-CN"' not in page:
+        return message
+    for domain in DOMAINS:
+        translated = Translations.load(TRANSLATIONS, ["zh_Hans_CN"], domain).ugettext(message)
+        if translated != message:
+            return translated
+    raise AssertionError(f"no Chinese for {message!r}")
+
+
 def _provision(applicant, reviewer, jid):
     """The order after the plan's audit (L12), and the environment Tmall Global configured."""
     assert state_of(jid) == "cloud_provisioning"
     refused = fire_event(reviewer, jid, "environment_ready")
     assert refused.status_code == 400  # the page again, with the reason
     assert state_of(jid) == "cloud_provisioning"  # nothing recorded for the applicant yet
-    assert "Record the cloud environment configured" in html.unescape(
-        refused.get_data(as_text=True)
-    )
+    page = html.unescape(refused.get_data(as_text=True))
+    assert _as_read(page, "Record the cloud environment configured before marking it ready") in page
     order = {"order_reference": "ALY-2026-77812", "ordered_on": "2026-11-24",
              "services_ordered": "2 x ecs.g6.large, RDS MySQL 50 GB, OSS 100 GB"}  # fmt: skip
     _post(applicant, f"/journeys/{jid}/forms/cloud_order", order)
@@ -495,7 +508,7 @@ def _provision(applicant, reviewer, jid):
     _ok(fire_event(reviewer, jid, "environment_ready"))
     assert state_of(jid) == "cloud_verification"
     page = html.unescape(applicant.get(f"/journeys/{jid}").get_data(as_text=True))
-    assert "Cloud environment configured by Tmall Global" in page
+    assert _as_read(page, "Cloud environment configured by Tmall Global") in page
     assert "VPC vpc-bp1 with a bastion host" in page and "ALY-2026-77812" in page
     _post(applicant, f"/journeys/{jid}/forms/deployment_confirmation", {"app_ported": "yes"})
 

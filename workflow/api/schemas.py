@@ -7,7 +7,8 @@ import unicodedata
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from flask_babel import LazyString
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from workflow.web.forms import describe_character, refused_character
 
@@ -27,18 +28,28 @@ def _visible_text(text: str) -> str:
 VisibleText = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_visible_text)]
 
 
+class Out(BaseModel):
+    """What the desk answers. Its words are the reader's: a lazy catalog string (a state's
+    name, a journey's title before its APP is registered) is read out in the request's language."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _read_out(cls, value):
+        return str(value) if isinstance(value, LazyString) else value
+
+
 class Body(BaseModel):
     """What a client sends: unknown fields are refused, so a typo is never silently dropped."""
 
     model_config = ConfigDict(extra="forbid")
 
 
-class FieldError(BaseModel):
+class FieldError(Out):
     field: str = Field(description="The field, header or parameter the problem is about.")
     detail: str
 
 
-class ProblemDetails(BaseModel):
+class ProblemDetails(Out):
     """RFC 9457 problem details."""
 
     type: str
@@ -49,17 +60,17 @@ class ProblemDetails(BaseModel):
     errors: list[FieldError] | None = None
 
 
-class StageOut(BaseModel):
+class StageOut(Out):
     number: str = Field(description="1 to 5, in the order of the guide.")
     title: str
 
 
-class EventChoice(BaseModel):
+class EventChoice(Out):
     name: str = Field(description="Post to /journeys/{id}/events/{name} to take the step.")
     label: str
 
 
-class JourneySummary(BaseModel):
+class JourneySummary(Out):
     id: int
     title: str
     state: str = Field(description="The state chart's state.")
@@ -80,7 +91,7 @@ class JourneyDetail(JourneySummary):
     assignee_id: int | None
 
 
-class JourneyPage(BaseModel):
+class JourneyPage(Out):
     items: list[JourneySummary]
     next_cursor: str | None = Field(
         description="Pass as ?cursor= for the next page; null at the end."
@@ -92,7 +103,7 @@ class QueueItem(JourneySummary):
     assignee_id: int | None
 
 
-class QueuePage(BaseModel):
+class QueuePage(Out):
     items: list[QueueItem]
     next_cursor: str | None
 
@@ -105,7 +116,7 @@ class EventIn(Body):
     note: VisibleText = Field(default="", description="Internal note, for reviewers only.")
 
 
-class EventOut(BaseModel):
+class EventOut(Out):
     id: int
     event: str
     from_state: str
@@ -114,12 +125,12 @@ class EventOut(BaseModel):
     via: str = Field(description="“api” for a step taken through the API.")
 
 
-class StepResult(BaseModel):
+class StepResult(Out):
     event: EventOut
     journey: JourneyDetail
 
 
-class ClaimResult(BaseModel):
+class ClaimResult(Out):
     journey_id: int
     assignee_id: int | None
     version: int
@@ -137,7 +148,7 @@ class SellerListIn(Body):
     )
 
 
-class SellerListOut(BaseModel):
+class SellerListOut(Out):
     id: int
     kind: str
     count: int = Field(description="Seller IDs on the saved list.")
@@ -161,7 +172,7 @@ class StageFormIn(Body):
     )
 
 
-class StageFormOut(BaseModel):
+class StageFormOut(Out):
     id: int
     kind: str
     journey_version: int
@@ -174,7 +185,7 @@ class ApiDecisionIn(Body):
     )
 
 
-class ApiDecisionOut(BaseModel):
+class ApiDecisionOut(Out):
     id: int
     method: str = Field(description="The TOP API, e.g. taobao.trades.sold.get.")
     decision: str = Field(description="accepted, rejected or pending.")
