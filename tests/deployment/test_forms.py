@@ -10,6 +10,7 @@ from workflow.deployment.operations import latest_form, save_stage_form
 from workflow.deployment.specs import SPECS
 from workflow.errors import DomainError, NotPermitted
 from workflow.extensions import db
+from workflow.i18n import force_locale
 from workflow.models import AccountKind, FormKind, Role
 
 
@@ -81,3 +82,15 @@ def test_an_uploaded_documents_name_with_control_characters_is_refused(party, lo
     assert "control character" in response.get_data(as_text=True)
     db.session.expire_all()
     assert latest_form(journey, FormKind.mrd) is None
+
+
+def test_missing_fields_read_in_the_language_of_whoever_is_shown_them(party, app):
+    journey, applicant = party
+    with pytest.raises(DomainError) as error:  # raised where no reader's language is known
+        save_stage_form(journey, FormKind.exemption, applicant, {"reason": "On premises."})
+    with app.test_request_context(), force_locale("zh_Hans_CN"):
+        chinese = error.value.message
+    with app.test_request_context(), force_locale("en"):
+        english = error.value.message
+    assert "托管服务提供方：必填" in chinese and "Hosting provider" not in chinese
+    assert "Hosting provider: required" in english

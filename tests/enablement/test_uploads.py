@@ -54,7 +54,13 @@ def test_png_is_sniffed_from_its_bytes_not_its_name(isv, client_for, desk_storag
     (row,) = versions(isv.journey.id)
     assert row.content_type == "image/png"
     assert row.prechecks == [
-        {"code": "image_dimensions", "level": "ok", "message": "The image is 320 × 240 pixels."}
+        {
+            "code": "image_dimensions",
+            "level": "ok",
+            "message": "The image is 320 × 240 pixels.",
+            "key": "image_dimensions",
+            "params": {"width": 320, "height": 240},
+        }
     ]
     assert _read_back(desk_storage, row.file_id) == data
 

@@ -271,6 +271,35 @@ def test_the_egress_guard_refuses_loopback_unless_allowed(desk, receiver, clock,
     assert receiver.arrivals == []
 
 
+def test_the_desks_own_reason_reads_in_the_readers_language(
+    desk, receiver, clock, app, monkeypatch, login
+):
+    account, applicant, reviewer, submitted_journey = desk
+    endpoint = _register(receiver, account, applicant, types=(JOURNEY_MOVED,))
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOWED_NETWORKS", "")
+    _send_back(submitted_journey(), reviewer)
+    _work()
+    [delivery] = _deliveries()
+    assert delivery.last_error_code == "not_public"
+    assert delivery.last_error_params == {
+        "host": "127.0.0.1",
+        "setting": "ONBOARDING_WEBHOOK_ALLOWED_NETWORKS",
+    }
+    client = login(applicant)
+    zh = client.get(f"/webhooks/{endpoint.id}", headers={"Accept-Language": "zh-CN"})
+    page = zh.get_data(as_text=True)
+    assert "已拒绝：127.0.0.1 不是公网地址" in page and "not a public address" not in page
+    en = client.get(f"/webhooks/{endpoint.id}", headers={"Accept-Language": "en"})
+    assert "refused: 127.0.0.1 is not a public address" in en.get_data(as_text=True)
+
+    # A row from before the codes shows its text as stored.
+    delivery.last_error_code = delivery.last_error_params = None
+    delivery.last_error = "refused: an older row"
+    db.session.commit()
+    page = client.get(f"/webhooks/{endpoint.id}", headers={"Accept-Language": "zh-CN"})
+    assert "refused: an older row" in page.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     "url",
     [

@@ -85,6 +85,20 @@ def test_registration_over_the_limit_is_a_clear_429_and_registers_nobody(limited
     assert elsewhere.status_code != 429 and len(users_named(4)) == 1
 
 
+def test_the_429_page_reads_in_the_readers_language(limited_app):
+    desk = limited_app(RATELIMIT_ACCOUNT_MAIL="1 per minute")
+    client = desk.test_client()
+    zh = {"Accept-Language": "zh-CN"}
+    assert client.post("/register", data=registration(11), headers=zh).status_code != 429
+    refused = client.post("/register", data=registration(12), headers=zh)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 429
+    assert "此表单对每个地址的提交上限为每分钟 1 次。请稍候再试" in text
+    assert "This form takes" not in text
+    again = client.post("/register", data=registration(13), headers={"Accept-Language": "en"})
+    assert "This form takes at most 1 per minute from one address." in again.get_data(True)
+
+
 def test_registration_and_password_reset_share_one_budget_per_address(limited_app):
     desk = limited_app(RATELIMIT_ACCOUNT_MAIL="2 per minute")
     client = desk.test_client()

@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from workflow.errors import DomainError, RequirementsNotMet
 from workflow.extensions import db
 from workflow.i18n import _, _l
-from workflow.web.limits import retry_after
+from workflow.web.limits import rate_text, retry_after
 
 MEDIA_TYPE = "application/problem+json"
 #: Where each problem type is explained: the API reference's section on errors.
@@ -117,7 +117,7 @@ def problem_for(exc: BaseException) -> Response:
             429,
             _(
                 "A token may make at most %(rate)s requests. Try again within %(seconds)d s.",
-                rate=current_app.config["RATELIMIT_API"],
+                rate=rate_text(current_app.config["RATELIMIT_API"]),
                 seconds=seconds,
             ),
             headers={"Retry-After": str(seconds)},

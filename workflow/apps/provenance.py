@@ -29,7 +29,7 @@ from sqlalchemy import select
 from top import evidence as signed
 from workflow.apps.report_schema import ReportProblem, SignedReport, parse_report
 from workflow.extensions import db
-from workflow.i18n import _l, english
+from workflow.i18n import _l
 from workflow.models import EvidenceKind, EvidenceToken, Journey, User
 from workflow.models.base import utcnow
 
@@ -150,8 +150,7 @@ def verdict_of(
     try:
         report = parse_report(envelope)
     except ReportProblem as problem:
-        # Told apart by the English, whatever language the message is read in.
-        status = "unsigned" if "not signed" in english(problem._message) else "malformed"
+        status = "unsigned" if problem.code == "unsigned" else "malformed"
         return Verdict(status, "", "", problem._message), None
     if report.key_id.startswith("desk-"):
         key = known_keys().get(report.key_id)

@@ -3,6 +3,9 @@
 Anything that is not exactly a report (wrong types, unknown fields, deep nesting, oversized
 texts, NaN, huge numbers) is refused with the first problem named. Stored evidence is read
 through the same schema, so a row edited by hand shows its problem instead of breaking a page.
+
+Each problem is a lazy catalog message with named parameters, so it reads in the language of
+whoever is shown it; a problem's ``code`` tells the kinds apart without reading its words.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from top.evidence import (
     STAGES,
 )
 from workflow.errors import DomainError
+from workflow.i18n import _l
 
 MAX_DEPTH = 6
 MAX_INT_DIGITS = 16
@@ -38,7 +42,15 @@ Check = Callable[[Any, str], Any]
 
 
 class ReportProblem(DomainError):
-    """The file is not a signed checker report; ``message`` names the first problem."""
+    """The file is not a signed checker report; ``message`` names the first problem.
+
+    ``code`` is ``unsigned`` for a checker report written without a signature, ``malformed``
+    for anything else the schema refuses.
+    """
+
+    def __init__(self, message, code: str = "malformed"):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -100,10 +112,10 @@ def load_json(raw: bytes) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ReportProblem(
-            "The file is not UTF-8 text; upload the JSON the checker wrote."
+            _l("The file is not UTF-8 text; upload the JSON the checker wrote.")
         ) from None
     too_deep = ReportProblem(
-        f"The JSON nests deeper than {MAX_DEPTH} levels, as a report never does."
+        _l("The JSON nests deeper than %(num)d levels, as a report never does.", num=MAX_DEPTH)
     )
     try:
         value = json.loads(
@@ -114,8 +126,14 @@ def load_json(raw: bytes) -> Any:
             object_pairs_hook=_unique_keys,
         )
     except json.JSONDecodeError as exc:
+        # The parser's own words (``exc.msg``) stay as Python writes them: a technical detail.
         raise ReportProblem(
-            f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."
+            _l(
+                "The file is not valid JSON (line %(line)d, column %(column)d: %(detail)s).",
+                line=exc.lineno,
+                column=exc.colno,
+                detail=exc.msg,
+            )
         ) from None
     except RecursionError:  # thousands of levels: the parser gives up before we could count
         raise too_deep from None
@@ -128,8 +146,11 @@ def parse_report(value: Any) -> SignedReport:
     """Check ``value`` (parsed JSON, or a stored row's report) against the schema."""
     if isinstance(value, dict) and "format" not in value and "checks" in value:
         raise ReportProblem(
-            "This report is not signed. Run the checker with --evidence-token (see the "
-            "evidence page) and upload the file it writes."
+            _l(
+                "This report is not signed. Run the checker with --evidence-token (see the "
+                "evidence page) and upload the file it writes."
+            ),
+            code="unsigned",
         )
     envelope = _object(value, "report", {"format": _choice(FORMAT), "payload": _payload,
                                          "signature": _signature})  # fmt: skip
@@ -199,18 +220,25 @@ def _check(value: Any, path: str) -> CheckEntry:
         optional=("advice_key", "advice_params"),
     )
     if "advice_params" in fields and "advice_key" not in fields:
-        raise ReportProblem(f"{path}: advice_params without an advice_key.")
+        raise ReportProblem(_l("%(path)s: advice_params without an advice_key.", path=path))
     if "advice_key" in fields and fields["advice"] is None:
-        raise ReportProblem(f"{path}: an advice_key without the advice's text.")
+        raise ReportProblem(_l("%(path)s: an advice_key without the advice's text.", path=path))
     return CheckEntry(**fields)
 
 
 def _params(value: Any, path: str) -> dict[str, str | int]:
     """An advice's parameters: a few short texts and whole numbers, by name."""
     if not isinstance(value, dict):
-        raise ReportProblem(f"{path}: expected an object, not {_kind(value)}.")
+        raise ReportProblem(_expected(path, _l("an object"), value))
     if len(value) > MAX_PARAMS:
-        raise ReportProblem(f"{path}: expected at most {MAX_PARAMS} items, not {len(value)}.")
+        raise ReportProblem(
+            _l(
+                "%(path)s: expected at most %(maximum)d items, not %(num)d.",
+                path=path,
+                maximum=MAX_PARAMS,
+                num=len(value),
+            )
+        )
     name_check = _text(32, pattern=PARAM_NAME_PATTERN)
     text_check, number_check = _text(MAX_PARAM_TEXT), _integer(-(10**9), 10**9)
     params: dict[str, str | int] = {}
@@ -222,7 +250,7 @@ def _params(value: Any, path: str) -> dict[str, str | int]:
         elif isinstance(item, int) and not isinstance(item, bool):
             params[name] = number_check(item, item_path)
         else:
-            raise ReportProblem(f"{item_path}: expected text or a whole number, not {_kind(item)}.")
+            raise ReportProblem(_expected(item_path, _l("text or a whole number"), item))
     return params
 
 
@@ -234,13 +262,17 @@ def _object(
 ) -> dict[str, Any]:
     """Exactly ``fields``; those named in ``optional`` may be left out (and are then absent)."""
     if not isinstance(value, dict):
-        raise ReportProblem(f"{path}: expected an object, not {_kind(value)}.")
+        raise ReportProblem(_expected(path, _l("an object"), value))
     unexpected = [k for k in value if k not in fields]
     if unexpected:
-        raise ReportProblem(f"{path}: unexpected field {_quote(unexpected[0])}.")
+        raise ReportProblem(
+            _l("%(path)s: unexpected field %(field)s.", path=path, field=_quote(unexpected[0]))
+        )
     missing = [k for k in fields if k not in value and k not in optional]
     if missing:
-        raise ReportProblem(f"{path}: the field {_quote(missing[0])} is missing.")
+        raise ReportProblem(
+            _l("%(path)s: the field %(field)s is missing.", path=path, field=_quote(missing[0]))
+        )
     return {
         name: check(value[name], f"{path}.{name}")
         for name, check in fields.items()
@@ -251,9 +283,17 @@ def _object(
 def _list(item: Check, maximum: int, *, minimum: int = 0) -> Check:
     def check(value: Any, path: str) -> list[Any]:
         if not isinstance(value, list):
-            raise ReportProblem(f"{path}: expected a list, not {_kind(value)}.")
+            raise ReportProblem(_expected(path, _l("a list"), value))
         if not minimum <= len(value) <= maximum:
-            raise ReportProblem(f"{path}: expected {minimum} to {maximum} items, not {len(value)}.")
+            raise ReportProblem(
+                _l(
+                    "%(path)s: expected %(minimum)d to %(maximum)d items, not %(num)d.",
+                    path=path,
+                    minimum=minimum,
+                    maximum=maximum,
+                    num=len(value),
+                )
+            )
         return [item(v, f"{path}[{i}]") for i, v in enumerate(value)]
 
     return check
@@ -264,11 +304,24 @@ def _text(maximum: int, *, pattern: str | None = None) -> Check:
 
     def check(value: Any, path: str) -> str:
         if not isinstance(value, str):
-            raise ReportProblem(f"{path}: expected text, not {_kind(value)}.")
+            raise ReportProblem(_expected(path, _l("text"), value))
         if len(value) > maximum:
-            raise ReportProblem(f"{path}: at most {maximum} characters, not {len(value)}.")
+            raise ReportProblem(
+                _l(
+                    "%(path)s: at most %(maximum)d characters, not %(num)d.",
+                    path=path,
+                    maximum=maximum,
+                    num=len(value),
+                )
+            )
         if compiled is not None and not compiled.match(value):
-            raise ReportProblem(f"{path}: {_quote(value[:80])} is not in the expected form.")
+            raise ReportProblem(
+                _l(
+                    "%(path)s: %(value)s is not in the expected form.",
+                    path=path,
+                    value=_quote(value[:80]),
+                )
+            )
         return value
 
     return check
@@ -278,7 +331,10 @@ def _choice(*allowed: str) -> Check:
     def check(value: Any, path: str) -> str:
         if value not in allowed or not isinstance(value, str):
             shown = _quote(value) if isinstance(value, str) else _kind(value)
-            raise ReportProblem(f"{path}: expected {' or '.join(allowed)}, not {shown}.")
+            raise ReportProblem(
+                _l("%(path)s: expected %(wanted)s, not %(found)s.", path=path,
+                   wanted=_either(allowed), found=shown)
+            )  # fmt: skip
         return value
 
     return check
@@ -287,9 +343,9 @@ def _choice(*allowed: str) -> Check:
 def _integer(low: int, high: int) -> Check:
     def check(value: Any, path: str) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ReportProblem(f"{path}: expected a whole number, not {_kind(value)}.")
+            raise ReportProblem(_expected(path, _l("a whole number"), value))
         if not low <= value <= high:
-            raise ReportProblem(f"{path}: {value} is out of range.")
+            raise ReportProblem(_out_of_range(path, value))
         return value
 
     return check
@@ -298,9 +354,9 @@ def _integer(low: int, high: int) -> Check:
 def _number(low: float, high: float) -> Check:
     def check(value: Any, path: str) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ReportProblem(f"{path}: expected a number, not {_kind(value)}.")
+            raise ReportProblem(_expected(path, _l("a number"), value))
         if not math.isfinite(value) or not low <= value <= high:
-            raise ReportProblem(f"{path}: {value} is out of range.")
+            raise ReportProblem(_out_of_range(path, value))
         return value
 
     return check
@@ -308,7 +364,7 @@ def _number(low: float, high: float) -> Check:
 
 def _boolean(value: Any, path: str) -> bool:
     if not isinstance(value, bool):
-        raise ReportProblem(f"{path}: expected true or false, not {_kind(value)}.")
+        raise ReportProblem(_expected(path, _l("true or false"), value))
     return value
 
 
@@ -317,7 +373,9 @@ def _timestamp(value: Any, path: str) -> datetime:
     try:
         return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     except ValueError:
-        raise ReportProblem(f"{path}: {_quote(text)} is not a time.") from None
+        raise ReportProblem(
+            _l("%(path)s: %(value)s is not a time.", path=path, value=_quote(text))
+        ) from None
 
 
 def _nullable(check: Check) -> Check:
@@ -327,16 +385,38 @@ def _nullable(check: Check) -> Check:
     return nullable
 
 
-def _kind(value: Any) -> str:
+def _expected(path: str, wanted, value: Any):
+    """ "payload.stage: expected text, not a number." in the reader's language."""
+    return _l("%(path)s: expected %(wanted)s, not %(found)s.", path=path, wanted=wanted,
+              found=_kind(value))  # fmt: skip
+
+
+def _out_of_range(path: str, value: Any):
+    return _l("%(path)s: %(value)s is out of range.", path=path, value=str(value))
+
+
+def _either(choices: tuple[str, ...]):
+    """ "a or b or c": the choices are the schema's own identifiers, the "or" is translated."""
+    if len(choices) == 1:
+        return choices[0]
+    return _l("%(first)s or %(rest)s", first=choices[0], rest=_either(choices[1:]))
+
+
+def _kind(value: Any):
+    """What a value is, for a problem's message ("null" is JSON's own word)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "true or false"
+        return _l("true or false")
     if isinstance(value, str):
-        return f"the text {_quote(value[:40])}"
-    return {dict: "an object", list: "a list", int: "a number", float: "a number"}.get(
-        type(value), type(value).__name__
-    )
+        return _l("the text %(text)s", text=_quote(value[:40]))
+    if isinstance(value, dict):
+        return _l("an object")
+    if isinstance(value, list):
+        return _l("a list")
+    if isinstance(value, int | float):
+        return _l("a number")
+    return type(value).__name__
 
 
 def _quote(text: str) -> str:
@@ -362,21 +442,29 @@ def _deeper_than(value: Any, limit: int) -> bool:
 
 
 def _refuse_constant(name: str) -> Any:
-    raise ReportProblem(f"The JSON holds {name}, which is not a number a report can carry.")
+    raise ReportProblem(
+        _l("The JSON holds %(name)s, which is not a number a report can carry.", name=name)
+    )
 
 
 def _bounded_int(digits: str) -> int:
     if len(digits.lstrip("-")) > MAX_INT_DIGITS:
         raise ReportProblem(
-            f"The JSON holds a number of {len(digits.lstrip('-'))} digits; "
-            f"a report's numbers have at most {MAX_INT_DIGITS}."
+            _l(
+                "The JSON holds a number of %(num)d digits; a report's numbers have at most "
+                "%(maximum)d.",
+                num=len(digits.lstrip("-")),
+                maximum=MAX_INT_DIGITS,
+            )
         )
     return int(digits)
 
 
 def _finite_float(text: str) -> float:
     if len(text) > 40 or not math.isfinite(value := float(text)):
-        raise ReportProblem(f"The JSON holds the number {text[:40]}, which is out of range.")
+        raise ReportProblem(
+            _l("The JSON holds the number %(value)s, which is out of range.", value=text[:40])
+        )
     return value
 
 
@@ -384,6 +472,6 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise ReportProblem(f"The JSON names the field {_quote(key)} twice.")
+            raise ReportProblem(_l("The JSON names the field %(field)s twice.", field=_quote(key)))
         result[key] = value
     return result

@@ -13,7 +13,7 @@ from wtforms import BooleanField, Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from workflow.deployment.specs import SPECS, FieldSpec
-from workflow.i18n import _, _l
+from workflow.i18n import LazyText, _, _l
 from workflow.models import FormKind
 from workflow.web.forms import DeskForm
 
@@ -68,8 +68,10 @@ def stage_form_class(kind: FormKind) -> type[StageForm]:
     return type(f"{kind.name.title().replace('_', '')}Form", (StageForm,), {"kind": kind, **fields})
 
 
-def checked_stage_values(kind: FormKind, values: Mapping[str, object]) -> dict[str, object] | str:
-    """``values`` checked by the form of ``kind``: its data, or every problem in one message.
+def checked_stage_values(
+    kind: FormKind, values: Mapping[str, object]
+) -> dict[str, object] | LazyText:
+    """``values`` checked by the form of ``kind``: its data, or every problem in one lazy message.
 
     Operations call this for values that did not come through a request (seeding, tests);
     the view has already run the same form on the request.
@@ -79,8 +81,16 @@ def checked_stage_values(kind: FormKind, values: Mapping[str, object]) -> dict[s
     )
     form = stage_form_class(kind)(formdata=formdata, meta={"csrf": False})
     if not form.validate():
-        return form.error_summary()
+        # Summarised when it is shown, so it reads in the language of whoever reads it: the
+        # values are checked again there (no locale is known here).
+        return LazyText(_error_summary, kind, tuple(formdata.items(multi=True)))
     return form.stage_data()
+
+
+def _error_summary(kind: FormKind, items: tuple[tuple[str, object], ...]) -> str:
+    form = stage_form_class(kind)(formdata=MultiDict(list(items)), meta={"csrf": False})
+    form.validate()
+    return form.error_summary()
 
 
 class StageDocumentForm(DeskForm):

@@ -28,7 +28,7 @@ def save_stage_form(
     """
     _spec_for(journey, kind, actor)
     data = checked_stage_values(kind, values)
-    if isinstance(data, str):
+    if not isinstance(data, dict):
         raise DomainError(data)
     form = StageForm(journey_id=journey.id, kind=kind, data=data, created_by_id=actor.id)
     db.session.add(form)

@@ -172,9 +172,7 @@ def _add_version(
         content_type=prechecks.mime_type(file_kind),
         size=stored.size,
         sha256=stored.sha256,
-        prechecks=[
-            {"code": p.code, "level": p.level, "message": p.message} for p in inspection.prechecks
-        ],
+        prechecks=[check.stored() for check in inspection.prechecks],
         text=inspection.text,
         text_source=TextSource.pdf if inspection.text else None,
         uploaded_by_id=actor.id,

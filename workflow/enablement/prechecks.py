@@ -1,20 +1,26 @@
 """Automatic checks on an uploaded enablement document, before a reviewer looks at it.
 
-Pure functions: no Flask, no database. The type is sniffed from the bytes, never taken from the
+Pure functions: no database, no request. The type is sniffed from the bytes, never taken from the
 filename. Each :class:`Precheck` message is written for the applicant (a hint to fix the upload)
 and is also shown to the reviewer as evidence of what was checked.
+
+A precheck is stored (``DocumentVersion.prechecks``) with its English ``message`` and, beside it,
+the ``key`` of its text in :data:`TEXTS` and the ``params`` it was written with, so a page shows it
+in the reader's language (:func:`shown`). Rows stored before the key existed show their English.
 """
 
 from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import BinaryIO, Literal
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO, Literal
 
 from pypdf import PdfReader
+
+from workflow.i18n import LazyText, _l, english, lazy_ngettext
 
 Level = Literal["ok", "warning", "error"]
 
@@ -37,11 +43,135 @@ MIN_IMAGE_SIDE = 200
 MAX_IMAGE_PIXELS = 100_000_000
 
 
+#: Each precheck's text by its key, with the parameters it is written with. A key names one
+#: wording; a check with two wordings (``pdf_no_text``) has two keys.
+TEXTS: dict[str, Callable[..., LazyText]] = {
+    "unsupported_type": lambda: _l("Upload a PDF, PNG or JPEG file."),
+    "file_tiny": lambda num: lazy_ngettext(
+        "The file is only %(num)d byte, which is too small for a real scan or document. "
+        "Check you uploaded the right file.",
+        "The file is only %(num)d bytes, which is too small for a real scan or document. "
+        "Check you uploaded the right file.",
+        num,
+    ),
+    "pdf_unreadable": lambda: _l(
+        "The PDF is damaged or incomplete and cannot be opened. Export or scan it again."
+    ),
+    "pdf_restricted": lambda: _l(
+        "The PDF carries copy or print restrictions. It can be read, but an unrestricted copy "
+        "is easier to review and archive."
+    ),
+    "pdf_encrypted": lambda: _l(
+        "The PDF is protected by a password, so nobody can open it here. "
+        "Upload a copy without a password."
+    ),
+    "pdf_no_pages": lambda: _l("The PDF has no pages. Export it again."),
+    "pdf_too_many_pages": lambda num: _l(
+        "The PDF has %(num)d pages, far more than this document usually has. "
+        "Check you uploaded the right file.",
+        num=num,
+    ),
+    "pdf_pages": lambda num: lazy_ngettext(
+        "The PDF opens and has %(num)d page.", "The PDF opens and has %(num)d pages.", num
+    ),
+    "pdf_no_text": lambda: _l(
+        "The PDF has no readable text (it is probably a scan), so it is being read with OCR "
+        "in the background; the taobao account ID and the signatory will be checked there. "
+        "The reviewer checks what OCR cannot find by eye."
+    ),
+    "pdf_no_text_signatory": lambda: _l(
+        "The PDF has no readable text (it is probably a scan), so it is being read with OCR "
+        "in the background; the signatory will be checked there. The reviewer checks what OCR "
+        "cannot find by eye."
+    ),
+    "account_id_unknown": lambda: _l(
+        "No taobao account ID was entered, so the agreement could not be checked."
+    ),
+    "account_id_found": lambda account_id: _l(
+        "The agreement mentions taobao account ID %(account_id)s.", account_id=account_id
+    ),
+    "account_id_missing": lambda account_id: _l(
+        "The agreement does not mention taobao account ID %(account_id)s. "
+        "Check it is the signed agreement naming your account.",
+        account_id=account_id,
+    ),
+    "account_id_missing_in_pages": lambda account_id, num: _l(
+        "The agreement does not mention taobao account ID %(account_id)s in its first "
+        "%(num)d pages. Check it is the signed agreement naming your account.",
+        account_id=account_id,
+        num=num,
+    ),
+    "signatory_unknown": lambda: _l(
+        "No authorized signatory is named in the company details yet, so this document "
+        "could not be checked for the name."
+    ),
+    "signatory_found": lambda name: _l("The document names the signatory %(name)s.", name=name),
+    "signatory_missing": lambda name: _l(
+        "The document does not name the authorized signatory %(name)s. Check the name in the "
+        "company details matches the one signed here.",
+        name=name,
+    ),
+    "image_unreadable": lambda: _l(
+        "The image is damaged or incomplete and cannot be read. Scan or save it again."
+    ),
+    "image_too_small": lambda width, height: _l(
+        "The image is only %(width)d × %(height)d pixels, too small to read. "
+        "Upload a scan of at least 200 pixels on the short side (300 dpi is ideal).",
+        width=width,
+        height=height,
+    ),
+    "image_too_large": lambda width, height: _l(
+        "The image is %(width)d × %(height)d pixels, unusually large. Upload a smaller scan.",
+        width=width,
+        height=height,
+    ),
+    "image_dimensions": lambda width, height: _l(
+        "The image is %(width)d × %(height)d pixels.", width=width, height=height
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Precheck:
     code: str
     level: Level
-    message: str
+    #: The text's key in :data:`TEXTS` (the ``code`` unless the check has several wordings).
+    key: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> LazyText:
+        """The message, in the language of whoever reads it."""
+        return TEXTS[self.key or self.code](**self.params)
+
+    @property
+    def message(self) -> str:
+        """The message in English, as it is stored."""
+        return english(self.text)
+
+    def stored(self) -> dict[str, Any]:
+        """The row kept in ``DocumentVersion.prechecks``."""
+        return {
+            "code": self.code,
+            "level": self.level,
+            "message": self.message,
+            "key": self.key or self.code,
+            "params": dict(self.params),
+        }
+
+
+def shown(check: Mapping[str, Any]) -> str:
+    """A stored precheck's message in the reader's language; the English it was stored with
+    when it has no key (an older row) or one whose text or parameters are not the desk's."""
+    english_text = str(check.get("message") or "")
+    text = TEXTS.get(check.get("key") or "")
+    params = check.get("params")
+    if text is None or not isinstance(params, Mapping):
+        return english_text
+    try:
+        return str(text(**params))
+    except (TypeError, KeyError, ValueError):
+        return english_text
 
 
 def sniff_kind(head: bytes) -> str | None:
@@ -113,9 +243,7 @@ def inspect_document(
 ) -> Inspection:
     """:func:`run_prechecks`, keeping the text layer and whether OCR must read the document."""
     if kind not in MIME_TYPES:
-        return Inspection(
-            [Precheck("unsupported_type", "error", "Upload a PDF, PNG or JPEG file.")]
-        )
+        return Inspection([Precheck("unsupported_type", "error")])
     searched = expect_account_id or expect_signatory
     with _opened(source) as stream:
         results = _size_checks(stream)
@@ -151,11 +279,7 @@ def _size_checks(stream: BinaryIO) -> list[Precheck]:
     size = stream.seek(0, os.SEEK_END)
     stream.seek(0)
     if size < TINY_FILE_BYTES:
-        message = (
-            f"The file is only {size} bytes, which is too small for a real scan or document. "
-            "Check you uploaded the right file."
-        )
-        return [Precheck("file_tiny", "warning", message)]
+        return [Precheck("file_tiny", "warning", params={"num": size})]
     return []
 
 
@@ -197,8 +321,7 @@ def _pdf_checks(stream: BinaryIO) -> tuple[list[Precheck], str | None, int]:
 
 
 def _pdf_unreadable() -> Precheck:
-    message = "The PDF is damaged or incomplete and cannot be opened. Export or scan it again."
-    return Precheck("pdf_unreadable", "error", message)
+    return Precheck("pdf_unreadable", "error")
 
 
 def _encryption_checks(reader: PdfReader) -> tuple[list[Precheck], bool]:
@@ -206,29 +329,16 @@ def _encryption_checks(reader: PdfReader) -> tuple[list[Precheck], bool]:
         return [], True
     # An empty open password means only permissions are restricted: anyone can read it.
     if reader.decrypt(""):
-        message = (
-            "The PDF carries copy or print restrictions. It can be read, but an unrestricted copy "
-            "is easier to review and archive."
-        )
-        return [Precheck("pdf_restricted", "warning", message)], True
-    message = (
-        "The PDF is protected by a password, so nobody can open it here. "
-        "Upload a copy without a password."
-    )
-    return [Precheck("pdf_encrypted", "error", message)], False
+        return [Precheck("pdf_restricted", "warning")], True
+    return [Precheck("pdf_encrypted", "error")], False
 
 
 def _page_count_check(page_count: int) -> Precheck:
     if page_count == 0:
-        return Precheck("pdf_no_pages", "error", "The PDF has no pages. Export it again.")
+        return Precheck("pdf_no_pages", "error")
     if page_count > MAX_PLAUSIBLE_PAGES:
-        message = (
-            f"The PDF has {page_count} pages, far more than this document usually has. "
-            "Check you uploaded the right file."
-        )
-        return Precheck("pdf_too_many_pages", "warning", message)
-    noun = "page" if page_count == 1 else "pages"
-    return Precheck("pdf_pages", "ok", f"The PDF opens and has {page_count} {noun}.")
+        return Precheck("pdf_too_many_pages", "warning", params={"num": page_count})
+    return Precheck("pdf_pages", "ok", params={"num": page_count})
 
 
 #: Pages of the kept text are separated by a form feed, as Tesseract and pdftotext do.
@@ -253,48 +363,28 @@ def _extract_text(reader: PdfReader) -> str:
 
 
 def _no_text_check(expect_account_id: bool) -> Precheck:
-    what = "the taobao account ID and the signatory" if expect_account_id else "the signatory"
-    message = (
-        "The PDF has no readable text (it is probably a scan), so it is being read with OCR "
-        f"in the background; {what} will be checked there. The reviewer checks what OCR "
-        "cannot find by eye."
-    )
-    return Precheck("pdf_no_text", "warning", message)
+    key = "pdf_no_text" if expect_account_id else "pdf_no_text_signatory"
+    return Precheck("pdf_no_text", "warning", key)
 
 
 def _account_id_check(text: str, account_id: str | None, page_count: int) -> Precheck:
     if not account_id or not account_id.strip():
-        message = "No taobao account ID was entered, so the agreement could not be checked."
-        return Precheck("account_id_unknown", "warning", message)
+        return Precheck("account_id_unknown", "warning")
     if mentions(text, account_id):
-        message = f"The agreement mentions taobao account ID {account_id.strip()}."
-        return Precheck("account_id_found", "ok", message)
-    return Precheck("account_id_missing", "warning", _missing_id_message(account_id, page_count))
+        return Precheck("account_id_found", "ok", params={"account_id": account_id.strip()})
+    if page_count > TEXT_PAGES_LIMIT:
+        params = {"account_id": account_id.strip(), "num": TEXT_PAGES_LIMIT}
+        return Precheck("account_id_missing", "warning", "account_id_missing_in_pages", params)
+    return Precheck("account_id_missing", "warning", params={"account_id": account_id.strip()})
 
 
 def _signatory_check(text: str, signatory_name: str | None) -> Precheck:
     if not signatory_name or not signatory_name.strip():
-        message = (
-            "No authorized signatory is named in the company details yet, so this document "
-            "could not be checked for the name."
-        )
-        return Precheck("signatory_unknown", "warning", message)
+        return Precheck("signatory_unknown", "warning")
     name = " ".join(signatory_name.split())
     if mentions(text, name):
-        return Precheck("signatory_found", "ok", f"The document names the signatory {name}.")
-    message = (
-        f"The document does not name the authorized signatory {name}. Check the name in the "
-        "company details matches the one signed here."
-    )
-    return Precheck("signatory_missing", "warning", message)
-
-
-def _missing_id_message(account_id: str, page_count: int) -> str:
-    where = f" in its first {TEXT_PAGES_LIMIT} pages" if page_count > TEXT_PAGES_LIMIT else ""
-    return (
-        f"The agreement does not mention taobao account ID {account_id.strip()}{where}. "
-        "Check it is the signed agreement naming your account."
-    )
+        return Precheck("signatory_found", "ok", params={"name": name})
+    return Precheck("signatory_missing", "warning", params={"name": name})
 
 
 def _normalized(text: str) -> str:
@@ -324,19 +414,14 @@ def _letters_and_digits(text: str) -> str:
 def _image_checks(stream: BinaryIO, kind: str) -> list[Precheck]:
     size = _png_size(stream) if kind == "png" else _jpeg_size(stream)
     if size is None:
-        message = "The image is damaged or incomplete and cannot be read. Scan or save it again."
-        return [Precheck("image_unreadable", "error", message)]
+        return [Precheck("image_unreadable", "error")]
     width, height = size
+    dimensions = {"width": width, "height": height}
     if min(width, height) < MIN_IMAGE_SIDE:
-        message = (
-            f"The image is only {width} × {height} pixels, too small to read. "
-            "Upload a scan of at least 200 pixels on the short side (300 dpi is ideal)."
-        )
-        return [Precheck("image_too_small", "warning", message)]
+        return [Precheck("image_too_small", "warning", params=dimensions)]
     if width * height > MAX_IMAGE_PIXELS:
-        message = f"The image is {width} × {height} pixels, unusually large. Upload a smaller scan."
-        return [Precheck("image_too_large", "warning", message)]
-    return [Precheck("image_dimensions", "ok", f"The image is {width} × {height} pixels.")]
+        return [Precheck("image_too_large", "warning", params=dimensions)]
+    return [Precheck("image_dimensions", "ok", params=dimensions)]
 
 
 def _png_size(stream: BinaryIO) -> tuple[int, int] | None:

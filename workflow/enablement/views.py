@@ -17,6 +17,7 @@ import workflow.enablement.checks  # noqa: F401  (registers the stage's requirem
 from storage import ObjectNotFound, safe_download_name
 from workflow import operations
 from workflow.enablement import operations as enablement
+from workflow.enablement import prechecks
 from workflow.enablement.documents import describe, previous_version
 from workflow.enablement.forms import (
     AcceptPassedForm,
@@ -42,6 +43,7 @@ from workflow.web.access import journey_of, requires_action, row_of
 from workflow.web.pending_edits import NO_CSRF, carries_edits
 
 bp = Blueprint("enablement", __name__)
+bp.add_app_template_global(prechecks.shown, "precheck_message")
 
 
 @bp.route("/journeys/<int:journey_id>/enablement/request", methods=["POST"])

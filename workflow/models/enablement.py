@@ -105,7 +105,9 @@ class DocumentVersion(db.Model):
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column()
     sha256: Mapped[str] = mapped_column(String(64))
-    #: Results of the upload prechecks: [{"code", "level", "message"}].
+    #: Results of the upload prechecks: [{"code", "level", "message", "key", "params"}]; the
+    #: English ``message`` is what rows stored before the key existed have
+    #: (``enablement.prechecks.shown``).
     prechecks: Mapped[list] = mapped_column(JSON, default=list)
     #: The text the prechecks search for the account ID and the signatory (documents d and f):
     #: the PDF's text layer, or what OCR read from a scan. Never the image again.

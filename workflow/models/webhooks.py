@@ -90,7 +90,13 @@ class WebhookDelivery(db.Model):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_http_status: Mapped[int | None] = mapped_column()
+    #: The last failure in English: the desk's own reason, a receiver's answer, a network error.
     last_error: Mapped[str] = mapped_column(Text, default="")
+    #: The desk's own reason as its key in ``webhooks.delivery.ERRORS`` and the parameters it
+    #: is written with, shown in the reader's language; None for a receiver's answer, a network
+    #: error, or a row from before the codes.
+    last_error_code: Mapped[str | None] = mapped_column(String(32))
+    last_error_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from workflow.errors import NotFound
+from workflow.i18n import _l
 
 #: What a spreadsheet takes for the start of a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -101,6 +102,6 @@ def export_response(table: Table, fmt: str) -> Response:
     elif fmt == "xlsx":
         response = Response(xlsx_bytes(table), mimetype=XLSX_TYPE)
     else:
-        raise NotFound("Exports come as .csv or .xlsx.")
+        raise NotFound(_l("Exports come as .csv or .xlsx."))
     response.headers["Content-Disposition"] = f'attachment; filename="{table.name}.{fmt}"'
     return response

@@ -31,6 +31,9 @@ from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
+from limits import parse_many
+
+from workflow.i18n import LazyText, _l, lazy_join, lazy_ngettext
 
 #: The attribute a route's limit name is kept in on its view function.
 LIMIT_ATTRIBUTE = "rate_limit"
@@ -66,18 +69,18 @@ class NamedLimit:
     setting: str
     key: Callable[[], str]
     #: Who is counted, for the 429 page: "from one address", "for one user".
-    counted: str
+    counted: LazyText
     methods: tuple[str, ...] = ("POST",)
 
 
 LIMITS: dict[str, NamedLimit] = {
     # Every public form that sends a mail: registration, password reset.
-    "account_mail": NamedLimit("RATELIMIT_ACCOUNT_MAIL", by_address, "from one address"),
-    "sign_in": NamedLimit("RATELIMIT_SIGN_IN", by_address, "from one address"),
-    "checker": NamedLimit("RATELIMIT_CHECKER", by_user, "for one user"),
+    "account_mail": NamedLimit("RATELIMIT_ACCOUNT_MAIL", by_address, _l("from one address")),
+    "sign_in": NamedLimit("RATELIMIT_SIGN_IN", by_address, _l("from one address")),
+    "checker": NamedLimit("RATELIMIT_CHECKER", by_user, _l("for one user")),
     # Every request to /api/v1 with a token, reads and writes, one budget per token.
     "api": NamedLimit(
-        "RATELIMIT_API", by_api_token, "for one API token", methods=("GET", "POST", "PUT")
+        "RATELIMIT_API", by_api_token, _l("for one API token"), methods=("GET", "POST", "PUT")
     ),
 }
 
@@ -126,11 +129,55 @@ def install_rate_limits(app: Flask) -> Limiter:
     return limiter
 
 
-def _message(rate: str, counted: str) -> str:
-    return (
-        f"This form takes at most {rate} {counted}. Wait a little and try again; nothing you "
-        "sent with this request was used."
+def _message(rate: str, counted: LazyText) -> Callable[[], str]:
+    """The 429 page's reason, written when a request is refused, in its reader's language."""
+    message = _l(
+        "This form takes at most %(rate)s %(counted)s. Wait a little and try again; nothing you "
+        "sent with this request was used.",
+        rate=rate_text(rate),
+        counted=counted,
     )
+    return lambda: str(message)
+
+
+#: "5 per minute", by the granularity of a rate (Flask-Limiter's notation).
+PER = {
+    "second": lambda num: _l("%(num)d per second", num=num),
+    "minute": lambda num: _l("%(num)d per minute", num=num),
+    "hour": lambda num: _l("%(num)d per hour", num=num),
+    "day": lambda num: _l("%(num)d per day", num=num),
+    "month": lambda num: _l("%(num)d per month", num=num),
+    "year": lambda num: _l("%(num)d per year", num=num),
+}
+#: "2 minutes", for a rate over several of its unit ("3 per 2 minutes").
+PERIODS = {
+    "second": lambda num: lazy_ngettext("%(num)d second", "%(num)d seconds", num),
+    "minute": lambda num: lazy_ngettext("%(num)d minute", "%(num)d minutes", num),
+    "hour": lambda num: lazy_ngettext("%(num)d hour", "%(num)d hours", num),
+    "day": lambda num: lazy_ngettext("%(num)d day", "%(num)d days", num),
+    "month": lambda num: lazy_ngettext("%(num)d month", "%(num)d months", num),
+    "year": lambda num: lazy_ngettext("%(num)d year", "%(num)d years", num),
+}
+
+
+def rate_text(rate: str) -> LazyText | str:
+    """A rate setting ("5 per minute; 20 per hour") in the reader's language; the setting as
+    written if it is not one Flask-Limiter reads."""
+    try:
+        items = parse_many(rate)
+    except ValueError:
+        return rate
+    parts = []
+    for item in items:
+        unit = item.GRANULARITY.name
+        if unit not in PER:
+            return rate
+        if item.multiples == 1:
+            parts.append(PER[unit](item.amount))
+        else:
+            period = PERIODS[unit](item.multiples)
+            parts.append(_l("%(amount)d per %(period)s", amount=item.amount, period=period))
+    return lazy_join(parts)
 
 
 def retry_after(exc: RateLimitExceeded) -> int:

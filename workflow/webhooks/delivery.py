@@ -9,7 +9,8 @@ in a row the endpoint is switched off and its owner mailed, in the same transact
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -20,7 +21,7 @@ from urllib3.exceptions import HTTPError
 from top.egress import EgressPolicy, EgressRefused, guarded_session
 from workflow import jobs
 from workflow.extensions import db
-from workflow.i18n import _
+from workflow.i18n import _, _l, english
 from workflow.mail.language import mail_time, written_for
 from workflow.mail.outbox import queue_mail
 from workflow.models import (
@@ -45,11 +46,51 @@ TIMEOUT = (5, 10)
 ANSWER_KEPT = 300
 
 
+#: The desk's own reasons for a failed delivery, by code, with the parameters each is written with.
+ERRORS = {
+    "switched_off": lambda: _l("the endpoint is switched off"),
+    "unknown_key": lambda: _l("the desk key this endpoint's secret came from is not known"),
+    "not_public": lambda host, setting: _l(
+        "refused: %(host)s is not a public address; an admin can allow its network with "
+        "%(setting)s",
+        host=host,
+        setting=setting,
+    ),
+}
+ALLOWED_NETWORKS_SETTING = "ONBOARDING_WEBHOOK_ALLOWED_NETWORKS"
+
+
 @dataclass(frozen=True)
 class Outcome:
     ok: bool
     http_status: int | None = None
+    #: A receiver's answer or a network error, as text; or the English of ``code``.
     error: str = ""
+    #: The desk's own reason (a key of :data:`ERRORS`) and its parameters.
+    code: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def desk_error(code: str, **params: Any) -> Outcome:
+    return Outcome(False, error=english(ERRORS[code](**params)), code=code, params=params)
+
+
+def _set_error(delivery: WebhookDelivery, code: str, **params: Any) -> None:
+    delivery.last_error = english(ERRORS[code](**params))
+    delivery.last_error_code, delivery.last_error_params = code, params
+
+
+def delivery_error(delivery: WebhookDelivery) -> str:
+    """A delivery's last failure for a page or a mail: the desk's own reason in the reader's
+    language, anything else (a receiver's answer, an older row) as it was stored."""
+    text = ERRORS.get(delivery.last_error_code or "")
+    params = delivery.last_error_params
+    if text is not None and isinstance(params, dict):
+        try:
+            return str(text(**params))
+        except (TypeError, KeyError, ValueError):
+            pass
+    return delivery.last_error
 
 
 def egress_policy() -> EgressPolicy:
@@ -73,11 +114,7 @@ def post(url: str, headers: dict[str, str], body: bytes, policy: EgressPolicy) -
                     return Outcome(True, status)
                 start = response.raw.read(ANSWER_KEPT, decode_content=True) or b""
         except EgressRefused:
-            return Outcome(
-                False,
-                error=f"refused: {host} is not a public address; an admin can allow its "
-                "network with ONBOARDING_WEBHOOK_ALLOWED_NETWORKS",
-            )
+            return desk_error("not_public", host=host, setting=ALLOWED_NETWORKS_SETTING)
         except (requests.RequestException, HTTPError, OSError) as error:
             # Reading the answer's start raw can raise urllib3's own errors (a read timeout).
             return Outcome(False, error=str(error)[:ANSWER_KEPT] or type(error).__name__)
@@ -105,13 +142,13 @@ class SendWebhook:
         if not endpoint.is_active:
             delivery.status = DeliveryStatus.failed
             delivery.next_attempt_at = None
-            delivery.last_error = "the endpoint is switched off"
+            _set_error(delivery, "switched_off")
             return
         secret = signing.secret_for(endpoint.public_id, endpoint.key_id)
         if secret is None:
             delivery.status = DeliveryStatus.failed
             delivery.next_attempt_at = None
-            delivery.last_error = "the desk key this endpoint's secret came from is not known"
+            _set_error(delivery, "unknown_key")
             return
         delivery_pk, endpoint_pk, url = delivery.id, endpoint.id, endpoint.url
         body, event_type, delivery_id = delivery.body(), delivery.event_type, delivery.delivery_id
@@ -141,6 +178,7 @@ def _record(delivery_pk: int, endpoint_pk: int, outcome: Outcome, *, attempt: in
     if outcome.ok:
         delivery.status, delivery.delivered_at = DeliveryStatus.delivered, now
         delivery.next_attempt_at, delivery.last_error = None, ""
+        delivery.last_error_code = delivery.last_error_params = None
         db.session.execute(
             update(WebhookEndpoint)
             .where(WebhookEndpoint.id == endpoint_pk)
@@ -149,6 +187,8 @@ def _record(delivery_pk: int, endpoint_pk: int, outcome: Outcome, *, attempt: in
         )
         return
     delivery.last_error = outcome.error[:1000]
+    delivery.last_error_code = outcome.code
+    delivery.last_error_params = outcome.params if outcome.code else None
     failures = db.session.execute(
         update(WebhookEndpoint)
         .where(WebhookEndpoint.id == endpoint_pk)
@@ -195,7 +235,9 @@ def _fail_pending(endpoint_pk: int, *, except_id: int) -> None:
         .values(
             status=DeliveryStatus.failed,
             next_attempt_at=None,
-            last_error="the endpoint is switched off",
+            last_error=english(ERRORS["switched_off"]()),
+            last_error_code="switched_off",
+            last_error_params={},
         )
         .execution_options(synchronize_session=False)
     )
@@ -226,7 +268,7 @@ def mail_owner_switched_off(endpoint: WebhookEndpoint, delivery: WebhookDelivery
                 url=endpoint.url,
                 time=mail_time(endpoint.disabled_at or utcnow(), user),
                 failures=endpoint.consecutive_failures,
-                error=delivery.last_error or "-",
+                error=delivery_error(delivery) or "-",
                 log=log_url,
             )
             queue_mail(user.email, subject, body)

@@ -15,6 +15,7 @@ from workflow.policy import Action
 from workflow.web.access import own_account, requires_action, row_of
 from workflow.web.units import run_unit
 from workflow.webhooks import operations
+from workflow.webhooks.delivery import delivery_error
 from workflow.webhooks.events import EVENT_TYPES, event_label
 from workflow.webhooks.forms import (
     DeleteEndpointForm,
@@ -24,6 +25,7 @@ from workflow.webhooks.forms import (
 )
 
 bp = Blueprint("webhooks", __name__)
+bp.add_app_template_global(delivery_error)
 
 #: Deliveries shown on an endpoint's log, newest first.
 LOG_LENGTH = 100
