@@ -29,7 +29,7 @@ CONFIG = Path(__file__).with_name("schemathesis.toml")
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 #: Examples per operation and token: enough to reach every operation's refusals and its
 #: success on the demo data, few enough for CI on a shared 2-core machine.
-MAX_EXAMPLES = 10
+MAX_EXAMPLES = 5
 ROLES = {"seller": SELLER[0], "isv": ISV[0], "reviewer": REVIEWER, "admin": ADMIN}
 SUMMARY = re.compile(r"Test cases:\s*(\d+) generated")
 
