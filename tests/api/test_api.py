@@ -439,6 +439,17 @@ def test_a_reviewer_decides_an_api_through_the_decision_door(client, desk):
         headers=bearer(desk.reviewer_token, **{"If-Match": f'"{version}"'}),
     )
     assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "decision"
+    # No body names the missing field; no such request is a 404, even with a stale If-Match.
+    empty = client.post(url, headers=bearer(desk.reviewer_token, **{"If-Match": f'"{version}"'}))
+    assert empty.status_code == 422
+    assert empty.get_json()["errors"] == [{"field": "decision", "detail": "Field required"}]
+    for unknown in (0, request_id + 1000):
+        gone = client.post(
+            f"/api/v1/journeys/{desk.other_jid}/apis/{unknown}/decision",
+            json={"decision": "grant"},
+            headers=bearer(desk.reviewer_token, **{"If-Match": '"999"'}),
+        )
+        assert gone.status_code == 404, gone.get_json()
     applicant = client.post(
         url,
         json={"decision": "grant"},
@@ -454,3 +465,40 @@ def test_a_reviewer_decides_an_api_through_the_decision_door(client, desk):
     assert granted.headers["ETag"] == f'"{_version(desk.other_jid)}"' != f'"{version}"'
     [event] = _events(desk.other_jid, DecisionKind.api.value)
     assert event.via == "api" and event.actor_id == desk.reviewer.id
+
+
+def test_a_journey_before_its_app_is_registered_reads_with_its_title(
+    client, make_account, make_user, make_journey, token_for
+):
+    account = make_account(AccountKind.isv, name="Account C")
+    applicant = make_user(Role.applicant, account)
+    journey = make_journey(account, applicant)
+    token = token_for(applicant)
+    listed = client.get("/api/v1/journeys", headers=bearer(token))
+    assert listed.status_code == 200, listed.get_json()
+    assert [i["title"] for i in listed.get_json()["items"]] == ["Developer account enablement"]
+    one = client.get(
+        f"/api/v1/journeys/{journey.id}", headers=bearer(token, **{"Accept-Language": "zh-CN"})
+    )
+    assert one.status_code == 200 and one.get_json()["state"] == "enablement_draft"
+    assert one.get_json()["title"] != "Developer account enablement"
+
+
+def test_an_empty_if_match_is_refused_and_never_replays_an_answer_given_without_one(client, desk):
+    url = f"/api/v1/queue/{desk.other_jid}/claim"
+    key = {"Idempotency-Key": "claim-once"}
+    claimed = client.post(url, headers=bearer(desk.reviewer_token, **key))
+    assert claimed.status_code == 200 and "Idempotent-Replayed" not in claimed.headers
+    version = _version(desk.other_jid)
+    for empty in ("", " "):
+        refused = client.post(
+            url, headers=bearer(desk.reviewer_token, **key, **{"If-Match": empty})
+        )
+        assert refused.status_code == 400, refused.get_json()
+        assert "Idempotent-Replayed" not in refused.headers
+        assert refused.get_json()["errors"] == [{"field": "If-Match", "detail": "not a version"}]
+    # The same key and request without If-Match is still the stored answer.
+    again = client.post(url, headers=bearer(desk.reviewer_token, **key))
+    assert again.headers["Idempotent-Replayed"] == "true" and again.data == claimed.data
+    assert _version(desk.other_jid) == version
+    assert len(_events(desk.other_jid, DecisionKind.assigned.value)) == 1

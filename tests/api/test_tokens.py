@@ -106,3 +106,24 @@ def test_an_expired_or_unknown_token_gets_a_401_problem(make_account, make_user,
         assert answer.mimetype == "application/problem+json"
         assert body["status"] == 401 and body["detail"].startswith(detail)
         assert answer.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_revoke_without_confirmation_shows_its_error_under_that_token_only(
+    make_account, make_user, login, token_for
+):
+    user = make_user(Role.applicant, make_account(AccountKind.isv))
+    for _ in range(3):
+        token_for(user)
+    ids = sorted(db.session.scalars(select(ApiToken.id).where(ApiToken.user_id == user.id)))
+    client = login(user)
+    refused = client.post(f"/account/api-tokens/{ids[1]}/revoke", data={})
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    rows = {
+        token_id: page.split(f"/account/api-tokens/{token_id}/revoke")[1].split("</form>")[0]
+        for token_id in ids
+    }
+    error = "This field is required."
+    assert error in rows[ids[1]]
+    assert [token_id for token_id, row in rows.items() if error in row] == [ids[1]]
+    assert page.count(error) == 1

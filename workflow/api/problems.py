@@ -109,8 +109,6 @@ def problem_for(exc: BaseException) -> Response:
         # A plain DomainError is a refusal of what was sent (a reason missing): 422.
         status = 422 if type(exc) is DomainError else exc.status_code
         return problem(status, exc.message)
-    if isinstance(exc, ValidationError):
-        return problem(422, _("A field of the body is not valid."), field_errors(exc))
     if isinstance(exc, RateLimitExceeded):
         seconds = retry_after(exc)
         return problem(

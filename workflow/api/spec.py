@@ -167,7 +167,8 @@ def _operation(rule, method: str, op: Operation) -> dict:
     out["security"] = [] if op.public else [{"token": []}]
     if op.body is not None:
         out["requestBody"] = {
-            "required": False,
+            # Required when the body has a required field (no body is an empty object).
+            "required": bool(op.body.model_json_schema().get("required")),
             "content": {"application/json": {"schema": _ref(op.body.__name__)}},
         }
     success: dict[str, Any] = {"description": op.summary}

@@ -37,6 +37,7 @@ from workflow.errors import NotFound
 from workflow.extensions import db
 from workflow.i18n import _l
 from workflow.models import (
+    ApiRequest,
     Event,
     FormKind,
     IdempotentResponse,
@@ -365,6 +366,9 @@ def decide_api(journey_id: int, request_id: int):
     def act():
         body = _body(schemas.ApiDecisionIn)
         journey = operations.get_journey_for(user, journey_id)
+        # No such request is a 404 whatever If-Match says (RFC 9110 §13.2.1: preconditions
+        # apply only to a request that would otherwise succeed).
+        _api_request_on(journey, request_id)
         _required_version(journey)
         decided = apps.decide_api(
             journey, user, request_id, grant=body.decision == "grant", reason=body.reason
@@ -455,11 +459,18 @@ def claim(journey_id: int):
 # --- what the routes share -------------------------------------------------------------------
 
 
+def _api_request_on(journey: Journey, request_id: int) -> ApiRequest:
+    row = db.session.get(ApiRequest, request_id)
+    if row is None or journey.app is None or row.app_id != journey.app.id:
+        raise NotFound(_l("No such API request on this APP."))
+    return row
+
+
 def _summary(journey: Journey) -> schemas.JourneySummary:
     stage = stage_of(journey.state)
     return schemas.JourneySummary(
         id=journey.id,
-        title=journey.title,
+        title=str(journey.title),  # a journey without an APP has a lazy title
         state=journey.state,
         state_name=state_name(journey.state),
         stage=schemas.StageOut(number=stage.number, title=stage.title) if stage else None,
@@ -544,7 +555,8 @@ def _moment(micros: int) -> datetime:
 def _body(model: type[schemas.Body]) -> schemas.Body:
     data = request.get_data(cache=True)
     if not data.strip():
-        return model()
+        # No body is an empty object: a model with required fields names them.
+        return _validated(model, {})
     if request.mimetype != "application/json":
         raise Problem(
             415,
@@ -557,6 +569,10 @@ def _body(model: type[schemas.Body]) -> schemas.Body:
         raise Problem(
             400, _l("The body is not JSON."), [{"field": "body", "detail": "not valid JSON"}]
         ) from None
+    return _validated(model, payload)
+
+
+def _validated(model: type[schemas.Body], payload: object) -> schemas.Body:
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
@@ -584,7 +600,7 @@ def _optional_version(journey: Journey) -> int | None:
     return None if header is None else _checked_version(journey, header)
 
 
-def _checked_version(journey: Journey, header: str) -> int:
+def _sent_version(header: str) -> int:
     version = _version_in(header)
     if version is None:
         raise Problem(
@@ -592,6 +608,11 @@ def _checked_version(journey: Journey, header: str) -> int:
             _l('If-Match holds the journey\'s version, e.g. "3".'),
             [{"field": "If-Match", "detail": "not a version"}],
         )
+    return version
+
+
+def _checked_version(journey: Journey, header: str) -> int:
+    version = _sent_version(header)
     if version != journey.version_id:
         raise Problem(
             412,
@@ -620,7 +641,10 @@ def _idempotency_key() -> str | None:
 
 def _request_digest() -> str:
     digest = hashlib.sha256()
-    for part in (request.method, request.path, request.headers.get("If-Match", "")):
+    # An empty If-Match is not an absent one: "-" marks absence, "=" a value, however empty.
+    if_match = request.headers.get("If-Match")
+    sent = "-" if if_match is None else "=" + if_match
+    for part in (request.method, request.path, sent):
         digest.update(part.encode() + b"\0")
     digest.update(request.get_data(cache=True))
     return digest.hexdigest()
@@ -637,6 +661,9 @@ def _replay(stored: IdempotentResponse) -> Response:
 def _write(user: User, act: Callable[[], tuple[int, BaseModel, int | None]]) -> Response:
     """Run a write once per Idempotency-Key, commit it with its stored answer, answer."""
     key = _idempotency_key()
+    if request.headers.get("If-Match") is not None:
+        # A malformed If-Match is refused before any stored answer is replayed for it.
+        _sent_version(request.headers["If-Match"])
     digest = _request_digest()
     if key is not None:
         stored = db.session.scalar(

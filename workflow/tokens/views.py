@@ -47,12 +47,18 @@ def revoke(token_id: int):
 def _page(form, *, shown=None, revoking=None, revoke_form=None):
     user = current_user._get_current_object()
     db.session.flush()
+    tokens = tokens_of(user)
+    # Each row has its own revoke form: a refused revocation shows its error under the row
+    # that was asked, the other rows' forms are fresh.
+    revoke_forms = {
+        t.id: revoke_form if t.id == revoking and revoke_form else RevokeTokenForm(formdata=None)
+        for t in tokens
+    }
     return render_template(
         "tokens/tokens.html",
         form=form,
         shown=shown,
-        tokens=tokens_of(user),
+        tokens=tokens,
         now=utcnow(),
-        revoking=revoking,
-        revoke_form=revoke_form or RevokeTokenForm(formdata=None),
+        revoke_forms=revoke_forms,
     )
