@@ -349,7 +349,8 @@ TABLE: tuple[Row, ...] = (
         on_a="UFNFYY", on_b="UNFNYY", kind="decide", writes=True,
         data={"comment": "Say more."},
         headers=lambda ids: {"If-Match": f'"{ids["review_version"]}"'}),
-    # The step above asked for changes: allowed cells are refused for the state (422).
+    # The page's rows decided this document already: an allowed cell repeats that decision
+    # (nothing to record) or is refused for the journey's state (422), so no write is promised.
     Row("api.decide_document", "POST", "/api/v1/journeys/{review}/documents/{document}/decision",
         on_a="UFNFYY", on_b="UNFNYY", kind="decide",
         data={"decision": "reject", "reason": "Blurred"},

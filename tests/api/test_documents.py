@@ -310,3 +310,24 @@ def test_a_journeys_packets_are_listed_ready_or_preparing(client, desk):  # noqa
     assert items[1]["id"] is None and items[1]["sha256"] is None
     assert client.get(url, headers=bearer(desk.reviewer_token)).status_code == 200
     assert client.get(url, headers=bearer(desk.other_token)).status_code == 404
+
+
+def test_the_spec_declares_uploads_as_multipart(client):
+    from openapi_spec_validator import validate
+
+    spec = client.get("/api/v1/openapi.json").get_json()
+    validate(spec)
+    for path in (
+        "/journeys/{journey_id}/documents/{kind}",
+        "/journeys/{journey_id}/forms/{kind}/document",
+    ):
+        post = spec["paths"][path]["post"]
+        form = post["requestBody"]["content"]["multipart/form-data"]["schema"]
+        assert form["required"] == ["file"]
+        assert form["properties"]["file"] == {
+            "type": "string",
+            "format": "binary",
+            "description": form["properties"]["file"]["description"],
+        }
+        assert {"413", "415", "422"} <= set(post["responses"])
+    assert client.get("/api/v1/docs").status_code == 200
