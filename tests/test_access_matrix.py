@@ -326,12 +326,34 @@ TABLE: tuple[Row, ...] = (
     Row("api.queue", "GET", "/api/v1/queue", on="UNNNYY", kind="decide"),
     Row("api.claim", "POST", "/api/v1/queue/{api}/claim",
         on_a="UFNFYY", on_b="UNFNYY", kind="decide", writes=True),
+    # Uploads are multipart, as on the pages; the APP rows act before its journey is submitted.
+    Row("api.upload_document", "POST", "/api/v1/journeys/{enable}/documents/b",
+        on_a="UYNYFF", on_b="UNYNFF", kind="edit", writes=True,
+        data=lambda ids: {"file": _pdf("bank")}),
+    Row("api.upload_stage_document", "POST", "/api/v1/journeys/{deploy}/forms/prd/document",
+        on_a="UYNYFF", on_b="UNYNFF", kind="edit", writes=True,
+        data=lambda ids: {"file": _pdf("prd")}),
+    Row("api.register_app", "POST", "/api/v1/journeys/{app}/app",
+        on_a="UYNYFF", on_b="UNYNFF", kind="edit", writes=True,
+        data=lambda ids: {"app_key": f"8{ids['app']:07d}", "name": "Renamed by the API",
+                          "description": "Rewritten through the API"}),
+    Row("api.request_apis", "POST", "/api/v1/journeys/{app}/apis",
+        on_a="UYNYFF", on_b="UNYNFF", kind="edit", writes=True,
+        data={"apis": [{"method": API, "reason": "A reason rewritten through the API"}]}),
+    Row("api.list_packets", "GET", "/api/v1/journeys/{dist}/packets",
+        on_a="UYNYYY", on_b="UNYNYY"),
     Row("api.fire_event", "POST", "/api/v1/journeys/{app}/events/submit",
         on_a="UYNYFF", on_b="UNYNFF", kind="edit", writes=True,
         headers=lambda ids: {"If-Match": f'"{ids["app_version"]}"'}),
     Row("api.fire_event", "POST", "/api/v1/journeys/{review}/events/request_changes",
         on_a="UFNFYY", on_b="UNFNYY", kind="decide", writes=True,
         data={"comment": "Say more."},
+        headers=lambda ids: {"If-Match": f'"{ids["review_version"]}"'}),
+    # The page's rows decided this document already: an allowed cell repeats that decision
+    # (nothing to record) or is refused for the journey's state (422), so no write is promised.
+    Row("api.decide_document", "POST", "/api/v1/journeys/{review}/documents/{document}/decision",
+        on_a="UFNFYY", on_b="UNFNYY", kind="decide",
+        data={"decision": "reject", "reason": "Blurred"},
         headers=lambda ids: {"If-Match": f'"{ids["review_version"]}"'}),
     Row("api.fire_event", "POST", "/api/v1/journeys/{app}/events/no_such_event",
         on_a="UNNNNN", on_b="UNNNNN"),
@@ -547,7 +569,13 @@ def _ask(app, user: User | None, row: Row, ids: dict) -> str:
     if row.is_api:
         if user is not None:
             headers["Authorization"] = f"Bearer {TOKENS[user.id]}"
-        response = client.open(url, method=row.method, json=data or None, headers=headers)
+        if _content_type(data):  # an upload
+            response = client.open(
+                url, method=row.method, data=data, content_type=_content_type(data),
+                headers=headers,
+            )  # fmt: skip
+        else:
+            response = client.open(url, method=row.method, json=data or None, headers=headers)
     else:
         response = client.open(
             url, method=row.method, data=data, content_type=_content_type(data), headers=headers

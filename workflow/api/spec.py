@@ -51,6 +51,8 @@ class Operation:
     media_type: str = "application/json"
     description: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    #: A multipart/form-data body (an upload): the JSON Schema of its parts.
+    form: dict[str, Any] | None = None
 
 
 def documented(**kwargs):
@@ -171,6 +173,11 @@ def _operation(rule, method: str, op: Operation) -> dict:
             "required": bool(op.body.model_json_schema().get("required")),
             "content": {"application/json": {"schema": _ref(op.body.__name__)}},
         }
+    if op.form is not None:
+        out["requestBody"] = {
+            "required": True,
+            "content": {"multipart/form-data": {"schema": op.form}},
+        }
     success: dict[str, Any] = {"description": op.summary}
     if op.response is not None:
         success["content"] = {op.media_type: {"schema": _ref(op.response.__name__)}}
@@ -185,7 +192,7 @@ def _operation(rule, method: str, op: Operation) -> dict:
             "ETag": {"description": "The journey's version.", "schema": {"type": "string"}}
         }
     responses: dict[str, Any] = {str(op.status): success}
-    statuses = set(op.problems) | ({400} if op.params or op.body else set())
+    statuses = set(op.problems) | ({400} if op.params or op.body or op.form else set())
     if not op.public:
         statuses |= set(AUTHENTICATED)
     for status in sorted(statuses):

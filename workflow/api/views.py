@@ -658,13 +658,21 @@ def _replay(stored: IdempotentResponse) -> Response:
     return response
 
 
-def _write(user: User, act: Callable[[], tuple[int, BaseModel, int | None]]) -> Response:
-    """Run a write once per Idempotency-Key, commit it with its stored answer, answer."""
+def _write(
+    user: User,
+    act: Callable[[], tuple[int, BaseModel, int | None]],
+    *,
+    digest: str | None = None,
+) -> Response:
+    """Run a write once per Idempotency-Key, commit it with its stored answer, answer.
+
+    An upload passes the ``digest`` of what it received (its parts were streamed to storage,
+    so the body is not there to hash again)."""
     key = _idempotency_key()
     if request.headers.get("If-Match") is not None:
         # A malformed If-Match is refused before any stored answer is replayed for it.
         _sent_version(request.headers["If-Match"])
-    digest = _request_digest()
+    digest = digest or _request_digest()
     if key is not None:
         stored = db.session.scalar(
             select(IdempotentResponse).where(
@@ -704,3 +712,7 @@ def _write(user: User, act: Callable[[], tuple[int, BaseModel, int | None]]) -> 
             [{"field": "Idempotency-Key", "detail": "in use"}],
         ) from None
     return response
+
+
+# The routes of the other areas, on the same blueprint (imported last: they use the helpers).
+from workflow.api import documents  # noqa: E402, F401
