@@ -677,3 +677,7 @@ def _write(user: User, act: Callable[[], tuple[int, BaseModel, int | None]]) -> 
             [{"field": "Idempotency-Key", "detail": "in use"}],
         ) from None
     return response
+
+
+# Routes kept in modules of their own, registered on the same blueprint.
+from workflow.api import evidence as _evidence  # noqa: E402, F401
