@@ -349,6 +349,9 @@ TABLE: tuple[Row, ...] = (
         headers=lambda ids: {"If-Match": f'"{ids["api_version"]}"'}),
     Row("api.download_packet", "GET", "/api/v1/journeys/{dist}/packets/{packet}.pdf",
         on_a="UYNYYY", on_b="UNYNYY"),
+    Row("api.save_seller_list_file", "POST", "/api/v1/journeys/{dist}/sellers/authorization/file",
+        on_a="UYNYFF", on_b="UNYNFF", kind="edit", writes=True,
+        data=lambda ids: {"file": (io.BytesIO(b"seller_id\n2001\n2004\n"), "sellers.csv")}),
     # Evidence is posted with its evidence token alone (tests/api/test_evidence_api.py): the
     # applicants' personal tokens pass the gate and are then refused.
     Row("api.post_evidence", "POST", "/api/v1/journeys/{sandbox}/evidence/sandbox",
@@ -552,7 +555,13 @@ def _ask(app, user: User | None, row: Row, ids: dict) -> str:
     if row.is_api:
         if user is not None:
             headers["Authorization"] = f"Bearer {TOKENS[user.id]}"
-        response = client.open(url, method=row.method, json=data or None, headers=headers)
+        if _content_type(data):  # a file: multipart, as the route takes it
+            response = client.open(
+                url, method=row.method, data=data, content_type=_content_type(data),
+                headers=headers,
+            )  # fmt: skip
+        else:
+            response = client.open(url, method=row.method, json=data or None, headers=headers)
     else:
         response = client.open(
             url, method=row.method, data=data, content_type=_content_type(data), headers=headers

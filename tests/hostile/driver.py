@@ -173,7 +173,10 @@ def send(app: Flask, world: World, route: Route, role: str, override: Override) 
             # Tokens, not cookies; fields go as a JSON body.
             if role in world.api_tokens:
                 kwargs["headers"] = {"Authorization": f"Bearer {world.api_tokens[role]}"}
-            if route.method == "POST":
+            if route.method == "POST" and (route.files or override.files):
+                # A route that takes a file takes it as multipart, with no CSRF field.
+                kwargs["data"], kwargs["content_type"] = _body(app, route, ids, override, None)
+            elif route.method == "POST":
                 kwargs["data"], kwargs["content_type"] = _json_body(route, ids, override)
         elif route.method == "POST":
             kwargs["data"], kwargs["content_type"] = _body(app, route, ids, override, token)

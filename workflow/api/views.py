@@ -681,3 +681,4 @@ def _write(user: User, act: Callable[[], tuple[int, BaseModel, int | None]]) -> 
 
 # Routes kept in modules of their own, registered on the same blueprint.
 from workflow.api import evidence as _evidence  # noqa: E402, F401
+from workflow.api import sellers as _sellers  # noqa: E402, F401
