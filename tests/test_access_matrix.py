@@ -371,6 +371,14 @@ TABLE: tuple[Row, ...] = (
         headers=lambda ids: {"If-Match": f'"{ids["api_version"]}"'}),
     Row("api.download_packet", "GET", "/api/v1/journeys/{dist}/packets/{packet}.pdf",
         on_a="UYNYYY", on_b="UNYNYY"),
+    Row("api.save_seller_list_file", "POST", "/api/v1/journeys/{dist}/sellers/authorization/file",
+        on_a="UYNYFF", on_b="UNYNFF", kind="edit", writes=True,
+        data=lambda ids: {"file": (io.BytesIO(b"seller_id\n2001\n2004\n"), "sellers.csv")}),
+    # Evidence is posted with its evidence token alone (tests/api/test_evidence_api.py): the
+    # applicants' personal tokens pass the gate and are then refused.
+    Row("api.post_evidence", "POST", "/api/v1/journeys/{sandbox}/evidence/sandbox",
+        on_a="UFNFFF", on_b="UNFNFF", kind="edit",
+        data={"format": "top-evidence/1", "payload": {}, "signature": {}}),
 )
 # fmt: on
 

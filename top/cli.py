@@ -10,12 +10,14 @@ import sys
 from typing import Any
 
 import click
+import requests
 
 from top.apps_file import AppEntry, AppsFileError, load_apps_file, read_secret_file
 from top.checker import DEFAULT_CHECK_TIMEOUT, run_check, run_checks_concurrently
 from top.checkflow import NO_PROBE
 from top.client import resolve_gateway
 from top.evidence import EvidenceToken, sign_with_token
+from top.post import evidence_url, post_report
 from top.report import CheckReport, CheckResult
 from top.signing import SIGN_METHODS
 
@@ -81,6 +83,12 @@ def top_group() -> None:
     help="Where to write the signed report (with --evidence-token; "
     "default top-evidence-JOURNEY-STAGE.json).",
 )
+@click.option(
+    "--post-to",
+    metavar="URL",
+    help="Also post the signed report to the desk at this address (e.g. "
+    "https://desk.example.com), authorised by the evidence token, and print its answer.",
+)
 def check_command(
     gateway: str,
     app_key: str | None,
@@ -94,15 +102,20 @@ def check_command(
     timeout: float,
     evidence_token: str | None,
     output: str | None,
+    post_to: str | None,
 ) -> None:
     """Check that an APP can reach TOP and call its APIs. Exit 0 if all checks pass, 1 if not.
 
     The APP secret is read from $TOP_APP_SECRET or --app-secret-file, never from an argument.
-    With --evidence-token the report is signed for the desk and written to --output.
+    With --evidence-token the report is signed for the desk and written to --output; with
+    --post-to it is also posted to the desk (exit 1 if the desk does not accept it).
     """
     try:
         resolve_gateway(gateway)
         token = _evidence_token(evidence_token, apps_file)
+        if post_to and token is None:
+            raise ValueError("--post-to sends signed evidence: give --evidence-token too")
+        post_url = evidence_url(post_to, token) if post_to and token else None
         options = dict(
             gateway=gateway,
             sign_method=sign_method,
@@ -119,11 +132,14 @@ def check_command(
     except (ValueError, AppsFileError) as error:
         raise click.UsageError(str(error)) from None
     reports = run_checks_concurrently(jobs) if len(jobs) > 1 else [run_check(**jobs[0])]
+    accepted = True
     if token is not None:
-        _write_evidence(reports[0], token, output, as_json)
+        signed = _write_evidence(reports[0], token, output, as_json and not post_url)
+        if post_url:
+            accepted = _post_evidence(post_url, signed, token, timeout, as_json)
     else:
         _print(reports, as_json, many=bool(apps_file))
-    sys.exit(0 if all(report.ok for report in reports) else 1)
+    sys.exit(0 if accepted and all(report.ok for report in reports) else 1)
 
 
 def _evidence_token(text: str | None, apps_file: str | None) -> EvidenceToken | None:
@@ -136,7 +152,7 @@ def _evidence_token(text: str | None, apps_file: str | None) -> EvidenceToken | 
 
 def _write_evidence(
     report: CheckReport, token: EvidenceToken, output: str | None, as_json: bool
-) -> None:
+) -> dict[str, Any]:
     signed = sign_with_token(report, token)
     path = output or f"top-evidence-{token.journey_id}-{token.stage}.json"
     with open(path, "w", encoding="utf-8") as fh:
@@ -144,7 +160,7 @@ def _write_evidence(
         fh.write("\n")
     if as_json:
         click.echo(json.dumps(signed, ensure_ascii=False, indent=2))
-        return
+        return signed
     click.echo(format_report(report))
     host = signed["payload"]["host"]
     click.echo(f"Host: {host['name']} ({', '.join(host['addresses']) or 'no address found'})")
@@ -152,6 +168,25 @@ def _write_evidence(
         f"Signed evidence for journey {token.journey_id} ({token.stage}) written to {path}; "
         "upload it on the journey's evidence page."
     )
+    return signed
+
+
+def _post_evidence(
+    url: str, signed: dict[str, Any], token: EvidenceToken, timeout: float, as_json: bool
+) -> bool:
+    """Post the report to the desk and print its answer; whether the desk accepted it."""
+    try:
+        answer = post_report(url, signed, token, timeout)
+    except requests.RequestException as exc:
+        click.echo(f"Could not post the report to {url}: {type(exc).__name__}", err=True)
+        return False
+    if as_json:
+        body = {"evidence": signed, "desk": {"status": answer.status, "answer": answer.body}}
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"Posted to {url}")
+        click.echo(answer.summary())
+    return answer.accepted
 
 
 @top_group.command("gateway")

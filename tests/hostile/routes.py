@@ -165,6 +165,11 @@ ROUTES: tuple[Route, ...] = (
     Route("api.list_packets", "GET", {"journey_id": "@dist"}, actors=(*APPLICANTS, *STAFF)),
     Route("api.queue", "GET", query={"cursor": "0_1", "limit": "20"}, actors=STAFF),
     Route("api.claim", "POST", {"journey_id": "@api"}, actors=STAFF),
+    Route("api.save_seller_list_file", "POST", {"journey_id": "@dist", "kind": "authorization"},
+          files={"file": "csv"}),
+    # Authorised by an evidence token only: the corpus's requests carry none and get 401.
+    Route("api.post_evidence", "POST", {"journey_id": "@sandbox", "kind": "sandbox"},
+          {"format": "top-evidence/1"}),
     Route("journeys.home", "GET", actors=EVERYONE),
     Route("journeys.dashboard", "GET", actors=EVERYONE),
     Route("journeys.new_journey", "POST"),

@@ -26,15 +26,31 @@ log = logging.getLogger("workflow.api.access")
 TOKEN_KEY = "api_token"
 #: Methods a read-only token may use.
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: The mark of a view that an evidence token authorises (``workflow.api.evidence``): the
+#: function that checks such a token for the request and returns its row and its user.
+EVIDENCE_AUTHENTICATOR = "evidence_token_authenticator"
+#: Where the request keeps the evidence token row that authorised it (``flask.g``).
+EVIDENCE_TOKEN_KEY = "api_evidence_token"
 
 
 def authenticate_request(*, is_public: bool) -> None:
     """Make the bearer token's user the request's user; refuse a bad token with 401."""
     g.pop(TOKEN_KEY, None)
+    g.pop(EVIDENCE_TOKEN_KEY, None)
     g._login_user = current_app.login_manager.anonymous_user()
     header = request.headers.get("Authorization")
     if header is None and is_public:
         return
+    evidence = getattr(current_app.view_functions[request.endpoint], EVIDENCE_AUTHENTICATOR, None)
+    if evidence is not None:
+        found = evidence(header, request.view_args or {})
+        if found is not None:
+            # The one upload the token allows; no personal token is involved.
+            row, user = found
+            g._login_user = user
+            setattr(g, EVIDENCE_TOKEN_KEY, row)
+            setattr(g, audit.CHANNEL_KEY, user.id)
+            return
     row = authenticate(header)
     scope = "read" if request.method in READS else "write"
     if scope not in row.scope_set:
@@ -57,7 +73,7 @@ def token_of_request():
 
 def _forget(exc=None) -> None:
     # Requests in one test share an app context; what one token set must not reach the next.
-    for key in (TOKEN_KEY, audit.CHANNEL_KEY):
+    for key in (TOKEN_KEY, EVIDENCE_TOKEN_KEY, audit.CHANNEL_KEY):
         g.pop(key, None)
 
 

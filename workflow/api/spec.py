@@ -50,6 +50,10 @@ class Operation:
     #: A non-JSON answer: its media type ("text/html").
     media_type: str = "application/json"
     description: str = ""
+    #: The security scheme of ``components.securitySchemes`` the route takes.
+    security: str = "token"
+    #: The media type of the request body.
+    body_media_type: str = "application/json"
     extra: dict[str, Any] = field(default_factory=dict)
     #: A multipart/form-data body (an upload): the JSON Schema of its parts.
     form: dict[str, Any] | None = None
@@ -125,7 +129,14 @@ def build_spec(app: Flask, blueprint: str = "api", prefix: str = "/api/v1") -> d
                     "type": "http",
                     "scheme": "bearer",
                     "description": "A personal API token (settings → API tokens).",
-                }
+                },
+                "evidenceToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "tev1",
+                    "description": "A journey's one-time evidence token (its evidence page): "
+                    "it authorises posting the one report it signed, and nothing else.",
+                },
             },
             "responses": {
                 str(status): {
@@ -166,12 +177,12 @@ def _operation(rule, method: str, op: Operation) -> dict:
     }
     if op.description:
         out["description"] = op.description
-    out["security"] = [] if op.public else [{"token": []}]
+    out["security"] = [] if op.public else [{op.security: []}]
     if op.body is not None:
         out["requestBody"] = {
             # Required when the body has a required field (no body is an empty object).
             "required": bool(op.body.model_json_schema().get("required")),
-            "content": {"application/json": {"schema": _ref(op.body.__name__)}},
+            "content": {op.body_media_type: {"schema": _ref(op.body.__name__)}},
         }
     if op.form is not None:
         out["requestBody"] = {

@@ -714,5 +714,8 @@ def _write(
     return response
 
 
-# The routes of the other areas, on the same blueprint (imported last: they use the helpers).
-from workflow.api import documents  # noqa: E402, F401
+# Routes kept in modules of their own, registered on the same blueprint (imported last: they
+# use the helpers above).
+from workflow.api import documents as _documents  # noqa: E402, F401
+from workflow.api import evidence as _evidence  # noqa: E402, F401
+from workflow.api import sellers as _sellers  # noqa: E402, F401

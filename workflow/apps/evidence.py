@@ -146,12 +146,20 @@ def issue_evidence_token(journey: Journey, kind: EvidenceKind, actor: User) -> s
 
 
 def attach_uploaded_report(
-    journey: Journey, kind: EvidenceKind, actor: User, stream: BinaryIO, filename: str
+    journey: Journey,
+    kind: EvidenceKind,
+    actor: User,
+    stream: BinaryIO,
+    filename: str,
+    *,
+    only_token: str | None = None,
 ) -> Evidence:
     """Accept a report signed with an evidence token, if every fact in it holds up.
 
-    Refusals raise :class:`ReportProblem` (a 400) naming the first thing wrong; nothing is
-    stored and the token stays as it was.
+    ``only_token`` is the public ID of the token that authorised the request (the API's
+    evidence route): a report signed with any other token is refused. Refusals raise
+    :class:`ReportProblem` (a 400) naming the first thing wrong; nothing is stored and the
+    token stays as it was.
     """
     authorize(actor, Action.attach_evidence, journey)
     _ensure_collecting(journey, kind)
@@ -171,7 +179,12 @@ def attach_uploaded_report(
                 "this desk are attached on the checker page."
             )
         )
-    token = provenance.token_row(report.key_id.removeprefix("token:"))
+    public_id = report.key_id.removeprefix("token:")
+    if only_token is not None and public_id != only_token:
+        raise ReportProblem(
+            _l("The report is signed with another evidence token than the one sent with it.")
+        )
+    token = provenance.token_row(public_id)
     if token is None or token.journey_id != journey.id or token.kind is not kind:
         raise ReportProblem(
             _l(
