@@ -204,6 +204,8 @@ def _operation(rule, method: str, op: Operation) -> dict:
         }
     responses: dict[str, Any] = {str(op.status): success}
     statuses = set(op.problems) | ({400} if op.params or op.body or op.form else set())
+    if op.body or op.form:
+        statuses.add(413)  # any body may pass the request-size limit, refused before it is read
     if not op.public:
         statuses |= set(AUTHENTICATED)
     for status in sorted(statuses):
