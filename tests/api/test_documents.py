@@ -123,17 +123,21 @@ def test_too_large_a_file_or_body_is_refused_naming_the_file(
     client,
     enabling,
     token_for,  # noqa: F811
+    monkeypatch,
 ):
     jid, applicant = enabling
     token = token_for(applicant)
     url = f"/api/v1/journeys/{jid}/documents/a"
     content = sample_pdf("Certificate", padding=60_000)
-    app.config.update(MAX_UPLOAD_BYTES=40_000, MAX_CONTENT_LENGTH=100_000)
+    # The app is the session's: its limits go back when the test ends.
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 40_000)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 100_000)
     over_file = _upload(client, url, token, content)
     assert over_file.status_code == 422
     assert over_file.get_json()["errors"][0]["field"] == "file"
     assert "limit" in over_file.get_json()["detail"]
-    app.config.update(MAX_UPLOAD_BYTES=20_000, MAX_CONTENT_LENGTH=20_000)
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 20_000)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 20_000)
     over_body = _upload(client, url, token, content)
     assert over_body.status_code == 413, over_body.get_data(as_text=True)
     assert over_body.mimetype == "application/problem+json"
